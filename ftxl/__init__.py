@@ -1,0 +1,40 @@
+"""ftxl: fine-tune or prompt? The expected cost per event of each option, and when fine-tuning pays back.
+
+The model functions take scalars or arrays (numpy broadcasting) and raise
+`ftxl.InputError` on bad input. Excel functions live in `ftxl.excel_functions`.
+"""
+
+from __future__ import annotations
+
+from .errors import FtxlError, InputError, WorkbookError
+from .model import (
+    amortized_cost_per_event,
+    breakeven_days,
+    bucket_error_cost,
+    cost_per_event,
+    error_shares,
+    expected_error_cost,
+    human_cost_per_event,
+    max_cost_premium,
+    max_ft_investment,
+    net_savings,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "FtxlError",
+    "InputError",
+    "WorkbookError",
+    "__version__",
+    "amortized_cost_per_event",
+    "breakeven_days",
+    "bucket_error_cost",
+    "cost_per_event",
+    "error_shares",
+    "expected_error_cost",
+    "human_cost_per_event",
+    "max_cost_premium",
+    "max_ft_investment",
+    "net_savings",
+]

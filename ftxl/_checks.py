@@ -1,0 +1,154 @@
+"""Turning user input into validated float arrays, with messages a finance user can act on.
+
+Every check raises `InputError` whose message names the argument, the offending
+value (and its position, for arrays) and the rule it breaks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .errors import InputError
+
+SUM_TOLERANCE = 1e-9
+"""Slack for sums of shares: 0.8 + 0.15 + 0.05 is 1.0000000000000002 in floating point."""
+
+
+def show(value: Any) -> str:
+    """A number as a user would type it: 95, 0.97, 1e-05."""
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.15g}"
+    return repr(str(value)) if isinstance(value, str) else str(value)
+
+
+def position(name: str, shape: tuple[int, ...], flat_index: int) -> str:
+    """Where an element sits, in words: "costs (item 2 of 3)", "rates (row 2, column 1)"."""
+    if len(shape) == 0:
+        return name
+    if len(shape) == 2 and shape[0] > 1 and shape[1] > 1:
+        row, column = np.unravel_index(flat_index, shape)
+        return f"{name} (row {row + 1}, column {column + 1})"
+    return f"{name} (item {flat_index + 1} of {int(np.prod(shape))})"
+
+
+def _where(name: str, arr: np.ndarray, mask: np.ndarray) -> tuple[str, Any]:
+    """The label and value of the first element of `arr` selected by `mask`."""
+    if arr.ndim == 0:
+        return name, arr.item()
+    flat_index = int(np.flatnonzero(mask)[0])
+    return position(name, arr.shape, flat_index), arr.reshape(-1)[flat_index].item()
+
+
+def number(name: str, value: Any) -> np.ndarray:
+    """`value` as a float array; rejects empty, NaN, infinite, boolean and non-numeric input."""
+    try:
+        arr = np.asarray(value)
+    except ValueError as exc:  # ragged nested lists
+        raise InputError(f"{name} must be a number or a rectangular range of numbers ({exc})") from None
+    kind = arr.dtype.kind
+    if kind not in "fiu":
+        _reject_non_numeric(name, arr)
+    if arr.size == 0:
+        raise InputError(f"{name} is empty: it needs at least one number")
+    if kind != "f":
+        arr = arr.astype(float)
+    finite = np.isfinite(arr)
+    if not finite.all():
+        label, bad = _where(name, arr, ~finite)
+        rule = "is not a number (NaN)" if np.isnan(bad) else "is infinite"
+        raise InputError(f"{label} {rule}: every input must be a finite number")
+    return arr
+
+
+def _reject_non_numeric(name: str, arr: np.ndarray) -> None:
+    """Raise the message for the first cell of `arr` that is not a plain number."""
+    for flat_index, item in enumerate(arr.reshape(-1)):
+        if item is None:
+            problem = "is empty: type a number (0 if it really is zero)"
+        elif isinstance(item, (bool, np.bool_)):
+            problem = f"is {item}, a yes/no value: type a number"
+        elif isinstance(item, (int, float, np.integer, np.floating)):
+            continue
+        else:
+            problem = f"= {show(item)} is not a number"
+        raise InputError(f"{position(name, arr.shape, flat_index)} {problem}")
+    if arr.size == 0:
+        raise InputError(f"{name} is empty: it needs at least one number")
+
+
+def fraction(name: str, value: Any) -> np.ndarray:
+    """A share, rate or accuracy: a number in [0, 1]."""
+    arr = number(name, value)
+    outside = (arr < 0) | (arr > 1)
+    if outside.any():
+        label, bad = _where(name, arr, outside)
+        hint = ""
+        if 1 < bad <= 100:
+            hint = f"; for {show(bad)}% type {show(bad / 100)} (or {show(bad)}% in Excel)"
+        raise InputError(f"{label} = {show(bad)} is outside [0, 1]: it is a share, not a percentage{hint}")
+    return arr
+
+
+def non_negative(name: str, value: Any) -> np.ndarray:
+    """A volume, duration, wage, cost or investment: a number >= 0."""
+    arr = number(name, value)
+    negative = arr < 0
+    if negative.any():
+        label, bad = _where(name, arr, negative)
+        raise InputError(f"{label} = {show(bad)} is negative: it must be 0 or more")
+    return arr
+
+
+def positive(name: str, value: Any) -> np.ndarray:
+    """A count the model divides by: a number > 0."""
+    arr = number(name, value)
+    not_positive = arr <= 0
+    if not_positive.any():
+        label, bad = _where(name, arr, not_positive)
+        raise InputError(f"{label} = {show(bad)} must be greater than 0: the model divides by it")
+    return arr
+
+
+def at_most(name: str, arr: np.ndarray, bound_name: str, bound: np.ndarray) -> None:
+    """Require `arr <= bound` element-wise (after broadcasting)."""
+    try:
+        above = np.asarray(arr > bound)
+    except ValueError:
+        raise InputError(shape_message({name: arr, bound_name: bound})) from None
+    if above.any():
+        a, b = np.broadcast_arrays(arr, bound)
+        label, bad = _where(name, a, above)
+        _, limit = _where(bound_name, b, above)
+        raise InputError(f"{label} {show(bad)} exceeds {bound_name} {show(limit)}")
+
+
+def shares_sum(name: str, shares: np.ndarray) -> None:
+    """Require the bucket shares along the last axis to add up to at most 1."""
+    totals = shares.sum(axis=-1)
+    over = totals > 1 + SUM_TOLERANCE
+    if np.any(over):
+        label, bad = _where(name, np.asarray(totals), np.asarray(over))
+        raise InputError(f"the shares in {label} add up to {show(bad)}: bucket shares can add up to at most 1")
+
+
+def shape_message(arrays: dict[str, np.ndarray]) -> str:
+    """The message for arguments whose shapes cannot be combined."""
+    shapes = ", ".join(f"{n} {'x'.join(map(str, a.shape)) or 'scalar'}" for n, a in arrays.items())
+    return f"the shapes of {shapes} do not fit together: give single values or ranges of the same shape"
+
+
+def same_shape(**arrays: np.ndarray) -> None:
+    """Require the arguments to broadcast against each other, naming them when they do not."""
+    if all(a.ndim == 0 for a in arrays.values()):
+        return
+    try:
+        np.broadcast_shapes(*(a.shape for a in arrays.values()))
+    except ValueError:
+        raise InputError(shape_message(arrays)) from None
+
+
+def result(value: np.ndarray) -> Any:
+    """A float for scalar input, the array otherwise."""
+    return float(value) if np.ndim(value) == 0 else value

@@ -1,0 +1,217 @@
+"""The cost model: what one event costs under each option, and when fine-tuning pays back.
+
+Pure functions of numbers, free of Excel and files. Every argument takes a scalar or
+an array; arrays broadcast like numpy, and scalar input gives a float back. Money is
+in euros, volumes in events, time in days unless a name says otherwise.
+
+Symbols used in the docstrings: V events per day, H horizon in days, N = V x H events
+over the horizon, c all-in cost per event, E expected error cost per event,
+I the fixed fine-tuning investment.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from . import _checks as check
+from .errors import InputError
+
+SECONDS_PER_HOUR = 3600.0
+PRIORS_TOLERANCE = 1e-6
+"""How far priors may stray from summing to 1 (they are often typed as rounded shares)."""
+
+
+def human_cost_per_event(handling_seconds: ArrayLike, hourly_wage: ArrayLike) -> Any:
+    """Labour cost in euros of one event handled by a person: seconds / 3600 x euros per hour."""
+    seconds = check.non_negative("handling_seconds", handling_seconds)
+    wage = check.non_negative("hourly_wage", hourly_wage)
+    check.same_shape(handling_seconds=seconds, hourly_wage=wage)
+    return check.result(seconds / SECONDS_PER_HOUR * wage)
+
+
+def error_shares(top_level_accuracy: ArrayLike, full_route_accuracy: ArrayLike) -> np.ndarray:
+    """Shares of events in the buckets (correct, wrong subclass, wrong department).
+
+    correct = full-route accuracy, wrong subclass = top-level - full-route accuracy,
+    wrong department = 1 - top-level accuracy. The buckets are the last axis (length 3).
+    """
+    top = check.fraction("top_level_accuracy", top_level_accuracy)
+    full = check.fraction("full_route_accuracy", full_route_accuracy)
+    check.at_most("full_route_accuracy", full, "top_level_accuracy", top)
+    top, full = np.broadcast_arrays(top, full)
+    return np.stack([full, top - full, 1.0 - top], axis=-1)
+
+
+def expected_error_cost(rates: ArrayLike, costs: ArrayLike, priors: ArrayLike | None = None) -> Any:
+    """Expected business cost of errors per event, in euros.
+
+    Bucket form (``rates`` 1-D, or batches of buckets along the last axis): the sum of
+    share x cost over the buckets; the correct bucket may be included with cost 0.
+
+    Matrix form (``rates`` a square K x K confusion matrix, rows = true class,
+    columns = predicted class, with ``costs`` of the same shape, or with ``priors``):
+    sum over t, p of P(t) x P(p | t) x C(t, p). Without priors the matrix holds counts
+    or joint frequencies and is divided by its total; with priors each row is
+    normalised to P(p | t) and weighted by the prior of its true class.
+    """
+    rate_arr = check.number("rates", rates)
+    cost_arr = check.number("costs", costs)
+    if priors is not None or _is_matrix_form(rate_arr, cost_arr):
+        return _matrix_error_cost(rate_arr, cost_arr, priors)
+    return bucket_error_cost(rate_arr, cost_arr)
+
+
+def _is_matrix_form(rates: np.ndarray, costs: np.ndarray) -> bool:
+    return rates.ndim == 2 and rates.shape[0] == rates.shape[1] > 1 and costs.shape == rates.shape
+
+
+def bucket_error_cost(shares: ArrayLike, costs: ArrayLike) -> Any:
+    """Expected error cost per event in euros from bucket shares and euros per bucket.
+
+    Buckets run along the last axis; leading axes (scenarios) broadcast.
+    """
+    share_arr = check.fraction("rates", shares)
+    cost_arr = check.non_negative("costs", costs)
+    if share_arr.ndim == 0 or cost_arr.ndim == 0 or share_arr.shape[-1] != cost_arr.shape[-1]:
+        raise InputError(
+            f"rates has {_buckets(share_arr)} and costs has {_buckets(cost_arr)}: "
+            "give one cost per bucket share"
+        )
+    check.same_shape(rates=share_arr[..., 0], costs=cost_arr[..., 0])
+    check.shares_sum("rates", share_arr)
+    return check.result((share_arr * cost_arr).sum(axis=-1))
+
+
+def _buckets(arr: np.ndarray) -> str:
+    return "1 value" if arr.ndim == 0 else f"{arr.shape[-1]} buckets"
+
+
+def _matrix_error_cost(matrix: np.ndarray, costs: np.ndarray, priors: ArrayLike | None) -> float:
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+        raise InputError(
+            f"rates is {'x'.join(map(str, matrix.shape))}: a confusion matrix must be square "
+            "(one row and one column per class)"
+        )
+    if costs.shape != matrix.shape:
+        raise InputError(
+            f"costs is {'x'.join(map(str, costs.shape)) or 'a single value'} but rates is "
+            f"{'x'.join(map(str, matrix.shape))}: the cost matrix must have the confusion matrix's shape"
+        )
+    counts = check.non_negative("rates", matrix)
+    cost_arr = check.non_negative("costs", costs)
+    if priors is None:
+        total = counts.sum()
+        if total <= 0:
+            raise InputError("rates holds only zeros: the confusion matrix needs at least one event")
+        return float((counts * cost_arr).sum() / total)
+    prior_arr = check.fraction("priors", priors).reshape(-1)
+    if prior_arr.size != counts.shape[0]:
+        raise InputError(
+            f"priors has {prior_arr.size} values but the confusion matrix has {counts.shape[0]} rows: "
+            "give one prior per true class"
+        )
+    if abs(prior_arr.sum() - 1.0) > PRIORS_TOLERANCE:
+        raise InputError(f"priors add up to {check.show(prior_arr.sum())}: the shares of the true classes must add up to 1")
+    row_totals = counts.sum(axis=1)
+    empty = np.flatnonzero(row_totals == 0)
+    if empty.size:
+        raise InputError(
+            f"row {int(empty[0])} of rates holds only zeros: with priors every true class needs "
+            "at least one observed prediction"
+        )
+    conditional = counts / row_totals[:, None]
+    return float((prior_arr[:, None] * conditional * cost_arr).sum())
+
+
+def cost_per_event(
+    error_cost: ArrayLike,
+    inference_cost: ArrayLike,
+    review_share: ArrayLike = 0.0,
+    review_cost: ArrayLike = 0.0,
+) -> Any:
+    """All-in variable cost of one event in euros: inference (or handling) + errors + review.
+
+    ``review_share`` is the share of events a person reviews, ``review_cost`` the euros
+    one review costs. For the human process pass the handling cost as ``inference_cost``.
+    """
+    err = check.non_negative("error_cost", error_cost)
+    inf = check.non_negative("inference_cost", inference_cost)
+    share = check.fraction("review_share", review_share)
+    review = check.non_negative("review_cost", review_cost)
+    check.same_shape(error_cost=err, inference_cost=inf, review_share=share, review_cost=review)
+    return check.result(inf + err + share * review)
+
+
+def _option_costs(cost_prompted: ArrayLike, cost_finetuned: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    return (
+        check.non_negative("cost_prompted", cost_prompted),
+        check.non_negative("cost_finetuned", cost_finetuned),
+    )
+
+
+def breakeven_days(
+    investment: ArrayLike, events_per_day: ArrayLike, cost_prompted: ArrayLike, cost_finetuned: ArrayLike
+) -> Any:
+    """Days until the fine-tuning investment is paid back: I / (V x (c_prompted - c_finetuned)).
+
+    Gross savings, before amortisation. ``math.inf`` where the fine-tuned model is not
+    cheaper per event, so it never pays back.
+    """
+    inv = check.non_negative("investment", investment)
+    volume = check.positive("events_per_day", events_per_day)
+    cp, cft = _option_costs(cost_prompted, cost_finetuned)
+    check.same_shape(investment=inv, events_per_day=volume, cost_prompted=cp, cost_finetuned=cft)
+    saving = cp - cft
+    if saving.ndim == 0:
+        return float(inv / (volume * saving)) if saving > 0 else math.inf
+    with np.errstate(divide="ignore", invalid="ignore"):
+        days = inv / (volume * saving)
+    return np.where(saving > 0, days, math.inf)
+
+
+def max_ft_investment(events: ArrayLike, cost_prompted: ArrayLike, cost_finetuned: ArrayLike) -> Any:
+    """Largest fine-tuning investment in euros the savings justify: N x (c_prompted - c_finetuned).
+
+    Negative when the fine-tuned model costs more per event: no investment is justified.
+    """
+    n = check.non_negative("events", events)
+    cp, cft = _option_costs(cost_prompted, cost_finetuned)
+    check.same_shape(events=n, cost_prompted=cp, cost_finetuned=cft)
+    return check.result(n * (cp - cft))
+
+
+def max_cost_premium(
+    error_cost_prompted: ArrayLike, error_cost_finetuned: ArrayLike, investment: ArrayLike, events: ArrayLike
+) -> Any:
+    """Largest extra inference cost per event in euros the fine-tuned model may carry: (E_p - E_ft) - I / N.
+
+    Negative: the fine-tuned model must also be cheaper to run than the prompted one.
+    """
+    ep = check.non_negative("error_cost_prompted", error_cost_prompted)
+    eft = check.non_negative("error_cost_finetuned", error_cost_finetuned)
+    inv = check.non_negative("investment", investment)
+    n = check.positive("events", events)
+    check.same_shape(error_cost_prompted=ep, error_cost_finetuned=eft, investment=inv, events=n)
+    return check.result((ep - eft) - inv / n)
+
+
+def net_savings(events: ArrayLike, cost_prompted: ArrayLike, cost_finetuned: ArrayLike, investment: ArrayLike) -> Any:
+    """Euros saved over the horizon by fine-tuning, after paying the investment: N x (c_p - c_ft) - I."""
+    n = check.non_negative("events", events)
+    cp, cft = _option_costs(cost_prompted, cost_finetuned)
+    inv = check.non_negative("investment", investment)
+    check.same_shape(events=n, cost_prompted=cp, cost_finetuned=cft, investment=inv)
+    return check.result(n * (cp - cft) - inv)
+
+
+def amortized_cost_per_event(cost_per_event: ArrayLike, investment: ArrayLike, events: ArrayLike) -> Any:
+    """Cost per event in euros with the investment spread over the horizon: c + I / N."""
+    c = check.non_negative("cost_per_event", cost_per_event)
+    inv = check.non_negative("investment", investment)
+    n = check.positive("events", events)
+    check.same_shape(cost_per_event=c, investment=inv, events=n)
+    return check.result(c + inv / n)
