@@ -49,7 +49,7 @@ def number(name: str, value: Any) -> np.ndarray:
         raise InputError(f"{name} must be a number or a rectangular range of numbers ({exc})") from None
     kind = arr.dtype.kind
     if kind not in "fiu":
-        _reject_non_numeric(name, arr)
+        _reject_non_numeric(name, np.asarray(value, dtype=object))
     if arr.size == 0:
         raise InputError(f"{name} is empty: it needs at least one number")
     if kind != "f":
@@ -120,8 +120,8 @@ def at_most(name: str, arr: np.ndarray, bound_name: str, bound: np.ndarray) -> N
     if above.any():
         a, b = np.broadcast_arrays(arr, bound)
         label, bad = _where(name, a, above)
-        _, limit = _where(bound_name, b, above)
-        raise InputError(f"{label} {show(bad)} exceeds {bound_name} {show(limit)}")
+        bound_label, limit = _where(bound_name, b, above) if np.ndim(bound) else (bound_name, b.item(0))
+        raise InputError(f"{label} {show(bad)} exceeds {bound_label} {show(limit)}")
 
 
 def shares_sum(name: str, shares: np.ndarray) -> None:

@@ -86,7 +86,8 @@ def _to_excel(result: Any) -> Any:
 def _excel_call(compute: Callable[[], Any]) -> Any:
     """Run one Excel function and convert ftxl's errors the way the runtime can show them."""
     try:
-        return compute()
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow becomes #NUM! in _to_excel
+            return compute()
     except InputError as exc:
         if _OFFICE_JS:
             raise

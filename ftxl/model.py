@@ -120,7 +120,7 @@ def _matrix_error_cost(matrix: np.ndarray, costs: np.ndarray, priors: ArrayLike 
     empty = np.flatnonzero(row_totals == 0)
     if empty.size:
         raise InputError(
-            f"row {int(empty[0])} of rates holds only zeros: with priors every true class needs "
+            f"row {int(empty[0]) + 1} of rates holds only zeros: with priors every true class needs "
             "at least one observed prediction"
         )
     conditional = counts / row_totals[:, None]
@@ -166,11 +166,9 @@ def breakeven_days(
     cp, cft = _option_costs(cost_prompted, cost_finetuned)
     check.same_shape(investment=inv, events_per_day=volume, cost_prompted=cp, cost_finetuned=cft)
     saving = cp - cft
-    if saving.ndim == 0:
-        return float(inv / (volume * saving)) if saving > 0 else math.inf
-    with np.errstate(divide="ignore", invalid="ignore"):
-        days = inv / (volume * saving)
-    return np.where(saving > 0, days, math.inf)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        days = np.where(saving > 0, inv / (volume * saving), math.inf)
+    return check.result(days)
 
 
 def max_ft_investment(events: ArrayLike, cost_prompted: ArrayLike, cost_finetuned: ArrayLike) -> Any:
