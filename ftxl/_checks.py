@@ -6,6 +6,7 @@ value (and its position, for arrays) and the rule it breaks.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -28,9 +29,9 @@ def position(name: str, shape: tuple[int, ...], flat_index: int) -> str:
     if len(shape) == 0:
         return name
     if len(shape) == 2 and shape[0] > 1 and shape[1] > 1:
-        row, column = np.unravel_index(flat_index, shape)
+        row, column = divmod(flat_index, shape[1])
         return f"{name} (row {row + 1}, column {column + 1})"
-    return f"{name} (item {flat_index + 1} of {int(np.prod(shape))})"
+    return f"{name} (item {flat_index + 1} of {math.prod(shape)})"
 
 
 def _where(name: str, arr: np.ndarray, mask: np.ndarray) -> tuple[str, Any]:
@@ -41,8 +42,17 @@ def _where(name: str, arr: np.ndarray, mask: np.ndarray) -> tuple[str, Any]:
     return position(name, arr.shape, flat_index), arr.reshape(-1)[flat_index].item()
 
 
-def number(name: str, value: Any) -> np.ndarray:
-    """`value` as a float array; rejects empty, NaN, infinite, boolean and non-numeric input."""
+Numbers = float | np.ndarray
+"""A checked argument: a plain float for a single number (the fast path), else a float array."""
+
+
+def number(name: str, value: Any) -> Numbers:
+    """`value` as a float or float array; rejects empty, NaN, infinite, boolean and non-numeric input."""
+    if isinstance(value, (float, int)) and not isinstance(value, bool):
+        number_ = float(value)
+        if math.isfinite(number_):
+            return number_
+        raise InputError(f"{name} {'is not a number (NaN)' if number_ != number_ else 'is infinite'}: every input must be a finite number")
     try:
         arr = np.asarray(value)
     except ValueError as exc:  # ragged nested lists
@@ -78,41 +88,56 @@ def _reject_non_numeric(name: str, arr: np.ndarray) -> None:
         raise InputError(f"{name} is empty: it needs at least one number")
 
 
-def fraction(name: str, value: Any) -> np.ndarray:
+def _first_violation(name: str, arr: Numbers, broken: Any) -> tuple[str, float] | None:
+    """Label and value of the first element breaking a rule (`broken` is a mask, or a bool for a float)."""
+    if isinstance(arr, float):
+        return (name, arr) if broken else None
+    return _where(name, arr, broken) if broken.any() else None
+
+
+def fraction(name: str, value: Any) -> Numbers:
     """A share, rate or accuracy: a number in [0, 1]."""
+    return within_unit_interval(name, number(name, value))
+
+
+def non_negative(name: str, value: Any) -> Numbers:
+    """A volume, duration, wage, cost or investment: a number >= 0."""
+    return not_negative(name, number(name, value))
+
+
+def positive(name: str, value: Any) -> Numbers:
+    """A count the model divides by: a number > 0."""
     arr = number(name, value)
-    outside = (arr < 0) | (arr > 1)
-    if outside.any():
-        label, bad = _where(name, arr, outside)
-        hint = ""
-        if 1 < bad <= 100:
-            hint = f"; for {show(bad)}% type {show(bad / 100)} (or {show(bad)}% in Excel)"
+    violation = _first_violation(name, arr, arr <= 0)
+    if violation:
+        raise InputError(f"{violation[0]} = {show(violation[1])} must be greater than 0: the model divides by it")
+    return arr
+
+
+def within_unit_interval(name: str, arr: Numbers) -> Numbers:
+    """Require an already checked number to lie in [0, 1]."""
+    violation = _first_violation(name, arr, (arr < 0) | (arr > 1))
+    if violation:
+        label, bad = violation
+        hint = f"; for {show(bad)}% type {show(bad / 100)} (or {show(bad)}% in Excel)" if 1 < bad <= 100 else ""
         raise InputError(f"{label} = {show(bad)} is outside [0, 1]: it is a share, not a percentage{hint}")
     return arr
 
 
-def non_negative(name: str, value: Any) -> np.ndarray:
-    """A volume, duration, wage, cost or investment: a number >= 0."""
-    arr = number(name, value)
-    negative = arr < 0
-    if negative.any():
-        label, bad = _where(name, arr, negative)
-        raise InputError(f"{label} = {show(bad)} is negative: it must be 0 or more")
+def not_negative(name: str, arr: Numbers) -> Numbers:
+    """Require an already checked number to be 0 or more."""
+    violation = _first_violation(name, arr, arr < 0)
+    if violation:
+        raise InputError(f"{violation[0]} = {show(violation[1])} is negative: it must be 0 or more")
     return arr
 
 
-def positive(name: str, value: Any) -> np.ndarray:
-    """A count the model divides by: a number > 0."""
-    arr = number(name, value)
-    not_positive = arr <= 0
-    if not_positive.any():
-        label, bad = _where(name, arr, not_positive)
-        raise InputError(f"{label} = {show(bad)} must be greater than 0: the model divides by it")
-    return arr
-
-
-def at_most(name: str, arr: np.ndarray, bound_name: str, bound: np.ndarray) -> None:
+def at_most(name: str, arr: Numbers, bound_name: str, bound: Numbers) -> None:
     """Require `arr <= bound` element-wise (after broadcasting)."""
+    if isinstance(arr, float) and isinstance(bound, float):
+        if arr > bound:
+            raise InputError(f"{name} {show(arr)} exceeds {bound_name} {show(bound)}")
+        return
     try:
         above = np.asarray(arr > bound)
     except ValueError:
@@ -133,22 +158,24 @@ def shares_sum(name: str, shares: np.ndarray) -> None:
         raise InputError(f"the shares in {label} add up to {show(bad)}: bucket shares can add up to at most 1")
 
 
-def shape_message(arrays: dict[str, np.ndarray]) -> str:
+def shape_message(arrays: dict[str, Numbers]) -> str:
     """The message for arguments whose shapes cannot be combined."""
-    shapes = ", ".join(f"{n} {'x'.join(map(str, a.shape)) or 'scalar'}" for n, a in arrays.items())
+    shapes = ", ".join(f"{n} {'x'.join(map(str, np.shape(a))) or 'scalar'}" for n, a in arrays.items())
     return f"the shapes of {shapes} do not fit together: give single values or ranges of the same shape"
 
 
-def same_shape(**arrays: np.ndarray) -> None:
+def same_shape(**arrays: Numbers) -> None:
     """Require the arguments to broadcast against each other, naming them when they do not."""
-    if all(a.ndim == 0 for a in arrays.values()):
+    if all(isinstance(a, float) for a in arrays.values()):
         return
     try:
-        np.broadcast_shapes(*(a.shape for a in arrays.values()))
+        np.broadcast_shapes(*(np.shape(a) for a in arrays.values()))
     except ValueError:
         raise InputError(shape_message(arrays)) from None
 
 
-def result(value: np.ndarray) -> Any:
+def result(value: Numbers) -> Any:
     """A float for scalar input, the array otherwise."""
-    return float(value) if np.ndim(value) == 0 else value
+    if isinstance(value, float):
+        return float(value)  # also turns a numpy float64 into a plain float
+    return float(value) if value.ndim == 0 else value

@@ -42,6 +42,8 @@ def error_shares(top_level_accuracy: ArrayLike, full_route_accuracy: ArrayLike) 
     top = check.fraction("top_level_accuracy", top_level_accuracy)
     full = check.fraction("full_route_accuracy", full_route_accuracy)
     check.at_most("full_route_accuracy", full, "top_level_accuracy", top)
+    if isinstance(top, float) and isinstance(full, float):
+        return np.array([full, top - full, 1.0 - top])
     top, full = np.broadcast_arrays(top, full)
     return np.stack([full, top - full, 1.0 - top], axis=-1)
 
@@ -58,11 +60,13 @@ def expected_error_cost(rates: ArrayLike, costs: ArrayLike, priors: ArrayLike | 
     or joint frequencies and is divided by its total; with priors each row is
     normalised to P(p | t) and weighted by the prior of its true class.
     """
-    rate_arr = check.number("rates", rates)
-    cost_arr = check.number("costs", costs)
+    if priors is None and _is_short_list(rates) and _is_short_list(costs):
+        return _bucket_error_cost_of_lists(rates, costs)  # type: ignore[arg-type]
+    rate_arr = np.asarray(check.number("rates", rates))
+    cost_arr = np.asarray(check.number("costs", costs))
     if priors is not None or _is_matrix_form(rate_arr, cost_arr):
         return _matrix_error_cost(rate_arr, cost_arr, priors)
-    return bucket_error_cost(rate_arr, cost_arr)
+    return _bucket_error_cost(rate_arr, cost_arr)
 
 
 def _is_matrix_form(rates: np.ndarray, costs: np.ndarray) -> bool:
@@ -74,41 +78,66 @@ def bucket_error_cost(shares: ArrayLike, costs: ArrayLike) -> Any:
 
     Buckets run along the last axis; leading axes (scenarios) broadcast.
     """
-    share_arr = check.fraction("rates", shares)
-    cost_arr = check.non_negative("costs", costs)
-    if share_arr.ndim == 0 or cost_arr.ndim == 0 or share_arr.shape[-1] != cost_arr.shape[-1]:
+    return _bucket_error_cost(np.asarray(check.number("rates", shares)), np.asarray(check.number("costs", costs)))
+
+
+def _bucket_error_cost(shares: np.ndarray, costs: np.ndarray) -> Any:
+    check.within_unit_interval("rates", shares)
+    check.not_negative("costs", costs)
+    if shares.ndim == 0 or costs.ndim == 0 or shares.shape[-1] != costs.shape[-1]:
         raise InputError(
-            f"rates has {_buckets(share_arr)} and costs has {_buckets(cost_arr)}: "
-            "give one cost per bucket share"
+            f"rates has {_buckets(shares)} and costs has {_buckets(costs)}: give one cost per bucket share"
         )
-    check.same_shape(rates=share_arr[..., 0], costs=cost_arr[..., 0])
-    check.shares_sum("rates", share_arr)
-    return check.result((share_arr * cost_arr).sum(axis=-1))
+    if shares.ndim > 1 or costs.ndim > 1:
+        check.same_shape(rates=shares[..., 0], costs=costs[..., 0])
+    check.shares_sum("rates", shares)
+    return check.result((shares * costs).sum(axis=-1))
+
+
+def _is_short_list(value: object) -> bool:
+    return (
+        isinstance(value, (list, tuple))
+        and len(value) <= 16
+        and all(isinstance(v, (float, int)) and not isinstance(v, bool) for v in value)
+    )
+
+
+def _bucket_error_cost_of_lists(shares: list[float], costs: list[float]) -> float:
+    """The bucket form for one scenario typed as plain lists: the same checks, without numpy's overhead."""
+    n_shares, n_costs = len(shares), len(costs)
+    share_values = [check.fraction(check.position("rates", (n_shares,), i), v) for i, v in enumerate(shares)]
+    cost_values = [check.non_negative(check.position("costs", (n_costs,), i), v) for i, v in enumerate(costs)]
+    if n_shares != n_costs:
+        raise InputError(f"rates has {n_shares} buckets and costs has {n_costs} buckets: give one cost per bucket share")
+    total = sum(share_values)
+    if total > 1 + check.SUM_TOLERANCE:
+        raise InputError(f"the shares in rates add up to {check.show(total)}: bucket shares can add up to at most 1")
+    return float(sum(r * c for r, c in zip(share_values, cost_values, strict=True)))
 
 
 def _buckets(arr: np.ndarray) -> str:
     return "1 value" if arr.ndim == 0 else f"{arr.shape[-1]} buckets"
 
 
-def _matrix_error_cost(matrix: np.ndarray, costs: np.ndarray, priors: ArrayLike | None) -> float:
-    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+def _matrix_error_cost(counts: np.ndarray, costs: np.ndarray, priors: ArrayLike | None) -> float:
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
         raise InputError(
-            f"rates is {'x'.join(map(str, matrix.shape))}: a confusion matrix must be square "
+            f"rates is {'x'.join(map(str, counts.shape))}: a confusion matrix must be square "
             "(one row and one column per class)"
         )
-    if costs.shape != matrix.shape:
+    if costs.shape != counts.shape:
         raise InputError(
             f"costs is {'x'.join(map(str, costs.shape)) or 'a single value'} but rates is "
-            f"{'x'.join(map(str, matrix.shape))}: the cost matrix must have the confusion matrix's shape"
+            f"{'x'.join(map(str, counts.shape))}: the cost matrix must have the confusion matrix's shape"
         )
-    counts = check.non_negative("rates", matrix)
-    cost_arr = check.non_negative("costs", costs)
+    check.not_negative("rates", counts)
+    check.not_negative("costs", costs)
     if priors is None:
         total = counts.sum()
         if total <= 0:
             raise InputError("rates holds only zeros: the confusion matrix needs at least one event")
-        return float((counts * cost_arr).sum() / total)
-    prior_arr = check.fraction("priors", priors).reshape(-1)
+        return float((counts * costs).sum() / total)
+    prior_arr = np.asarray(check.fraction("priors", priors)).reshape(-1)
     if prior_arr.size != counts.shape[0]:
         raise InputError(
             f"priors has {prior_arr.size} values but the confusion matrix has {counts.shape[0]} rows: "
@@ -124,7 +153,7 @@ def _matrix_error_cost(matrix: np.ndarray, costs: np.ndarray, priors: ArrayLike 
             "at least one observed prediction"
         )
     conditional = counts / row_totals[:, None]
-    return float((prior_arr[:, None] * conditional * cost_arr).sum())
+    return float((prior_arr[:, None] * conditional * costs).sum())
 
 
 def cost_per_event(
@@ -146,7 +175,7 @@ def cost_per_event(
     return check.result(inf + err + share * review)
 
 
-def _option_costs(cost_prompted: ArrayLike, cost_finetuned: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+def _option_costs(cost_prompted: ArrayLike, cost_finetuned: ArrayLike) -> tuple[check.Numbers, check.Numbers]:
     return (
         check.non_negative("cost_prompted", cost_prompted),
         check.non_negative("cost_finetuned", cost_finetuned),
@@ -166,6 +195,8 @@ def breakeven_days(
     cp, cft = _option_costs(cost_prompted, cost_finetuned)
     check.same_shape(investment=inv, events_per_day=volume, cost_prompted=cp, cost_finetuned=cft)
     saving = cp - cft
+    if isinstance(saving, float) and isinstance(inv, float) and isinstance(volume, float):
+        return inv / (volume * saving) if saving > 0 else math.inf
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         days = np.where(saving > 0, inv / (volume * saving), math.inf)
     return check.result(days)
