@@ -7,6 +7,7 @@ value (and its position, for arrays) and the rule it breaks.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -52,7 +53,8 @@ def number(name: str, value: Any) -> Numbers:
         number_ = float(value)
         if math.isfinite(number_):
             return number_
-        raise InputError(f"{name} {'is not a number (NaN)' if number_ != number_ else 'is infinite'}: every input must be a finite number")
+        problem = "is not a number (NaN)" if math.isnan(number_) else "is infinite"
+        raise InputError(f"{name} {problem}: every input must be a finite number")
     try:
         arr = np.asarray(value)
     except ValueError as exc:  # ragged nested lists
@@ -158,7 +160,7 @@ def shares_sum(name: str, shares: np.ndarray) -> None:
         raise InputError(f"the shares in {label} add up to {show(bad)}: bucket shares can add up to at most 1")
 
 
-def shape_message(arrays: dict[str, Numbers]) -> str:
+def shape_message(arrays: Mapping[str, Numbers]) -> str:
     """The message for arguments whose shapes cannot be combined."""
     shapes = ", ".join(f"{n} {'x'.join(map(str, np.shape(a))) or 'scalar'}" for n, a in arrays.items())
     return f"the shapes of {shapes} do not fit together: give single values or ranges of the same shape"

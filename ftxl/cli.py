@@ -7,6 +7,7 @@ import sys
 from dataclasses import asdict
 from typing import Any
 
+_MISSING: ImportError | None
 try:
     import click
     from rich.console import Console
@@ -25,7 +26,9 @@ from .use_case import evaluate, insurance_example
 def main() -> None:
     """Entry point of the `ftxl` console script."""
     if _MISSING is not None:
-        sys.stderr.write(f"ftxl's command line needs its extras ({_MISSING.name} is missing): pip install 'ftxl[cli]'\n")
+        sys.stderr.write(
+            f"ftxl's command line needs its extras ({_MISSING.name} is missing): pip install 'ftxl[cli]'\n"
+        )
         raise SystemExit(2)
     cli()
 

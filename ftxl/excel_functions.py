@@ -25,7 +25,8 @@ from __future__ import annotations
 import math
 import os
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import xlwings as xw
@@ -120,7 +121,11 @@ def HUMAN_COST_PER_EVENT(handling_seconds, hourly_wage):  # noqa: N802
 
 @xw.func
 @xw.arg("top_level_accuracy", ndim=2, doc="Share of events sent to the right department, 0-1 (e.g. 98%).")
-@xw.arg("full_route_accuracy", ndim=2, doc="Share sent to the right department and subclass, 0-1; at most the top-level accuracy.")
+@xw.arg(
+    "full_route_accuracy",
+    ndim=2,
+    doc="Share sent to the right department and subclass, 0-1; at most the top-level accuracy.",
+)
 def ERROR_SHARES(top_level_accuracy, full_route_accuracy):  # noqa: N802
     """Spills the bucket shares: correct, wrong subclass, wrong department (a row per scenario in a column)."""
 
@@ -140,9 +145,21 @@ def ERROR_SHARES(top_level_accuracy, full_route_accuracy):  # noqa: N802
 
 
 @xw.func
-@xw.arg("rates", ndim=2, doc="Bucket shares (0-1) in a row or column, scenarios in rows; or a square confusion matrix of counts, true class in rows.")
-@xw.arg("costs", ndim=2, doc="Euros per event in each bucket, same length as a row of rates (0 for correct); or a cost matrix shaped like rates.")
-@xw.arg("priors", ndim=2, doc="Optional: share of each true class, adding up to 1; each matrix row is then read as P(predicted | true).")
+@xw.arg(
+    "rates",
+    ndim=2,
+    doc="Bucket shares (0-1) in a row or column, scenarios in rows; or a square confusion matrix of counts, true class in rows.",
+)
+@xw.arg(
+    "costs",
+    ndim=2,
+    doc="Euros per event in each bucket, same length as a row of rates (0 for correct); or a cost matrix shaped like rates.",
+)
+@xw.arg(
+    "priors",
+    ndim=2,
+    doc="Optional: share of each true class, adding up to 1; each matrix row is then read as P(predicted | true).",
+)
 def EXPECTED_ERROR_COST(rates, costs, priors=None):  # noqa: N802
     """Expected cost of errors per event in euros: sum of share x cost over the buckets or the confusion matrix."""
 
@@ -165,7 +182,11 @@ def EXPECTED_ERROR_COST(rates, costs, priors=None):  # noqa: N802
 
 @xw.func
 @xw.arg("error_cost", ndim=2, doc="Expected error cost per event in euros (EXPECTED_ERROR_COST).")
-@xw.arg("inference_cost", ndim=2, doc="Inference, serving and ops cost per event in euros; for the human process, the handling cost.")
+@xw.arg(
+    "inference_cost",
+    ndim=2,
+    doc="Inference, serving and ops cost per event in euros; for the human process, the handling cost.",
+)
 @xw.arg("review_share", ndim=2, doc="Optional: share of events a person reviews, 0-1. Empty: 0.")
 @xw.arg("review_cost", ndim=2, doc="Optional: cost of one review in euros. Empty: 0.")
 def COST_PER_EVENT(error_cost, inference_cost, review_share=None, review_cost=None):  # noqa: N802
@@ -244,7 +265,9 @@ def NET_SAVINGS(events, cost_prompted, cost_finetuned, investment):  # noqa: N80
 @xw.arg("events", ndim=2, doc="Events over the decision horizon; more than 0.")
 def AMORTIZED_COST_PER_EVENT(cost_per_event, investment, events):  # noqa: N802
     """Cost per event in euros with the investment spread over the horizon: cost per event + investment / events."""
-    return _elementwise(model.amortized_cost_per_event, cost_per_event=cost_per_event, investment=investment, events=events)
+    return _elementwise(
+        model.amortized_cost_per_event, cost_per_event=cost_per_event, investment=investment, events=events
+    )
 
 
 @xw.func

@@ -108,7 +108,9 @@ def _bucket_error_cost_of_lists(shares: list[float], costs: list[float]) -> floa
     share_values = [check.fraction(check.position("rates", (n_shares,), i), v) for i, v in enumerate(shares)]
     cost_values = [check.non_negative(check.position("costs", (n_costs,), i), v) for i, v in enumerate(costs)]
     if n_shares != n_costs:
-        raise InputError(f"rates has {n_shares} buckets and costs has {n_costs} buckets: give one cost per bucket share")
+        raise InputError(
+            f"rates has {n_shares} buckets and costs has {n_costs} buckets: give one cost per bucket share"
+        )
     total = sum(share_values)
     if total > 1 + check.SUM_TOLERANCE:
         raise InputError(f"the shares in rates add up to {check.show(total)}: bucket shares can add up to at most 1")
@@ -144,7 +146,9 @@ def _matrix_error_cost(counts: np.ndarray, costs: np.ndarray, priors: ArrayLike 
             "give one prior per true class"
         )
     if abs(prior_arr.sum() - 1.0) > PRIORS_TOLERANCE:
-        raise InputError(f"priors add up to {check.show(prior_arr.sum())}: the shares of the true classes must add up to 1")
+        raise InputError(
+            f"priors add up to {check.show(prior_arr.sum())}: the shares of the true classes must add up to 1"
+        )
     row_totals = counts.sum(axis=1)
     empty = np.flatnonzero(row_totals == 0)
     if empty.size:

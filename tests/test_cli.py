@@ -12,8 +12,22 @@ from ftxl.cli import cli
 def test_example_prints_the_worked_example():
     result = CliRunner().invoke(cli, ["example"], terminal_width=140)
     assert result.exit_code == 0, result.output
-    for figure in ("€0.8667", "€4,333.33", "€0.3200", "€1,600.00", "€0.1550", "€775.00", "48.48", "€108,500.00",
-                   "€74,250.00", "€148,500.00", "€0.0311", "€0.0756", "€0.1994", "-€0.0450"):
+    for figure in (
+        "€0.8667",
+        "€4,333.33",
+        "€0.3200",
+        "€1,600.00",
+        "€0.1550",
+        "€775.00",
+        "48.48",
+        "€108,500.00",
+        "€74,250.00",
+        "€148,500.00",
+        "€0.0311",
+        "€0.0756",
+        "€0.1994",
+        "-€0.0450",
+    ):
         assert figure in result.output, figure
 
 

@@ -41,7 +41,11 @@ def test_excel_function_help_fits_the_function_wizard():
 
 
 def test_all_exports_every_public_model_function():
-    public = {n for n, f in vars(model).items() if inspect.isfunction(f) and not n.startswith("_") and f.__module__ == model.__name__}
+    public = {
+        n
+        for n, f in vars(model).items()
+        if inspect.isfunction(f) and not n.startswith("_") and f.__module__ == model.__name__
+    }
     assert public <= set(ftxl.__all__)
     assert all(hasattr(ftxl, name) for name in ftxl.__all__)
 
@@ -65,6 +69,10 @@ def test_excel_function_module_imports_only_numpy_xlwings_and_stdlib():
         "print('\\n'.join(sorted({m.split('.')[0] for m in set(sys.modules) - before})))"
     )
     # xlwings is in Lite already; what it imports itself is its own business.
-    probe = "import xlwings, numpy, sys; base = set(sys.modules); " + code.replace("before = set(sys.modules)", "before = base")
-    loaded = set(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split())
+    probe = "import xlwings, numpy, sys; base = set(sys.modules); " + code.replace(
+        "before = set(sys.modules)", "before = base"
+    )
+    loaded = set(
+        subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    )
     assert loaded <= {"ftxl"} | set(sys.stdlib_module_names), loaded - set(sys.stdlib_module_names)

@@ -23,28 +23,55 @@ GOLDEN_CALLS = [{"function": c["function"].upper(), "args": _excel_args(c)} for 
 ERROR_CALLS = [
     # (call, what the cell shows, words the message must contain)
     ({"function": "BREAKEVEN_DAYS", "args": [[[40000]], [[5000]], [[0.155]], [[0.32]]]}, "#NUM!", None),
-    ({"function": "BREAKEVEN_DAYS", "args": [[[-1]], [[5000]], [[0.32]], [[0.155]]]}, "#VALUE!", "investment = -1 is negative"),
-    ({"function": "BREAKEVEN_DAYS", "args": [[[None]], [[5000]], [[0.32]], [[0.155]]]}, "#VALUE!", "investment is empty"),
+    (
+        {"function": "BREAKEVEN_DAYS", "args": [[[-1]], [[5000]], [[0.32]], [[0.155]]]},
+        "#VALUE!",
+        "investment = -1 is negative",
+    ),
+    (
+        {"function": "BREAKEVEN_DAYS", "args": [[[None]], [[5000]], [[0.32]], [[0.155]]]},
+        "#VALUE!",
+        "investment is empty",
+    ),
     ({"function": "ERROR_SHARES", "args": [[[95]], [[0.8]]]}, "#VALUE!", "for 95% type 0.95"),
-    ({"function": "ERROR_SHARES", "args": [[[0.9]], [[0.95]]]}, "#VALUE!", "full_route_accuracy 0.95 exceeds top_level_accuracy 0.9"),
+    (
+        {"function": "ERROR_SHARES", "args": [[[0.9]], [[0.95]]]},
+        "#VALUE!",
+        "full_route_accuracy 0.95 exceeds top_level_accuracy 0.9",
+    ),
     ({"function": "EXPECTED_ERROR_COST", "args": [[[0.8, 0.3, 0.05]], [[0, 2, 8]], None]}, "#VALUE!", "add up to 1.15"),
     ({"function": "NET_SAVINGS", "args": [[[1, 2]], [[0.3], [0.2]], [[0.1]], [[0]]]}, "#VALUE!", "do not fit together"),
-    ({"function": "AMORTIZED_COST_PER_EVENT", "args": [[[0.1]], [[100]], [[0]]]}, "#VALUE!", "events = 0 must be greater than 0"),
-    ({"function": "COST_PER_EVENT", "args": [[[0.1]], [["ten"]], None, None]}, "#VALUE!", "inference_cost = 'ten' is not a number"),
+    (
+        {"function": "AMORTIZED_COST_PER_EVENT", "args": [[[0.1]], [[100]], [[0]]]},
+        "#VALUE!",
+        "events = 0 must be greater than 0",
+    ),
+    (
+        {"function": "COST_PER_EVENT", "args": [[[0.1]], [["ten"]], None, None]},
+        "#VALUE!",
+        "inference_cost = 'ten' is not a number",
+    ),
 ]
 SPILL_CALLS = [
     # low / base / high in a column spill a column, with #NUM! where a scenario never pays back
-    ({"function": "BREAKEVEN_DAYS", "args": [[[40000]], [[5000]], [[0.32], [0.155], [0.5]], [[0.155]]]},
-     [[1600 / 33], ["#NUM!"], [40000 / (5000 * 0.345)]]),
+    (
+        {"function": "BREAKEVEN_DAYS", "args": [[[40000]], [[5000]], [[0.32], [0.155], [0.5]], [[0.155]]]},
+        [[1600 / 33], ["#NUM!"], [40000 / (5000 * 0.345)]],
+    ),
     ({"function": "ERROR_SHARES", "args": [[[0.95, 0.98]], [[0.8, 0.93]]]}, [[0.8, 0.93], [0.15, 0.05], [0.05, 0.02]]),
-    ({"function": "EXPECTED_ERROR_COST", "args": [[[0.8, 0.93], [0.15, 0.05], [0.05, 0.02]], [[0], [2], [8]], None]},
-     [[0.7, 0.26]]),
+    (
+        {"function": "EXPECTED_ERROR_COST", "args": [[[0.8, 0.93], [0.15, 0.05], [0.05, 0.02]], [[0], [2], [8]], None]},
+        [[0.7, 0.26]],
+    ),
     ({"function": "COST_PER_EVENT", "args": [[[0.26]], [[0.06]], [[0.1]], None]}, 0.32),
     ({"function": "COST_PER_EVENT", "args": [[[0.26]], [[0.06]], [[0.1]], [[2]]]}, 0.52),
 ]
-ALL_CALLS = GOLDEN_CALLS + [c for c, *_ in ERROR_CALLS] + [c for c, _ in SPILL_CALLS] + [
-    {"function": "FTXL_VERSION", "args": []}
-]
+ALL_CALLS = (
+    GOLDEN_CALLS
+    + [c for c, *_ in ERROR_CALLS]
+    + [c for c, _ in SPILL_CALLS]
+    + [{"function": "FTXL_VERSION", "args": []}]
+)
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +125,9 @@ def test_lite_worked_example(lite, index):
     assert _same(_unwrap(lite["results"][index]["value"]), [expected] if isinstance(expected, list) else expected)
 
 
-@pytest.mark.parametrize("call, shows, words", ERROR_CALLS, ids=[f"{c['function']}-{s}-{i}" for i, (c, s, _) in enumerate(ERROR_CALLS)])
+@pytest.mark.parametrize(
+    "call, shows, words", ERROR_CALLS, ids=[f"{c['function']}-{s}-{i}" for i, (c, s, _) in enumerate(ERROR_CALLS)]
+)
 def test_lite_errors(lite, call, shows, words):
     result = lite["results"][ALL_CALLS.index(call)]
     if shows == "#NUM!":
@@ -137,7 +166,7 @@ def test_classic_vba_wrapper_declares_every_function_with_its_arguments(classic)
 
 
 def test_classic_metadata_carries_the_help(classic):
-    for name, meta in classic["meta"].items():
+    for meta in classic["meta"].values():
         assert 0 < len(meta["description"]) <= 255 and "\n" not in meta["description"]
         for arg in meta["args"]:
             assert 0 < len(arg["doc"]) <= 255 and not arg["doc"].startswith("Positional")
@@ -150,7 +179,9 @@ def test_classic_worked_example(classic, index):
     assert _same(_unwrap(classic["results"][index]["value"]), [expected] if isinstance(expected, list) else expected)
 
 
-@pytest.mark.parametrize("call, shows, words", ERROR_CALLS, ids=[f"{c['function']}-{s}-{i}" for i, (c, s, _) in enumerate(ERROR_CALLS)])
+@pytest.mark.parametrize(
+    "call, shows, words", ERROR_CALLS, ids=[f"{c['function']}-{s}-{i}" for i, (c, s, _) in enumerate(ERROR_CALLS)]
+)
 def test_classic_errors_are_the_cell_text(classic, call, shows, words):
     value = classic["results"][ALL_CALLS.index(call)]["value"]  # never an exception: VBA would show a traceback
     assert value.startswith(shows) and (words is None or words in value)

@@ -20,9 +20,15 @@ CALLS = {
         lambda: sum(r * c for r, c in zip([0.93, 0.05, 0.02], [0, 2, 8], strict=True)),
     ),
     "cost_per_event": (lambda: ftxl.cost_per_event(0.26, 0.06, 0.1, 2), lambda: 0.06 + 0.26 + 0.1 * 2),
-    "breakeven_days": (lambda: ftxl.breakeven_days(40_000, 5_000, 0.32, 0.155), lambda: 40_000 / (5_000 * (0.32 - 0.155))),
+    "breakeven_days": (
+        lambda: ftxl.breakeven_days(40_000, 5_000, 0.32, 0.155),
+        lambda: 40_000 / (5_000 * (0.32 - 0.155)),
+    ),
     "max_ft_investment": (lambda: ftxl.max_ft_investment(900_000, 0.32, 0.155), lambda: 900_000 * (0.32 - 0.155)),
-    "max_cost_premium": (lambda: ftxl.max_cost_premium(0.26, 0.14, 40_000, 900_000), lambda: (0.26 - 0.14) - 40_000 / 900_000),
+    "max_cost_premium": (
+        lambda: ftxl.max_cost_premium(0.26, 0.14, 40_000, 900_000),
+        lambda: (0.26 - 0.14) - 40_000 / 900_000,
+    ),
     "net_savings": (lambda: ftxl.net_savings(900_000, 0.32, 0.155, 40_000), lambda: 900_000 * (0.32 - 0.155) - 40_000),
     "amortized_cost_per_event": (
         lambda: ftxl.amortized_cost_per_event(0.155, 40_000, 900_000),
