@@ -46,3 +46,12 @@ def test_bad_horizon_is_a_usage_error():
 def test_help_has_an_example():
     result = CliRunner().invoke(cli, ["example", "--help"])
     assert "ftxl example --horizon 90 --horizon 180" in result.output
+
+
+def test_missing_cli_extras_are_named():
+    import subprocess
+    import sys
+
+    code = "import sys; sys.modules['click'] = None; from ftxl.__main__ import main; main()"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert run.returncode == 2 and "pip install 'ftxl[cli]'" in run.stderr
