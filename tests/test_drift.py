@@ -76,3 +76,9 @@ def test_excel_function_module_imports_only_numpy_xlwings_and_stdlib():
         subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
     )
     assert loaded <= {"ftxl"} | set(sys.stdlib_module_names), loaded - set(sys.stdlib_module_names)
+
+
+def test_excel_functions_and_sheet_functions_list_the_same_names():
+    from ftxl import sheet_functions
+
+    assert list(sheet_functions.FUNCTIONS) == [f.__name__ for f in excel_functions.EXCEL_FUNCTIONS]

@@ -1,0 +1,205 @@
+"""ftxl's functions as a spreadsheet sees them: cells and ranges in, a value or a spilled range out.
+
+Shared by every surface that evaluates worksheet formulas: the xlwings add-in
+(`ftxl.excel_functions`) and the recalculation engine. Arguments arrive as Excel hands
+them over: a single value, or a range as a list of rows (None for an empty cell).
+Results are a float, or a list of rows for a spilled range; a result that does not exist
+(a fine-tuned model that never breaks even) is ``math.inf``, which each surface shows as
+``#NUM!``. Bad input raises `InputError`. Pure: numpy and the model, no Excel, no files.
+
+Shape rules: ranges given to one function must have the same shape, single cells
+combine with any range, and the result spills in the ranges' shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import __version__, model
+from ._checks import shape_message
+from .errors import InputError
+
+Cells = Any
+"""A single value, a list of rows, or None (an empty cell or an omitted argument)."""
+
+Result = float | list[list[Any]] | str
+
+
+def is_missing(value: Cells) -> bool:
+    """True for an omitted argument or a single empty cell."""
+    return value is None or (isinstance(value, list) and value in ([[None]], [None], []))
+
+
+def cells(name: str, value: Cells) -> np.ndarray:
+    """A required argument as a 2-D object array; the model's checks give the messages."""
+    if is_missing(value):
+        raise InputError(f"{name} is empty: type a number or point to a cell that holds one")
+    if isinstance(value, np.ndarray):
+        return value.reshape(1, 1) if value.ndim == 0 else np.atleast_2d(value).astype(object)
+    rows = value if isinstance(value, list) else [[value]]
+    rows = [row if isinstance(row, list) else [row] for row in rows]
+    if len({len(row) for row in rows}) > 1:
+        raise InputError(f"{name} must be a rectangular range")
+    return np.array(rows, dtype=object)
+
+
+def _single_or_range(arr: np.ndarray) -> Any:
+    """A 1x1 range passes to the model as a single value, so its messages carry no position."""
+    return arr.item() if arr.size == 1 else arr
+
+
+def _common_shape(arrays: dict[str, np.ndarray]) -> tuple[int, int]:
+    """The shape the result spills into: that of the ranges, all of which must agree."""
+    shapes = {a.shape for a in arrays.values() if a.size != 1}
+    if len(shapes) > 1:
+        raise InputError(shape_message(arrays))
+    return shapes.pop() if shapes else (1, 1)
+
+
+def as_result(value: Any) -> Result:
+    """A model result as a float for one cell, or rows of floats for a spilled range."""
+    arr = np.asarray(value, dtype=float)
+    if arr.ndim == 0:
+        return float(arr)
+    rows: list[list[Any]] = np.atleast_2d(arr).tolist()
+    return rows
+
+
+def _elementwise(function: Callable[..., Any], **args: Cells) -> Result:
+    """Apply a model function cell by cell over same-shaped ranges."""
+    arrays = {name: cells(name, value) for name, value in args.items()}
+    shape = _common_shape(arrays)
+    result = function(**{name: _single_or_range(a) for name, a in arrays.items()})
+    return as_result(np.broadcast_to(result, shape) if shape != (1, 1) else result)
+
+
+def _optional(value: Cells, default: float) -> Cells:
+    return [[default]] if is_missing(value) else value
+
+
+def human_cost_per_event(handling_seconds: Cells, hourly_wage: Cells) -> Result:
+    """HUMAN_COST_PER_EVENT: labour euros per event, cell by cell."""
+    return _elementwise(model.human_cost_per_event, handling_seconds=handling_seconds, hourly_wage=hourly_wage)
+
+
+def error_shares(top_level_accuracy: Cells, full_route_accuracy: Cells) -> Result:
+    """ERROR_SHARES: the three bucket shares per scenario.
+
+    One scenario spills a row of three; a column of scenarios spills a row per
+    scenario; a row of scenarios spills a column per scenario (buckets down).
+    """
+    arrays = {
+        "top_level_accuracy": cells("top_level_accuracy", top_level_accuracy),
+        "full_route_accuracy": cells("full_route_accuracy", full_route_accuracy),
+    }
+    rows, columns = _common_shape(arrays)
+    if rows > 1 and columns > 1:
+        raise InputError("ERROR_SHARES takes single cells, one row or one column of scenarios")
+    shares = model.error_shares(*(_single_or_range(a) for a in arrays.values()))
+    table = shares.reshape(-1, 3)  # one row of three buckets per scenario
+    return as_result(table.T if columns > 1 else table)
+
+
+def expected_error_cost(rates: Cells, costs: Cells, priors: Cells = None) -> Result:
+    """EXPECTED_ERROR_COST: bucket form for vectors or scenario blocks, matrix form for square ranges.
+
+    Bucket costs in a row mean buckets run across (one scenario per row, a column of
+    results); in a column, buckets run down (one scenario per column, a row of results).
+    """
+    rate_arr = cells("rates", rates)
+    cost_arr = cells("costs", costs)
+    if not is_missing(priors) or (rate_arr.shape == cost_arr.shape and min(rate_arr.shape) > 1):
+        prior_arr = None if is_missing(priors) else cells("priors", priors)
+        return as_result(model.expected_error_cost(rate_arr, cost_arr, prior_arr))
+    if 1 in rate_arr.shape and 1 in cost_arr.shape:  # one scenario: two vectors
+        return as_result(model.bucket_error_cost(rate_arr.reshape(-1), cost_arr.reshape(-1)))
+    if cost_arr.shape[0] == 1:
+        return as_result(model.bucket_error_cost(rate_arr, cost_arr.reshape(-1)).reshape(-1, 1))
+    if cost_arr.shape[1] == 1:
+        return as_result(model.bucket_error_cost(rate_arr.T, cost_arr.reshape(-1)).reshape(1, -1))
+    raise InputError(shape_message({"rates": rate_arr, "costs": cost_arr}))
+
+
+def cost_per_event(
+    error_cost: Cells, inference_cost: Cells, review_share: Cells = None, review_cost: Cells = None
+) -> Result:
+    """COST_PER_EVENT: all-in euros per event; empty review arguments count as 0."""
+    return _elementwise(
+        model.cost_per_event,
+        error_cost=error_cost,
+        inference_cost=inference_cost,
+        review_share=_optional(review_share, 0.0),
+        review_cost=_optional(review_cost, 0.0),
+    )
+
+
+def breakeven_days(investment: Cells, events_per_day: Cells, cost_prompted: Cells, cost_finetuned: Cells) -> Result:
+    """BREAKEVEN_DAYS: days to pay back the investment; infinity where it never does."""
+    return _elementwise(
+        model.breakeven_days,
+        investment=investment,
+        events_per_day=events_per_day,
+        cost_prompted=cost_prompted,
+        cost_finetuned=cost_finetuned,
+    )
+
+
+def max_ft_investment(events: Cells, cost_prompted: Cells, cost_finetuned: Cells) -> Result:
+    """MAX_FT_INVESTMENT: the largest investment the savings over the horizon justify."""
+    return _elementwise(
+        model.max_ft_investment, events=events, cost_prompted=cost_prompted, cost_finetuned=cost_finetuned
+    )
+
+
+def max_cost_premium(
+    error_cost_prompted: Cells, error_cost_finetuned: Cells, investment: Cells, events: Cells
+) -> Result:
+    """MAX_COST_PREMIUM: the largest extra inference euros per event a fine-tuned model may carry."""
+    return _elementwise(
+        model.max_cost_premium,
+        error_cost_prompted=error_cost_prompted,
+        error_cost_finetuned=error_cost_finetuned,
+        investment=investment,
+        events=events,
+    )
+
+
+def net_savings(events: Cells, cost_prompted: Cells, cost_finetuned: Cells, investment: Cells) -> Result:
+    """NET_SAVINGS: euros saved over the horizon after paying the investment."""
+    return _elementwise(
+        model.net_savings,
+        events=events,
+        cost_prompted=cost_prompted,
+        cost_finetuned=cost_finetuned,
+        investment=investment,
+    )
+
+
+def amortized_cost_per_event(cost_per_event: Cells, investment: Cells, events: Cells) -> Result:
+    """AMORTIZED_COST_PER_EVENT: euros per event with the investment spread over the horizon."""
+    return _elementwise(
+        model.amortized_cost_per_event, cost_per_event=cost_per_event, investment=investment, events=events
+    )
+
+
+def ftxl_version() -> Result:
+    """FTXL_VERSION: which ftxl computes the cells."""
+    return f"ftxl {__version__}"
+
+
+FUNCTIONS: dict[str, Callable[..., Result]] = {
+    "EXPECTED_ERROR_COST": expected_error_cost,
+    "BREAKEVEN_DAYS": breakeven_days,
+    "MAX_FT_INVESTMENT": max_ft_investment,
+    "MAX_COST_PREMIUM": max_cost_premium,
+    "HUMAN_COST_PER_EVENT": human_cost_per_event,
+    "ERROR_SHARES": error_shares,
+    "COST_PER_EVENT": cost_per_event,
+    "NET_SAVINGS": net_savings,
+    "AMORTIZED_COST_PER_EVENT": amortized_cost_per_event,
+    "FTXL_VERSION": ftxl_version,
+}
+"""Every ftxl worksheet function under the name Excel shows, in the order the documentation lists them."""
