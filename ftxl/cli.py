@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import click
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table as RichTable
 
-from . import __version__
+from . import __version__, summary
+from .batch import Job, plan, run
 from .errors import FtxlError
+from .recalc import FileResult
 from .report import Table, finetune_table, options_table
 from .use_case import evaluate, insurance_example
 
@@ -60,6 +65,129 @@ def example(horizons: tuple[float, ...], as_json: bool) -> None:
     console = Console()
     _print_table(console, options_table(evaluations[0]))
     _print_table(console, finetune_table(evaluations))
+
+
+DEFAULT_OUT = Path("recalculated")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help=f"Folder for the recalculated copies (default: ./{DEFAULT_OUT}). Folders given as PATHS keep their layout.",
+)
+@click.option("--in-place", is_flag=True, help="Replace each original, atomically, instead of writing copies.")
+@click.option(
+    "--summary",
+    "summary_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write one row per workbook with its key outputs to FILE (.csv, .xlsx or .json).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON instead of text.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes.")
+@click.option("--quiet", is_flag=True, help="No progress bar and no summary table; one line per workbook only.")
+def recalc(
+    paths: tuple[Path, ...],
+    out_dir: Path | None,
+    in_place: bool,
+    summary_path: Path | None,
+    as_json: bool,
+    jobs: int,
+    quiet: bool,
+) -> None:
+    """Recalculate saved workbooks without Excel, ftxl's functions included.
+
+    PATHS are .xlsx / .xlsm files or folders (searched recursively). Only the cached
+    values of formula cells change: formulas, formatting, charts, images, comments,
+    validations and macros stay exactly as they were.
+
+    By default the results are copies in ./recalculated, so that the originals are never
+    touched unless you ask for it with --in-place (each original is then replaced
+    atomically: a failure or an interruption leaves it as it was).
+
+    Exit status: 0 when every workbook was recalculated, 1 when any failed, 2 on a usage error.
+
+    \b
+    Examples:
+      ftxl recalc workbook_templates/ftxl_insurance_example.xlsx
+      ftxl recalc quotes/ --out computed/ --summary summary.csv --jobs 2
+    """
+    if in_place and out_dir is not None:
+        raise click.UsageError("--in-place and --out exclude each other: choose one")
+    try:
+        job_list = plan(paths, None if in_place else (out_dir or DEFAULT_OUT))
+    except FtxlError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if not job_list:
+        raise click.UsageError("no .xlsx or .xlsm workbooks found in " + ", ".join(map(str, paths)))
+    results = _run_with_progress(job_list, jobs, show=not quiet and not as_json and sys.stderr.isatty())
+    columns, table = summary.rows(results)
+    if summary_path is not None:
+        try:
+            summary.write(summary_path, columns, table)
+        except (FtxlError, ValueError) as exc:
+            raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps({"files": [_jsonable(_result_dict(r)) for r in results], "summary": table}, indent=2))
+    else:
+        for result in results:
+            _echo_result(result)
+        if not quiet:
+            _print_summary(columns, table)
+    sys.exit(0 if all(r.ok for r in results) else 1)
+
+
+def _run_with_progress(job_list: list[Job], processes: int, show: bool) -> list[FileResult]:
+    if not show:
+        return run(job_list, processes)
+    columns = (TextColumn("recalculating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("recalc", total=len(job_list))
+        return run(job_list, processes, progress=lambda result: progress.advance(task))
+
+
+def _echo_result(result: FileResult) -> None:
+    if result.ok:
+        plural = "" if len(result.warnings) == 1 else "s"
+        click.echo(
+            f"ok      {result.source} -> {result.target} ({result.cells} cells, {len(result.warnings)} warning{plural})"
+        )
+    else:
+        click.echo(f"FAILED  {result.source}: {result.error}")
+    for warning in result.warnings:
+        click.echo(f"        warning: {warning}")
+
+
+def _print_summary(columns: list[str], table: list[dict[str, Any]]) -> None:
+    shown = [c for c in columns if c not in ("status", "cells", "warnings")]
+    if len(shown) <= 1:
+        return
+    rich_table = RichTable(title="Summary", title_justify="left")
+    for column in shown:
+        rich_table.add_column(column, justify="left" if column == "workbook" else "right")
+    for row in table:
+        rich_table.add_row(*(_cell_text(row.get(c)) for c in shown))
+    Console().print(rich_table)
+
+
+def _cell_text(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.4f}" if abs(value) < 10 else f"{value:,.2f}"
+    return "" if value is None else str(value)
+
+
+def _result_dict(result: FileResult) -> dict[str, Any]:
+    return {
+        "source": str(result.source),
+        "target": None if result.target is None else str(result.target),
+        "ok": result.ok,
+        "cells": result.cells,
+        "warnings": result.warnings,
+        "error": result.error,
+        "outputs": {k: summary.plain(v) for k, v in result.outputs.items()},
+    }
 
 
 def _jsonable(value: Any) -> Any:

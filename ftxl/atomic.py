@@ -1,0 +1,65 @@
+"""Replacing a file so that a reader sees either the old bytes or the new, never half of each."""
+
+from __future__ import annotations
+
+import errno
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import WorkbookError
+
+TEMP_SUFFIX = ".ftxl-tmp"
+
+
+def write_atomically(target: Path, write: Callable[[IO[bytes]], Any]) -> None:
+    """Write `target` through a temporary file in its folder: fsync, then rename over the target.
+
+    On any failure, the temporary file is removed and `target` is as it was. A killed
+    process can leave a hidden ``.NAME.*.ftxl-tmp`` file behind, never a damaged target.
+    """
+    folder = target.parent
+    try:
+        handle = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{target.name}.", suffix=TEMP_SUFFIX, delete=False)
+    except OSError as exc:
+        raise WorkbookError(f"cannot write to {folder}: {_reason(exc)}") from None
+    temporary = Path(handle.name)
+    try:
+        with handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if target.exists():
+            os.chmod(temporary, target.stat().st_mode & 0o7777)
+        os.replace(temporary, target)
+        _fsync_folder(folder)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise WorkbookError(f"cannot write {target}: {_reason(exc)}; the original is unchanged") from None
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "permission denied"
+    return exc.strerror or str(exc)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

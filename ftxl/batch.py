@@ -1,0 +1,90 @@
+"""Recalculating many workbooks: finding them, deciding where each result goes, running in processes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import engine
+from .errors import WorkbookError
+from .package import DEFAULT_LIMITS, Limits, looks_like_workbook
+from .recalc import FileResult, recalculate
+
+
+@dataclass(frozen=True)
+class Job:
+    """One workbook to recalculate and where its result goes."""
+
+    source: Path
+    target: Path
+
+
+def find_workbooks(paths: Sequence[Path]) -> Iterator[tuple[Path, Path]]:
+    """Each workbook named or found under a folder, with its path relative to what was named."""
+    for path in paths:
+        if path.is_dir():
+            for found in sorted(path.rglob("*")):
+                if found.is_file() and looks_like_workbook(found):
+                    yield found, found.relative_to(path)
+        else:
+            yield path, Path(path.name)
+
+
+def plan(paths: Sequence[Path], out_dir: Path | None) -> list[Job]:
+    """The jobs for `paths`: in place when `out_dir` is None, else mirrored under `out_dir`.
+
+    Raises WorkbookError when two inputs would be written to the same output file.
+    """
+    jobs: list[Job] = []
+    claimed: dict[Path, Path] = {}
+    for source, relative in find_workbooks(paths):
+        target = source if out_dir is None else out_dir / relative
+        key = target.resolve() if target.parent.exists() else target.absolute()
+        if key in claimed:
+            raise WorkbookError(f"{source} and {claimed[key]} would both be written to {target}")
+        claimed[key] = source
+        jobs.append(Job(source, target))
+    return jobs
+
+
+_cache: engine.ModelCache | None = None
+
+
+def run_job(job: Job, limits: Limits = DEFAULT_LIMITS) -> FileResult:
+    """Recalculate one job with this process's model cache (created on first use)."""
+    global _cache
+    if _cache is None:
+        _cache = engine.ModelCache()
+    if job.target != job.source:
+        try:
+            job.target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            return FileResult(source=job.source, error=f"cannot create {job.target.parent}: {exc.strerror or exc}")
+    return recalculate(job.source, job.target, _cache, limits)
+
+
+def run(
+    jobs: Sequence[Job], processes: int = 1, progress: Callable[[FileResult], None] | None = None
+) -> list[FileResult]:
+    """Recalculate every job, in order of the results; `processes` > 1 spreads them over processes.
+
+    Consecutive jobs go to the same process so that copies of one template share its
+    compiled model.
+    """
+    report = progress or (lambda result: None)
+    processes = max(1, min(processes, len(jobs)))
+    if processes == 1:
+        results = []
+        for job in jobs:
+            results.append(run_job(job))
+            report(results[-1])
+        return results
+    chunk = max(1, len(jobs) // (processes * 4))
+    with ProcessPoolExecutor(max_workers=processes) as pool:
+        results = []
+        for result in pool.map(run_job, jobs, chunksize=chunk):
+            results.append(result)
+            report(result)
+        return results

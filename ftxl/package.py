@@ -1,0 +1,218 @@
+"""Opening an Excel package (.xlsx / .xlsm) defensively, and reading its workbook-level parts.
+
+Everything that can be wrong with a file a colleague sent is turned into a
+`WorkbookError` with a message a user can act on, before any part is parsed:
+not a workbook, a legacy .xls, a password-protected (encrypted) file, a truncated
+or damaged zip, a zip bomb (sizes and ratios checked from the zip directory, then
+enforced while reading), and XML with entity declarations (parsed with defusedxml).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree.ElementTree import Element
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from .errors import WorkbookError
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a package may hold before it is refused as a zip bomb."""
+
+    max_members: int = 10_000
+    max_total_bytes: int = 1 << 30
+    """Sum of the uncompressed sizes of all parts: 1 GiB."""
+    max_ratio: float = 200.0
+    """Uncompressed / compressed size of one part larger than `ratio_floor_bytes`."""
+    ratio_floor_bytes: int = 1 << 20
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class DefinedName:
+    """A workbook defined name; `sheet` is set for a sheet-scoped name."""
+
+    name: str
+    formula: str
+    sheet: str | None = None
+    hidden: bool = False
+
+
+@dataclass
+class Workbook:
+    """The workbook-level facts of a package: its sheets, names and shared strings."""
+
+    sheets: dict[str, str] = field(default_factory=dict)
+    """Sheet name -> part path inside the package (worksheets only)."""
+    names: list[DefinedName] = field(default_factory=list)
+    shared_strings: list[str] = field(default_factory=list)
+
+
+def sniff(path: Path) -> None:
+    """Refuse files that are not Office Open XML packages, saying what they are instead."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        raise WorkbookError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if head.startswith(OLE_MAGIC):
+        data = path.read_bytes()
+        if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
+            raise WorkbookError(
+                "password-protected workbook (encrypted): remove the password in Excel "
+                "(File > Info > Protect Workbook > Encrypt with Password) and save again"
+            )
+        raise WorkbookError("legacy .xls workbook (Excel 97-2003): open it in Excel and save it as .xlsx or .xlsm")
+    if not head.startswith(ZIP_MAGIC):
+        raise WorkbookError("not an Excel workbook: .xlsx and .xlsm files are zip packages, this file is not one")
+
+
+class Package:
+    """A read-only view of an Excel package that enforces the zip-bomb limits part by part."""
+
+    def __init__(self, path: Path, limits: Limits | None = None) -> None:
+        sniff(path)
+        self.path = path
+        self.limits = limits or DEFAULT_LIMITS
+        try:
+            self.zip = zipfile.ZipFile(path)
+        except zipfile.BadZipFile:
+            raise WorkbookError(
+                "truncated or damaged workbook: the zip directory at the end of the file is missing"
+            ) from None
+        except OSError as exc:
+            raise WorkbookError(f"cannot read {path}: {exc.strerror or exc}") from None
+        self.infos = self.zip.infolist()
+        self._check_directory()
+        self.names = {info.filename for info in self.infos}
+        if "[Content_Types].xml" not in self.names or "xl/workbook.xml" not in self.names:
+            self.close()
+            raise WorkbookError("not an Excel workbook: the zip package has no xl/workbook.xml")
+
+    def _check_directory(self) -> None:
+        limits = self.limits
+        if len(self.infos) > limits.max_members:
+            self.close()
+            raise WorkbookError(f"refused as a zip bomb: {len(self.infos)} parts (at most {limits.max_members})")
+        total = sum(info.file_size for info in self.infos)
+        if total > limits.max_total_bytes:
+            self.close()
+            raise WorkbookError(
+                f"refused as a zip bomb: {total:,} bytes uncompressed (at most {limits.max_total_bytes:,})"
+            )
+        for info in self.infos:
+            if info.flag_bits & 0x1:
+                self.close()
+                raise WorkbookError("password-protected workbook: its zip parts are encrypted")
+            if info.file_size > limits.ratio_floor_bytes:
+                ratio = info.file_size / max(info.compress_size, 1)
+                if ratio > limits.max_ratio:
+                    self.close()
+                    raise WorkbookError(
+                        f"refused as a zip bomb: part {info.filename} expands {ratio:,.0f} times "
+                        f"(at most {limits.max_ratio:,.0f})"
+                    )
+
+    def read(self, name: str) -> bytes:
+        """The bytes of one part, never more than the zip directory declared."""
+        info = self.zip.getinfo(name)
+        try:
+            with self.zip.open(info) as member:
+                data = member.read(info.file_size + 1)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+            raise WorkbookError(f"damaged workbook: part {name} cannot be read ({exc})") from None
+        except NotImplementedError as exc:
+            raise WorkbookError(f"unsupported workbook: part {name} uses {exc}") from None
+        if len(data) > info.file_size:
+            raise WorkbookError(f"refused as a zip bomb: part {name} is larger than its zip directory says")
+        return data
+
+    def xml(self, name: str) -> Element:
+        """A small part parsed with defusedxml: entity declarations are refused."""
+        try:
+            return fromstring(self.read(name))
+        except DefusedXmlException:
+            raise WorkbookError(f"refused: part {name} declares XML entities (a possible entity bomb)") from None
+        except Exception as exc:  # ParseError and friends
+            raise WorkbookError(f"damaged workbook: part {name} is not well-formed XML ({exc})") from None
+
+    def close(self) -> None:
+        """Release the file handle."""
+        self.zip.close()
+
+    def __enter__(self) -> Package:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _relationships(package: Package, part: str) -> dict[str, str]:
+    """Relationship id -> target part path for `part`."""
+    folder, base = posixpath.split(part)
+    rels_name = posixpath.join(folder, "_rels", base + ".rels")
+    if rels_name not in package.names:
+        return {}
+    targets = {}
+    for rel in package.xml(rels_name).iter(f"{{{PKG_REL_NS}}}Relationship"):
+        target = rel.get("Target", "")
+        if rel.get("TargetMode") == "External":
+            continue
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        targets[rel.get("Id", "")] = path
+    return targets
+
+
+def read_workbook(package: Package) -> Workbook:
+    """Sheets, defined names and shared strings of `package`."""
+    root = package.xml("xl/workbook.xml")
+    rels = _relationships(package, "xl/workbook.xml")
+    book = Workbook()
+    sheet_names: list[str] = []
+    for sheet in root.iter(f"{{{MAIN_NS}}}sheet"):
+        name = sheet.get("name", "")
+        sheet_names.append(name)
+        target = rels.get(sheet.get(f"{{{REL_NS}}}id", ""))
+        if target and target in package.names and "worksheets/" in target:
+            book.sheets[name] = target
+    for defined in root.iter(f"{{{MAIN_NS}}}definedName"):
+        local = defined.get("localSheetId")
+        book.names.append(
+            DefinedName(
+                name=defined.get("name", ""),
+                formula=defined.text or "",
+                sheet=sheet_names[int(local)] if local is not None and int(local) < len(sheet_names) else None,
+                hidden=defined.get("hidden") in ("1", "true"),
+            )
+        )
+    strings_part = next((t for t in rels.values() if t.endswith("sharedStrings.xml")), None)
+    if strings_part and strings_part in package.names:
+        t, run = f"{{{MAIN_NS}}}t", f"{{{MAIN_NS}}}r"
+        for item in package.xml(strings_part).iter(f"{{{MAIN_NS}}}si"):
+            # plain text, or rich-text runs; phonetic guides (rPh) are not part of the value
+            texts = [item.findtext(t) or ""] + [r.findtext(t) or "" for r in item.findall(run)]
+            book.shared_strings.append("".join(texts))
+    return book
+
+
+def looks_like_workbook(path: Path) -> bool:
+    """True for the file names `ftxl recalc` picks up when walking a folder."""
+    return path.suffix.lower() in (".xlsx", ".xlsm") and not path.name.startswith(("~$", "."))
+
+
+XML_DECLARATION = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)

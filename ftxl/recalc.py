@@ -1,0 +1,278 @@
+"""Recalculating saved workbooks: compute every formula, write back only the cached values.
+
+One file: open the package defensively, read its cells, evaluate them with the shared
+`formulas` engine (ftxl's functions included), patch the ``<v>`` of every formula cell
+in the original sheet parts, and replace the output atomically. Every other part is
+copied unchanged. A failure leaves the original untouched and is reported, never raised
+past the file, so one bad workbook never stops a batch.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from openpyxl.utils.cell import get_column_letter, range_boundaries
+
+from . import engine
+from .atomic import write_atomically
+from .errors import WorkbookError
+from .package import DEFAULT_LIMITS, Limits, Package, Workbook, read_workbook
+from .sheet_xml import Cell, CellError, patch, scan
+
+OUTPUT_NAME_PREFIX = "out_"
+"""Defined names starting with this mark a workbook's key outputs for the summary."""
+
+SHEET_REFERENCE = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Za-z]+\$?\d+(?::\$?[A-Za-z]+\$?\d+)?)$")
+
+
+@dataclass
+class FileResult:
+    """What happened to one workbook of a batch."""
+
+    source: Path
+    target: Path | None = None
+    ok: bool = False
+    cells: int = 0
+    """Formula cells whose cached value was computed and written."""
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    outputs: dict[str, Any] = field(default_factory=dict)
+    """Key outputs for the summary: label -> value (or list of values for a range)."""
+
+
+@dataclass
+class _SheetCells:
+    name: str
+    part: str
+    data: bytes
+    cells: list[Cell]
+
+
+def cells_in(ref: str) -> Iterator[str]:
+    """Every cell address of a range such as C1:E3 (or the single address)."""
+    min_col, min_row, max_col, max_row = range_boundaries(ref.replace("$", ""))
+    for row in range(min_row, max_row + 1):
+        for col in range(min_col, max_col + 1):
+            yield f"{get_column_letter(col)}{row}"
+
+
+def _range_rows(ref: str) -> list[list[str]]:
+    min_col, min_row, max_col, max_row = range_boundaries(ref.replace("$", ""))
+    return [[f"{get_column_letter(c)}{r}" for c in range(min_col, max_col + 1)] for r in range(min_row, max_row + 1)]
+
+
+class BookReader:
+    """The cells of one package, turned into what the engine evaluates."""
+
+    def __init__(self, package: Package, workbook: Workbook) -> None:
+        self.package = package
+        self.workbook = workbook
+        self.sheets = [
+            _SheetCells(name, part, data := package.read(part), list(scan(data, workbook.shared_strings, part)))
+            for name, part in workbook.sheets.items()
+        ]
+        self.warnings: list[str] = []
+        self.book = engine.BookCells()
+        self.placement: dict[str, tuple[str, list[list[str]]]] = {}
+        """Engine node -> (sheet, the cell addresses its result rows fill)."""
+        self.broken: dict[tuple[str, str], CellError] = {}
+        """Formula cells the engine cannot parse -> the error they show."""
+        self.ftxl_cells: list[tuple[str, str]] = []
+        self._read()
+
+    def _read(self) -> None:
+        for sheet in self.sheets:
+            array_cells = self._read_formulas(sheet)
+            for cell in sheet.cells:
+                if cell.formula is None and cell.value is not None and cell.ref not in array_cells:
+                    self.book.values[engine.node(sheet.name, cell.ref)] = cell.value
+        self._read_names()
+
+    def _read_formulas(self, sheet: _SheetCells) -> set[str]:
+        """Collect the sheet's formulas; return the cells that array formulas fill."""
+        masters: dict[str, tuple[str, str]] = {}
+        array_cells: set[str] = set()
+        for cell in sheet.cells:
+            attrs = cell.formula_attrs
+            if attrs.get("t") == "shared" and cell.formula:
+                masters[attrs.get("si", "")] = (cell.ref, cell.formula)
+        for cell in sheet.cells:
+            if cell.formula is None:
+                continue
+            attrs, text = cell.formula_attrs, cell.formula
+            where = f"{sheet.name}!{cell.ref}"
+            if attrs.get("t") == "dataTable":
+                self.warnings.append(f"{where}: what-if data tables are not computed; its cached values are kept")
+                continue
+            if attrs.get("t") == "shared" and not text:
+                master = masters.get(attrs.get("si", ""))
+                if master is None:
+                    self.warnings.append(f"{where}: shared formula {attrs.get('si')} has no master cell; left as it is")
+                    continue
+                text = engine.translate(master[1], master[0], cell.ref)
+            text = engine.normalise(text)
+            area = attrs.get("ref", cell.ref) if attrs.get("t") == "array" else cell.ref
+            if attrs.get("t") == "array":
+                array_cells.update(cells_in(area))
+            if not self._formula_is_usable(sheet.name, cell.ref, text):
+                continue
+            key = engine.node(sheet.name, area)
+            self.book.formulas[key] = text
+            self.placement[key] = (sheet.name, _range_rows(area))
+            if any(re.search(rf"\b{name}\s*\(", text, re.I) for name in engine.FTXL_NAMES):
+                self.ftxl_cells.append((sheet.name, cell.ref))
+        return array_cells
+
+    def _formula_is_usable(self, sheet: str, ref: str, text: str) -> bool:
+        where = f"{sheet}!{ref}"
+        if engine.EXTERNAL_REFERENCE.search(engine.STRING_LITERAL.sub('""', text)):
+            self.warnings.append(f"{where}: refers to another workbook, which is never opened; the cell shows #REF!")
+            self.broken[(sheet, ref)] = CellError("#REF!")
+            return False
+        problem = engine.check_formula(text)
+        if problem:
+            self.warnings.append(f"{where}: the formula cannot be read ({problem}); the cell shows #NAME?")
+            self.broken[(sheet, ref)] = CellError("#NAME?")
+            return False
+        for name in sorted(engine.unknown_functions(text)):
+            self.warnings.append(f"{where}: unknown function {name}; the cell shows #NAME?")
+        return True
+
+    def _read_names(self) -> None:
+        global_names = {n.name.upper() for n in self.workbook.names if n.sheet is None}
+        for defined in self.workbook.names:
+            if defined.name.lower().startswith("_xlnm."):
+                continue  # print areas, filters: Excel's own bookkeeping
+            if defined.sheet is None:
+                self.book.names[engine.name_node(defined.name)] = engine.normalise(defined.formula)
+            elif defined.name.upper() not in global_names:
+                pattern = re.compile(rf"(?<![\w.!]){re.escape(defined.name)}(?![\w(])", re.I)
+                for key, text in self.book.formulas.items():
+                    if self.placement[key][0] == defined.sheet and pattern.search(
+                        engine.STRING_LITERAL.sub('""', text)
+                    ):
+                        self.warnings.append(
+                            f"{defined.sheet}!{self.placement[key][1][0][0]}: uses {defined.name}, a name scoped to "
+                            "that sheet, which the engine evaluates to #REF!; define it for the whole workbook"
+                        )
+
+
+def _value_errors(reader: BookReader, values: dict[str, dict[str, Any]], messages: list[str]) -> list[str]:
+    """Warnings for ftxl cells that show #VALUE!, with the reason when it is unambiguous."""
+    failed = [f"{s}!{r}" for s, r in reader.ftxl_cells if values[s].get(r) == CellError("#VALUE!")]
+    if len(failed) == 1 and len(messages) == 1:
+        return [f"{failed[0]}: #VALUE!: {messages[0]}"]
+    return [f"{where}: #VALUE! from an ftxl function" for where in failed] + [f"ftxl: {m}" for m in messages]
+
+
+def _values_by_sheet(reader: BookReader, evaluation: engine.Evaluation) -> dict[str, dict[str, Any]]:
+    values: dict[str, dict[str, Any]] = {sheet.name: {} for sheet in reader.sheets}
+    for key, rows in evaluation.results.items():
+        sheet, addresses = reader.placement[key]
+        for r, address_row in enumerate(addresses):
+            for c, address in enumerate(address_row):
+                values[sheet][address] = _spilled(rows, r, c)
+    for (sheet, ref), error in reader.broken.items():
+        values[sheet][ref] = error
+    return values
+
+
+def _spilled(rows: list[list[Any]], r: int, c: int) -> Any:
+    """Value of cell (r, c) of an array range filled with `rows`, broadcast like Excel (#N/A outside)."""
+    if len(rows) == 1 and len(rows[0]) == 1:
+        return rows[0][0]
+    row = rows[r] if r < len(rows) else rows[0] if len(rows) == 1 else None
+    if row is None:
+        return CellError("#N/A")
+    return row[c] if c < len(row) else row[0] if len(row) == 1 else CellError("#N/A")
+
+
+def _unchanged(cell: Cell, value: Any) -> bool:
+    """True when the cell's cached value already is `value`: nothing to rewrite."""
+    current = cell.value
+    if isinstance(value, bool) or isinstance(current, bool):
+        return type(value) is type(current) and value == current
+    if isinstance(value, float):
+        return isinstance(current, float) and current == value
+    if isinstance(value, CellError):
+        return current == value
+    return isinstance(current, str) and cell.attrs.get("t") == "str" and current == value
+
+
+def _write_package(package: Package, parts: dict[str, bytes], handle: IO[bytes]) -> None:
+    """Copy every part of `package` into `handle`, replacing those in `parts`."""
+    with zipfile.ZipFile(handle, "w") as out:
+        out.comment = package.zip.comment
+        for info in package.infos:
+            data = parts[info.filename] if info.filename in parts else package.read(info.filename)
+            out.writestr(info, data, compress_type=info.compress_type)
+
+
+def recalculate(
+    source: Path,
+    target: Path,
+    cache: engine.ModelCache,
+    limits: Limits = DEFAULT_LIMITS,
+) -> FileResult:
+    """Recalculate `source` into `target` (which may be `source` itself); never raises for a bad file."""
+    result = FileResult(source=source)
+    try:
+        with Package(source, limits) as package:
+            reader = BookReader(package, read_workbook(package))
+            evaluation = cache.evaluate(reader.book)
+            values = _values_by_sheet(reader, evaluation)
+            parts, computed = _patched_parts(reader, values, result)
+            write_atomically(target, lambda handle: _write_package(package, parts, handle))
+        result.warnings = reader.warnings + result.warnings + _value_errors(reader, values, evaluation.messages)
+        result.cells = computed
+        result.outputs = summary_outputs(reader, values)
+        result.target = target
+        result.ok = True
+    except WorkbookError as exc:
+        result.error = str(exc)
+    except MemoryError:
+        result.error = "out of memory reading this workbook"
+    return result
+
+
+def _patched_parts(
+    reader: BookReader, values: dict[str, dict[str, Any]], result: FileResult
+) -> tuple[dict[str, bytes], int]:
+    parts: dict[str, bytes] = {}
+    computed = 0
+    for sheet in reader.sheets:
+        sheet_values = values[sheet.name]
+        computed += len(sheet_values)
+        existing = {cell.ref: cell for cell in sheet.cells}
+        changed = {ref: v for ref, v in sheet_values.items() if not (ref in existing and _unchanged(existing[ref], v))}
+        if not changed:
+            continue
+        parts[sheet.part], missing = patch(sheet.data, changed)
+        for ref in sorted(missing, key=lambda r: (len(r), r)):
+            result.warnings.append(f"{sheet.name}!{ref}: part of an array range but not in the file; not written")
+    return parts, computed
+
+
+def _resolve(reader: BookReader, values: dict[str, dict[str, Any]], formula: str) -> Any:
+    """The value(s) a defined name such as Results!$C$5 or 'My sheet'!$B$2:$D$2 points at."""
+    match = SHEET_REFERENCE.match(formula.strip())
+    if not match:
+        return None
+    sheet = (match.group(1) or "").replace("''", "'") or match.group(2)
+    cells = {cell.ref: cell.value for s in reader.sheets if s.name == sheet for cell in s.cells}
+    cells.update(values.get(sheet, {}))
+    found = [cells.get(ref) for ref in cells_in(match.group(3))]
+    return found[0] if len(found) == 1 else found
+
+
+def summary_outputs(reader: BookReader, values: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The outputs a summary shows: names marked out_..., else every cell with an ftxl function."""
+    marked = [n for n in reader.workbook.names if n.name.lower().startswith(OUTPUT_NAME_PREFIX)]
+    if marked:
+        return {n.name[len(OUTPUT_NAME_PREFIX) :]: _resolve(reader, values, n.formula) for n in marked}
+    return {f"{sheet}!{ref}": values.get(sheet, {}).get(ref) for sheet, ref in reader.ftxl_cells}

@@ -1,0 +1,191 @@
+"""Reading the cells of a worksheet part and rewriting only their cached values, byte for byte.
+
+The worksheet XML is scanned, not parsed into a tree, so that writing back changes
+nothing but the ``<v>`` element (and the ``t`` type attribute) of the cells whose
+values were computed: every other byte of the part stays as the writer left it.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import WorkbookError
+
+CELL = re.compile(
+    rb"<(?P<prefix>(?:[A-Za-z_][\w.-]*:)?)c(?P<attrs>(?:\s[^>]*?)?)(?:/>|>(?P<body>.*?)</(?P=prefix)c>)",
+    re.S,
+)
+ATTR = re.compile(rb'([\w:.-]+)\s*=\s*"([^"]*)"')
+TYPE_ATTR = re.compile(rb'\s+t\s*=\s*"[^"]*"')
+DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
+
+
+@dataclass(frozen=True)
+class CellError:
+    """An Excel error value such as #DIV/0!, as read from or written to a cell."""
+
+    code: str
+
+
+@dataclass
+class Cell:
+    """One ``<c>`` element of a worksheet: where it sits in the part and what it holds."""
+
+    ref: str
+    start: int
+    end: int
+    attrs: dict[str, str]
+    formula: str | None
+    formula_attrs: dict[str, str]
+    value: Any
+    """The cached or typed value: float, str, bool, CellError, or None when empty."""
+
+
+def _attrs(raw: bytes) -> dict[str, str]:
+    return {k.decode(): html.unescape(v.decode()) for k, v in ATTR.findall(raw)}
+
+
+def _element(body: bytes, prefix: bytes, tag: bytes) -> tuple[dict[str, str], str | None, re.Match[bytes] | None]:
+    """Attributes and text of the first child `tag` of a cell body."""
+    match = re.search(
+        rb"<" + re.escape(prefix) + tag + rb"(\s[^>]*?)?(?:/>|>(.*?)</" + re.escape(prefix) + tag + rb">)", body, re.S
+    )
+    if not match:
+        return {}, None, None
+    text = match.group(2)
+    return _attrs(match.group(1) or b""), None if text is None else html.unescape(text.decode("utf-8")), match
+
+
+def _typed_value(cell_type: str, raw: str | None, inline: str | None, shared_strings: list[str]) -> Any:
+    if cell_type == "inlineStr":
+        return inline
+    if raw is None or raw == "":
+        return None
+    if cell_type == "s":
+        try:
+            return shared_strings[int(raw)]
+        except (ValueError, IndexError):
+            raise WorkbookError(f"damaged workbook: shared string {raw} does not exist") from None
+    if cell_type in ("str", "d"):
+        return raw
+    if cell_type == "b":
+        return raw.strip() in ("1", "true")
+    if cell_type == "e":
+        return CellError(raw)
+    try:
+        return float(raw)
+    except ValueError:
+        raise WorkbookError(f"damaged workbook: {raw!r} is not a number") from None
+
+
+def scan(part: bytes, shared_strings: list[str], part_name: str = "sheet") -> Iterator[Cell]:
+    """Every cell of a worksheet part, in document order."""
+    if DOCTYPE.search(part, 0, 4096):
+        raise WorkbookError(f"refused: part {part_name} declares XML entities (a possible entity bomb)")
+    for match in CELL.finditer(part):
+        attrs = _attrs(match.group("attrs") or b"")
+        ref = attrs.get("r")
+        if not ref:
+            raise WorkbookError(f"unsupported workbook: a cell in {part_name} has no reference (r attribute)")
+        body = match.group("body") or b""
+        prefix = match.group("prefix")
+        formula_attrs, formula, _ = _element(body, prefix, b"f")
+        _, raw, _ = _element(body, prefix, b"v")
+        inline = None
+        if attrs.get("t") == "inlineStr":
+            inline = "".join(
+                html.unescape(t.decode("utf-8"))
+                for t in re.findall(rb"<(?:\w+:)?t(?:\s[^>]*)?>(.*?)</(?:\w+:)?t>", body, re.S)
+            )
+        has_formula = formula is not None or bool(formula_attrs)
+        yield Cell(
+            ref=ref.replace("$", "").upper(),
+            start=match.start(),
+            end=match.end(),
+            attrs=attrs,
+            formula=formula if has_formula else None,
+            formula_attrs=formula_attrs,
+            value=_typed_value(attrs.get("t", "n"), raw, inline, shared_strings),
+        )
+
+
+def format_number(value: float) -> str:
+    """A float as Excel stores it: shortest round-trip digits, integers without '.0'."""
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def encode(value: Any) -> tuple[str | None, str]:
+    """The `t` attribute (None for a number) and `<v>` text that store `value` as a cached result."""
+    if isinstance(value, CellError):
+        return "e", value.code
+    if isinstance(value, bool):
+        return "b", "1" if value else "0"
+    if isinstance(value, (int, float)):
+        number = float(value)
+        return (None, format_number(number)) if math.isfinite(number) else ("e", "#NUM!")
+    return "str", str(value)
+
+
+def _with_type(attrs: bytes, cell_type: str | None) -> bytes:
+    attrs = TYPE_ATTR.sub(b"", attrs)
+    if cell_type is None:
+        return attrs
+    return attrs + f' t="{cell_type}"'.encode()
+
+
+def _with_value(body: bytes, prefix: bytes, text: str) -> bytes:
+    """The cell body with its `<v>` set to `text` (inserted after `<f>` when there was none)."""
+    escaped = html.escape(text, quote=False).encode("utf-8")
+    v = b"<" + prefix + b"v>" + escaped + b"</" + prefix + b"v>"
+    body = re.sub(rb"<" + re.escape(prefix) + rb"is>.*?</" + re.escape(prefix) + rb"is>", b"", body, flags=re.S)
+    _, _, existing = _element(body, prefix, b"v")
+    if existing:
+        return body[: existing.start()] + v + body[existing.end() :]
+    _, _, formula = _element(body, prefix, b"f")
+    at = formula.end() if formula else 0
+    return body[:at] + v + body[at:]
+
+
+def patch(part: bytes, values: Mapping[str, Any]) -> tuple[bytes, set[str]]:
+    """`part` with the cached values of the cells in `values` replaced; also the refs not found.
+
+    Only the ``<v>`` element and the ``t`` attribute of those cells change.
+    """
+    pieces: list[bytes] = []
+    position = 0
+    done: set[str] = set()
+    for match in CELL.finditer(part):
+        attrs_raw = match.group("attrs") or b""
+        ref_match = re.search(rb'\sr\s*=\s*"\$?([A-Za-z]+)\$?(\d+)"', attrs_raw)
+        if not ref_match:
+            continue
+        ref = (ref_match.group(1) + ref_match.group(2)).decode().upper()
+        if ref not in values:
+            continue
+        cell_type, text = encode(values[ref])
+        prefix = match.group("prefix")
+        body = match.group("body") or b""
+        element = (
+            b"<"
+            + prefix
+            + b"c"
+            + _with_type(attrs_raw, cell_type)
+            + b">"
+            + _with_value(body, prefix, text)
+            + b"</"
+            + prefix
+            + b"c>"
+        )
+        pieces += [part[position : match.start()], element]
+        position = match.end()
+        done.add(ref)
+    pieces.append(part[position:])
+    return b"".join(pieces), set(values) - done

@@ -1,0 +1,102 @@
+"""One row per recalculated workbook with its key outputs, as CSV, .xlsx or JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .atomic import write_atomically
+from .recalc import FileResult
+from .sheet_xml import CellError
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""Text starting with these would run as a formula when the CSV is opened in a spreadsheet."""
+
+
+def plain(value: Any) -> Any:
+    """An output as JSON and spreadsheets take it: error values as their text, lists element-wise."""
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, CellError):
+        return value.code
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def rows(results: Sequence[FileResult]) -> tuple[list[str], list[dict[str, Any]]]:
+    """Column names and one row per workbook; a range output becomes one column per cell."""
+    columns = ["workbook", "status", "cells", "warnings"]
+    table = []
+    for result in results:
+        row: dict[str, Any] = {
+            "workbook": str(result.source),
+            "status": "ok" if result.ok else f"failed: {result.error}",
+            "cells": result.cells,
+            "warnings": len(result.warnings),
+        }
+        for label, value in result.outputs.items():
+            if isinstance(value, list):
+                row.update({f"{label} ({i})": plain(v) for i, v in enumerate(value, start=1)})
+            else:
+                row[label] = plain(value)
+        for key in row:
+            if key not in columns:
+                columns.append(key)
+        table.append(row)
+    return columns, table
+
+
+def neutralise(value: Any) -> Any:
+    """Text a spreadsheet would read as a formula, made inert with a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def to_csv(columns: list[str], table: list[dict[str, Any]]) -> str:
+    """The summary as CSV text, formula-like text neutralised."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=[neutralise(c) for c in columns], extrasaction="ignore")
+    writer.writeheader()
+    for row in table:
+        writer.writerow({neutralise(k): neutralise(v) for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def to_json(columns: list[str], table: list[dict[str, Any]]) -> str:
+    """The summary as a JSON list of objects."""
+    return json.dumps([{c: row.get(c) for c in columns} for row in table], indent=2)
+
+
+def write(path: Path, columns: list[str], table: list[dict[str, Any]]) -> None:
+    """Write the summary to `path` atomically; the suffix (.csv, .xlsx, .json) picks the format."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        data = to_csv(columns, table).encode("utf-8")
+    elif suffix == ".json":
+        data = to_json(columns, table).encode("utf-8")
+    elif suffix == ".xlsx":
+        data = _xlsx_bytes(columns, table)
+    else:
+        raise ValueError(f"unknown summary format {suffix!r}: use .csv, .xlsx or .json")
+    write_atomically(path, lambda handle: handle.write(data))
+
+
+def _xlsx_bytes(columns: list[str], table: list[dict[str, Any]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Summary")
+    sheet.append(columns)
+    for row in table:
+        # openpyxl would store text starting with "=" as a formula: keep it text
+        sheet.append([neutralise(row.get(c)) for c in columns])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
