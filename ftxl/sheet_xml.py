@@ -21,7 +21,7 @@ CELL = re.compile(
     re.S,
 )
 ATTR = re.compile(rb'([\w:.-]+)\s*=\s*"([^"]*)"')
-TYPE_ATTR = re.compile(rb'\s+t\s*=\s*"[^"]*"')
+TYPE_ATTR = re.compile(rb'\s+t\s*=\s*"([^"]*)"')
 DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
 
@@ -135,10 +135,16 @@ def encode(value: Any) -> tuple[str | None, str]:
 
 
 def _with_type(attrs: bytes, cell_type: str | None) -> bytes:
-    attrs = TYPE_ATTR.sub(b"", attrs)
-    if cell_type is None:
+    """Cell attributes with `t` set for the new value; untouched when the type stays the same."""
+    wanted = cell_type or "n"
+    current = TYPE_ATTR.search(attrs)
+    if current is None:
+        return attrs if cell_type is None else attrs + f' t="{cell_type}"'.encode()
+    if current.group(1).decode() == wanted:
         return attrs
-    return attrs + f' t="{cell_type}"'.encode()
+    if cell_type is None:
+        return attrs[: current.start()] + attrs[current.end() :]
+    return attrs[: current.start(1)] + cell_type.encode() + attrs[current.end(1) :]
 
 
 def _with_value(body: bytes, prefix: bytes, text: str) -> bytes:
