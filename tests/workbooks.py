@@ -115,12 +115,12 @@ def _add_x14_validation_and_addin_link(path: Path) -> None:
     sheet = parts["xl/worksheets/sheet1.xml"].decode()
     parts["xl/worksheets/sheet1.xml"] = sheet.replace("</worksheet>", X14_VALIDATION + "</worksheet>").encode()
     parts["xl/externalLinks/externalLink1.xml"] = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-        '<externalBook r:id="rId1"><definedNames><definedName name="MAX_FT_INVESTMENT"/></definedNames>'
-        "</externalBook></externalLink>"
-    ).encode()
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b'<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        b'<externalBook r:id="rId1"><definedNames><definedName name="MAX_FT_INVESTMENT"/></definedNames>'
+        b"</externalBook></externalLink>"
+    )
     parts["xl/externalLinks/_rels/externalLink1.xml.rels"] = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
