@@ -124,7 +124,8 @@ def _add_x14_validation_and_addin_link(path: Path) -> None:
     parts["xl/externalLinks/_rels/externalLink1.xml.rels"] = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/externalLinkPath" '
+        '<Relationship Id="rId1" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/externalLinkPath" '
         f'Target="{EXTERNAL_LINK_TARGET}" TargetMode="External"/></Relationships>'
     ).encode()
     rels = parts["xl/_rels/workbook.xml.rels"].decode()
