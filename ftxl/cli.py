@@ -71,7 +71,7 @@ DEFAULT_OUT = Path("recalculated")
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, readable=False, path_type=Path))
 @click.option(
     "--out",
     "out_dir",
