@@ -36,6 +36,7 @@ from openpyxl.formula.translate import Translator
 
 from . import sheet_functions
 from .errors import InputError
+from .fast_pipe import FastPipe, UnsupportedPipeError
 from .sheet_xml import CellError
 
 BOOK = "BOOK"
@@ -48,6 +49,7 @@ ADDIN_REFERENCE = re.compile(
 )
 NAMESPACED_OFFICE_JS = re.compile(rf"_xldudf_[\w.]*?[_.]({_NAME_ALTERNATION})(?=\s*\()", re.I)
 EXTERNAL_REFERENCE = re.compile(r"\[\d+\]")
+FTXL_CALL = re.compile(rf"(?<![\w.])(?:_xludf\.|_xldudf_(?:[\w.]*?[_.])?)?(?:{_NAME_ALTERNATION})\s*\(", re.I)
 FUNCTION_CALL = re.compile(r"(?<![\w.\]!])([A-Za-z_][\w.]*)\s*\(")
 STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
 
@@ -190,36 +192,69 @@ def _cell_value(value: Any) -> Any:
 
 @dataclass
 class Evaluation:
-    """Results of one workbook: node of a formula cell or range -> rows of cell values."""
+    """Results of one workbook, by engine node of a formula cell or array range."""
 
     results: dict[str, list[list[Any]]]
+    """Node -> rows of cell values (a single cell is one row of one)."""
+    notes: list[tuple[str, str]]
+    """(node, what the user should know about that formula), e.g. an unknown function."""
+    ftxl_nodes: list[str]
+    """Nodes whose formula calls an ftxl function."""
     messages: list[str]
+    """Why ftxl functions answered #VALUE! during this evaluation."""
 
 
 class CompiledBook:
-    """A workbook's formulas compiled once; evaluating another copy only feeds in its values."""
+    """A workbook's formulas checked and compiled once; another copy only feeds in its values."""
 
     def __init__(self, cells: BookCells) -> None:
+        self.notes: list[tuple[str, str]] = []
+        self.broken: dict[str, CellError] = {}
+        usable = {key: text for key, text in cells.formulas.items() if self._usable(key, text)}
+        self.ftxl_nodes = [key for key, text in cells.formulas.items() if FTXL_CALL.search(text)]
         model_dict: dict[str, Any] = {key: _engine_value(v) for key, v in cells.values.items()}
         model_dict.update({key: "=" + text for key, text in cells.names.items()})
-        model_dict.update({key: "=" + text for key, text in cells.formulas.items()})
+        model_dict.update({key: "=" + text for key, text in usable.items()})
         model = formulas.ExcelModel().from_dict(model_dict)
         data_nodes = model.dsp.data_nodes
         self.inputs = [key for key in cells.values if key in data_nodes]
-        self.outputs = list(cells.formulas)
-        self.function = model.compile(inputs=self.inputs, outputs=self.outputs) if self.outputs else None
+        self.outputs = list(usable)
+        self.function: Callable[..., Any] | None = None
+        if self.outputs:
+            pipe = model.compile(inputs=self.inputs, outputs=self.outputs)
+            try:
+                self.function = FastPipe(pipe)
+            except UnsupportedPipeError:
+                self.function = pipe
+
+    def _usable(self, key: str, text: str) -> bool:
+        """Check one formula; note why it cannot be computed, or which functions are unknown."""
+        if EXTERNAL_REFERENCE.search(STRING_LITERAL.sub('""', text)):
+            self.notes.append((key, "refers to another workbook, which is never opened; the cell shows #REF!"))
+            self.broken[key] = CellError("#REF!")
+            return False
+        problem = check_formula(text)
+        if problem:
+            self.notes.append((key, f"the formula cannot be read ({problem}); the cell shows #NAME?"))
+            self.broken[key] = CellError("#NAME?")
+            return False
+        for name in sorted(unknown_functions(text)):
+            self.notes.append((key, f"unknown function {name}; the cell shows #NAME?"))
+        return True
 
     def evaluate(self, cells: BookCells) -> Evaluation:
         """Compute every formula of a workbook with these formulas and `cells`' values."""
         _messages.clear()
-        results: dict[str, list[list[Any]]] = {}
+        results: dict[str, list[list[Any]]] = {key: [[error]] for key, error in self.broken.items()}
         if self.function is not None:
             outputs = self.function(*(_engine_value(cells.values[key]) for key in self.inputs))
+            if len(self.outputs) == 1:
+                outputs = [outputs]
             for key, output in zip(self.outputs, outputs, strict=True):
                 raw = getattr(output, "value", output)
                 rows = np.atleast_2d(np.asarray(raw, dtype=object))
                 results[key] = [[_cell_value(v) for v in row] for row in rows.tolist()]
-        return Evaluation(results, list(dict.fromkeys(_messages)))
+        return Evaluation(results, self.notes, self.ftxl_nodes, list(dict.fromkeys(_messages)))
 
 
 class ModelCache:

@@ -80,9 +80,6 @@ class BookReader:
         self.book = engine.BookCells()
         self.placement: dict[str, tuple[str, list[list[str]]]] = {}
         """Engine node -> (sheet, the cell addresses its result rows fill)."""
-        self.broken: dict[tuple[str, str], CellError] = {}
-        """Formula cells the engine cannot parse -> the error they show."""
-        self.ftxl_cells: list[tuple[str, str]] = []
         self._read()
 
     def _read(self) -> None:
@@ -115,33 +112,18 @@ class BookReader:
                     self.warnings.append(f"{where}: shared formula {attrs.get('si')} has no master cell; left as it is")
                     continue
                 text = engine.translate(master[1], master[0], cell.ref)
-            text = engine.normalise(text)
             area = attrs.get("ref", cell.ref) if attrs.get("t") == "array" else cell.ref
             if attrs.get("t") == "array":
                 array_cells.update(cells_in(area))
-            if not self._formula_is_usable(sheet.name, cell.ref, text):
-                continue
             key = engine.node(sheet.name, area)
-            self.book.formulas[key] = text
+            self.book.formulas[key] = engine.normalise(text)
             self.placement[key] = (sheet.name, _range_rows(area))
-            if any(re.search(rf"\b{name}\s*\(", text, re.I) for name in engine.FTXL_NAMES):
-                self.ftxl_cells.append((sheet.name, cell.ref))
         return array_cells
 
-    def _formula_is_usable(self, sheet: str, ref: str, text: str) -> bool:
-        where = f"{sheet}!{ref}"
-        if engine.EXTERNAL_REFERENCE.search(engine.STRING_LITERAL.sub('""', text)):
-            self.warnings.append(f"{where}: refers to another workbook, which is never opened; the cell shows #REF!")
-            self.broken[(sheet, ref)] = CellError("#REF!")
-            return False
-        problem = engine.check_formula(text)
-        if problem:
-            self.warnings.append(f"{where}: the formula cannot be read ({problem}); the cell shows #NAME?")
-            self.broken[(sheet, ref)] = CellError("#NAME?")
-            return False
-        for name in sorted(engine.unknown_functions(text)):
-            self.warnings.append(f"{where}: unknown function {name}; the cell shows #NAME?")
-        return True
+    def where(self, key: str) -> str:
+        """Sheet!A1 of the formula behind an engine node (the top-left cell of an array range)."""
+        sheet, rows = self.placement[key]
+        return f"{sheet}!{rows[0][0]}"
 
     def _read_names(self) -> None:
         global_names = {n.name.upper() for n in self.workbook.names if n.sheet is None}
@@ -157,17 +139,24 @@ class BookReader:
                         engine.STRING_LITERAL.sub('""', text)
                     ):
                         self.warnings.append(
-                            f"{defined.sheet}!{self.placement[key][1][0][0]}: uses {defined.name}, a name scoped to "
+                            f"{self.where(key)}: uses {defined.name}, a name scoped to "
                             "that sheet, which the engine evaluates to #REF!; define it for the whole workbook"
                         )
 
 
-def _value_errors(reader: BookReader, values: dict[str, dict[str, Any]], messages: list[str]) -> list[str]:
-    """Warnings for ftxl cells that show #VALUE!, with the reason when it is unambiguous."""
-    failed = [f"{s}!{r}" for s, r in reader.ftxl_cells if values[s].get(r) == CellError("#VALUE!")]
+def _notes(reader: BookReader, values: dict[str, dict[str, Any]], evaluation: engine.Evaluation) -> list[str]:
+    """What the user should know, cell by cell: unreadable formulas, unknown functions, ftxl's #VALUE!s."""
+    notes = [f"{reader.where(key)}: {note}" for key, note in evaluation.notes]
+    failed = [reader.where(key) for key in evaluation.ftxl_nodes if _shows(reader, values, key) == CellError("#VALUE!")]
+    messages = evaluation.messages
     if len(failed) == 1 and len(messages) == 1:
-        return [f"{failed[0]}: #VALUE!: {messages[0]}"]
-    return [f"{where}: #VALUE! from an ftxl function" for where in failed] + [f"ftxl: {m}" for m in messages]
+        return notes + [f"{failed[0]}: #VALUE!: {messages[0]}"]
+    return notes + [f"{where}: #VALUE! from an ftxl function" for where in failed] + [f"ftxl: {m}" for m in messages]
+
+
+def _shows(reader: BookReader, values: dict[str, dict[str, Any]], key: str) -> Any:
+    sheet, rows = reader.placement[key]
+    return values[sheet].get(rows[0][0])
 
 
 def _values_by_sheet(reader: BookReader, evaluation: engine.Evaluation) -> dict[str, dict[str, Any]]:
@@ -177,8 +166,6 @@ def _values_by_sheet(reader: BookReader, evaluation: engine.Evaluation) -> dict[
         for r, address_row in enumerate(addresses):
             for c, address in enumerate(address_row):
                 values[sheet][address] = _spilled(rows, r, c)
-    for (sheet, ref), error in reader.broken.items():
-        values[sheet][ref] = error
     return values
 
 
@@ -228,9 +215,9 @@ def recalculate(
             values = _values_by_sheet(reader, evaluation)
             parts, computed = _patched_parts(reader, values, result)
             write_atomically(target, lambda handle: _write_package(package, parts, handle))
-        result.warnings = reader.warnings + result.warnings + _value_errors(reader, values, evaluation.messages)
+        result.warnings = reader.warnings + result.warnings + _notes(reader, values, evaluation)
         result.cells = computed
-        result.outputs = summary_outputs(reader, values)
+        result.outputs = summary_outputs(reader, values, evaluation.ftxl_nodes)
         result.target = target
         result.ok = True
     except WorkbookError as exc:
@@ -270,9 +257,9 @@ def _resolve(reader: BookReader, values: dict[str, dict[str, Any]], formula: str
     return found[0] if len(found) == 1 else found
 
 
-def summary_outputs(reader: BookReader, values: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def summary_outputs(reader: BookReader, values: dict[str, dict[str, Any]], ftxl_nodes: list[str]) -> dict[str, Any]:
     """The outputs a summary shows: names marked out_..., else every cell with an ftxl function."""
     marked = [n for n in reader.workbook.names if n.name.lower().startswith(OUTPUT_NAME_PREFIX)]
     if marked:
         return {n.name[len(OUTPUT_NAME_PREFIX) :]: _resolve(reader, values, n.formula) for n in marked}
-    return {f"{sheet}!{ref}": values.get(sheet, {}).get(ref) for sheet, ref in reader.ftxl_cells}
+    return {reader.where(key): _shows(reader, values, key) for key in ftxl_nodes}
