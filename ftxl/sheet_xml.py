@@ -109,7 +109,7 @@ def scan(part: bytes, shared_strings: list[str], part_name: str = "sheet") -> It
             start=match.start(),
             end=match.end(),
             attrs=attrs,
-            formula=formula if has_formula else None,
+            formula=(formula or "") if has_formula else None,
             formula_attrs=formula_attrs,
             value=_typed_value(attrs.get("t", "n"), raw, inline, shared_strings),
         )

@@ -55,8 +55,10 @@ def _formulas(col: str, native: bool) -> list[tuple[str, str]]:
         return f"Inputs!{col}{ROW[label]}"
 
     rows: list[tuple[str, str]] = []
-    human = f"{i('Handling time (s)')}/3600*{i('Hourly cost (EUR)')}" if native else (
-        f"HUMAN_COST_PER_EVENT({i('Handling time (s)')},{i('Hourly cost (EUR)')})"
+    human = (
+        f"{i('Handling time (s)')}/3600*{i('Hourly cost (EUR)')}"
+        if native
+        else (f"HUMAN_COST_PER_EVENT({i('Handling time (s)')},{i('Hourly cost (EUR)')})")
     )
     rows.append(("Human handling (EUR)", "=" + human))
     for option, top, full in (
@@ -80,11 +82,17 @@ def _formulas(col: str, native: bool) -> list[tuple[str, str]]:
         formula = f"SUMPRODUCT({block},{costs})" if native else f"EXPECTED_ERROR_COST({block},{costs})"
         rows.append((f"{option} error cost (EUR)", "=" + formula))
     err = {name: base + 13 + k for k, name in enumerate(shares)}
-    unit = {"Human": f"{col}{base}", "Prompted": i("Prompted inference (EUR/event)"), "Fine-tuned": i("Fine-tuned inference (EUR/event)")}
+    unit = {
+        "Human": f"{col}{base}",
+        "Prompted": i("Prompted inference (EUR/event)"),
+        "Fine-tuned": i("Fine-tuned inference (EUR/event)"),
+    }
     share, review = i("Review share"), i("Review cost (EUR)")
     for option in shares:
         e = f"{col}{err[option]}"
-        formula = f"{unit[option]}+{e}+{share}*{review}" if native else f"COST_PER_EVENT({e},{unit[option]},{share},{review})"
+        formula = (
+            f"{unit[option]}+{e}+{share}*{review}" if native else f"COST_PER_EVENT({e},{unit[option]},{share},{review})"
+        )
         rows.append((f"{option} cost per event (EUR)", "=" + formula))
     c = {name: f"{col}{base + 16 + k}" for k, name in enumerate(shares)}
     v, h, inv = i("Events per day"), i("Horizon (days)"), i("Investment (EUR)")
@@ -114,8 +122,11 @@ def _formulas(col: str, native: bool) -> list[tuple[str, str]]:
         ("Savings vs human (EUR/day)", f"=ROUND(({c['Human']}-{cft})*{v},2)"),
         ("Automate?", f'=IF(MIN({cp},{cft})<{c["Human"]},"automate","keep people")'),
         ("Fine-tune?", f'=IF({col}{last - 3}>0,"fine-tune","stay prompted")'),
-        ("Cheapest option", f'=INDEX({{"Human","Prompted","Fine-tuned"}},MATCH(MIN({c["Human"]},{cp},{cft}),'
-         f'CHOOSE({{1,2,3}},{c["Human"]},{cp},{cft}),0))'),
+        (
+            "Cheapest option",
+            f'=INDEX({{"Human","Prompted","Fine-tuned"}},MATCH(MIN({c["Human"]},{cp},{cft}),'
+            f"CHOOSE({{1,2,3}},{c['Human']},{cp},{cft}),0))",
+        ),
     ]
     return rows
 
@@ -145,8 +156,12 @@ def filled_copies(folder: Path, copies: int, native: bool, seed: int = 7) -> lis
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for k in range(copies):
-        values = {label: tuple(v * rng.uniform(0.97, 1.0) if v < 1 else round(v * rng.uniform(0.8, 1.2)) for v in low_base_high)
-                  for label, low_base_high in INPUTS}
+        values = {
+            label: tuple(
+                v * rng.uniform(0.97, 1.0) if v < 1 else round(v * rng.uniform(0.8, 1.2)) for v in low_base_high
+            )
+            for label, low_base_high in INPUTS
+        }
         path = folder / f"quote_{k:03d}.xlsx"
         write_template(path, values, native)  # type: ignore[arg-type]
         paths.append(path)
@@ -155,8 +170,11 @@ def filled_copies(folder: Path, copies: int, native: bool, seed: int = 7) -> lis
 
 def run_ftxl(folder: Path, out: Path) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "ftxl", "recalc", str(folder), "--out", str(out), "--quiet", "--jobs", "1"],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "ftxl", "recalc", str(folder), "--out", str(out), "--quiet", "--jobs", "1"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return time.perf_counter() - start
 
 
@@ -167,7 +185,9 @@ def run_formulas_naive(paths: list[Path]) -> float:
         "    formulas.ExcelModel().loads(p).finish().calculate()\n"
     )
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code, *map(str, paths)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-c", code, *map(str, paths)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     return time.perf_counter() - start
 
 
@@ -185,7 +205,9 @@ def run_libreoffice(paths: list[Path], out: Path, profile: Path) -> float:
     base = [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore"]
     subprocess.run([*base, "--terminate_after_init"], check=False, capture_output=True)  # first start: profile
     start = time.perf_counter()
-    subprocess.run([*base, "--convert-to", "xlsx", "--outdir", str(out), *map(str, paths)], check=True, capture_output=True)
+    subprocess.run(
+        [*base, "--convert-to", "xlsx", "--outdir", str(out), *map(str, paths)], check=True, capture_output=True
+    )
     return time.perf_counter() - start
 
 
@@ -227,7 +249,9 @@ def main() -> None:
     for name, seconds in timings.items():
         print(f"{name:<36} {seconds:8.2f} s  {seconds / n * 1000:8.1f} ms per workbook")
     a = timings["(a) ftxl recalc"]
-    print(f"(c) / (a): {timings['(c) LibreOffice, one soffice call'] / a:6.1f}x faster than LibreOffice (target >= 10x)")
+    print(
+        f"(c) / (a): {timings['(c) LibreOffice, one soffice call'] / a:6.1f}x faster than LibreOffice (target >= 10x)"
+    )
     print(f"(b) / (a): {timings['(b) formulas, naive'] / a:6.1f}x faster than naive formulas (target >= 5x)")
     print(f"(a) / (d): {a / timings['(d) I/O floor']:6.2f}x the I/O floor (target <= 3x)")
     if not args.keep:

@@ -1,0 +1,127 @@
+"""The formula engine: spellings, the fast pipe against schedula's own, and the `formulas` traps."""
+
+from __future__ import annotations
+
+import random
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xlsxwriter
+from click.testing import CliRunner
+from workbooks import write_xlsxwriter
+
+from ftxl import engine
+from ftxl.cli import cli
+from ftxl.fast_pipe import FastPipe
+from ftxl.package import Package, read_workbook
+from ftxl.recalc import BookReader
+
+sys.path.insert(0, str(Path(__file__).parent / "benchmarks"))
+from bench_recalc import INPUTS, write_template  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "saved, parsed",
+    [
+        ("BREAKEVEN_DAYS(A1,B1,C1,D1)", "BREAKEVEN_DAYS(A1,B1,C1,D1)"),
+        ("[1]!BREAKEVEN_DAYS(A1,B1,C1,D1)", "BREAKEVEN_DAYS(A1,B1,C1,D1)"),
+        ("'C:\\addins\\ftxl.xlam'!NET_SAVINGS(1,2,1,0)", "NET_SAVINGS(1,2,1,0)"),
+        ("ftxl.xlam!NET_SAVINGS(1,2,1,0)", "NET_SAVINGS(1,2,1,0)"),
+        ("_xldudf_XLWINGS_COST_PER_EVENT(1,2)", "_xldudf_COST_PER_EVENT(1,2)"),
+        ("_xldudf_XLWINGS.AMORTIZED_COST_PER_EVENT(1,2,3)", "_xldudf_AMORTIZED_COST_PER_EVENT(1,2,3)"),
+        ("[1]!_xldudf_NET_SAVINGS(1,2,1,0)", "[1]!_xldudf_NET_SAVINGS(1,2,1,0)"),
+        ("[1]Sheet1!A1+1", "[1]Sheet1!A1+1"),
+    ],
+)
+def test_normalise_keeps_what_the_engine_can_parse(saved, parsed):
+    assert engine.normalise(saved) == parsed
+
+
+def test_every_spelling_is_registered_before_loading():
+    registry = engine.formulas.get_functions()
+    for name in engine.FTXL_NAMES:
+        for spelling in (name, f"_XLUDF.{name}", f"_XLDUDF_{name}"):
+            assert spelling in registry
+
+
+def test_unknown_functions_are_found_even_after_parsing():
+    engine.check_formula("NOTAFUNCTION(1)")  # parsing adds the name to formulas' registry
+    assert engine.unknown_functions('NOTAFUNCTION(1)+SUM(1)+_xlfn.STDEV.S(A1:A2)+LEN("X(")') == {"NOTAFUNCTION"}
+
+
+def _book(path: Path) -> engine.BookCells:
+    with Package(path) as package:
+        return BookReader(package, read_workbook(package)).book
+
+
+def _same(a, b) -> bool:
+    return all(
+        np.array_equal(
+            np.asarray(getattr(x, "value", x), dtype=object), np.asarray(getattr(y, "value", y), dtype=object)
+        )
+        for x, y in zip(a, b, strict=True)
+    )
+
+
+def test_fast_pipe_gives_schedulas_results(tmp_path):
+    rng = random.Random(3)
+    for k in range(5):
+        values = {
+            label: tuple(v * rng.uniform(0.5, 1.5) if v < 1 else v * rng.uniform(0.5, 2) for v in lbh)
+            for label, lbh in INPUTS
+        }
+        write_template(tmp_path / f"t{k}.xlsx", values, native=bool(k % 2))
+    write_xlsxwriter(tmp_path / "spellings.xlsx")
+    for path in sorted(tmp_path.glob("*.xlsx")):
+        book = _book(path)
+        compiled = engine.CompiledBook(book)
+        assert isinstance(compiled.function, FastPipe), path
+        args = [engine._engine_value(book.values[key]) for key in compiled.inputs]
+        assert _same(compiled.function(*args), compiled.function.pipe(*args)), path
+
+
+def _rewrite_sheet(path: Path, part: str, old: bytes, new: bytes) -> None:
+    with zipfile.ZipFile(path) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    assert old in parts[part]
+    parts[part] = parts[part].replace(old, new)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+
+
+def test_shared_formulas_are_translated_to_each_cell(tmp_path):
+    path = tmp_path / "shared.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("S")
+    sheet.write_column("A1", [1, 2, 3])
+    for row in range(3):
+        sheet.write_formula(row, 1, f"=A{row + 1}*10")
+    book.close()
+    _rewrite_sheet(path, "xl/worksheets/sheet1.xml", b"<f>A1*10</f>", b'<f t="shared" ref="B1:B3" si="0">A1*10</f>')
+    for row in (2, 3):
+        _rewrite_sheet(path, "xl/worksheets/sheet1.xml", f"<f>A{row}*10</f>".encode(), b'<f t="shared" si="0"/>')
+    result = CliRunner().invoke(cli, ["recalc", str(path), "--out", str(tmp_path / "out"), "--json"])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(tmp_path / "out" / "shared.xlsx") as package:
+        xml = package.read("xl/worksheets/sheet1.xml")
+    assert b'<f t="shared" si="0"/><v>20</v>' in xml and b'<f t="shared" si="0"/><v>30</v>' in xml
+
+
+def test_sheet_scoped_names_and_external_links_are_reported(tmp_path):
+    path = tmp_path / "traps.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Model")
+    sheet.write("A1", 5)
+    sheet.write_formula("B1", "=Rate*2")
+    sheet.write_formula("B2", "=[1]Prices!A1*2")
+    sheet.write_formula("B3", "=A1*2")
+    book.define_name("Model!Rate", "=Model!$A$1")
+    book.close()
+    result = CliRunner().invoke(cli, ["recalc", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "Model!B1: uses Rate, a name scoped to that sheet" in result.output
+    assert "Model!B2: refers to another workbook, which is never opened; the cell shows #REF!" in result.output
