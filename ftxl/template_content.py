@@ -1,0 +1,296 @@
+"""What the template workbook asks and explains: its inputs, the insurance example's values, the question bank.
+
+Data only; `ftxl.template` lays it out. The Base column of the insurance example is the
+worked example (`ftxl.use_case.insurance_example`); Low and High are illustrative ranges
+around it, marked "estimated" in the question bank.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .use_case import insurance_example
+
+SCENARIOS = ("Low", "Base", "High")
+OPTIONS = (("human", "Human process"), ("prompted", "Prompted model (API)"), ("finetuned", "Fine-tuned model"))
+
+
+@dataclass(frozen=True)
+class Input:
+    """One row of the Inputs sheet: a Low / Base / High triple the user types."""
+
+    name: str
+    """Workbook-scope defined name of the row's three cells."""
+    label: str
+    """What to type, with its unit."""
+    kind: str
+    """count, days, seconds, money, money_per_event, share: picks format and validation."""
+    help: str
+    """Input message shown when the cell is selected (Excel allows 255 characters)."""
+    example: tuple[float, float, float] | None = None
+    optional: bool = False
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled group of inputs."""
+
+    title: str
+    inputs: tuple[Input, ...]
+
+
+def _example() -> dict[str, tuple[float, float, float]]:
+    """Low / Base / High of the insurance example; Base is the worked example exactly."""
+    case = insurance_example(180)
+    options = {"human": case.human, "prompted": case.prompted, "finetuned": case.finetuned}
+    values = {
+        "events_per_day": (4000, case.events_per_day, 6000),
+        "horizon_days": (case.horizon_days,) * 3,
+        "handling_seconds": (25, case.handling_seconds, 40),
+        "hourly_cost": (18, case.hourly_wage, 24),
+        "delay_cost_per_day": (3, 4, 5),
+        "days_lost_wrong_department": (1.5, 2, 3),
+        "days_lost_wrong_subclass": (0.25, 0.5, 1),
+        "investment": (30000, case.investment, 60000),
+    }
+    spread = {"human": (0.02, 0.05), "prompted": (0.01, 0.02), "finetuned": (0.005, 0.01)}
+    for key, option in options.items():
+        if option is None:
+            continue
+        top_step, full_step = spread[key]
+        top, full = option.top_level_accuracy, option.full_route_accuracy
+        values[f"{key}_top_level_accuracy"] = (round(top - top_step, 4), top, round(min(top + top_step, 0.999), 4))
+        values[f"{key}_full_route_accuracy"] = (round(full - full_step, 4), full, round(full + full_step, 4))
+        values[f"{key}_review_share"] = (option.review_share,) * 3
+        values[f"{key}_review_cost"] = (option.review_cost,) * 3
+    values["prompted_unit_cost"] = (0.05, case.prompted.unit_cost, 0.08)
+    values["finetuned_unit_cost"] = (0.012, case.finetuned.unit_cost, 0.02)
+    return values
+
+
+EXAMPLE = _example()
+"""The insurance example's inputs; the delay cost (4 EUR/day), 2 days and half a day give the worked example's 8 and 2 EUR."""
+
+
+def _option_inputs(key: str, title: str) -> Section:
+    rows = [
+        Input(
+            f"{key}_top_level_accuracy",
+            "Top-level accuracy: right department (%)",
+            "share",
+            "Share of events that reach the right department, 0-100%.",
+        ),
+        Input(
+            f"{key}_full_route_accuracy",
+            "Full-route accuracy: right department and subclass (%)",
+            "share",
+            "Share of events that reach the right department and subclass; at most the top-level accuracy.",
+        ),
+        Input(
+            f"{key}_share_wrong_subclass_typed",
+            "Share wrong subclass, typed directly (%, optional)",
+            "share",
+            "Leave empty to derive it from the accuracies; type it when you measured the buckets.",
+            optional=True,
+        ),
+        Input(
+            f"{key}_share_wrong_department_typed",
+            "Share wrong department, typed directly (%, optional)",
+            "share",
+            "Leave empty to derive it from the accuracies; type it when you measured the buckets.",
+            optional=True,
+        ),
+    ]
+    if key != "human":
+        rows.append(
+            Input(
+                f"{key}_unit_cost",
+                "Inference and ops cost (EUR per event)",
+                "money_per_event",
+                "API or serving cost plus routine operations, per event, in euros.",
+                comment="Include evaluation and monitoring that recur per event; one-off work belongs in the investment.",
+            )
+        )
+    rows += [
+        Input(
+            f"{key}_review_share",
+            "Share of events a person reviews (%)",
+            "share",
+            "Share of events checked by a person after this option has handled them, 0-100%.",
+        ),
+        Input(
+            f"{key}_review_cost",
+            "Cost of one review (EUR)",
+            "money_per_event",
+            "Labour cost of one human review, in euros.",
+        ),
+    ]
+    return Section(title, tuple(rows))
+
+
+SECTIONS = (
+    Section(
+        "Volume",
+        (
+            Input(
+                "events_per_day",
+                "Events per day (events/day)",
+                "count",
+                "Emails, documents or interactions to handle per day; more than 0.",
+            ),
+            Input(
+                "horizon_days",
+                "Decision horizon (days)",
+                "days",
+                "Days over which the fine-tuning investment must pay back; more than 0.",
+                comment="The period you would commit to the fine-tuned model before revisiting the choice.",
+            ),
+        ),
+    ),
+    Section(
+        "Human handling",
+        (
+            Input(
+                "handling_seconds",
+                "Handling time per event (seconds)",
+                "seconds",
+                "Time a person needs to handle one event by hand, in seconds.",
+                comment="If individuals cannot be timed: team hours per week x 3600 / events per week.",
+            ),
+            Input(
+                "hourly_cost",
+                "Fully loaded labour cost (EUR per hour)",
+                "money",
+                "Wage plus overheads per working hour, in euros.",
+            ),
+        ),
+    ),
+    Section(
+        "Cost of errors",
+        (
+            Input(
+                "delay_cost_per_day",
+                "Cost of one day of avoidable delay (EUR per day)",
+                "money",
+                "What one day of delay costs the business per event: rework, repeat contact, customer impact.",
+                comment="Soft costs (NPS, churn) only count once someone prices them.",
+            ),
+            Input(
+                "days_lost_wrong_department",
+                "Days lost per wrong department (days)",
+                "days",
+                "Delay one event suffers when routed to the wrong department.",
+            ),
+            Input(
+                "days_lost_wrong_subclass",
+                "Days lost per wrong subclass (days)",
+                "days",
+                "Delay one event suffers when it reaches the right department but the wrong subclass.",
+            ),
+            Input(
+                "cost_wrong_department_typed",
+                "EUR per wrong department, typed directly (optional)",
+                "money",
+                "Leave empty to use delay cost x days lost; type a figure to override it.",
+                optional=True,
+            ),
+            Input(
+                "cost_wrong_subclass_typed",
+                "EUR per wrong subclass, typed directly (optional)",
+                "money",
+                "Leave empty to use delay cost x days lost; type a figure to override it.",
+                optional=True,
+            ),
+        ),
+    ),
+    *(_option_inputs(key, title) for key, title in OPTIONS),
+    Section(
+        "Fine-tuning investment",
+        (
+            Input(
+                "investment",
+                "Fine-tuning investment over the horizon (EUR)",
+                "money",
+                "Training, evaluation, MLOps set-up and the team's time, in euros; not already in the per-event cost.",
+                comment="Data versioning, training, evaluation, deployment, monitoring and retraining capability belong here.",
+            ),
+        ),
+    ),
+)
+
+
+def inputs() -> list[Input]:
+    """Every input in sheet order."""
+    return [row for section in SECTIONS for row in section.inputs]
+
+
+QUESTIONS = (
+    ("Volume", "How many events arrive per day or week, and how does that vary by season?", "events_per_day"),
+    ("Volume", "Do events arrive steadily, in bursts or in batches?", None),
+    (
+        "Time",
+        "How long does a person need to classify one event, and to extract what is needed from it?",
+        "handling_seconds",
+    ),
+    ("Time", "How much review time remains per event once a model does the routing?", "prompted_review_share"),
+    (
+        "Time",
+        "What does one working hour cost, overheads included? If people cannot be timed: team hours, volume and rework per week.",
+        "hourly_cost",
+    ),
+    (
+        "Cost of errors",
+        "What happens after a wrong routing: who fixes it, how long is the delay, is there rework, a repeat contact, a compliance risk?",
+        "delay_cost_per_day",
+    ),
+    (
+        "Cost of errors",
+        "What is one error in each bucket worth in euros, even roughly, as low / base / high?",
+        "days_lost_wrong_department",
+    ),
+    (
+        "System cost",
+        "What do inference, hosting, evaluation, monitoring and human review cost per event?",
+        "prompted_unit_cost",
+    ),
+    ("System cost", "What do training, fine-tuning, relabelling and MLOps time cost up front?", "investment"),
+    ("Soft metrics", "Are NPS, churn or brand effects part of the case, and has someone put a price on them?", None),
+    (
+        "Readiness",
+        "Who owns data versioning, training, evaluation, deployment, monitoring and retraining? Is building that capability in the investment?",
+        "investment",
+    ),
+    (
+        "API risk",
+        "What would silent model updates, deprecations, rate limits or a forced migration cost on the API side?",
+        "prompted_unit_cost",
+    ),
+    (
+        "Hidden labels",
+        "Does the operational history (routing, forwarding, corrections) already label past events?",
+        "prompted_full_route_accuracy",
+    ),
+)
+"""(topic, question, the input it feeds or None) in the project's own words."""
+
+EXAMPLE_ANSWERS = {
+    0: ("5,000 emails a day, steady through the year", "Inbox statistics", "answered"),
+    1: ("Steady during office hours", "Operations lead", "answered"),
+    2: ("30 seconds per email", "Time study of the triage team", "answered"),
+    3: ("No review planned for the models", "Product owner", "estimated"),
+    4: ("20 EUR per hour", "Finance", "answered"),
+    5: (
+        "A wrong department costs about 2 days, a wrong subclass half a day; one day of delay costs about 4 EUR",
+        "Claims handling",
+        "estimated",
+    ),
+    6: ("Low / high ranges are rough guesses around the base", "Workshop", "estimated"),
+    7: ("0.06 EUR per email via the API, 0.015 EUR self-hosted", "Vendor quotes", "answered"),
+    8: ("40,000 EUR for the first fine-tuning round", "ML team estimate", "estimated"),
+    9: ("", "", "missing"),
+    10: ("", "", "missing"),
+    11: ("", "", "missing"),
+    12: ("Routing history of the last 12 months exists", "IT", "answered"),
+}
+"""Answers of the insurance example, by question index: (answer, source, status)."""
