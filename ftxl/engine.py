@@ -50,6 +50,7 @@ ADDIN_REFERENCE = re.compile(
 NAMESPACED_OFFICE_JS = re.compile(rf"_xldudf_[\w.]*?[_.]({_NAME_ALTERNATION})(?=\s*\()", re.I)
 EXTERNAL_REFERENCE = re.compile(r"\[\d+\]")
 FTXL_CALL = re.compile(rf"(?<![\w.])(?:_xludf\.|_xldudf_(?:[\w.]*?[_.])?)?(?:{_NAME_ALTERNATION})\s*\(", re.I)
+DOUBLE_MINUS = re.compile(r"--\s*[(A-Za-z$']")
 FUNCTION_CALL = re.compile(r"(?<![\w.\]!])([A-Za-z_][\w.]*)\s*\(")
 STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
 
@@ -240,6 +241,14 @@ class CompiledBook:
             return False
         for name in sorted(unknown_functions(text)):
             self.notes.append((key, f"unknown function {name}; the cell shows #NAME?"))
+        if DOUBLE_MINUS.search(STRING_LITERAL.sub('""', text)):
+            self.notes.append(
+                (
+                    key,
+                    "uses -- to turn TRUE/FALSE into 1/0, which the formula engine does not do "
+                    "(its result may differ from Excel's): write (condition)*1 instead",
+                )
+            )
         return True
 
     def evaluate(self, cells: BookCells) -> Evaluation:

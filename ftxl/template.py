@@ -9,6 +9,7 @@ Results cell in column C reads the Inputs of column C.
 
 from __future__ import annotations
 
+import datetime
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,8 @@ CURRENT_CALC_ID = 191029
 which turns ftxl's cells into #NAME? where the add-in is not loaded."""
 FUNCTION_SPELLINGS = {"classic": "{}", "lite": "_xldudf_{}"}
 """How a formula names an ftxl function: classic add-in (VBA) or xlwings Lite (Office.js)."""
+BUILT = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+"""Fixed creation date, so that building twice gives the same file."""
 TIMELINE_POINTS = 100
 TIMELINE_TABLE_ROW = 51
 """Row of the day-by-day table's header, below the two charts."""
@@ -73,7 +76,9 @@ class TemplateBuilder:
         self.book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
         self.book.set_calc_mode("auto", calc_id=CURRENT_CALC_ID)
         self.book.calc_on_load = False  # XlsxWriter sets fullCalcOnLoad; Excel without the add-in would show #NAME?
-        self.book.set_properties({"title": "ftxl: fine-tune or prompt?", "comments": f"Built by ftxl {__version__}"})
+        self.book.set_properties(
+            {"title": "ftxl: fine-tune or prompt?", "comments": f"Built by ftxl {__version__}", "created": BUILT}
+        )
         self.styles = _Styles(self.book)
         self.example = example
         self.spelling = FUNCTION_SPELLINGS[runtime]
@@ -599,7 +604,7 @@ class TemplateBuilder:
                 "Full-route accuracy is at most the top-level accuracy",
                 total(
                     [
-                        f"SUMPRODUCT(--({rng(f'{k}_full_route_accuracy')}>{rng(f'{k}_top_level_accuracy')}))"
+                        f"SUMPRODUCT(({rng(f'{k}_full_route_accuracy')}>{rng(f'{k}_top_level_accuracy')})*1)"
                         for k, _ in OPTIONS
                     ]
                 ),
@@ -608,7 +613,7 @@ class TemplateBuilder:
                 "Bucket shares typed directly add up to at most 100%",
                 total(
                     [
-                        f"SUMPRODUCT(--({rng(f'{k}_share_wrong_subclass_typed')}+{rng(f'{k}_share_wrong_department_typed')}>1))"
+                        f"SUMPRODUCT(({rng(f'{k}_share_wrong_subclass_typed')}+{rng(f'{k}_share_wrong_department_typed')}>1)*1)"
                         for k, _ in OPTIONS
                     ]
                 ),

@@ -1,0 +1,295 @@
+"""The template workbook: committed files current, figures equal the model, checks fire, LibreOffice agrees."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import close
+from workbooks import libreoffice
+
+from ftxl import engine
+from ftxl.cli import cli
+from ftxl.package import Package, read_workbook
+from ftxl.recalc import BookReader, cells_in, recalculate
+from ftxl.sheet_xml import patch
+from ftxl.template_content import EXAMPLE, SCENARIOS
+from ftxl.use_case import Option, UseCase, evaluate
+
+ROOT = Path(__file__).parents[1]
+COMMITTED = {
+    "ftxl_insurance_example.xlsx": ["--example", "insurance"],
+    "ftxl_blank.xlsx": ["--blank"],
+}
+EXAMPLE_FILE = ROOT / "workbook_templates" / "ftxl_insurance_example.xlsx"
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as package:
+        return {info.filename: package.read(info) for info in package.infolist()}
+
+
+@pytest.mark.parametrize("name", sorted(COMMITTED))
+def test_committed_workbook_is_what_the_builder_makes(name, tmp_path):
+    built = tmp_path / name
+    result = CliRunner().invoke(cli, ["template", str(built), *COMMITTED[name]])
+    assert result.exit_code == 0, result.output
+    assert _parts(built) == _parts(ROOT / "workbook_templates" / name), "run: ftxl template workbook_templates/..."
+
+
+def _scenario_case(k: int) -> UseCase:
+    """The example's scenario k (0 low, 1 base, 2 high) as the model's use case."""
+    v = {name: values[k] for name, values in EXAMPLE.items()}
+
+    def option(key: str, unit_cost: float) -> Option:
+        return Option(
+            key,
+            v[f"{key}_top_level_accuracy"],
+            v[f"{key}_full_route_accuracy"],
+            unit_cost,
+            v[f"{key}_review_share"],
+            v[f"{key}_review_cost"],
+        )
+
+    handling = v["handling_seconds"] / 3600 * v["hourly_cost"]
+    return UseCase(
+        name=SCENARIOS[k],
+        events_per_day=v["events_per_day"],
+        horizon_days=v["horizon_days"],
+        handling_seconds=v["handling_seconds"],
+        hourly_wage=v["hourly_cost"],
+        cost_wrong_subclass=v["delay_cost_per_day"] * v["days_lost_wrong_subclass"],
+        cost_wrong_department=v["delay_cost_per_day"] * v["days_lost_wrong_department"],
+        human=option("human", handling),
+        prompted=option("prompted", v["prompted_unit_cost"]),
+        finetuned=option("finetuned", v["finetuned_unit_cost"]),
+        investment=v["investment"],
+    )
+
+
+def _named_values(path: Path) -> dict[str, object]:
+    """Every out_... name of the workbook with its cached value, read by openpyxl."""
+    book = openpyxl.load_workbook(path, data_only=True)
+    values = {}
+    for name, defined in book.defined_names.items():
+        if name.startswith("out_"):
+            ((sheet, ref),) = defined.destinations
+            values[name[4:]] = book[sheet][ref.replace("$", "")].value
+    return values
+
+
+@pytest.mark.parametrize("k", range(3), ids=SCENARIOS)
+def test_results_equal_the_model_in_every_scenario(k):
+    expected = evaluate(_scenario_case(k))
+    scenario = SCENARIOS[k].lower()
+    read = _named_values(EXAMPLE_FILE)
+    for key in ("human", "prompted", "finetuned"):
+        assert close(read[f"{key}_cost_per_event_{scenario}"], expected.option(key).cost_per_event)
+    assert close(read[f"breakeven_days_{scenario}"], expected.breakeven_days)
+    assert close(read[f"net_savings_{scenario}"], expected.net_savings)
+    assert close(read[f"max_ft_investment_{scenario}"], expected.max_ft_investment)
+    assert close(read[f"max_cost_premium_{scenario}"], expected.max_cost_premium)
+    assert read[f"decision_{scenario}"] == "Fine-tune"
+
+
+def test_base_scenario_is_the_worked_example():
+    read = _named_values(EXAMPLE_FILE)
+    assert close(read["human_cost_per_event_base"], 13 / 15)
+    assert close(read["prompted_cost_per_event_base"], 0.32) and close(read["finetuned_cost_per_event_base"], 0.155)
+    assert close(read["breakeven_days_base"], 1600 / 33) and close(read["net_savings_base"], 108_500)
+    assert close(read["max_ft_investment_base"], 148_500) and close(read["max_cost_premium_base"], 17 / 225)
+
+
+def test_pandas_sees_the_results():
+    frame = pd.read_excel(EXAMPLE_FILE, sheet_name="Results", header=None)
+    row = frame.index[frame[0] == "Break-even (days; #NUM! = never)"][0]
+    assert frame.iloc[row, 2] == pytest.approx(1600 / 33)
+
+
+# --- editing inputs --------------------------------------------------------------------------
+
+
+def _input_cell(name: str, scenario: int) -> str:
+    book = openpyxl.load_workbook(EXAMPLE_FILE)
+    ((_, ref),) = book.defined_names[name].destinations
+    return list(cells_in(ref))[scenario]
+
+
+def _edit_inputs(source: Path, target: Path, changes: dict[str, float | None]) -> None:
+    """A copy of `source` with Inputs cells set (None: emptied), written the way Excel would store them."""
+    parts = _parts(source)
+    sheet = "xl/worksheets/sheet2.xml"
+    xml = parts[sheet]
+    values = {ref: v for ref, v in changes.items() if v is not None}
+    xml, missing = patch(xml, values)
+    assert not missing
+    for ref in (ref for ref, v in changes.items() if v is None):
+        xml = re.sub(rb'(<c r="' + ref.encode() + rb'"[^>]*?)(?:/>|>.*?</c>)', rb"\1/>", xml, flags=re.S)
+    parts[sheet] = xml
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+
+
+def _all_values(path: Path) -> dict[tuple[str, str], object]:
+    book = openpyxl.load_workbook(path, data_only=True)
+    return {(sheet.title, cell.coordinate): cell.value for sheet in book for row in sheet.iter_rows() for cell in row}
+
+
+def _dependents(path: Path, sheet: str, ref: str) -> set[tuple[str, str]]:
+    """Cells whose formulas depend on Inputs!ref, from the formula engine's own graph."""
+    with Package(path) as package:
+        book = BookReader(package, read_workbook(package))
+    model = engine.formulas.ExcelModel().from_dict(
+        {
+            **book.book.values,
+            **{k: "=" + v for k, v in book.book.names.items()},
+            **{k: "=" + v for k, v in book.book.formulas.items()},
+        }
+    )
+    graph, seen, todo = model.dsp.dmap, set(), [engine.node(sheet, ref)]
+    while todo:
+        for successor in graph.succ.get(todo.pop(), {}):
+            if successor not in seen:
+                seen.add(successor)
+                todo.append(successor)
+    cells = set()
+    for key in seen & set(book.placement):
+        where, rows = book.placement[key]
+        cells.update((where, address) for row in rows for address in row)
+    return cells
+
+
+def test_changing_an_input_updates_its_dependents_and_nothing_else(tmp_path):
+    ref = _input_cell("prompted_unit_cost", 1)
+    edited = tmp_path / "edited.xlsx"
+    _edit_inputs(EXAMPLE_FILE, edited, {ref: 0.07})  # still between Low and High: the checks stay green
+    out = tmp_path / "out.xlsx"
+    assert recalculate(edited, out, engine.ModelCache()).ok
+    before, after = _all_values(EXAMPLE_FILE), _all_values(out)
+    changed = {key for key in before if before[key] != after[key]} - {("Inputs", ref)}
+    dependents = _dependents(edited, "Inputs", ref)
+    assert changed and changed <= dependents
+    assert any(sheet == "Results" for sheet, _ in changed) and any(sheet == "Timeline" for sheet, _ in changed)
+    assert all(address[0] not in "BD" for sheet, address in changed if sheet == "Results")  # Low, High untouched
+
+
+BROKEN_INPUTS = [
+    # (id, input, scenario, value, the rule on Checks that must say FIX)
+    ("accuracy typed as 95", "prompted_top_level_accuracy", 2, 95.0, "Accuracies and shares lie between 0% and 100%"),
+    (
+        "full route above top level",
+        "human_full_route_accuracy",
+        2,
+        0.98,
+        "Full-route accuracy is at most the top-level accuracy",
+    ),
+    (
+        "typed shares above 100%",
+        "human_share_wrong_subclass_typed",
+        0,
+        0.99,
+        "Bucket shares typed directly add up to at most 100%",
+    ),
+    ("low above base", "hourly_cost", 0, 21.0, "Low <= Base <= High on every required row"),
+    ("negative cost", "finetuned_review_cost", 0, -0.01, "Costs, times and the investment are not negative"),
+    ("no events", "events_per_day", 0, 0.0, "Events per day and the horizon are above 0"),
+    ("empty required input", "investment", 1, None, "Every required input is filled in"),
+]
+
+
+def _flag(path: Path) -> str:
+    book = openpyxl.load_workbook(path, data_only=True)
+    ((sheet, ref),) = book.defined_names["checks_flag"].destinations
+    return book[sheet][ref.replace("$", "")].value
+
+
+def test_checks_pass_on_the_example():
+    assert _flag(EXAMPLE_FILE) == "All 7 checks pass"
+
+
+@pytest.mark.parametrize(
+    "name, scenario, value, rule", [b[1:] for b in BROKEN_INPUTS], ids=[b[0] for b in BROKEN_INPUTS]
+)
+def test_checks_flag_fires_for_broken_inputs(tmp_path, name, scenario, value, rule):
+    changes: dict[str, float | None] = {_input_cell(name, scenario): value}
+    if name == "human_share_wrong_subclass_typed":
+        changes[_input_cell("human_share_wrong_department_typed", scenario)] = 0.05
+    edited, out = tmp_path / "edited.xlsx", tmp_path / "out.xlsx"
+    _edit_inputs(EXAMPLE_FILE, edited, changes)
+    assert recalculate(edited, out, engine.ModelCache()).ok
+    assert _flag(out).startswith("Fix "), _flag(out)
+    checks = openpyxl.load_workbook(out, data_only=True)["Checks"]
+    status = {row[0].value: row[2].value for row in checks.iter_rows(min_row=4) if row[0].value}
+    assert status[rule] == "FIX", status
+
+
+# --- LibreOffice --------------------------------------------------------------------------------
+
+RECALC_ALWAYS = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+    'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+    '<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">'
+    "<value>0</value></prop></item></oor:items>\n"
+)
+
+
+def _without_ftxl_formulas(source: Path, target: Path) -> set[tuple[str, str]]:
+    """A copy whose ftxl formula cells hold their cached values as constants; returns those cells."""
+    with Package(source) as package:
+        book = read_workbook(package)
+    parts, frozen = _parts(source), set()
+    sheet_names = {part: name for name, part in book.sheets.items()}
+    for part, name in sheet_names.items():
+
+        def freeze(match: re.Match[bytes], sheet: str = name) -> bytes:
+            frozen.add((sheet, match.group(2).decode()))
+            return match.group(1) + match.group(3)
+
+        ftxl_call = "|".join(engine.FTXL_NAMES).encode()
+        parts[part] = re.sub(
+            rb'(<c r="([A-Z]+\d+)"[^>]*>)<f[^>]*>[^<]*?(?:' + ftxl_call + rb")[^<]*</f>(<v>)", freeze, parts[part]
+        )
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    return frozen
+
+
+def test_libreoffice_recalculates_the_plain_formulas_to_the_same_values(tmp_path):
+    frozen = tmp_path / "frozen.xlsx"
+    _without_ftxl_formulas(EXAMPLE_FILE, frozen)
+    profile = tmp_path / "profile"
+    (profile / "user").mkdir(parents=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS)
+    libreoffice("--convert-to", "xlsx", "--outdir", str(tmp_path / "lo"), str(frozen), profile=profile)
+    ours, theirs = _all_values(EXAMPLE_FILE), _all_values(tmp_path / "lo" / "frozen.xlsx")
+    compared = 0
+    for key, value in ours.items():
+        if isinstance(value, float):
+            assert theirs[key] == pytest.approx(value, rel=1e-9, abs=1e-9), key
+            compared += 1
+        elif isinstance(value, str) and key[0] in ("Results", "Checks", "Start"):
+            assert theirs[key] == value, key
+    assert compared > 300
+
+
+def test_libreoffice_prints_the_example_without_errors(tmp_path):
+    if not shutil.which("pdftoppm"):
+        pytest.fail("pdftoppm is missing (apt-get install poppler-utils)")
+    libreoffice("--convert-to", "pdf", "--outdir", str(tmp_path), str(EXAMPLE_FILE), profile=tmp_path / "profile")
+    pdf = tmp_path / "ftxl_insurance_example.pdf"
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for error in ("#REF!", "#NAME?", "#VALUE!", "#DIV/0!", "#N/A"):
+        assert error not in text
+    for figure in ("€0.8667", "€0.3200", "€0.1550", "48.48", "€108,500", "All 7 checks pass", "Fine-tune"):
+        assert figure in text, figure
+    subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(tmp_path / "page")], check=True)
+    assert len(list(tmp_path.glob("page-*.png"))) >= 6
