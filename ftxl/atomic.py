@@ -31,8 +31,8 @@ def write_atomically(target: Path, write: Callable[[IO[bytes]], Any]) -> None:
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())
-        if target.exists():
-            os.chmod(temporary, target.stat().st_mode & 0o7777)
+        # keep the original's permissions; a new file gets the usual ones, not mkstemp's 0600
+        os.chmod(temporary, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask())
         os.replace(temporary, target)
         _fsync_folder(folder)
     except OSError as exc:
@@ -41,6 +41,12 @@ def write_atomically(target: Path, write: Callable[[IO[bytes]], Any]) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def _reason(exc: OSError) -> str:

@@ -193,14 +193,23 @@ def _echo_result(result: FileResult) -> None:
 
 
 def _print_summary(columns: list[str], table: list[dict[str, Any]]) -> None:
-    shown = [c for c in columns if c not in ("status", "cells", "warnings")]
-    if len(shown) <= 1:
+    """The key outputs on the terminal: one column per workbook when there are few, else one row each."""
+    outputs = [c for c in columns if c not in ("workbook", "status", "cells", "warnings")]
+    if not outputs:
         return
     rich_table = RichTable(title="Summary", title_justify="left")
-    for column in shown:
-        rich_table.add_column(column, justify="left" if column == "workbook" else "right")
-    for row in table:
-        rich_table.add_row(*(_cell_text(row.get(c)) for c in shown))
+    if len(table) <= 4:
+        rich_table.add_column("output")
+        for row in table:
+            rich_table.add_column(Path(row["workbook"]).name, justify="right")
+        for output in outputs:
+            rich_table.add_row(output, *(_cell_text(row.get(output)) for row in table))
+    else:
+        rich_table.add_column("workbook")
+        for output in outputs:
+            rich_table.add_column(output, justify="right")
+        for row in table:
+            rich_table.add_row(Path(row["workbook"]).name, *(_cell_text(row.get(c)) for c in outputs))
     Console().print(rich_table)
 
 

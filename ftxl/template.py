@@ -189,7 +189,7 @@ class TemplateBuilder:
                     sheet.write_formula(self.result_rows[key], column, "=" + formula(column), s.get(kind))
         sheet.freeze_panes(4, 1)
         sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True})
-        self._print_setup(sheet, f"A1:D{row}")
+        self._print_setup(sheet, f"A1:D{row}", one_page=True)
         self._define_outputs()
 
     def res(self, key: str, column: int) -> str:
@@ -699,10 +699,15 @@ class TemplateBuilder:
         sheet.conditional_format(cell, {"type": "text", "criteria": "begins with", "value": "Fix", "format": red})
 
     @staticmethod
-    def _print_setup(sheet: Worksheet, area: str) -> None:
+    def _print_setup(sheet: Worksheet, area: str, one_page: bool = False) -> None:
+        """Print one page wide (landscape), or the whole sheet on one portrait page."""
         sheet.print_area(area)
-        sheet.set_landscape()
-        sheet.fit_to_pages(1, 0)
+        if one_page:
+            sheet.set_portrait()
+            sheet.fit_to_pages(1, 1)
+        else:
+            sheet.set_landscape()
+            sheet.fit_to_pages(1, 0)
         sheet.set_paper(9)  # A4
         sheet.hide_gridlines(0)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import json
 import re
 import zipfile
@@ -153,3 +154,18 @@ def test_jobs_give_the_same_results(tmp_path):
     assert strip(one.output) == strip(two.output)
     for i in range(4):
         assert _parts(tmp_path / "one" / f"book{i}.xlsx") == _parts(tmp_path / "two" / f"book{i}.xlsx")
+
+
+def test_new_files_get_ordinary_permissions_and_replaced_files_keep_theirs(tmp_path):
+    source = write_xlsxwriter(tmp_path / "book.xlsx")
+    source.chmod(0o640)
+    assert CliRunner().invoke(cli, ["recalc", str(source), "--out", str(tmp_path / "out")]).exit_code == 0
+    assert (tmp_path / "out" / "book.xlsx").stat().st_mode & 0o777 == 0o666 & ~_umask()
+    assert CliRunner().invoke(cli, ["recalc", str(source), "--in-place"]).exit_code == 0
+    assert source.stat().st_mode & 0o777 == 0o640
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
