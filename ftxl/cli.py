@@ -171,6 +171,90 @@ def template(path: Path, example: str | None, blank: bool, runtime: str) -> None
     click.echo(f"wrote {path} ({result.cells} formulas computed)")
 
 
+@cli.command()
+@click.argument("log", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--true", "true_column", required=True, help="Column with where each event truly belonged.")
+@click.option("--pred", "pred_column", required=True, help="Column with where each event was routed.")
+@click.option("--sep", "separator", default="/", show_default=True, help="Separator between department and subclass.")
+@click.option("--weight", "weight_column", help="Column with a weight per event.")
+@click.option("--abstain", help="Prediction value meaning 'sent to a human' (its own bucket).")
+@click.option("--by", "by_column", help="Break the shares down by this column instead of by true department.")
+@click.option(
+    "--costs", help="EUR per wrong subclass and per wrong department, e.g. 2,8: adds the expected error cost."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+def buckets(
+    log: Path,
+    true_column: str,
+    pred_column: str,
+    separator: str,
+    weight_column: str | None,
+    abstain: str | None,
+    by_column: str | None,
+    costs: str | None,
+    as_json: bool,
+) -> None:
+    """Bucket shares (correct, wrong subclass, wrong department) of a routing log, with 95% intervals.
+
+    LOG is a .csv, .xlsx or .parquet file with one row per event. Labels are compared
+    after trimming spaces and ignoring case.
+
+    \b
+    Examples:
+      ftxl buckets routing_log.csv --true final_queue --pred first_queue --costs 2,8
+      ftxl buckets log.parquet --true truth --pred model --abstain HUMAN --by channel --json
+    """
+    from .buckets_report import BucketsRequest, analyse, read_log
+
+    cost_pair = _cost_pair(costs)
+    try:
+        frame = read_log(log)
+        report = analyse(
+            frame,
+            BucketsRequest(true_column, pred_column, separator, weight_column, abstain, by_column, cost_pair),
+        )
+    except FtxlError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except KeyError as exc:
+        raise click.UsageError(str(exc.args[0])) from exc
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    console = Console()
+    for table in _buckets_tables(report):
+        _print_table(console, table)
+    if "expected_error_cost" in report:
+        e = report["expected_error_cost"]
+        click.echo(f"Expected error cost per event: €{e['value']:.4f} (95%: €{e['low']:.4f} to €{e['high']:.4f})")
+
+
+def _cost_pair(costs: str | None) -> tuple[float, float] | None:
+    if costs is None:
+        return None
+    try:
+        wrong_subclass, wrong_department = (float(x) for x in costs.split(","))
+    except ValueError:
+        raise click.BadParameter(
+            "give two numbers: EUR per wrong subclass, EUR per wrong department, e.g. 2,8"
+        ) from None
+    return wrong_subclass, wrong_department
+
+
+def _buckets_tables(report: dict[str, Any]) -> list[Table]:
+    overall = Table(
+        title=f"Bucket shares: {report['events']:,} events, {report['skipped']:,} skipped (missing labels)",
+        columns=["bucket", "share", "95% low", "95% high"],
+        rows=[[b, f"{s['share']:.2%}", f"{s['low']:.2%}", f"{s['high']:.2%}"] for b, s in report["shares"].items()],
+    )
+    names = list(report["shares"])
+    groups = Table(
+        title=f"By {report['by']}",
+        columns=[report["by"], "events", *names],
+        rows=[[g, f"{v['events']:,}", *(f"{v['shares'][n]:.2%}" for n in names)] for g, v in report["groups"].items()],
+    )
+    return [overall, groups]
+
+
 def _run_with_progress(job_list: list[Job], processes: int, show: bool) -> list[FileResult]:
     if not show:
         return run(job_list, processes)

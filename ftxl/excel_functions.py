@@ -163,6 +163,17 @@ def AMORTIZED_COST_PER_EVENT(cost_per_event, investment, events):  # noqa: N802
 
 
 @xw.func
+@xw.arg("true_range", ndim=2, doc="Where each event truly belonged: labels such as Claims/Water damage, one per row.")
+@xw.arg("predicted_range", ndim=2, doc="Where each event was routed, same number of rows as true_range.")
+@xw.arg("separator", ndim=2, doc="Optional: character between department and subclass. Empty: /")
+@xw.arg("weights", ndim=2, doc="Optional: weight of each event, same number of rows. Empty: every event counts once.")
+@xw.arg("intervals", ndim=2, doc="Optional: TRUE to add two rows, the 95% Wilson interval's low and high bounds.")
+def ROUTE_BUCKETS(true_range, predicted_range, separator=None, weights=None, intervals=None):  # noqa: N802
+    """Spills the shares correct, wrong subclass, wrong department of a label log (case and spaces ignored)."""
+    return _excel(sheet.route_buckets, true_range, predicted_range, separator, weights, intervals)
+
+
+@xw.func
 def FTXL_VERSION():  # noqa: N802
     """The version of ftxl answering the Excel functions; #NAME? in this cell means the add-in is not loaded."""
     return _excel(sheet.ftxl_version)
@@ -178,6 +189,7 @@ EXCEL_FUNCTIONS = (
     COST_PER_EVENT,
     NET_SAVINGS,
     AMORTIZED_COST_PER_EVENT,
+    ROUTE_BUCKETS,
     FTXL_VERSION,
 )
 """Every Excel function, in the order the documentation lists them."""

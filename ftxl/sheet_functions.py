@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__, model
+from . import __version__, labels, model
 from ._checks import shape_message
 from .errors import InputError
 
@@ -185,6 +185,29 @@ def amortized_cost_per_event(cost_per_event: Cells, investment: Cells, events: C
     )
 
 
+def route_buckets(
+    true_range: Cells, predicted_range: Cells, separator: Cells = None, weights: Cells = None, intervals: Cells = None
+) -> Result:
+    """ROUTE_BUCKETS: shares correct / wrong subclass / wrong department of a label log.
+
+    One row of three shares; with ``intervals`` TRUE, three rows: share, Wilson low, Wilson high.
+    Empty cells in the label ranges are skipped (a selection longer than the log is fine).
+    """
+    true = cells("true_range", true_range).reshape(-1)
+    predicted = cells("predicted_range", predicted_range).reshape(-1)
+    sep = "/" if is_missing(separator) else str(cells("separator", separator).item())
+    weight_arr = None if is_missing(weights) else cells("weights", weights).reshape(-1)
+    if weight_arr is not None and weight_arr.size == true.size:
+        present = np.asarray([w is not None for w in weight_arr], dtype=bool)
+        true, predicted, weight_arr = true[present], predicted[present], weight_arr[present]
+    result = labels.route_buckets(true, predicted, separator=sep, weights=weight_arr)
+    shares = [result.shares[name] for name in labels.BUCKETS]
+    rows = [[s.share for s in shares]]
+    if not is_missing(intervals) and bool(cells("intervals", intervals).item()):
+        rows += [[s.low for s in shares], [s.high for s in shares]]
+    return rows
+
+
 def ftxl_version() -> Result:
     """FTXL_VERSION: which ftxl computes the cells."""
     return f"ftxl {__version__}"
@@ -200,6 +223,7 @@ FUNCTIONS: dict[str, Callable[..., Result]] = {
     "COST_PER_EVENT": cost_per_event,
     "NET_SAVINGS": net_savings,
     "AMORTIZED_COST_PER_EVENT": amortized_cost_per_event,
+    "ROUTE_BUCKETS": route_buckets,
     "FTXL_VERSION": ftxl_version,
 }
 """Every ftxl worksheet function under the name Excel shows, in the order the documentation lists them."""
