@@ -7,6 +7,7 @@ The model functions take scalars or arrays (numpy broadcasting) and raise
 from __future__ import annotations
 
 from .errors import FtxlError, InputError, WorkbookError
+from .labels import bucket_cost_matrix, confusion_matrix, route_buckets
 from .model import (
     amortized_cost_per_event,
     breakeven_days,
@@ -29,7 +30,9 @@ __all__ = [
     "__version__",
     "amortized_cost_per_event",
     "breakeven_days",
+    "bucket_cost_matrix",
     "bucket_error_cost",
+    "confusion_matrix",
     "cost_per_event",
     "error_shares",
     "expected_error_cost",
@@ -37,4 +40,5 @@ __all__ = [
     "max_cost_premium",
     "max_ft_investment",
     "net_savings",
+    "route_buckets",
 ]

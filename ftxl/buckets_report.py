@@ -71,7 +71,7 @@ def analyse(frame: pd.DataFrame, request: BucketsRequest) -> dict[str, Any]:
     def shares_of(mask: Any = None) -> Any:
         t, p = (true, predicted) if mask is None else (true[mask], predicted[mask])
         w = weight_values if mask is None or weight_values is None else weight_values[mask.to_numpy()]
-        return route_buckets(t.to_numpy(), p.to_numpy(), request.separator, w, request.abstain)
+        return route_buckets(t, p, request.separator, w, request.abstain)
 
     overall = shares_of()
     report: dict[str, Any] = {

@@ -72,13 +72,14 @@ def wilson(successes: float, n: float, z: float = Z_95) -> tuple[float, float]:
     return (low, high)
 
 
-def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes and the unique values (pandas when available: far faster on strings)."""
+def _factorize(values: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes (-1 for missing) and the unique values; pandas when available: far faster on strings."""
     try:
         import pandas as pd
     except ImportError:
-        uniques, codes = np.unique(values.astype(str), return_inverse=True)
-        return codes, uniques.astype(object)
+        missing = np.asarray([v is None or (isinstance(v, float) and math.isnan(v)) for v in values], dtype=bool)
+        uniques, codes = np.unique(np.where(missing, "", values).astype(str), return_inverse=True)
+        return np.where(missing, -1, codes), uniques.astype(object)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     return codes, np.asarray(uniques, dtype=object)
 
@@ -109,11 +110,12 @@ def _parts(
     return np.asarray(routes, dtype=object), np.asarray(departments, dtype=object)
 
 
-def _labels(name: str, values: Sequence[Any] | np.ndarray) -> np.ndarray:
-    arr = np.asarray(values, dtype=object)
-    if arr.ndim != 1:
-        arr = arr.reshape(-1)
-    if arr.size == 0:
+def _labels(name: str, values: Sequence[Any] | np.ndarray) -> Any:
+    """A 1-D column of labels: a pandas Series stays one (its string storage factorizes fastest)."""
+    arr: Any = values
+    if not (getattr(values, "ndim", None) == 1 and hasattr(values, "to_numpy")):
+        arr = np.asarray(values, dtype=object).reshape(-1)
+    if len(arr) == 0:
         raise InputError(f"{name} is empty: give one label per event")
     return arr
 
@@ -138,11 +140,8 @@ def route_buckets(
         raise InputError("separator is empty: give the character between department and subclass, such as /")
     true = _labels("true_labels", true_labels)
     predicted = _labels("predicted_labels", predicted_labels)
-    if true.size != predicted.size:
-        raise InputError(
-            f"true_labels has {true.size} rows but predicted_labels has {predicted.size}: give one pair per event"
-        )
-    row_weights = _weights(weights, true.size)
+    size = _same_length(true, predicted)
+    row_weights = _weights(weights, size)
     abstain_key = None if abstain is None else (abstain.strip().casefold() if clean else abstain)
     true_codes, true_uniques = _factorize(true)
     pred_codes, pred_uniques = _factorize(predicted)
@@ -170,19 +169,27 @@ def route_buckets(
     p_abstain = (
         np.where(pred_codes >= 0, is_abstain[np.maximum(pred_codes, 0)], False)
         if is_abstain.size
-        else np.zeros(true.size, bool)
+        else np.zeros(size, bool)
     )
     counted = (t_route >= 0) & ((p_route >= 0) | p_abstain)
     if priors is not None:
         row_weights = row_weights * _prior_weights(
             priors, separator, clean, t_route, t_dept, counted, route_table, dept_table
         )
-    bucket = np.full(true.size, -1, dtype=np.int64)
+    bucket = np.full(size, -1, dtype=np.int64)
     bucket[counted & (t_dept != p_dept)] = 2
     bucket[counted & (t_dept == p_dept)] = 1
     bucket[counted & (t_route == p_route)] = 0
     bucket[counted & p_abstain] = 3
-    return _shares(bucket, row_weights, counted, abstain is not None, confidence_z, int(true.size - counted.sum()))
+    return _shares(bucket, row_weights, counted, abstain is not None, confidence_z, int(size - counted.sum()))
+
+
+def _same_length(true: Any, predicted: Any) -> int:
+    if len(true) != len(predicted):
+        raise InputError(
+            f"true_labels has {len(true)} rows but predicted_labels has {len(predicted)}: give one pair per event"
+        )
+    return len(true)
 
 
 def _weights(weights: Sequence[float] | np.ndarray | None, size: int) -> np.ndarray:
@@ -265,11 +272,8 @@ def confusion_matrix(
     if level not in ("route", "department"):
         raise InputError(f"level = {level!r}: use 'route' or 'department'")
     true, predicted = _labels("true_labels", true_labels), _labels("predicted_labels", predicted_labels)
-    if true.size != predicted.size:
-        raise InputError(
-            f"true_labels has {true.size} rows but predicted_labels has {predicted.size}: give one pair per event"
-        )
-    row_weights = _weights(weights, true.size)
+    size = _same_length(true, predicted)
+    row_weights = _weights(weights, size)
     columns = []
     for name, values in (("true_labels", true), ("predicted_labels", predicted)):
         codes, uniques = _factorize(values)
