@@ -291,6 +291,8 @@ def check_formula(formula: str) -> str | None:
     """Why `formula` cannot be parsed, or None when it can."""
     try:
         formulas.Parser().ast("=" + formula)
-    except (FormulaError, Exception) as exc:  # the parser raises several types
-        return str(exc.args[0] % exc.args[1:]) if isinstance(exc, FormulaError) else str(exc)
+    except FormulaError as exc:
+        return str(exc.args[0] % exc.args[1:]).replace("\n", " ")
+    except Exception as exc:  # the parser raises assorted types on odd input
+        return str(exc)
     return None

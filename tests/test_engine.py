@@ -119,6 +119,7 @@ def test_sheet_scoped_names_and_external_links_are_reported(tmp_path):
     sheet.write_formula("B1", "=Rate*2")
     sheet.write_formula("B2", "=[1]Prices!A1*2")
     sheet.write_formula("B3", "=SUMPRODUCT(--(A1:A2>0))")
+    sheet.write_formula("B4", "=SUM((1)")
     book.define_name("Model!Rate", "=Model!$A$1")
     book.close()
     result = CliRunner().invoke(cli, ["recalc", str(path), "--out", str(tmp_path / "out")])
@@ -126,3 +127,4 @@ def test_sheet_scoped_names_and_external_links_are_reported(tmp_path):
     assert "Model!B1: uses Rate, a name scoped to that sheet" in result.output
     assert "Model!B2: refers to another workbook, which is never opened; the cell shows #REF!" in result.output
     assert "Model!B3: uses -- to turn TRUE/FALSE into 1/0" in result.output
+    assert "Model!B4: the formula cannot be read" in result.output and "the cell shows #NAME?" in result.output
