@@ -50,6 +50,13 @@ ADDIN_REFERENCE = re.compile(
 NAMESPACED_OFFICE_JS = re.compile(rf"_xldudf_[\w.]*?[_.]({_NAME_ALTERNATION})(?=\s*\()", re.I)
 EXTERNAL_REFERENCE = re.compile(r"\[\d+\]")
 FTXL_CALL = re.compile(rf"(?<![\w.])(?:_xludf\.|_xldudf_(?:[\w.]*?[_.])?)?(?:{_NAME_ALTERNATION})\s*\(", re.I)
+REFERENCE = re.compile(
+    r"(?<![\w.$'])(?:(?P<sheet>'(?:[^']|'')+'|[A-Za-z_][\w.]*)!)?"
+    r"(?P<ref>\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?)(?![\w(!])"
+)
+DYNAMIC_REFERENCES = re.compile(r"\b(?:OFFSET|INDIRECT)\s*\(", re.I)
+BLOCK_MIN_CELLS = 256
+"""A range of at least this many value cells is fed to the engine as one input (a label log, a table)."""
 DOUBLE_MINUS = re.compile(r"--\s*[(A-Za-z$']")
 FUNCTION_CALL = re.compile(r"(?<![\w.\]!])([A-Za-z_][\w.]*)\s*\(")
 STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
@@ -149,6 +156,22 @@ def translate(formula: str, origin: str, destination: str) -> str:
     return Translator("=" + formula, origin=origin).translate_formula(destination)[1:]
 
 
+def references(formula: str, sheet: str) -> list[tuple[str, str]]:
+    """(sheet, A1 or A1:B9 without $) of every cell or range `formula` points at, as written on `sheet`."""
+    found = []
+    for match in REFERENCE.finditer(STRING_LITERAL.sub('""', formula)):
+        target = match.group("sheet")
+        if target and target.startswith("'"):
+            target = target[1:-1].replace("''", "'")
+        found.append((target or sheet, match.group("ref").replace("$", "").upper()))
+    return found
+
+
+def uses_dynamic_references(formula: str) -> bool:
+    """True when `formula` builds references at run time (OFFSET, INDIRECT): no static analysis holds."""
+    return bool(DYNAMIC_REFERENCES.search(STRING_LITERAL.sub('""', formula)))
+
+
 @dataclass
 class BookCells:
     """What the engine needs of one workbook: formula texts and value cells, by node id."""
@@ -159,6 +182,8 @@ class BookCells:
     """Node of a value cell -> float, str, bool or CellError."""
     names: dict[str, str] = field(default_factory=dict)
     """Node of a workbook-scope defined name -> its formula text."""
+    blocks: dict[str, list[list[Any]]] = field(default_factory=dict)
+    """Node of a large range of value cells -> its rows (None for an empty cell), fed as one input."""
 
     def signature(self) -> str:
         """Identical for workbooks that differ only in their input values."""
@@ -169,13 +194,29 @@ class BookCells:
             digest.update(f"{key}:={self.names[key]}\n".encode())
         for key in sorted(self.values):
             digest.update(f"{key}\n".encode())
+        for key in sorted(self.blocks):
+            digest.update(f"{key}[]\n".encode())
         return digest.hexdigest()
+
+    def inputs(self) -> dict[str, Any]:
+        """Every input node with its value as the engine takes it."""
+        values = {key: _engine_value(v) for key, v in self.values.items()}
+        values.update({key: _block_value(rows) for key, rows in self.blocks.items()})
+        return values
 
 
 def _engine_value(value: Any) -> Any:
     if isinstance(value, CellError):
         return _error(value.code) if value.code in FormulaErrors.errors else value.code
     return value
+
+
+def _block_value(rows: list[list[Any]]) -> np.ndarray:
+    block = np.empty((len(rows), len(rows[0]) if rows else 0), dtype=object)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            block[r, c] = sh.EMPTY if value is None else _engine_value(value)
+    return block
 
 
 def _cell_value(value: Any) -> Any:
@@ -213,12 +254,13 @@ class CompiledBook:
         self.broken: dict[str, CellError] = {}
         usable = {key: text for key, text in cells.formulas.items() if self._usable(key, text)}
         self.ftxl_nodes = [key for key, text in cells.formulas.items() if FTXL_CALL.search(text)]
-        model_dict: dict[str, Any] = {key: _engine_value(v) for key, v in cells.values.items()}
+        inputs = cells.inputs()
+        model_dict: dict[str, Any] = dict(inputs)
         model_dict.update({key: "=" + text for key, text in cells.names.items()})
         model_dict.update({key: "=" + text for key, text in usable.items()})
         model = formulas.ExcelModel().from_dict(model_dict)
         data_nodes = model.dsp.data_nodes
-        self.inputs = [key for key in cells.values if key in data_nodes]
+        self.inputs = [key for key in inputs if key in data_nodes]
         self.outputs = list(usable)
         self.function: Callable[..., Any] | None = None
         if self.outputs:
@@ -256,7 +298,8 @@ class CompiledBook:
         _messages.clear()
         results: dict[str, list[list[Any]]] = {key: [[error]] for key, error in self.broken.items()}
         if self.function is not None:
-            outputs = self.function(*(_engine_value(cells.values[key]) for key in self.inputs))
+            inputs = cells.inputs()
+            outputs = self.function(*(inputs[key] for key in self.inputs))
             if len(self.outputs) == 1:
                 outputs = [outputs]
             for key, output in zip(self.outputs, outputs, strict=True):

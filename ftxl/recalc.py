@@ -83,12 +83,52 @@ class BookReader:
         self._read()
 
     def _read(self) -> None:
+        values: dict[tuple[str, str], Any] = {}
+        formula_cells: set[tuple[str, str]] = set()
         for sheet in self.sheets:
             array_cells = self._read_formulas(sheet)
+            formula_cells.update((sheet.name, ref) for ref in array_cells)
             for cell in sheet.cells:
-                if cell.formula is None and cell.value is not None and cell.ref not in array_cells:
-                    self.book.values[engine.node(sheet.name, cell.ref)] = cell.value
+                if cell.formula is not None:
+                    formula_cells.add((sheet.name, cell.ref))
+                elif cell.value is not None and cell.ref not in array_cells:
+                    values[(sheet.name, cell.ref)] = cell.value
         self._read_names()
+        for sheet_name, ref in self._blocks(formula_cells):
+            rows = [[values.pop((sheet_name, address), None) for address in row] for row in _range_rows(ref)]
+            self.book.blocks[engine.node(sheet_name, ref)] = rows
+        for (sheet_name, ref), value in values.items():
+            self.book.values[engine.node(sheet_name, ref)] = value
+
+    def _blocks(self, formula_cells: set[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Large ranges of value cells that formulas only ever read whole: each becomes one engine input.
+
+        A range qualifies when it holds no formula and no other reference (a cell or another
+        range) reaches into it; with OFFSET or INDIRECT anywhere, none does.
+        """
+        first_sheet = self.sheets[0].name if self.sheets else ""
+        texts = [(self.placement[key][0], text) for key, text in self.book.formulas.items()]
+        texts += [(first_sheet, n.formula) for n in self.workbook.names]
+        if any(engine.uses_dynamic_references(text) for _, text in texts):
+            return []
+        sheets = {sheet.name for sheet in self.sheets}
+        refs = {
+            (s, r, range_boundaries(r))
+            for sheet, text in texts
+            for s, r in engine.references(text, sheet)
+            if s in sheets
+        }
+        formulas_at = [(s, range_boundaries(r)) for s, r in formula_cells]
+        blocks = []
+        for sheet_name, ref, box in sorted(refs):
+            min_col, min_row, max_col, max_row = box
+            if (max_col - min_col + 1) * (max_row - min_row + 1) < engine.BLOCK_MIN_CELLS:
+                continue
+            touched = any(s == sheet_name and r != ref and _overlap(box, other) for s, r, other in refs)
+            if touched or any(s == sheet_name and _overlap(box, cell) for s, cell in formulas_at):
+                continue
+            blocks.append((sheet_name, ref))
+        return blocks
 
     def _read_formulas(self, sheet: _SheetCells) -> set[str]:
         """Collect the sheet's formulas; return the cells that array formulas fill."""
@@ -148,7 +188,7 @@ def _notes(reader: BookReader, values: dict[str, dict[str, Any]], evaluation: en
     """What the user should know, cell by cell: unreadable formulas, unknown functions, ftxl's #VALUE!s."""
     notes = [f"{reader.where(key)}: {note}" for key, note in evaluation.notes]
     failed = [reader.where(key) for key in evaluation.ftxl_nodes if _shows(reader, values, key) == CellError("#VALUE!")]
-    messages = evaluation.messages
+    messages = evaluation.messages if failed else []  # a message from an IF branch not taken is no news
     if len(failed) == 1 and len(messages) == 1:
         return notes + [f"{failed[0]}: #VALUE!: {messages[0]}"]
     return notes + [f"{where}: #VALUE! from an ftxl function" for where in failed] + [f"ftxl: {m}" for m in messages]
@@ -157,6 +197,11 @@ def _notes(reader: BookReader, values: dict[str, dict[str, Any]], evaluation: en
 def _shows(reader: BookReader, values: dict[str, dict[str, Any]], key: str) -> Any:
     sheet, rows = reader.placement[key]
     return values[sheet].get(rows[0][0])
+
+
+def _overlap(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    """Whether two (min_col, min_row, max_col, max_row) rectangles share a cell."""
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
 
 
 def _values_by_sheet(reader: BookReader, evaluation: engine.Evaluation) -> dict[str, dict[str, Any]]:

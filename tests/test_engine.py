@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import sys
 import zipfile
@@ -128,3 +129,42 @@ def test_sheet_scoped_names_and_external_links_are_reported(tmp_path):
     assert "Model!B2: refers to another workbook, which is never opened; the cell shows #REF!" in result.output
     assert "Model!B3: uses -- to turn TRUE/FALSE into 1/0" in result.output
     assert "Model!B4: the formula cannot be read" in result.output and "the cell shows #NAME?" in result.output
+
+
+def _label_log_workbook(path: Path, rows: int, extra_formula: str | None = None) -> Path:
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Labels")
+    for row in range(rows):
+        sheet.write(row + 1, 0, f"Dept{row % 7}/Sub{row % 5}")
+        sheet.write(row + 1, 1, f"Dept{row % 7}/Sub{row % 5}" if row % 10 else f"Dept{(row + 1) % 7}/Sub0")
+    sheet.write_array_formula(0, 3, 0, 5, f"{{=ROUTE_BUCKETS(A2:A{rows + 1},B2:B{rows + 1})}}")
+    if extra_formula:
+        sheet.write_formula("H1", extra_formula)
+    book.close()
+    return path
+
+
+def test_a_large_label_range_is_one_engine_input(tmp_path):
+    import time
+
+    path = _label_log_workbook(tmp_path / "log.xlsx", 20_000)
+    with Package(path) as package:
+        book = BookReader(package, read_workbook(package)).book
+    assert list(book.blocks) == [engine.node("Labels", "A2:A20001"), engine.node("Labels", "B2:B20001")]
+    start = time.perf_counter()
+    result = CliRunner().invoke(cli, ["recalc", str(path), "--out", str(tmp_path / "out"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert time.perf_counter() - start < 20
+    outputs = json.loads(result.output)["files"][0]["outputs"]
+    assert outputs["Labels!D1"] == pytest.approx(0.9)
+
+
+@pytest.mark.parametrize("extra", ["=A5&B5", "=COUNTA(OFFSET(A1,1,0,10,1))", "=COUNTA(A2:A9)"])
+def test_ranges_read_cell_by_cell_stay_cells(tmp_path, extra):
+    path = _label_log_workbook(tmp_path / "log.xlsx", 300, extra)
+    with Package(path) as package:
+        book = BookReader(package, read_workbook(package)).book
+    assert engine.node("Labels", "A2:A301") not in book.blocks  # the A cells are read one by one elsewhere
+    result = CliRunner().invoke(cli, ["recalc", str(path), "--out", str(tmp_path / "out"), "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.output)["files"][0]["outputs"]["Labels!D1"] == pytest.approx(0.9)
