@@ -78,10 +78,9 @@ def _to_cells(value: Any) -> Any:
 
 def _first_error(args: Iterable[Any]) -> XlError | None:
     for value in args:
-        items = np.asarray(value, dtype=object).reshape(-1) if isinstance(value, np.ndarray) else [value]
-        for item in items:
-            if isinstance(item, XlError):
-                return item
+        items = value.reshape(-1).tolist() if isinstance(value, np.ndarray) else [value]
+        if XlError in set(map(type, items)):  # one pass in C; a label log is long
+            return next(item for item in items if isinstance(item, XlError))
     return None
 
 

@@ -108,7 +108,7 @@ class BookReader:
         """
         first_sheet = self.sheets[0].name if self.sheets else ""
         texts = [(self.placement[key][0], text) for key, text in self.book.formulas.items()]
-        texts += [(first_sheet, n.formula) for n in self.workbook.names]
+        texts += [(first_sheet, n.formula) for n in self.workbook.names if not n.name.lower().startswith("_xlnm.")]
         if any(engine.uses_dynamic_references(text) for _, text in texts):
             return []
         sheets = {sheet.name for sheet in self.sheets}

@@ -191,12 +191,15 @@ def route_buckets(
     """ROUTE_BUCKETS: shares correct / wrong subclass / wrong department of a label log.
 
     One row of three shares; with ``intervals`` TRUE, three rows: share, Wilson low, Wilson high.
-    Empty cells in the label ranges are skipped (a selection longer than the log is fine).
+    Empty cells in the label ranges are skipped (a selection longer than the log is fine); an
+    empty weights range means every event counts once.
     """
     true = cells("true_range", true_range).reshape(-1)
     predicted = cells("predicted_range", predicted_range).reshape(-1)
     sep = "/" if is_missing(separator) else str(cells("separator", separator).item())
     weight_arr = None if is_missing(weights) else cells("weights", weights).reshape(-1)
+    if weight_arr is not None and all(w is None for w in weight_arr):
+        weight_arr = None  # an empty weights column: every event counts once
     if weight_arr is not None and weight_arr.size == true.size:
         present = np.asarray([w is not None for w in weight_arr], dtype=bool)
         true, predicted, weight_arr = true[present], predicted[present], weight_arr[present]

@@ -23,7 +23,17 @@ from xlsxwriter.worksheet import Worksheet
 from . import __version__
 from .engine import ModelCache
 from .recalc import FileResult, recalculate
-from .template_content import EXAMPLE, EXAMPLE_ANSWERS, OPTIONS, QUESTIONS, SCENARIOS, SECTIONS, inputs
+from .template_content import (
+    EXAMPLE,
+    EXAMPLE_ANSWERS,
+    LABEL_SOURCES,
+    OPTIONS,
+    QUESTIONS,
+    SCENARIOS,
+    SECTIONS,
+    example_label_log,
+    inputs,
+)
 
 SCENARIO_COLUMNS = (1, 2, 3)  # B, C, D
 CURRENT_CALC_ID = 191029
@@ -34,6 +44,10 @@ FUNCTION_SPELLINGS = {"classic": "{}", "lite": "_xldudf_{}"}
 BUILT = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 """Fixed creation date, so that building twice gives the same file."""
 TIMELINE_POINTS = 100
+LABEL_FIRST_ROW, LABEL_ROWS = 5, 10_000
+"""Where pasted labels go on the Labels sheet (1-based first row) and how many rows are counted."""
+LABEL_BLOCK_ROW = {1: 2, 2: 1, 3: 3}
+"""Scenario column -> row of the counted block: Low takes the 95% lower bound, Base the share, High the upper bound."""
 TIMELINE_TABLE_ROW = 51
 """Row of the day-by-day table's header, below the two charts."""
 INPUT_FILL, INPUT_FONT = "#FFF2CC", "#0000FF"
@@ -83,10 +97,12 @@ class TemplateBuilder:
         self.example = example
         self.spelling = FUNCTION_SPELLINGS[runtime]
         self.input_rows: dict[str, int] = {}
+        self.label_blocks: dict[str, str] = {}
+        """Option key -> absolute range of its counted shares on Labels (share, low, high x 3 buckets)."""
         self.result_rows: dict[str, int] = {}
         self.sheets = {
             name: self.book.add_worksheet(name)
-            for name in ("Start", "Inputs", "Results", "Timeline", "Questions", "Checks")
+            for name in ("Start", "Inputs", "Results", "Timeline", "Questions", "Labels", "Checks")
         }
         self.conf = self.book.add_worksheet("xlwings.conf")
 
@@ -97,6 +113,7 @@ class TemplateBuilder:
     def build(self) -> None:
         """Write every sheet and close the file."""
         self._inputs()
+        self._labels()
         self._results()
         self._timeline()
         self._questions()
@@ -130,7 +147,7 @@ class TemplateBuilder:
                     if values is None:
                         sheet.write_blank(row, column, None, s.get(item.kind, input_cell=True))
                     else:
-                        sheet.write_number(row, column, values[k], s.get(item.kind, input_cell=True))
+                        sheet.write(row, column, values[k], s.get(item.kind, input_cell=True))
                 sheet.write(row, 4, item.help, s.text(font_color="#595959", text_wrap=False))
                 self._validate(sheet, row, item.kind, item.label, item.help, item.optional)
                 if item.comment:
@@ -145,7 +162,9 @@ class TemplateBuilder:
 
     def _validate(self, sheet: Worksheet, row: int, kind: str, title: str, help_text: str, optional: bool) -> None:
         rule: dict[str, Any] = {"validate": "decimal", "ignore_blank": optional}
-        if kind == "share":
+        if kind == "switch":
+            rule = {"validate": "list", "source": list(LABEL_SOURCES), "error_message": "Choose accuracies or labels."}
+        elif kind == "share":
             rule |= {
                 "criteria": "between",
                 "minimum": 0,
@@ -162,6 +181,60 @@ class TemplateBuilder:
     def inp(self, name: str, column: int) -> str:
         """Reference to one scenario's cell of an input row."""
         return "Inputs!" + xl_rowcol_to_cell(self.input_rows[name], column)
+
+    # --- Labels ----------------------------------------------------------------------------
+
+    def _labels(self) -> None:
+        sheet, s = self.sheets["Labels"], self.styles
+        sheet.set_column(0, 3, 30, s.get("text", input_cell=True))
+        sheet.set_column(4, 4, 12, s.get("count", input_cell=True))
+        sheet.set_column(5, 5, 36)
+        sheet.set_column(6, 8, 16)
+        sheet.write(
+            "A1", "Labels: paste a routing log to count the buckets", s.text(bold=True, font_size=14, text_wrap=False)
+        )
+        sheet.write(
+            "A2",
+            f"One event per row from row {LABEL_FIRST_ROW}, up to {LABEL_ROWS:,} rows; case and spaces are ignored.",
+            s.text(text_wrap=False),
+        )
+        headers = [
+            "True route (where it belonged)",
+            *(f"Routed by: {title}" for _, title in OPTIONS),
+            "Weight (optional)",
+        ]
+        sheet.write_row(LABEL_FIRST_ROW - 2, 0, headers, s.text(bold=True, bottom=2))
+        if self.example:
+            for k, (true, routed) in enumerate(example_label_log()):
+                sheet.write_string(LABEL_FIRST_ROW - 1 + k, 0, true, s.get("text", input_cell=True))
+                sheet.write_string(LABEL_FIRST_ROW - 1 + k, 1, routed, s.get("text", input_cell=True))
+        last = LABEL_FIRST_ROW + LABEL_ROWS - 1
+        sheet.write("F2", "Separator between department and subclass", s.text(text_wrap=False))
+        sheet.write_string("G2", "/", s.get("text", input_cell=True))
+        self.book.define_name("label_separator", "=Labels!$G$2")
+        true_range = f"$A${LABEL_FIRST_ROW}:$A${last}"
+        weights = f"$E${LABEL_FIRST_ROW}:$E${last}"
+        for k, (key, title) in enumerate(OPTIONS):
+            top = 3 + 6 * k  # 0-based row of the block's title
+            column = "BCD"[k]
+            routed = f"${column}${LABEL_FIRST_ROW}:${column}${last}"
+            sheet.write(top, 5, f"{title}: counted from the log", s.text(bold=True, text_wrap=False))
+            sheet.write_row(
+                top + 1, 5, ["", "Correct", "Wrong subclass", "Wrong department"], s.text(bold=True, bottom=2)
+            )
+            for j, label in enumerate(("Share", "95% low", "95% high")):
+                sheet.write(top + 2 + j, 5, label, s.text())
+            block = f"$G${top + 3}:$I${top + 5}"
+            formula = (
+                f'{{=IF(COUNTA({routed})=0,"no labels yet",'
+                f"{self.fn('ROUTE_BUCKETS', true_range, routed, 'label_separator', weights, 'TRUE')})}}"
+            )
+            sheet.write_array_formula(f"G{top + 3}:I{top + 5}", formula, s.get("share"))
+            self.label_blocks[key] = f"Labels!{block}"
+        self.book.define_name("label_true_routes", f"=Labels!{true_range}")
+        sheet.freeze_panes(LABEL_FIRST_ROW - 1, 0)
+        sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True})
+        self._print_setup(sheet, f"A1:I{3 + 6 * len(OPTIONS)}")
 
     # --- Results ---------------------------------------------------------------------------
 
@@ -350,8 +423,11 @@ class TemplateBuilder:
         shares = lambda c: fn("ERROR_SHARES", i(f"{key}_top_level_accuracy", c), i(f"{key}_full_route_accuracy", c))  # noqa: E731
 
         def share(bucket: str, position: int) -> Any:
-            typed = f"{key}_share_{bucket}_typed"
-            return lambda c: f"IF(ISNUMBER({i(typed, c)}),{i(typed, c)},INDEX({shares(c)},1,{position}))"
+            typed, switch = f"{key}_share_{bucket}_typed", f"{key}_shares_from"
+            return lambda c: (
+                f'IF({i(switch, c)}="labels",INDEX({self.label_blocks[key]},{LABEL_BLOCK_ROW[c]},{position}),'
+                f"IF(ISNUMBER({i(typed, c)}),{i(typed, c)},INDEX({shares(c)},1,{position})))"
+            )
 
         unit = (
             (lambda c: fn("HUMAN_COST_PER_EVENT", i("handling_seconds", c), i("hourly_cost", c)))
@@ -632,6 +708,16 @@ class TemplateBuilder:
                 total([f'COUNTIF({rng(n)},"<0")' for n in non_negative]),
             ),
             ("Events per day and the horizon are above 0", total([f'COUNTIF({rng(n)},"<=0")' for n in positive])),
+            (
+                "Options whose shares come from labels have labels on the Labels sheet",
+                total(
+                    [
+                        f'(COUNTIF({rng(f"{key}_shares_from")},"labels")>0)*(COUNTA({self.label_blocks[key].split("!")[0]}!'
+                        f"${'BCD'[k]}${LABEL_FIRST_ROW}:${'BCD'[k]}${LABEL_FIRST_ROW + LABEL_ROWS - 1})=0)"
+                        for k, (key, _) in enumerate(OPTIONS)
+                    ]
+                ),
+            ),
         ]
         return rules
 

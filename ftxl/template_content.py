@@ -40,11 +40,11 @@ class Section:
     inputs: tuple[Input, ...]
 
 
-def _example() -> dict[str, tuple[float, float, float]]:
+def _example() -> dict[str, tuple[float | str, ...]]:
     """Low / Base / High of the insurance example; Base is the worked example exactly."""
     case = insurance_example(180)
     options = {"human": case.human, "prompted": case.prompted, "finetuned": case.finetuned}
-    values = {
+    values: dict[str, tuple[float | str, ...]] = {
         "events_per_day": (4000, case.events_per_day, 6000),
         "horizon_days": (case.horizon_days,) * 3,
         "handling_seconds": (25, case.handling_seconds, 40),
@@ -64,17 +64,45 @@ def _example() -> dict[str, tuple[float, float, float]]:
         values[f"{key}_full_route_accuracy"] = (round(full - full_step, 4), full, round(full + full_step, 4))
         values[f"{key}_review_share"] = (option.review_share,) * 3
         values[f"{key}_review_cost"] = (option.review_cost,) * 3
+        values[f"{key}_shares_from"] = ("accuracies",) * 3
     values["prompted_unit_cost"] = (0.05, case.prompted.unit_cost, 0.08)
     values["finetuned_unit_cost"] = (0.012, case.finetuned.unit_cost, 0.02)
     return values
+
+
+def example_label_log(events: int = 10_000) -> list[tuple[str, str]]:
+    """A routing log of the human process that holds the worked example's buckets exactly: 80 / 15 / 5%.
+
+    Ten departments of ten subclasses; of every 20 events, 16 are routed right, 3 to another
+    subclass of the right department and 1 to another department.
+    """
+    log = []
+    for i in range(events):
+        department, subclass = i % 10, (i // 10) % 10
+        outcome = i % 20
+        routed_department = (department + 1) % 10 if outcome == 19 else department
+        routed_subclass = (subclass + 1) % 10 if outcome in (16, 17, 18) else subclass
+        log.append((f"Dept {department}/Sub {subclass}", f"Dept {routed_department}/Sub {routed_subclass}"))
+    return log
 
 
 EXAMPLE = _example()
 """The insurance example's inputs; the delay cost (4 EUR/day), 2 days and half a day give the worked example's 8 and 2 EUR."""
 
 
+LABEL_SOURCES = ("accuracies", "labels")
+"""Where an option's bucket shares come from: its accuracies (and typed shares), or the Labels sheet."""
+
+
 def _option_inputs(key: str, title: str) -> Section:
     rows = [
+        Input(
+            f"{key}_shares_from",
+            "Bucket shares from (accuracies or labels)",
+            "switch",
+            "accuracies: from the accuracies below; labels: counted from the Labels sheet (Low and High: the 95% bounds).",
+            optional=True,
+        ),
         Input(
             f"{key}_top_level_accuracy",
             "Top-level accuracy: right department (%)",
