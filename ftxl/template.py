@@ -727,7 +727,7 @@ class TemplateBuilder:
     def _start(self) -> None:
         sheet, s = self.sheets["Start"], self.styles
         sheet.set_column(0, 0, 34)
-        sheet.set_column(1, 3, 30)
+        sheet.set_column(1, 3, 40)
         sheet.set_column(4, 4, 60)
         sheet.write(
             "A1",
