@@ -27,9 +27,6 @@ from .sheet_xml import Cell, CellError, patch, scan
 OUTPUT_NAME_PREFIX = "out_"
 """Defined names starting with this mark a workbook's key outputs for the summary."""
 
-SHEET_REFERENCE = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Za-z]+\$?\d+(?::\$?[A-Za-z]+\$?\d+)?)$")
-
-
 @dataclass
 class FileResult:
     """What happened to one workbook of a batch."""
@@ -53,17 +50,16 @@ class _SheetCells:
     cells: list[Cell]
 
 
-def cells_in(ref: str) -> Iterator[str]:
-    """Every cell address of a range such as C1:E3 (or the single address)."""
-    min_col, min_row, max_col, max_row = range_boundaries(ref.replace("$", ""))
-    for row in range(min_row, max_row + 1):
-        for col in range(min_col, max_col + 1):
-            yield f"{get_column_letter(col)}{row}"
-
-
 def _range_rows(ref: str) -> list[list[str]]:
+    """The cell addresses of a range such as C1:E3, row by row."""
     min_col, min_row, max_col, max_row = range_boundaries(ref.replace("$", ""))
     return [[f"{get_column_letter(c)}{r}" for c in range(min_col, max_col + 1)] for r in range(min_row, max_row + 1)]
+
+
+def cells_in(ref: str) -> Iterator[str]:
+    """Every cell address of a range such as C1:E3 (or the single address)."""
+    for row in _range_rows(ref):
+        yield from row
 
 
 class BookReader:
@@ -292,13 +288,13 @@ def _patched_parts(
 
 def _resolve(reader: BookReader, values: dict[str, dict[str, Any]], formula: str) -> Any:
     """The value(s) a defined name such as Results!$C$5 or 'My sheet'!$B$2:$D$2 points at."""
-    match = SHEET_REFERENCE.match(formula.strip())
-    if not match:
-        return None
-    sheet = (match.group(1) or "").replace("''", "'") or match.group(2)
+    targets = engine.references(formula, "")
+    if len(targets) != 1 or not targets[0][0]:
+        return None  # not a plain sheet reference (a constant, a formula, several areas)
+    sheet, ref = targets[0]
     cells = {cell.ref: cell.value for s in reader.sheets if s.name == sheet for cell in s.cells}
     cells.update(values.get(sheet, {}))
-    found = [cells.get(ref) for ref in cells_in(match.group(3))]
+    found = [cells.get(address) for address in cells_in(ref)]
     return found[0] if len(found) == 1 else found
 
 
