@@ -27,6 +27,7 @@ from .sheet_xml import Cell, CellError, patch, scan
 OUTPUT_NAME_PREFIX = "out_"
 """Defined names starting with this mark a workbook's key outputs for the summary."""
 
+
 @dataclass
 class FileResult:
     """What happened to one workbook of a batch."""

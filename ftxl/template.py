@@ -131,7 +131,7 @@ class TemplateBuilder:
         sheet.set_column(0, 0, 58)
         sheet.set_column(1, 3, 14)
         sheet.set_column(4, 4, 95)
-        sheet.write("A1", "Inputs: type in the blue cells", s.text(bold=True, font_size=14, text_wrap=False))
+        self._title(sheet, "Inputs: type in the blue cells")
         sheet.write("A2", "Input checks", s.text(bold=True))
         self._flag(sheet, "B2")
         sheet.write_row(3, 0, ["Input (unit)", *SCENARIOS, "What it means"], s.text(bold=True, bottom=2))
@@ -157,7 +157,7 @@ class TemplateBuilder:
                 row += 1
             row += 1
         sheet.freeze_panes(4, 1)
-        sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True})
+        self._protect(sheet, format_columns=True)
         self._print_setup(sheet, f"A1:E{row}")
 
     def _validate(self, sheet: Worksheet, row: int, kind: str, title: str, help_text: str, optional: bool) -> None:
@@ -233,7 +233,7 @@ class TemplateBuilder:
             self.label_blocks[key] = f"Labels!{block}"
         self.book.define_name("label_true_routes", f"=Labels!{true_range}")
         sheet.freeze_panes(LABEL_FIRST_ROW - 1, 0)
-        sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True})
+        self._protect(sheet, format_columns=True)
         self._print_setup(sheet, f"A1:I{3 + 6 * len(OPTIONS)}")
 
     # --- Results ---------------------------------------------------------------------------
@@ -242,7 +242,7 @@ class TemplateBuilder:
         sheet, s = self.sheets["Results"], self.styles
         sheet.set_column(0, 0, 58)
         sheet.set_column(1, 3, 22)
-        sheet.write("A1", "Results: computed, nothing to type here", s.text(bold=True, font_size=14, text_wrap=False))
+        self._title(sheet, "Results: computed, nothing to type here")
         sheet.write("A2", "Input checks", s.text(bold=True))
         self._flag(sheet, "B2")
         sheet.write_row(3, 0, ["Figure (unit)", *SCENARIOS], s.text(bold=True, bottom=2))
@@ -261,7 +261,7 @@ class TemplateBuilder:
                 for column in SCENARIO_COLUMNS:
                     sheet.write_formula(self.result_rows[key], column, "=" + formula(column), s.get(kind))
         sheet.freeze_panes(4, 1)
-        sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True})
+        self._protect(sheet, format_columns=True)
         self._print_setup(sheet, f"A1:D{row}", one_page=True)
         self._define_outputs()
 
@@ -563,7 +563,7 @@ class TemplateBuilder:
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": 760, "height": 380})
         sheet.insert_chart("A11", chart)
-        sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
+        self._protect(sheet)
         self._print_setup(sheet, f"A1:H{last + 8}")
 
     def _cost_parts_chart(self, sheet: Worksheet, top: int) -> None:
@@ -628,14 +628,14 @@ class TemplateBuilder:
         )
         self.book.define_name("question_status", f"=Questions!$F$4:$F${last + 1}")
         sheet.freeze_panes(3, 0)
-        sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True})
+        self._protect(sheet, format_columns=True)
         self._print_setup(sheet, f"A1:F{last + 1}")
 
     def _checks(self) -> None:
         sheet, s = self.sheets["Checks"], self.styles
         sheet.set_column(0, 0, 70)
         sheet.set_column(1, 2, 14)
-        sheet.write("A1", "Checks on the inputs", s.text(bold=True, font_size=14, text_wrap=False))
+        self._title(sheet, "Checks on the inputs")
         sheet.write_row(2, 0, ["Rule", "Problems", "Status"], s.text(bold=True, bottom=2))
         rules = self._check_rules()
         for k, (rule, formula) in enumerate(rules):
@@ -652,7 +652,7 @@ class TemplateBuilder:
         sheet.write_formula(total_row + 1, 1, flag, s.text(bold=True))
         sheet.write(total_row + 1, 0, "Flag shown on Inputs and Results", s.text())
         self.book.define_name("checks_flag", f"=Checks!$B${total_row + 2}")
-        sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
+        self._protect(sheet)
         self._print_setup(sheet, f"A1:C{total_row + 2}")
 
     def _row_range(self, name: str) -> str:
@@ -775,8 +775,17 @@ class TemplateBuilder:
         sheet.write_row("B20", SCENARIOS, s.text(bold=True, bottom=2))
         for k, column in enumerate(SCENARIO_COLUMNS):
             sheet.write_formula(20, 1 + k, f"=Results!{self.res('decision', column)}", s.text())
-        sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
+        self._protect(sheet)
         self._print_setup(sheet, "A1:E21")
+
+    def _title(self, sheet: Worksheet, text: str) -> None:
+        sheet.write("A1", text, self.styles.text(bold=True, font_size=14, text_wrap=False))
+
+    @staticmethod
+    def _protect(sheet: Worksheet, format_columns: bool = False) -> None:
+        """Lock the formulas, no password: Review > Unprotect Sheet lifts it."""
+        options = {"select_locked_cells": True, "select_unlocked_cells": True}
+        sheet.protect("", options | ({"format_columns": True} if format_columns else {}))
 
     def _flag(self, sheet: Worksheet, cell: str) -> None:
         """The checks flag: green while every check passes, red as soon as one fails."""
