@@ -6,19 +6,21 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table as RichTable
 
-from . import __version__, summary
-from .batch import Job, plan, run
+from . import __version__
 from .errors import FtxlError
-from .recalc import FileResult
 from .report import Table, finetune_table, options_table
 from .use_case import evaluate, insurance_example
+
+if TYPE_CHECKING:  # the formula engine loads in ~1.5 s: only the commands that recalculate import it
+    from .batch import Job
+    from .recalc import FileResult
 
 
 def _print_table(console: Console, table: Table) -> None:
@@ -114,6 +116,9 @@ def recalc(
       ftxl recalc workbook_templates/ftxl_insurance_example.xlsx
       ftxl recalc quotes/ --out computed/ --summary summary.csv --jobs 2
     """
+    from . import summary
+    from .batch import plan
+
     if in_place and out_dir is not None:
         raise click.UsageError("--in-place and --out exclude each other: choose one")
     try:
@@ -256,6 +261,8 @@ def _buckets_tables(report: dict[str, Any]) -> list[Table]:
 
 
 def _run_with_progress(job_list: list[Job], processes: int, show: bool) -> list[FileResult]:
+    from .batch import run
+
     if not show:
         return run(job_list, processes)
     columns = (TextColumn("recalculating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -304,6 +311,8 @@ def _cell_text(value: Any) -> str:
 
 
 def _result_dict(result: FileResult) -> dict[str, Any]:
+    from .summary import plain
+
     return {
         "source": str(result.source),
         "target": None if result.target is None else str(result.target),
@@ -311,7 +320,7 @@ def _result_dict(result: FileResult) -> dict[str, Any]:
         "cells": result.cells,
         "warnings": result.warnings,
         "error": result.error,
-        "outputs": {k: summary.plain(v) for k, v in result.outputs.items()},
+        "outputs": {k: plain(v) for k, v in result.outputs.items()},
     }
 
 
