@@ -7,6 +7,7 @@ values were computed: every other byte of the part stays as the writer left it.
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import re
@@ -51,11 +52,18 @@ def _attrs(raw: bytes) -> dict[str, str]:
     return {k.decode(): html.unescape(v.decode()) for k, v in ATTR.findall(raw)}
 
 
+@functools.lru_cache(maxsize=64)
+def _child(prefix: bytes, tag: bytes) -> re.Pattern[bytes]:
+    """The pattern of a cell's child element `tag` (with the namespace prefix the writer used)."""
+    name = re.escape(prefix + tag)
+    return re.compile(rb"<" + name + rb"(\s[^>]*?)?(?:/>|>(.*?)</" + name + rb">)", re.S)
+
+
 def _element(body: bytes, prefix: bytes, tag: bytes) -> tuple[dict[str, str], str | None, re.Match[bytes] | None]:
     """Attributes and text of the first child `tag` of a cell body."""
-    match = re.search(
-        rb"<" + re.escape(prefix) + tag + rb"(\s[^>]*?)?(?:/>|>(.*?)</" + re.escape(prefix) + tag + rb">)", body, re.S
-    )
+    if b"<" + prefix + tag not in body:
+        return {}, None, None
+    match = _child(prefix, tag).search(body)
     if not match:
         return {}, None, None
     text = match.group(2)
@@ -151,7 +159,8 @@ def _with_value(body: bytes, prefix: bytes, text: str) -> bytes:
     """The cell body with its `<v>` set to `text` (inserted after `<f>` when there was none)."""
     escaped = html.escape(text, quote=False).encode("utf-8")
     v = b"<" + prefix + b"v>" + escaped + b"</" + prefix + b"v>"
-    body = re.sub(rb"<" + re.escape(prefix) + rb"is>.*?</" + re.escape(prefix) + rb"is>", b"", body, flags=re.S)
+    if b"<" + prefix + b"is>" in body:
+        body = _child(prefix, b"is").sub(b"", body)
     _, _, existing = _element(body, prefix, b"v")
     if existing:
         return body[: existing.start()] + v + body[existing.end() :]
