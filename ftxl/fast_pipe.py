@@ -11,11 +11,16 @@ schedula, so results never depend on which path ran.
 
 from __future__ import annotations
 
+import math
+import operator
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import schedula as sh
 from formulas.cell import CellWrapper
+from formulas.functions import Array
+from formulas.functions.operators import OPERATORS
 from formulas.tokens.operand import Error
 
 _Step = tuple[str, dict[str, Any], Callable[..., Any] | None]
@@ -36,7 +41,7 @@ def _steps(pipe: Any) -> list[_Step]:
         node = solution.nodes[node_id]
         function = None
         if node["type"] == "function":
-            function = _fast_cell(node["function"])
+            function = _fast_operator(_fast_cell(node["function"]))
         elif node["type"] != "data":
             raise UnsupportedPipeError(node["type"])
         steps.append((node_id, node, function))
@@ -62,6 +67,41 @@ def _fast_cell(function: Callable[..., Any]) -> Callable[..., Any]:
             return Error.errors["#NAME?"]
 
     return cell
+
+
+_ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+_OPERATOR_OF = {id(OPERATORS[symbol]): function for symbol, function in _ARITHMETIC.items()}
+
+
+def _plain_number(value: Any) -> float | None:
+    """A single plain number (not a boolean, text, empty cell or error), else None."""
+    value = getattr(value, "value", value)  # a Ranges holds its cells in .value
+    if isinstance(value, np.ndarray):
+        if value.size != 1:
+            return None
+        value = value.flat[0]
+    if type(value) in (float, int, np.float64, np.int64):
+        return float(value)
+    return None
+
+
+def _fast_operator(function: Callable[..., Any]) -> Callable[..., Any]:
+    """+ - * / of two plain numbers in Python floats; anything else (text, booleans, empty cells,
+    errors, ranges, a zero divisor, overflow) goes to formulas' own operator, as before."""
+    arithmetic = _OPERATOR_OF.get(id(function))
+    if arithmetic is None:
+        return function
+
+    def call(*args: Any) -> Any:
+        if len(args) == 2:
+            x, y = _plain_number(args[0]), _plain_number(args[1])
+            if x is not None and y is not None and not (arithmetic is operator.truediv and y == 0):
+                result = arithmetic(x, y)
+                if math.isfinite(result):
+                    return np.asarray([[result]], dtype=object).view(Array)
+        return function(*args)
+
+    return call
 
 
 class FastPipe:

@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 import xlsxwriter
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from workbooks import write_xlsxwriter
 
 from ftxl import engine
@@ -168,3 +170,26 @@ def test_ranges_read_cell_by_cell_stay_cells(tmp_path, extra):
     result = CliRunner().invoke(cli, ["recalc", str(path), "--out", str(tmp_path / "out"), "--json"])
     assert result.exit_code == 0
     assert json.loads(result.output)["files"][0]["outputs"]["Labels!D1"] == pytest.approx(0.9)
+
+
+operand = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
+    st.integers(-10, 10),
+    st.booleans(),
+    st.sampled_from(["", "3", "x", None]),
+)
+
+
+@given(st.sampled_from(["+", "-", "*", "/"]), operand, operand)
+def test_fast_arithmetic_equals_formulas_operators(symbol, a, b):
+    from formulas.functions.operators import OPERATORS
+    from schedula import EMPTY
+
+    from ftxl.fast_pipe import _fast_operator
+
+    def cell(value):
+        return np.asarray([[EMPTY if value is None else value]], dtype=object)
+
+    original = OPERATORS[symbol]
+    expected, actual = original(cell(a), cell(b)), _fast_operator(original)(cell(a), cell(b))
+    assert np.asarray(actual, dtype=object).tolist() == np.asarray(expected, dtype=object).tolist()
