@@ -10,7 +10,6 @@ enforced while reading), and XML with entity declarations (parsed with defusedxm
 from __future__ import annotations
 
 import posixpath
-import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -213,6 +212,3 @@ def read_workbook(package: Package) -> Workbook:
 def looks_like_workbook(path: Path) -> bool:
     """True for the file names `ftxl recalc` picks up when walking a folder."""
     return path.suffix.lower() in (".xlsx", ".xlsm") and not path.name.startswith(("~$", "."))
-
-
-XML_DECLARATION = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)

@@ -97,6 +97,8 @@ class TemplateBuilder:
         self.example = example
         self.spelling = FUNCTION_SPELLINGS[runtime]
         self.input_rows: dict[str, int] = {}
+        self.label_routes: dict[str, str] = {}
+        """Option key -> absolute range of the routes pasted for it on Labels."""
         self.label_blocks: dict[str, str] = {}
         """Option key -> absolute range of its counted shares on Labels (share, low, high x 3 buckets)."""
         self.result_rows: dict[str, int] = {}
@@ -231,6 +233,7 @@ class TemplateBuilder:
             )
             sheet.write_array_formula(f"G{top + 3}:I{top + 5}", formula, s.get("share"))
             self.label_blocks[key] = f"Labels!{block}"
+            self.label_routes[key] = f"Labels!{routed}"
         self.book.define_name("label_true_routes", f"=Labels!{true_range}")
         sheet.freeze_panes(LABEL_FIRST_ROW - 1, 0)
         self._protect(sheet, format_columns=True)
@@ -712,9 +715,8 @@ class TemplateBuilder:
                 "Options whose shares come from labels have labels on the Labels sheet",
                 total(
                     [
-                        f'(COUNTIF({rng(f"{key}_shares_from")},"labels")>0)*(COUNTA({self.label_blocks[key].split("!")[0]}!'
-                        f"${'BCD'[k]}${LABEL_FIRST_ROW}:${'BCD'[k]}${LABEL_FIRST_ROW + LABEL_ROWS - 1})=0)"
-                        for k, (key, _) in enumerate(OPTIONS)
+                        f'(COUNTIF({rng(f"{key}_shares_from")},"labels")>0)*(COUNTA({self.label_routes[key]})=0)'
+                        for key, _ in OPTIONS
                     ]
                 ),
             ),

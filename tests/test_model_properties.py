@@ -22,29 +22,25 @@ def rel_close(a: float, b: float, scale: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9 * max(1.0, scale))
 
 
+SCALAR_CALLS = {
+    "breakeven_days": lambda a, v, p, f: ftxl.breakeven_days(a, v, p, f),
+    "net_savings": lambda a, v, p, f: ftxl.net_savings(v * 90, p, f, a),
+    "max_ft_investment": lambda a, v, p, f: ftxl.max_ft_investment(v * 90, p, f),
+    "amortized_cost_per_event": lambda a, v, p, f: ftxl.amortized_cost_per_event(p, a, v * 90),
+    "max_cost_premium": lambda a, v, p, f: ftxl.max_cost_premium(p, f, a, v * 90),
+    "cost_per_event": lambda a, v, p, f: ftxl.cost_per_event(p, f),
+    "human_cost_per_event": lambda a, v, p, f: ftxl.human_cost_per_event(p, f),
+}
+"""Each model function called with (investment, events per day, cost prompted, cost fine-tuned)."""
+
+
 @given(st.lists(st.tuples(investment, volume, cost, cost), min_size=1, max_size=6))
 def test_scalar_and_array_calls_agree(rows):
-    inv, vol, cp, cft = (np.array(column) for column in zip(*rows, strict=True))
-    arrays = {
-        "breakeven_days": ftxl.breakeven_days(inv, vol, cp, cft),
-        "net_savings": ftxl.net_savings(vol * 90, cp, cft, inv),
-        "max_ft_investment": ftxl.max_ft_investment(vol * 90, cp, cft),
-        "amortized_cost_per_event": ftxl.amortized_cost_per_event(cp, inv, vol * 90),
-        "max_cost_premium": ftxl.max_cost_premium(cp, cft, inv, vol * 90),
-        "cost_per_event": ftxl.cost_per_event(cp, cft),
-        "human_cost_per_event": ftxl.human_cost_per_event(cp, cft),
-    }
-    for i, (a, v, p, f) in enumerate(rows):
-        scalars = {
-            "breakeven_days": ftxl.breakeven_days(a, v, p, f),
-            "net_savings": ftxl.net_savings(v * 90, p, f, a),
-            "max_ft_investment": ftxl.max_ft_investment(v * 90, p, f),
-            "amortized_cost_per_event": ftxl.amortized_cost_per_event(p, a, v * 90),
-            "max_cost_premium": ftxl.max_cost_premium(p, f, a, v * 90),
-            "cost_per_event": ftxl.cost_per_event(p, f),
-            "human_cost_per_event": ftxl.human_cost_per_event(p, f),
-        }
-        for name, scalar in scalars.items():
+    columns = [np.array(column) for column in zip(*rows, strict=True)]
+    arrays = {name: call(*columns) for name, call in SCALAR_CALLS.items()}
+    for i, row in enumerate(rows):
+        for name, call in SCALAR_CALLS.items():
+            scalar = call(*row)
             assert isinstance(scalar, float), name
             assert arrays[name][i] == scalar, name
 
