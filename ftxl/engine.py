@@ -1,43 +1,44 @@
-"""Evaluating a workbook's formulas without Excel, ftxl's functions included, with the `formulas` engine.
+"""Evaluating a workbook's formulas without Excel, ftxl's functions included.
 
-ftxl's worksheet functions are registered in `formulas` when this module is imported,
-before any workbook is loaded (functions registered later are not seen), under every
-spelling Excel writes into a file for a user-defined function:
+Two engines share one description of a workbook (`BookCells`): the plain engine
+(`plain_engine`), which compiles the common formula subset to Python closures and is
+what normally runs, and the `formulas` library (`formulas_engine`), which computes
+everything else and takes over whole workbooks the plain engine does not cover.
+Workbooks whose formulas are identical share one compiled model (`ModelCache`).
+
+ftxl's worksheet functions are known under every spelling Excel writes into a file
+for a user-defined function:
 
 * ``EXPECTED_ERROR_COST(``: a VBA function of the workbook (classic add-in, Import Functions);
 * ``_xludf.EXPECTED_ERROR_COST(``: a function Excel did not know when the formula was saved;
 * ``_xldudf_EXPECTED_ERROR_COST(``: an Office.js custom function (xlwings Lite); a
   namespace, when there is one, sits between prefix and name and is dropped here;
 * ``[1]!EXPECTED_ERROR_COST(``: a function of an add-in workbook, saved as an external
-  reference; the reference is dropped before parsing (the engine cannot parse it).
+  reference; the reference is dropped before parsing.
 
-The model is built from cell texts (`ExcelModel.from_dict`), never by letting `formulas`
-open the file: external links to other workbooks are therefore never followed (they
-evaluate to #REF! with a warning), which keeps untrusted input from reading other files.
-Workbooks whose formulas are identical share one compiled model (`ModelCache`).
+Neither engine opens another file: external links to other workbooks evaluate to #REF!
+with a warning, which keeps untrusted input from reading other files.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import formulas
-import numpy as np
-import schedula as sh
-from formulas.errors import FormulaError
-from formulas.functions import wrap_func
-from formulas.tokens.operand import Error as FormulaErrors
-from formulas.tokens.operand import XlError
 from openpyxl.formula.translate import Translator
 
 from . import sheet_functions
-from .errors import InputError
-from .fast_pipe import FastPipe, UnsupportedPipeError
-from .sheet_xml import CellError
+from .plain_engine import PlainBook
+from .xl_functions import NotCoveredError
+
+if TYPE_CHECKING:
+    from .formulas_engine import CompiledBook
+
+ENGINES = ("auto", "formulas")
+"""auto: the plain engine, `formulas` where it does not cover a workbook; formulas: always `formulas`."""
 
 BOOK = "BOOK"
 """Every workbook is evaluated under this one name, so that copies share a model."""
@@ -61,83 +62,12 @@ DOUBLE_MINUS = re.compile(r"--\s*[(A-Za-z$']")
 FUNCTION_CALL = re.compile(r"(?<![\w.\]!])([A-Za-z_][\w.]*)\s*\(")
 STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
 
-_messages: list[str] = []
-"""Why ftxl functions answered #VALUE! during the current evaluation."""
 
-
-def _error(code: str) -> XlError:
-    return FormulaErrors.errors[code]
-
-
-def _to_cells(value: Any) -> Any:
-    """An argument as ftxl's sheet functions take it: empty cells become None."""
-    if isinstance(value, np.ndarray):
-        return [[None if v is sh.EMPTY else v for v in row] for row in np.atleast_2d(value).tolist()]
-    return None if value is sh.EMPTY else value
-
-
-def _first_error(args: Iterable[Any]) -> XlError | None:
-    for value in args:
-        items = value.reshape(-1).tolist() if isinstance(value, np.ndarray) else [value]
-        if XlError in set(map(type, items)):  # one pass in C; a label log is long
-            return next(item for item in items if isinstance(item, XlError))
-    return None
-
-
-def _as_formula_result(result: sheet_functions.Result) -> Any:
-    if isinstance(result, str):
-        return np.asarray([[result]], dtype=object)
-    rows = np.atleast_2d(np.asarray(result, dtype=float)).astype(object)
-    rows[~np.isfinite(rows.astype(float))] = _error("#NUM!")
-    return rows
-
-
-def _for_formulas(function: Callable[..., sheet_functions.Result]) -> Callable[..., Any]:
-    """An ftxl sheet function as `formulas` calls it: errors in, errors out, messages kept."""
-
-    def call(*args: Any) -> Any:
-        upstream = _first_error(args)
-        if upstream is not None:  # like Excel's own functions: an error argument gives that error
-            return np.asarray([[upstream]], dtype=object)
-        try:
-            with np.errstate(over="ignore", invalid="ignore"):
-                return _as_formula_result(function(*(_to_cells(a) for a in args)))
-        except InputError as exc:
-            _messages.append(str(exc))
-            return np.asarray([[_error("#VALUE!")]], dtype=object)
-
-    call.__name__ = function.__name__
-    return call
-
-
-def register_functions() -> None:
-    """Make ftxl's functions known to `formulas` under every spelling a file may hold."""
-    registry = formulas.get_functions()
-    for name, function in sheet_functions.FUNCTIONS.items():
-        wrapped = wrap_func(_for_formulas(function))
-        for spelling in (name, f"_XLUDF.{name}", f"_XLDUDF_{name}"):
-            registry[spelling] = wrapped
-
-
-register_functions()
-
-
+@functools.lru_cache(maxsize=65536)
 def normalise(formula: str) -> str:
     """Formula text the engine can parse: add-in references and namespaces before ftxl names dropped."""
     formula = ADDIN_REFERENCE.sub("", formula)
     return NAMESPACED_OFFICE_JS.sub(lambda m: f"_xldudf_{m.group(1)}", formula)
-
-
-def unknown_functions(formula: str) -> set[str]:
-    """Function names in `formula` that neither Excel's library in `formulas` nor ftxl provides."""
-    known = formulas.get_functions()
-    missing = known.default_factory() if known.default_factory else None  # parsing adds unknown names
-    names = set()
-    for name in FUNCTION_CALL.findall(STRING_LITERAL.sub('""', formula)):
-        spellings = {name.upper(), name.upper().removeprefix("_XLFN.").removeprefix("_XLWS.")}
-        if all(known.get(spelling, missing) is missing for spelling in spellings):
-            names.add(name)
-    return names
 
 
 def node(sheet: str, ref: str) -> str:
@@ -183,6 +113,8 @@ class BookCells:
     """Node of a workbook-scope defined name -> its formula text."""
     blocks: dict[str, list[list[Any]]] = field(default_factory=dict)
     """Node of a large range of value cells -> its rows (None for an empty cell), fed as one input."""
+    sheets: list[str] = field(default_factory=list)
+    """The workbook's worksheet names, in order."""
 
     def signature(self) -> str:
         """Identical for workbooks that differ only in their input values."""
@@ -195,40 +127,8 @@ class BookCells:
             digest.update(f"{key}\n".encode())
         for key in sorted(self.blocks):
             digest.update(f"{key}[]\n".encode())
+        digest.update("\n".join(self.sheets).encode())
         return digest.hexdigest()
-
-    def inputs(self) -> dict[str, Any]:
-        """Every input node with its value as the engine takes it."""
-        values = {key: _engine_value(v) for key, v in self.values.items()}
-        values.update({key: _block_value(rows) for key, rows in self.blocks.items()})
-        return values
-
-
-def _engine_value(value: Any) -> Any:
-    if isinstance(value, CellError):
-        return _error(value.code) if value.code in FormulaErrors.errors else value.code
-    return value
-
-
-def _block_value(rows: list[list[Any]]) -> np.ndarray:
-    block = np.empty((len(rows), len(rows[0]) if rows else 0), dtype=object)
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            block[r, c] = sh.EMPTY if value is None else _engine_value(value)
-    return block
-
-
-def _cell_value(value: Any) -> Any:
-    """An engine result as a cell value: float, str, bool or CellError."""
-    if isinstance(value, XlError):
-        return CellError(str(value))
-    if value is sh.EMPTY:
-        return 0.0  # a formula that points at an empty cell shows 0, as in Excel
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return float(value)
-    return str(value)
 
 
 @dataclass
@@ -236,84 +136,60 @@ class Evaluation:
     """Results of one workbook, by engine node of a formula cell or array range."""
 
     results: dict[str, list[list[Any]]]
-    """Node -> rows of cell values (a single cell is one row of one)."""
+    """Node -> rows of cell values (float, str, bool or CellError; a single cell is one row of one)."""
     notes: list[tuple[str, str]]
     """(node, what the user should know about that formula), e.g. an unknown function."""
     ftxl_nodes: list[str]
     """Nodes whose formula calls an ftxl function."""
     messages: list[str]
     """Why ftxl functions answered #VALUE! during this evaluation."""
+    engine: str = "plain"
+    """Which engine computed it: "plain", or "formulas" with the reason the plain one did not."""
 
 
-class CompiledBook:
-    """A workbook's formulas checked and compiled once; another copy only feeds in its values."""
+class Model:
+    """One set of formulas, compiled for the plain engine and, only when needed, for `formulas`."""
 
-    def __init__(self, cells: BookCells) -> None:
-        self.notes: list[tuple[str, str]] = []
-        self.broken: dict[str, CellError] = {}
-        usable = {key: text for key, text in cells.formulas.items() if self._usable(key, text)}
+    def __init__(self, cells: BookCells, engine: str = "auto") -> None:
         self.ftxl_nodes = [key for key, text in cells.formulas.items() if FTXL_CALL.search(text)]
-        inputs = cells.inputs()
-        model_dict: dict[str, Any] = dict(inputs)
-        model_dict.update({key: "=" + text for key, text in cells.names.items()})
-        model_dict.update({key: "=" + text for key, text in usable.items()})
-        model = formulas.ExcelModel().from_dict(model_dict)
-        data_nodes = model.dsp.data_nodes
-        self.inputs = [key for key in inputs if key in data_nodes]
-        self.outputs = list(usable)
-        self.function: Callable[..., Any] | None = None
-        if self.outputs:
-            pipe = model.compile(inputs=self.inputs, outputs=self.outputs)
+        self.plain: PlainBook | None = None
+        self.fallback: CompiledBook | None = None
+        self.reason = "asked for" if engine == "formulas" else ""
+        if engine != "formulas":
             try:
-                self.function = FastPipe(pipe)
-            except UnsupportedPipeError:
-                self.function = pipe
-
-    def _usable(self, key: str, text: str) -> bool:
-        """Check one formula; note why it cannot be computed, or which functions are unknown."""
-        if EXTERNAL_REFERENCE.search(STRING_LITERAL.sub('""', text)):
-            self.notes.append((key, "refers to another workbook, which is never opened; the cell shows #REF!"))
-            self.broken[key] = CellError("#REF!")
-            return False
-        problem = check_formula(text)
-        if problem:
-            self.notes.append((key, f"the formula cannot be read ({problem}); the cell shows #NAME?"))
-            self.broken[key] = CellError("#NAME?")
-            return False
-        for name in sorted(unknown_functions(text)):
-            self.notes.append((key, f"unknown function {name}; the cell shows #NAME?"))
-        if DOUBLE_MINUS.search(STRING_LITERAL.sub('""', text)):
-            self.notes.append(
-                (
-                    key,
-                    "uses -- to turn TRUE/FALSE into 1/0, which the formula engine does not do "
-                    "(its result may differ from Excel's): write (condition)*1 instead",
+                self.plain = PlainBook(
+                    cells.formulas, cells.names, list(cells.values), list(cells.blocks), cells.sheets
                 )
-            )
-        return True
+            except NotCoveredError as exc:
+                self.reason = str(exc)
 
     def evaluate(self, cells: BookCells) -> Evaluation:
-        """Compute every formula of a workbook with these formulas and `cells`' values."""
-        _messages.clear()
-        results: dict[str, list[list[Any]]] = {key: [[error]] for key, error in self.broken.items()}
-        if self.function is not None:
-            inputs = cells.inputs()
-            outputs = self.function(*(inputs[key] for key in self.inputs))
-            if len(self.outputs) == 1:
-                outputs = [outputs]
-            for key, output in zip(self.outputs, outputs, strict=True):
-                raw = getattr(output, "value", output)
-                rows = np.atleast_2d(np.asarray(raw, dtype=object))
-                results[key] = [[_cell_value(v) for v in row] for row in rows.tolist()]
-        return Evaluation(results, self.notes, self.ftxl_nodes, list(dict.fromkeys(_messages)))
+        """Compute every formula of `cells`, with the plain engine when it covers them."""
+        reason = self.reason
+        if self.plain is not None:
+            try:
+                results, messages = self.plain.evaluate(cells.values, cells.blocks)
+                return Evaluation(results, [], self.ftxl_nodes, messages)
+            except NotCoveredError as exc:  # an input this workbook holds that the plain engine leaves to formulas
+                reason = str(exc)
+        if self.fallback is None:
+            from .formulas_engine import CompiledBook  # imports formulas (and scipy): only when needed
+
+            self.fallback = CompiledBook(cells)
+        evaluation = self.fallback.evaluate(cells)
+        evaluation.engine = f"formulas ({reason})"
+        return evaluation
 
 
 class ModelCache:
     """Compiled models by formula signature, so filled copies of one template compile once."""
 
-    def __init__(self, size: int = 32) -> None:
+    def __init__(self, size: int = 32, engine: str = "auto") -> None:
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
         self.size = size
-        self.models: dict[str, CompiledBook] = {}
+        self.engine = engine
+        self.models: dict[str, Model] = {}
         self.hits = 0
 
     def evaluate(self, cells: BookCells) -> Evaluation:
@@ -323,18 +199,7 @@ class ModelCache:
         if model is None:
             if len(self.models) >= self.size:
                 self.models.pop(next(iter(self.models)))
-            model = self.models[key] = CompiledBook(cells)
+            model = self.models[key] = Model(cells, self.engine)
         else:
             self.hits += 1
         return model.evaluate(cells)
-
-
-def check_formula(formula: str) -> str | None:
-    """Why `formula` cannot be parsed, or None when it can."""
-    try:
-        formulas.Parser().ast("=" + formula)
-    except FormulaError as exc:
-        return str(exc.args[0] % exc.args[1:]).replace("\n", " ")
-    except Exception as exc:  # the parser raises assorted types on odd input
-        return str(exc)
-    return None

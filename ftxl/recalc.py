@@ -74,7 +74,7 @@ class BookReader:
             for name, part in workbook.sheets.items()
         ]
         self.warnings: list[str] = []
-        self.book = engine.BookCells()
+        self.book = engine.BookCells(sheets=[sheet.name for sheet in self.sheets])
         self.placement: dict[str, tuple[str, list[list[str]]]] = {}
         """Engine node -> (sheet, the cell addresses its result rows fill)."""
         self._read()

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from workbooks import write_xlsxwriter
 
-from ftxl import engine
+from ftxl import engine, formulas_engine
 from ftxl.cli import cli
 from ftxl.fast_pipe import FastPipe
 from ftxl.package import Package, read_workbook
@@ -44,15 +44,16 @@ def test_normalise_keeps_what_the_engine_can_parse(saved, parsed):
 
 
 def test_every_spelling_is_registered_before_loading():
-    registry = engine.formulas.get_functions()
+    registry = formulas_engine.formulas.get_functions()
     for name in engine.FTXL_NAMES:
         for spelling in (name, f"_XLUDF.{name}", f"_XLDUDF_{name}"):
             assert spelling in registry
 
 
 def test_unknown_functions_are_found_even_after_parsing():
-    engine.check_formula("NOTAFUNCTION(1)")  # parsing adds the name to formulas' registry
-    assert engine.unknown_functions('NOTAFUNCTION(1)+SUM(1)+_xlfn.STDEV.S(A1:A2)+LEN("X(")') == {"NOTAFUNCTION"}
+    formulas_engine.check_formula("NOTAFUNCTION(1)")  # parsing adds the name to formulas' registry
+    found = formulas_engine.unknown_functions('NOTAFUNCTION(1)+SUM(1)+_xlfn.STDEV.S(A1:A2)+LEN("X(")')
+    assert found == {"NOTAFUNCTION"}
 
 
 def _book(path: Path) -> engine.BookCells:
@@ -80,9 +81,9 @@ def test_fast_pipe_gives_schedulas_results(tmp_path):
     write_xlsxwriter(tmp_path / "spellings.xlsx")
     for path in sorted(tmp_path.glob("*.xlsx")):
         book = _book(path)
-        compiled = engine.CompiledBook(book)
+        compiled = formulas_engine.CompiledBook(book)
         assert isinstance(compiled.function, FastPipe), path
-        args = [engine._engine_value(book.values[key]) for key in compiled.inputs]
+        args = [formulas_engine._engine_value(book.values[key]) for key in compiled.inputs]
         assert _same(compiled.function(*args), compiled.function.pipe(*args)), path
 
 

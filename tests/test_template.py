@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from conftest import close
 from workbooks import libreoffice
 
-from ftxl import engine
+from ftxl import engine, formulas_engine
 from ftxl.cli import cli
 from ftxl.package import Package, read_workbook
 from ftxl.recalc import BookReader, cells_in, recalculate
@@ -147,7 +147,7 @@ def _dependents(path: Path, sheet: str, ref: str) -> set[tuple[str, str]]:
     """Cells whose formulas depend on Inputs!ref, from the formula engine's own graph."""
     with Package(path) as package:
         book = BookReader(package, read_workbook(package))
-    model = engine.formulas.ExcelModel().from_dict(
+    model = formulas_engine.formulas.ExcelModel().from_dict(
         {
             **book.book.values,
             **{k: "=" + v for k, v in book.book.names.items()},

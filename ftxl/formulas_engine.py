@@ -1,0 +1,209 @@
+"""The `formulas` library as ftxl's second engine: every Excel function it knows, for workbooks the
+plain engine does not cover.
+
+ftxl's worksheet functions are registered in `formulas` when this module is imported,
+before any workbook is loaded (functions registered later are not seen), under each
+spelling a file may hold (see `engine`). The model is built from cell texts
+(`ExcelModel.from_dict`), never by letting `formulas` open the file, so external links
+are never followed. The compiled model runs through `FastPipe`, which skips schedula's
+per-node bookkeeping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import formulas
+import numpy as np
+import schedula as sh
+from formulas.errors import FormulaError
+from formulas.functions import wrap_func
+from formulas.tokens.operand import Error as FormulaErrors
+from formulas.tokens.operand import XlError
+
+from . import sheet_functions
+from .engine import DOUBLE_MINUS, EXTERNAL_REFERENCE, FTXL_CALL, FUNCTION_CALL, STRING_LITERAL, BookCells, Evaluation
+from .errors import InputError
+from .fast_pipe import FastPipe, UnsupportedPipeError
+from .sheet_xml import CellError
+
+_messages: list[str] = []
+"""Why ftxl functions answered #VALUE! during the current evaluation."""
+
+
+def _error(code: str) -> XlError:
+    return FormulaErrors.errors[code]
+
+
+def _to_cells(value: Any) -> Any:
+    """An argument as ftxl's sheet functions take it: empty cells become None."""
+    if isinstance(value, np.ndarray):
+        return [[None if v is sh.EMPTY else v for v in row] for row in np.atleast_2d(value).tolist()]
+    return None if value is sh.EMPTY else value
+
+
+def _first_error(args: Iterable[Any]) -> XlError | None:
+    for value in args:
+        items = value.reshape(-1).tolist() if isinstance(value, np.ndarray) else [value]
+        if XlError in set(map(type, items)):  # one pass in C; a label log is long
+            return next(item for item in items if isinstance(item, XlError))
+    return None
+
+
+def _as_formula_result(result: sheet_functions.Result) -> Any:
+    if isinstance(result, str):
+        return np.asarray([[result]], dtype=object)
+    rows = np.atleast_2d(np.asarray(result, dtype=float)).astype(object)
+    rows[~np.isfinite(rows.astype(float))] = _error("#NUM!")
+    return rows
+
+
+def _for_formulas(function: Callable[..., sheet_functions.Result]) -> Callable[..., Any]:
+    """An ftxl sheet function as `formulas` calls it: errors in, errors out, messages kept."""
+
+    def call(*args: Any) -> Any:
+        upstream = _first_error(args)
+        if upstream is not None:  # like Excel's own functions: an error argument gives that error
+            return np.asarray([[upstream]], dtype=object)
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                return _as_formula_result(function(*(_to_cells(a) for a in args)))
+        except InputError as exc:
+            _messages.append(str(exc))
+            return np.asarray([[_error("#VALUE!")]], dtype=object)
+
+    call.__name__ = function.__name__
+    return call
+
+
+def register_functions() -> None:
+    """Make ftxl's functions known to `formulas` under every spelling a file may hold."""
+    registry = formulas.get_functions()
+    for name, function in sheet_functions.FUNCTIONS.items():
+        wrapped = wrap_func(_for_formulas(function))
+        for spelling in (name, f"_XLUDF.{name}", f"_XLDUDF_{name}"):
+            registry[spelling] = wrapped
+
+
+register_functions()
+
+
+def unknown_functions(formula: str) -> set[str]:
+    """Function names in `formula` that neither Excel's library in `formulas` nor ftxl provides."""
+    known = formulas.get_functions()
+    missing = known.default_factory() if known.default_factory else None  # parsing adds unknown names
+    names = set()
+    for name in FUNCTION_CALL.findall(STRING_LITERAL.sub('""', formula)):
+        spellings = {name.upper(), name.upper().removeprefix("_XLFN.").removeprefix("_XLWS.")}
+        if all(known.get(spelling, missing) is missing for spelling in spellings):
+            names.add(name)
+    return names
+
+
+def _engine_value(value: Any) -> Any:
+    if isinstance(value, CellError):
+        return _error(value.code) if value.code in FormulaErrors.errors else value.code
+    return value
+
+
+def engine_inputs(cells: BookCells) -> dict[str, Any]:
+    """Every input node of a workbook with its value as `formulas` takes it."""
+    values = {key: _engine_value(v) for key, v in cells.values.items()}
+    values.update({key: _block_value(rows) for key, rows in cells.blocks.items()})
+    return values
+
+
+def _block_value(rows: list[list[Any]]) -> np.ndarray:
+    block = np.empty((len(rows), len(rows[0]) if rows else 0), dtype=object)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            block[r, c] = sh.EMPTY if value is None else _engine_value(value)
+    return block
+
+
+def _cell_value(value: Any) -> Any:
+    """An engine result as a cell value: float, str, bool or CellError."""
+    if isinstance(value, XlError):
+        return CellError(str(value))
+    if value is sh.EMPTY:
+        return 0.0  # a formula that points at an empty cell shows 0, as in Excel
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    return str(value)
+
+
+class CompiledBook:
+    """A workbook's formulas checked and compiled once; another copy only feeds in its values."""
+
+    def __init__(self, cells: BookCells) -> None:
+        self.notes: list[tuple[str, str]] = []
+        self.broken: dict[str, CellError] = {}
+        usable = {key: text for key, text in cells.formulas.items() if self._usable(key, text)}
+        self.ftxl_nodes = [key for key, text in cells.formulas.items() if FTXL_CALL.search(text)]
+        inputs = engine_inputs(cells)
+        model_dict: dict[str, Any] = dict(inputs)
+        model_dict.update({key: "=" + text for key, text in cells.names.items()})
+        model_dict.update({key: "=" + text for key, text in usable.items()})
+        model = formulas.ExcelModel().from_dict(model_dict)
+        data_nodes = model.dsp.data_nodes
+        self.inputs = [key for key in inputs if key in data_nodes]
+        self.outputs = list(usable)
+        self.function: Callable[..., Any] | None = None
+        if self.outputs:
+            pipe = model.compile(inputs=self.inputs, outputs=self.outputs)
+            try:
+                self.function = FastPipe(pipe)
+            except UnsupportedPipeError:
+                self.function = pipe
+
+    def _usable(self, key: str, text: str) -> bool:
+        """Check one formula; note why it cannot be computed, or which functions are unknown."""
+        if EXTERNAL_REFERENCE.search(STRING_LITERAL.sub('""', text)):
+            self.notes.append((key, "refers to another workbook, which is never opened; the cell shows #REF!"))
+            self.broken[key] = CellError("#REF!")
+            return False
+        problem = check_formula(text)
+        if problem:
+            self.notes.append((key, f"the formula cannot be read ({problem}); the cell shows #NAME?"))
+            self.broken[key] = CellError("#NAME?")
+            return False
+        for name in sorted(unknown_functions(text)):
+            self.notes.append((key, f"unknown function {name}; the cell shows #NAME?"))
+        if DOUBLE_MINUS.search(STRING_LITERAL.sub('""', text)):
+            self.notes.append(
+                (
+                    key,
+                    "uses -- to turn TRUE/FALSE into 1/0, which the formula engine does not do "
+                    "(its result may differ from Excel's): write (condition)*1 instead",
+                )
+            )
+        return True
+
+    def evaluate(self, cells: BookCells) -> Evaluation:
+        """Compute every formula of a workbook with these formulas and `cells`' values."""
+        _messages.clear()
+        results: dict[str, list[list[Any]]] = {key: [[error]] for key, error in self.broken.items()}
+        if self.function is not None:
+            inputs = engine_inputs(cells)
+            outputs = self.function(*(inputs[key] for key in self.inputs))
+            if len(self.outputs) == 1:
+                outputs = [outputs]
+            for key, output in zip(self.outputs, outputs, strict=True):
+                raw = getattr(output, "value", output)
+                rows = np.atleast_2d(np.asarray(raw, dtype=object))
+                results[key] = [[_cell_value(v) for v in row] for row in rows.tolist()]
+        return Evaluation(results, self.notes, self.ftxl_nodes, list(dict.fromkeys(_messages)), "formulas")
+
+
+def check_formula(formula: str) -> str | None:
+    """Why `formula` cannot be parsed, or None when it can."""
+    try:
+        formulas.Parser().ast("=" + formula)
+    except FormulaError as exc:
+        return str(exc.args[0] % exc.args[1:]).replace("\n", " ")
+    except Exception as exc:  # the parser raises assorted types on odd input
+        return str(exc)
+    return None

@@ -1,0 +1,447 @@
+"""Computing a workbook's formulas as plain Python: each formula compiled once into a closure.
+
+Filled copies of one template differ only in their inputs, so the work worth doing once
+is turning formula text into something that runs: openpyxl's tokenizer splits each
+formula, a small precedence parser builds its tree, and the tree becomes nested Python
+closures over a dict of cell values. The formulas run in dependency order, each reading
+the cells it refers to, with Excel's value rules (`xl_values`) and functions
+(`xl_functions`, ftxl's own included).
+
+The plain engine covers the formulas templates like ftxl's are written with. Anything
+else (a function it does not know, OFFSET, whole-column or 3-D references, a circular
+reference, a sorted MATCH) raises `NotCoveredError` while compiling or evaluating, and the
+workbook is computed by the `formulas` engine instead, so coverage never changes a result.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
+from openpyxl.utils.cell import range_boundaries
+
+from . import xl_functions
+from .sheet_xml import ERRORS, CellError
+from .xl_functions import MISSING, SPECS, NotCoveredError, Spec
+from .xl_values import Grid, Value, binary, cell_at, unary
+
+Cells = dict[Any, Value]
+"""The cell values of one evaluation: (sheet, row, column) -> value, and a key per block of inputs."""
+Closure = Callable[[Cells], Value]
+Box = tuple[int, int, int, int]
+"""(min_col, min_row, max_col, max_row) of a range, 1-based."""
+
+NODE = re.compile(r"^'\[BOOK\]((?:[^']|'')*)'!(.+)$")
+REFERENCE = re.compile(
+    r"^(?:(?P<sheet>'(?:[^']|'')+'|[^'!:\[\]\s]+)!)?(?P<a>\$?[A-Za-z]{1,3}\$?\d+)(?::(?P<b>\$?[A-Za-z]{1,3}\$?\d+))?$"
+)
+DEFINED_NAME = re.compile(r"^[A-Za-z_\\][\w.\\]*$")
+PREFIX_POWER = 70
+"""Excel binds a leading minus tighter than ^: -2^2 is 4."""
+POSTFIX_POWER = 60
+INFIX_POWER = {"^": 50, "*": 40, "/": 40, "+": 30, "-": 30, "&": 20}
+INFIX_POWER.update({op: 10 for op in ("=", "<>", "<", ">", "<=", ">=")})
+
+Tree = tuple[Any, ...]
+"""A parsed formula: ("value", v), ("ref", sheet, box), ("name", NAME), ("array", rows),
+("missing",), ("unary", op, tree), ("infix", op, left, right), ("call", NAME, [trees])."""
+
+
+def parse_node(key: str) -> tuple[str, str]:
+    """(SHEET, A1 or A1:B9) of an engine node id such as '[BOOK]INPUTS'!C5."""
+    match = NODE.match(key)
+    if not match:
+        raise NotCoveredError(f"unexpected node {key}")
+    return match.group(1).replace("''", "'"), match.group(2)
+
+
+def _ends_operand(token: Token) -> bool:
+    return token.type in (Token.OPERAND, Token.OP_POST) or token.subtype == Token.CLOSE
+
+
+def _starts_operand(token: Token) -> bool:
+    return token.type == Token.OPERAND or token.subtype == Token.OPEN
+
+
+class Parser:
+    """Excel formula text -> `Tree`, for the grammar the plain engine computes."""
+
+    def __init__(self, formula: str, sheet: str) -> None:
+        try:
+            items = Tokenizer("=" + formula).items
+        except (TokenizerError, ValueError, IndexError) as exc:
+            raise NotCoveredError(f"cannot tokenize: {exc}") from None
+        self.tokens: list[Token] = []
+        for k, token in enumerate(items):
+            if token.type == Token.WSPACE:
+                if 0 < k < len(items) - 1 and _ends_operand(items[k - 1]) and _starts_operand(items[k + 1]):
+                    raise NotCoveredError("intersection of ranges")
+                continue
+            self.tokens.append(token)
+        self.position = 0
+        self.sheet = sheet
+
+    def parse(self) -> Tree:
+        tree = self.expression(0)
+        if self.position != len(self.tokens):
+            raise NotCoveredError(f"unexpected {self.tokens[self.position].value!r}")
+        return tree
+
+    def _peek(self) -> Token | None:
+        return self.tokens[self.position] if self.position < len(self.tokens) else None
+
+    def _next(self) -> Token:
+        token = self._peek()
+        if token is None:
+            raise NotCoveredError("formula ends too early")
+        self.position += 1
+        return token
+
+    def expression(self, min_power: int) -> Tree:
+        left = self.primary()
+        while (token := self._peek()) is not None:
+            if token.type == Token.OP_POST and token.value == "%":
+                if POSTFIX_POWER < min_power:
+                    break
+                self.position += 1
+                left = ("unary", "%", left)
+                continue
+            if token.type != Token.OP_IN:
+                break
+            power = INFIX_POWER.get(token.value)
+            if power is None:
+                raise NotCoveredError(f"operator {token.value}")
+            if power < min_power:
+                break
+            self.position += 1
+            left = ("infix", token.value, left, self.expression(power + 1))
+        return left
+
+    def primary(self) -> Tree:
+        token = self._next()
+        if token.type == Token.OP_PRE:
+            return ("unary", token.value, self.expression(PREFIX_POWER))
+        if token.type == Token.OPERAND:
+            return self.operand(token)
+        if token.type == Token.PAREN and token.subtype == Token.OPEN:
+            tree = self.expression(0)
+            closing = self._next()
+            if closing.type != Token.PAREN:
+                raise NotCoveredError("unbalanced parentheses")
+            return tree
+        if token.type == Token.FUNC and token.subtype == Token.OPEN:
+            return self.call(token.value[:-1])
+        if token.type == Token.ARRAY and token.subtype == Token.OPEN:
+            return self.array()
+        raise NotCoveredError(f"unexpected {token.value!r}")
+
+    def call(self, name: str) -> Tree:
+        args: list[Tree] = []
+        if (token := self._peek()) is not None and token.type == Token.FUNC and token.subtype == Token.CLOSE:
+            self.position += 1
+            return ("call", name, args)
+        while True:
+            token = self._peek()
+            if token is not None and (token.type == Token.SEP or token.subtype == Token.CLOSE):
+                args.append(("missing",))
+            else:
+                args.append(self.expression(0))
+            token = self._next()
+            if token.type == Token.FUNC and token.subtype == Token.CLOSE:
+                return ("call", name, args)
+            if token.type != Token.SEP or token.subtype != Token.ARG:
+                raise NotCoveredError(f"unexpected {token.value!r} in {name}()")
+
+    def array(self) -> Tree:
+        rows: list[list[Value]] = [[]]
+        while True:
+            token = self._next()
+            sign = 1.0
+            if token.type == Token.OP_PRE:
+                sign = -1.0 if token.value == "-" else 1.0
+                token = self._next()
+            if token.type != Token.OPERAND or token.subtype == Token.RANGE:
+                raise NotCoveredError("array constant with something other than constants")
+            value = self.operand(token)[1]
+            rows[-1].append(value * sign if sign < 0 else value)
+            token = self._next()
+            if token.type == Token.ARRAY and token.subtype == Token.CLOSE:
+                break
+            if token.subtype == Token.ROW:
+                rows.append([])
+        if len({len(row) for row in rows}) != 1:
+            raise NotCoveredError("ragged array constant")
+        return ("array", rows)
+
+    def operand(self, token: Token) -> Tree:
+        value = token.value
+        if token.subtype == Token.NUMBER:
+            return ("value", float(value))
+        if token.subtype == Token.TEXT:
+            return ("value", value[1:-1].replace('""', '"'))
+        if token.subtype == Token.LOGICAL:
+            return ("value", value.upper() == "TRUE")
+        if token.subtype == Token.ERROR:
+            if value.upper() not in ERRORS:
+                raise NotCoveredError(f"error value {value}")
+            return ("value", CellError(value.upper()))
+        match = REFERENCE.match(value)
+        if match:
+            sheet = match.group("sheet")
+            if sheet is None:
+                sheet = self.sheet
+            elif sheet.startswith("'"):
+                sheet = sheet[1:-1].replace("''", "'")
+            ref = match.group("a") + (":" + match.group("b") if match.group("b") else "")
+            return ("ref", sheet.upper(), range_boundaries(ref.replace("$", "").upper()))
+        if DEFINED_NAME.match(value) and value.upper() not in ("TRUE", "FALSE"):
+            return ("name", value.upper())
+        raise NotCoveredError(f"reference {value}")
+
+
+def _call_name(name: str) -> str:
+    upper = name.upper()
+    for prefix in ("_XLFN._XLWS.", "_XLFN.", "_XLWS."):
+        upper = upper.removeprefix(prefix)
+    return upper
+
+
+@dataclass
+class _Compiled:
+    run: Closure
+    refs: list[tuple[str, Box]] = field(default_factory=list)
+
+
+class Compiler:
+    """Trees -> closures, remembering every range each formula reads."""
+
+    def __init__(self, names: dict[str, Tree], sheets: set[str], blocks: dict[tuple[str, Box], Any]) -> None:
+        self.names = names
+        self.sheets = sheets
+        self.blocks = blocks
+        self.refs: list[tuple[str, Box]] = []
+        self._naming: set[str] = set()
+
+    def compile(self, tree: Tree) -> _Compiled:
+        self.refs = []
+        run = self.closure(tree, as_range=False)
+        return _Compiled(run, self.refs)
+
+    def closure(self, tree: Tree, as_range: bool) -> Closure:
+        kind = tree[0]
+        if kind == "value":
+            value = tree[1]
+            return lambda cells: value
+        if kind == "missing":
+            return lambda cells: MISSING
+        if kind == "array":
+            grid = Grid(tree[1])
+            return lambda cells: grid
+        if kind == "ref":
+            return self.reference(tree[1], tree[2], as_range)
+        if kind == "name":
+            return self.name(tree[1], as_range)
+        if kind == "unary":
+            return self.unary(tree[1], self.closure(tree[2], False))
+        if kind == "infix":
+            return self.infix(tree[1], self.closure(tree[2], False), self.closure(tree[3], False))
+        return self.call(tree[1], tree[2])
+
+    def reference(self, sheet: str, box: Box, as_range: bool) -> Closure:
+        if sheet not in self.sheets:
+            raise NotCoveredError(f"sheet {sheet} is not in the workbook")
+        self.refs.append((sheet, box))
+        block = self.blocks.get((sheet, box))
+        if block is not None:
+            return lambda cells: cells[block]
+        min_col, min_row, max_col, max_row = box
+        if min_col == max_col and min_row == max_row:
+            key = (sheet, min_row, min_col)
+            if as_range:
+                return lambda cells: Grid([[cells.get(key)]], True)
+            return lambda cells: cells.get(key)
+        keys = [[(sheet, r, c) for c in range(min_col, max_col + 1)] for r in range(min_row, max_row + 1)]
+
+        def read(cells: Cells) -> Value:
+            get = cells.get
+            return Grid([[get(k) for k in row] for row in keys], True)
+
+        return read
+
+    def name(self, name: str, as_range: bool) -> Closure:
+        tree = self.names.get(name)
+        if tree is None:
+            raise NotCoveredError(f"name {name} is not defined for the whole workbook")
+        if name in self._naming:
+            raise NotCoveredError(f"name {name} refers to itself")
+        self._naming.add(name)
+        try:
+            return self.closure(tree, as_range)
+        finally:
+            self._naming.discard(name)
+
+    @staticmethod
+    def unary(op: str, operand: Closure) -> Closure:
+        function = unary(op)
+        return lambda cells: function(operand(cells))
+
+    @staticmethod
+    def infix(op: str, left: Closure, right: Closure) -> Closure:
+        function = binary(op)
+        return lambda cells: function(left(cells), right(cells))
+
+    def call(self, name: str, trees: list[Tree]) -> Closure:
+        upper = _call_name(name)
+        spec = SPECS.get(upper)
+        if spec is None:
+            raise NotCoveredError(f"function {name}")
+        if len(trees) < spec.min_args or (spec.max_args is not None and len(trees) > spec.max_args):
+            raise NotCoveredError(f"{name} with {len(trees)} arguments")
+        if upper == "MATCH" and trees[2] != ("value", 0.0):
+            raise NotCoveredError("MATCH other than an exact match (match type 0)")
+        args = [
+            self.closure(tree, as_range=spec.ranges is None or position in spec.ranges)
+            for position, tree in enumerate(trees)
+        ]
+        return _caller(spec, args)
+
+
+def _caller(spec: Spec, args: list[Closure]) -> Closure:
+    function = spec.function
+    if spec.lazy:
+        return lambda cells: function(*[partial(arg, cells) for arg in args])
+    if len(args) == 1:
+        (only,) = args
+        return lambda cells: function(only(cells))
+    if len(args) == 2:
+        first, second = args
+        return lambda cells: function(first(cells), second(cells))
+    return lambda cells: function(*[arg(cells) for arg in args])
+
+
+@dataclass
+class Step:
+    """One formula to run: the node it fills and, for an array formula, every cell of its range."""
+
+    key: str
+    run: Closure
+    sheet: str
+    box: Box
+    refs: list[tuple[str, Box]]
+
+    @property
+    def single(self) -> bool:
+        return self.box[0] == self.box[2] and self.box[1] == self.box[3]
+
+
+def _shown(value: Value) -> Value:
+    """What a formula cell shows for a result: an empty cell it points at shows 0."""
+    if value is None or value is MISSING:
+        return 0.0
+    return value
+
+
+def _order(steps: list[Step]) -> list[Step]:
+    """The steps in an order where each runs after every formula whose cells it reads."""
+    by_cell: dict[tuple[str, int, int], int] = {}
+    by_sheet: dict[str, list[tuple[Box, int]]] = defaultdict(list)
+    for index, step in enumerate(steps):
+        min_col, min_row, max_col, max_row = step.box
+        for r in range(min_row, max_row + 1):
+            for c in range(min_col, max_col + 1):
+                by_cell[(step.sheet, r, c)] = index
+        by_sheet[step.sheet].append((step.box, index))
+    needs: list[set[int]] = []
+    for step in steps:
+        found: set[int] = set()
+        for sheet, (min_col, min_row, max_col, max_row) in step.refs:
+            area = (max_col - min_col + 1) * (max_row - min_row + 1)
+            if area <= 64:
+                for r in range(min_row, max_row + 1):
+                    for c in range(min_col, max_col + 1):
+                        producer = by_cell.get((sheet, r, c))
+                        if producer is not None:
+                            found.add(producer)
+            else:
+                for (a, b, x, y), index in by_sheet.get(sheet, ()):
+                    if a <= max_col and min_col <= x and b <= max_row and min_row <= y:
+                        found.add(index)
+        needs.append(found)
+    waiting = [len(found) for found in needs]
+    unblocks: list[list[int]] = [[] for _ in steps]
+    for index, found in enumerate(needs):
+        for before in found:
+            unblocks[before].append(index)
+    ready = deque(index for index, count in enumerate(waiting) if count == 0)
+    ordered = []
+    while ready:
+        index = ready.popleft()
+        ordered.append(steps[index])
+        for after in unblocks[index]:
+            waiting[after] -= 1
+            if waiting[after] == 0:
+                ready.append(after)
+    if len(ordered) != len(steps):
+        raise NotCoveredError("circular reference")
+    return ordered
+
+
+class PlainBook:
+    """A workbook's formulas compiled to closures once; each copy only feeds in its values."""
+
+    def __init__(
+        self,
+        formulas: dict[str, str],
+        names: dict[str, str],
+        value_keys: list[str],
+        block_keys: list[str],
+        sheets: list[str],
+    ) -> None:
+        self.positions: dict[str, tuple[str, int, int]] = {}
+        for key in value_keys:
+            sheet, ref = parse_node(key)
+            min_col, min_row, _, _ = range_boundaries(ref)
+            self.positions[key] = (sheet, min_row, min_col)
+        self.block_ids: dict[str, tuple[str, Box]] = {}
+        for key in block_keys:
+            sheet, ref = parse_node(key)
+            self.block_ids[key] = (sheet, range_boundaries(ref))
+        name_trees = {key.rsplit("!", 1)[1]: Parser(text, "").parse() for key, text in names.items()}
+        known = {sheet.upper() for sheet in sheets}
+        compiler = Compiler(name_trees, known, {place: ("block", key) for key, place in self.block_ids.items()})
+        steps = []
+        for key, text in formulas.items():
+            sheet, ref = parse_node(key)
+            compiled = compiler.compile(Parser(text, sheet).parse())
+            steps.append(Step(key, compiled.run, sheet, range_boundaries(ref), compiled.refs))
+        self.steps = _order(steps)
+
+    def evaluate(
+        self, values: dict[str, Value], blocks: dict[str, list[list[Value]]]
+    ) -> tuple[dict[str, list[list[Value]]], list[str]]:
+        """Every formula's result rows by node, and why ftxl functions answered #VALUE!."""
+        xl_functions.messages.clear()
+        positions = self.positions
+        cells: Cells = {positions[key]: value for key, value in values.items()}
+        for key, rows in blocks.items():
+            cells[("block", key)] = Grid(rows, True)
+        results: dict[str, list[list[Value]]] = {}
+        for step in self.steps:
+            value = step.run(cells)
+            min_col, min_row, max_col, max_row = step.box
+            if step.single:
+                shown = _shown(value.first() if isinstance(value, Grid) else value)
+                cells[(step.sheet, min_row, min_col)] = shown
+                results[step.key] = [[shown]]
+                continue
+            grid = value if isinstance(value, Grid) else Grid([[value]])
+            results[step.key] = [[_shown(v) for v in row] for row in grid.rows]
+            for r in range(min_row, max_row + 1):
+                for c in range(min_col, max_col + 1):
+                    cells[(step.sheet, r, c)] = _shown(cell_at(grid, r - min_row, c - min_col))
+        return results, list(dict.fromkeys(xl_functions.messages))

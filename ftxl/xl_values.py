@@ -1,0 +1,310 @@
+"""Excel's value rules in plain Python: coercion, operators and comparison, cell by cell and over arrays.
+
+A value is a float, a str, a bool, a `CellError`, or None for an empty cell. A range or
+an array is a `Grid` of rows. The rules are Excel's: an empty cell is 0 in arithmetic
+and "" in text; text that reads as a number takes part in arithmetic, other text gives
+#VALUE!; the first error among the operands is the result; comparisons order numbers
+before text before logicals and ignore the case of text; arrays combine cell by cell,
+a single row or column stretching across the other's shape and #N/A where neither has
+a cell.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from .sheet_xml import CellError
+
+Value = Any
+"""float | str | bool | CellError | None."""
+
+DIV0 = CellError("#DIV/0!")
+VALUE = CellError("#VALUE!")
+NA = CellError("#N/A")
+NUM = CellError("#NUM!")
+REF = CellError("#REF!")
+NAME = CellError("#NAME?")
+
+
+class Grid:
+    """Rows of values: a range read from the sheet (`is_ref`) or an array a formula built."""
+
+    __slots__ = ("rows", "is_ref")
+
+    def __init__(self, rows: list[list[Value]], is_ref: bool = False) -> None:
+        self.rows = rows
+        self.is_ref = is_ref
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.rows), len(self.rows[0]) if self.rows else 0
+
+    def values(self) -> Iterator[Value]:
+        for row in self.rows:
+            yield from row
+
+    def first(self) -> Value:
+        return self.rows[0][0] if self.rows and self.rows[0] else None
+
+    def __repr__(self) -> str:
+        return f"Grid({self.rows!r}, is_ref={self.is_ref})"
+
+
+def number(value: Value) -> float | CellError:
+    """A value as a number for arithmetic, or the error Excel gives instead."""
+    kind = type(value)
+    if kind is float:
+        return value  # type: ignore[no-any-return]
+    if value is None:
+        return 0.0
+    if kind is bool:
+        return 1.0 if value else 0.0
+    if kind is str:
+        return text_number(value)
+    if kind is CellError:
+        return value  # type: ignore[no-any-return]
+    if kind is int:
+        return float(value)
+    if isinstance(value, Grid):
+        return number(value.first())
+    return VALUE
+
+
+def text_number(text: str) -> float | CellError:
+    """Text that reads as a number ("12", " 1e3 ", "50%") as that number, else #VALUE!."""
+    stripped = text.strip()
+    scale = 1.0
+    if stripped.endswith("%"):
+        stripped, scale = stripped[:-1].rstrip(), 0.01
+    if not stripped or stripped.lower().lstrip("+-") in ("inf", "infinity", "nan") or "_" in stripped:
+        return VALUE
+    try:
+        return float(stripped) * scale
+    except ValueError:
+        return VALUE
+
+
+def text(value: Value) -> str | CellError:
+    """A value as text for &: numbers as Excel's General format writes them."""
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[no-any-return]
+    if value is None:
+        return ""
+    if kind is bool:
+        return "TRUE" if value else "FALSE"
+    if kind is float or kind is int:
+        return general(float(value))
+    if kind is CellError:
+        return value  # type: ignore[no-any-return]
+    if isinstance(value, Grid):
+        return text(value.first())
+    return VALUE
+
+
+def general(value: float) -> str:
+    """A number as text the way Excel turns it into a string: 15 significant digits, no trailing zeros."""
+    if value == 0:
+        return "0"
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    digits = f"{value:.15g}"
+    if "e" in digits:
+        mantissa, exponent = digits.split("e")
+        sign = "-" if exponent.startswith("-") else "+"
+        return f"{mantissa}E{sign}{abs(int(exponent)):02d}"
+    return digits
+
+
+def truth(value: Value) -> bool | CellError:
+    """A value as a condition (IF, AND): numbers are TRUE unless 0; text must read TRUE or FALSE."""
+    kind = type(value)
+    if kind is bool:
+        return value  # type: ignore[no-any-return]
+    if kind is float or kind is int:
+        return value != 0
+    if value is None:
+        return False
+    if kind is str:
+        upper = value.upper()
+        if upper in ("TRUE", "FALSE"):
+            return upper == "TRUE"
+        return VALUE
+    if kind is CellError:
+        return value  # type: ignore[no-any-return]
+    if isinstance(value, Grid):
+        return truth(value.first())
+    return VALUE
+
+
+def finite(result: float) -> float | CellError:
+    return result if math.isfinite(result) else NUM
+
+
+def _power(x: float, y: float) -> float | CellError:
+    if x == 0 and y <= 0:
+        return DIV0 if y < 0 else NUM
+    try:
+        result = x**y
+    except OverflowError:
+        return NUM
+    if isinstance(result, complex):
+        return NUM
+    return finite(result)
+
+
+def _arithmetic(function: Callable[[float, float], float | CellError]) -> Callable[[Value, Value], Value]:
+    def apply(x: Value, y: Value) -> Value:
+        if type(x) is float and type(y) is float:
+            return function(x, y)
+        a, b = number(x), number(y)
+        if isinstance(a, CellError):
+            return a
+        if isinstance(b, CellError):
+            return b
+        return function(a, b)
+
+    return apply
+
+
+def _divide(x: float, y: float) -> float | CellError:
+    return DIV0 if y == 0 else finite(x / y)
+
+
+def _plus(x: float, y: float) -> float | CellError:
+    return finite(x + y)
+
+
+def _minus(x: float, y: float) -> float | CellError:
+    return finite(x - y)
+
+
+def _times(x: float, y: float) -> float | CellError:
+    return finite(x * y)
+
+
+def _concatenate(x: Value, y: Value) -> Value:
+    a, b = text(x), text(y)
+    if type(a) is CellError:
+        return a
+    if type(b) is CellError:
+        return b
+    return a + b  # type: ignore[operator]
+
+
+_RANK = {float: 0, int: 0, str: 1, bool: 2}
+
+
+def compare(x: Value, y: Value) -> int | CellError:
+    """-1, 0 or 1 as Excel orders two values (numbers < text < logicals; text without case)."""
+    if type(x) is CellError:
+        return x
+    if type(y) is CellError:
+        return y
+    if x is None:
+        x = "" if type(y) is str else False if type(y) is bool else 0.0
+    if y is None:
+        y = "" if type(x) is str else False if type(x) is bool else 0.0
+    rank_x, rank_y = _RANK.get(type(x), 3), _RANK.get(type(y), 3)
+    if rank_x != rank_y:
+        return -1 if rank_x < rank_y else 1
+    if rank_x == 1:
+        x, y = x.lower(), y.lower()
+    return (x > y) - (x < y)  # type: ignore[no-any-return]
+
+
+def _comparison(test: Callable[[int, int], bool]) -> Callable[[Value, Value], Value]:
+    def apply(x: Value, y: Value) -> Value:
+        order = compare(x, y)
+        return order if type(order) is CellError else test(order, 0)  # type: ignore[arg-type]
+
+    return apply
+
+
+BINARY: dict[str, Callable[[Value, Value], Value]] = {
+    "+": _arithmetic(_plus),
+    "-": _arithmetic(_minus),
+    "*": _arithmetic(_times),
+    "/": _arithmetic(_divide),
+    "^": _arithmetic(_power),
+    "&": _concatenate,
+    "=": _comparison(operator.eq),
+    "<>": _comparison(operator.ne),
+    "<": _comparison(operator.lt),
+    ">": _comparison(operator.gt),
+    "<=": _comparison(operator.le),
+    ">=": _comparison(operator.ge),
+}
+"""Excel's infix operators on two single values."""
+
+
+def negate(value: Value) -> Value:
+    result = number(value)
+    return result if type(result) is CellError else -result  # type: ignore[operator]
+
+
+def percent(value: Value) -> Value:
+    result = number(value)
+    return result if type(result) is CellError else result / 100  # type: ignore[operator]
+
+
+def plus(value: Value) -> Value:
+    """Unary +: Excel leaves the value as it is."""
+    return value
+
+
+UNARY: dict[str, Callable[[Value], Value]] = {"-": negate, "+": plus, "%": percent}
+
+
+def cell_at(grid: Grid, r: int, c: int) -> Value:
+    """Cell (r, c) of `grid` stretched to a larger shape: a single row or column repeats, else #N/A."""
+    rows, cols = grid.shape
+    if rows == 1:
+        r = 0
+    if cols == 1:
+        c = 0
+    if r >= rows or c >= cols:
+        return NA
+    return grid.rows[r][c]
+
+
+def broadcast_shape(*grids: Grid) -> tuple[int, int]:
+    return max(g.shape[0] for g in grids), max(g.shape[1] for g in grids)
+
+
+def elementwise(function: Callable[..., Value], *args: Value) -> Value:
+    """`function` applied to single values, or cell by cell when any argument is a range or array."""
+    grids = [a for a in args if isinstance(a, Grid)]
+    if not grids:
+        return function(*args)
+    rows, cols = broadcast_shape(*grids)
+    return Grid(
+        [
+            [function(*(cell_at(a, r, c) if isinstance(a, Grid) else a for a in args)) for c in range(cols)]
+            for r in range(rows)
+        ]
+    )
+
+
+def binary(symbol: str) -> Callable[[Value, Value], Value]:
+    """The infix operator `symbol` over values or arrays."""
+    scalar = BINARY[symbol]
+
+    def apply(x: Value, y: Value) -> Value:
+        if isinstance(x, Grid) or isinstance(y, Grid):
+            return elementwise(scalar, x, y)
+        return scalar(x, y)
+
+    return apply
+
+
+def unary(symbol: str) -> Callable[[Value], Value]:
+    scalar = UNARY[symbol]
+
+    def apply(x: Value) -> Value:
+        return elementwise(scalar, x) if isinstance(x, Grid) else scalar(x)
+
+    return apply
