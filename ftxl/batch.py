@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from . import engine
@@ -49,24 +50,28 @@ def plan(paths: Sequence[Path], out_dir: Path | None) -> list[Job]:
     return jobs
 
 
-_cache: engine.ModelCache | None = None
+_caches: dict[str, engine.ModelCache] = {}
+"""This process's compiled models, one cache per engine choice."""
 
 
-def run_job(job: Job, limits: Limits = DEFAULT_LIMITS) -> FileResult:
+def run_job(job: Job, limits: Limits = DEFAULT_LIMITS, engine_choice: str = "auto") -> FileResult:
     """Recalculate one job with this process's model cache (created on first use)."""
-    global _cache
-    if _cache is None:
-        _cache = engine.ModelCache()
+    cache = _caches.get(engine_choice)
+    if cache is None:
+        cache = _caches[engine_choice] = engine.ModelCache(engine=engine_choice)
     if job.target != job.source:
         try:
             job.target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             return FileResult(source=job.source, error=f"cannot create {job.target.parent}: {exc.strerror or exc}")
-    return recalculate(job.source, job.target, _cache, limits)
+    return recalculate(job.source, job.target, cache, limits)
 
 
 def run(
-    jobs: Sequence[Job], processes: int = 1, progress: Callable[[FileResult], None] | None = None
+    jobs: Sequence[Job],
+    processes: int = 1,
+    progress: Callable[[FileResult], None] | None = None,
+    engine: str = "auto",
 ) -> list[FileResult]:
     """Recalculate every job, in order of the results; `processes` > 1 spreads them over processes.
 
@@ -78,13 +83,13 @@ def run(
     if processes == 1:
         results = []
         for job in jobs:
-            results.append(run_job(job))
+            results.append(run_job(job, engine_choice=engine))
             report(results[-1])
         return results
     chunk = max(1, len(jobs) // (processes * 4))
     with ProcessPoolExecutor(max_workers=processes) as pool:
         results = []
-        for result in pool.map(run_job, jobs, chunksize=chunk):
+        for result in pool.map(partial(run_job, engine_choice=engine), jobs, chunksize=chunk):
             results.append(result)
             report(result)
         return results

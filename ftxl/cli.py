@@ -90,6 +90,14 @@ DEFAULT_OUT = Path("recalculated")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON instead of text.")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes.")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary table; one line per workbook only.")
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "formulas"]),
+    default="auto",
+    show_default=True,
+    help="auto: ftxl's plain engine, the formulas library for workbooks it does not cover; "
+    "formulas: the formulas library for every workbook (slower; to cross-check).",
+)
 def recalc(
     paths: tuple[Path, ...],
     out_dir: Path | None,
@@ -98,6 +106,7 @@ def recalc(
     as_json: bool,
     jobs: int,
     quiet: bool,
+    engine: str,
 ) -> None:
     """Recalculate saved workbooks without Excel, ftxl's functions included.
 
@@ -127,7 +136,7 @@ def recalc(
         raise click.UsageError(str(exc)) from exc
     if not job_list:
         raise click.UsageError("no .xlsx or .xlsm workbooks found in " + ", ".join(map(str, paths)))
-    results = _run_with_progress(job_list, jobs, show=not quiet and not as_json and sys.stderr.isatty())
+    results = _run_with_progress(job_list, jobs, engine, show=not quiet and not as_json and sys.stderr.isatty())
     columns, table = summary.rows(results)
     if summary_path is not None:
         try:
@@ -260,22 +269,24 @@ def _buckets_tables(report: dict[str, Any]) -> list[Table]:
     return [overall, groups]
 
 
-def _run_with_progress(job_list: list[Job], processes: int, show: bool) -> list[FileResult]:
+def _run_with_progress(job_list: list[Job], processes: int, engine: str, show: bool) -> list[FileResult]:
     from .batch import run
 
     if not show:
-        return run(job_list, processes)
+        return run(job_list, processes, engine=engine)
     columns = (TextColumn("recalculating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("recalc", total=len(job_list))
-        return run(job_list, processes, progress=lambda result: progress.advance(task))
+        return run(job_list, processes, progress=lambda result: progress.advance(task), engine=engine)
 
 
 def _echo_result(result: FileResult) -> None:
     if result.ok:
         plural = "" if len(result.warnings) == 1 else "s"
+        engine = "" if result.engine == "plain" else f"; engine: {result.engine}"
         click.echo(
-            f"ok      {result.source} -> {result.target} ({result.cells} cells, {len(result.warnings)} warning{plural})"
+            f"ok      {result.source} -> {result.target} "
+            f"({result.cells} cells, {len(result.warnings)} warning{plural}{engine})"
         )
     else:
         click.echo(f"FAILED  {result.source}: {result.error}")
@@ -320,6 +331,7 @@ def _result_dict(result: FileResult) -> dict[str, Any]:
         "cells": result.cells,
         "warnings": result.warnings,
         "error": result.error,
+        "engine": result.engine or None,
         "outputs": {k: plain(v) for k, v in result.outputs.items()},
     }
 

@@ -28,7 +28,7 @@ from openpyxl.utils.cell import range_boundaries
 from . import xl_functions
 from .sheet_xml import ERRORS, CellError
 from .xl_functions import MISSING, SPECS, NotCoveredError, Spec
-from .xl_values import Grid, Value, binary, cell_at, unary
+from .xl_values import VALUE, Grid, Value, binary, cell_at, unary
 
 Cells = dict[Any, Value]
 """The cell values of one evaluation: (sheet, row, column) -> value, and a key per block of inputs."""
@@ -211,6 +211,14 @@ def _call_name(name: str) -> str:
     return upper
 
 
+VALUE_CONTEXT, ARRAY_CONTEXT, RANGE_CONTEXT = "value", "array", "range"
+"""How a reference is read. value: a normal cell, where a multi-cell range is cut down to the
+cell in the formula's own row or column (Excel's implicit intersection, #VALUE! when there is
+none); array: an array formula or an argument Excel evaluates as an array (SUMPRODUCT's),
+where a range stays whole; range: an argument that takes a range as such (SUM's, COUNTIF's
+first), where even a single cell is a range."""
+
+
 @dataclass
 class _Compiled:
     run: Closure
@@ -225,14 +233,18 @@ class Compiler:
         self.sheets = sheets
         self.blocks = blocks
         self.refs: list[tuple[str, Box]] = []
+        self.row = self.column = 0
         self._naming: set[str] = set()
 
-    def compile(self, tree: Tree) -> _Compiled:
+    def compile(self, tree: Tree, box: Box) -> _Compiled:
+        """Closure of a formula filling `box`: an array formula when that is more than one cell."""
         self.refs = []
-        run = self.closure(tree, as_range=False)
+        self.column, self.row = box[0], box[1]
+        single = box[0] == box[2] and box[1] == box[3]
+        run = self.closure(tree, VALUE_CONTEXT if single else ARRAY_CONTEXT)
         return _Compiled(run, self.refs)
 
-    def closure(self, tree: Tree, as_range: bool) -> Closure:
+    def closure(self, tree: Tree, context: str) -> Closure:
         kind = tree[0]
         if kind == "value":
             value = tree[1]
@@ -243,26 +255,30 @@ class Compiler:
             grid = Grid(tree[1])
             return lambda cells: grid
         if kind == "ref":
-            return self.reference(tree[1], tree[2], as_range)
+            return self.reference(tree[1], tree[2], context)
         if kind == "name":
-            return self.name(tree[1], as_range)
+            return self.name(tree[1], context)
+        inner = ARRAY_CONTEXT if context == ARRAY_CONTEXT else VALUE_CONTEXT
         if kind == "unary":
-            return self.unary(tree[1], self.closure(tree[2], False))
+            return self.unary(tree[1], self.closure(tree[2], inner))
         if kind == "infix":
-            return self.infix(tree[1], self.closure(tree[2], False), self.closure(tree[3], False))
-        return self.call(tree[1], tree[2])
+            return self.infix(tree[1], self.closure(tree[2], inner), self.closure(tree[3], inner))
+        return self.call(tree[1], tree[2], inner)
 
-    def reference(self, sheet: str, box: Box, as_range: bool) -> Closure:
+    def reference(self, sheet: str, box: Box, context: str) -> Closure:
         if sheet not in self.sheets:
             raise NotCoveredError(f"sheet {sheet} is not in the workbook")
+        min_col, min_row, max_col, max_row = box
+        single = min_col == max_col and min_row == max_row
+        if context == VALUE_CONTEXT and not single:
+            return self.intersection(sheet, box)
         self.refs.append((sheet, box))
         block = self.blocks.get((sheet, box))
         if block is not None:
             return lambda cells: cells[block]
-        min_col, min_row, max_col, max_row = box
-        if min_col == max_col and min_row == max_row:
+        if single:
             key = (sheet, min_row, min_col)
-            if as_range:
+            if context == RANGE_CONTEXT:
                 return lambda cells: Grid([[cells.get(key)]], True)
             return lambda cells: cells.get(key)
         keys = [[(sheet, r, c) for c in range(min_col, max_col + 1)] for r in range(min_row, max_row + 1)]
@@ -273,7 +289,18 @@ class Compiler:
 
         return read
 
-    def name(self, name: str, as_range: bool) -> Closure:
+    def intersection(self, sheet: str, box: Box) -> Closure:
+        """The one cell of a range in the formula's own row or column, as Excel reads it in a normal cell."""
+        min_col, min_row, max_col, max_row = box
+        row = min_row if min_row == max_row else self.row
+        column = min_col if min_col == max_col else self.column
+        if not (min_row <= row <= max_row and min_col <= column <= max_col):
+            return lambda cells: VALUE
+        if any(place[0] == sheet for place in self.blocks):
+            raise NotCoveredError("one cell of a block of inputs read on its own")
+        return self.reference(sheet, (column, row, column, row), VALUE_CONTEXT)
+
+    def name(self, name: str, context: str) -> Closure:
         tree = self.names.get(name)
         if tree is None:
             raise NotCoveredError(f"name {name} is not defined for the whole workbook")
@@ -281,7 +308,7 @@ class Compiler:
             raise NotCoveredError(f"name {name} refers to itself")
         self._naming.add(name)
         try:
-            return self.closure(tree, as_range)
+            return self.closure(tree, context)
         finally:
             self._naming.discard(name)
 
@@ -295,7 +322,7 @@ class Compiler:
         function = binary(op)
         return lambda cells: function(left(cells), right(cells))
 
-    def call(self, name: str, trees: list[Tree]) -> Closure:
+    def call(self, name: str, trees: list[Tree], context: str) -> Closure:
         upper = _call_name(name)
         spec = SPECS.get(upper)
         if spec is None:
@@ -304,8 +331,10 @@ class Compiler:
             raise NotCoveredError(f"{name} with {len(trees)} arguments")
         if upper == "MATCH" and trees[2] != ("value", 0.0):
             raise NotCoveredError("MATCH other than an exact match (match type 0)")
+        if spec.arrays:
+            context = ARRAY_CONTEXT
         args = [
-            self.closure(tree, as_range=spec.ranges is None or position in spec.ranges)
+            self.closure(tree, RANGE_CONTEXT if spec.ranges is None or position in spec.ranges else context)
             for position, tree in enumerate(trees)
         ]
         return _caller(spec, args)
@@ -417,8 +446,9 @@ class PlainBook:
         steps = []
         for key, text in formulas.items():
             sheet, ref = parse_node(key)
-            compiled = compiler.compile(Parser(text, sheet).parse())
-            steps.append(Step(key, compiled.run, sheet, range_boundaries(ref), compiled.refs))
+            box = range_boundaries(ref)
+            compiled = compiler.compile(Parser(text, sheet).parse(), box)
+            steps.append(Step(key, compiled.run, sheet, box, compiled.refs))
         self.steps = _order(steps)
 
     def evaluate(

@@ -41,6 +41,8 @@ class FileResult:
     error: str | None = None
     outputs: dict[str, Any] = field(default_factory=dict)
     """Key outputs for the summary: label -> value (or list of values for a range)."""
+    engine: str = ""
+    """Which engine computed the formulas: "plain", or "formulas (why)"."""
 
 
 @dataclass
@@ -259,6 +261,7 @@ def recalculate(
             write_atomically(target, lambda handle: _write_package(package, parts, handle))
         result.warnings = reader.warnings + result.warnings + _notes(reader, values, evaluation)
         result.cells = computed
+        result.engine = evaluation.engine
         result.outputs = summary_outputs(reader, values, evaluation.ftxl_nodes)
         result.target = target
         result.ok = True

@@ -68,6 +68,8 @@ class Spec:
     """Arguments arrive as thunks (callables of no argument)."""
     ranges: tuple[int, ...] | None = ()
     """Positions of arguments that take a reference as a range even when it is one cell; None: all."""
+    arrays: bool = False
+    """Excel evaluates the arguments as arrays even in a normal cell (SUMPRODUCT)."""
 
 
 def _grid(value: Value) -> Grid:
@@ -503,7 +505,7 @@ def _ftxl_specs() -> dict[str, Spec]:
     for name, function in sheet_functions.FUNCTIONS.items():
         code = function.__code__
         required = code.co_argcount - len(function.__defaults__ or ())
-        spec = Spec(_ftxl(function), required, code.co_argcount)
+        spec = Spec(_ftxl(function), required, code.co_argcount, ranges=None)
         for spelling in (name, f"_XLUDF.{name}", f"_XLDUDF_{name}"):
             specs[spelling] = spec
     return specs
@@ -518,7 +520,7 @@ SPECS: dict[str, Spec] = {
     "COUNTA": Spec(xl_counta, 1, None, ranges=None),
     "COUNTBLANK": Spec(xl_countblank, 1, 1, ranges=None),
     "COUNTIF": Spec(xl_countif, 2, 2, ranges=(0,)),
-    "SUMPRODUCT": Spec(xl_sumproduct, 1, None, ranges=None),
+    "SUMPRODUCT": Spec(xl_sumproduct, 1, None, arrays=True),
     "IF": Spec(xl_if, 1, 3, lazy=True),
     "IFERROR": Spec(xl_iferror, 2, 2, lazy=True),
     "IFNA": Spec(xl_ifna, 2, 2, lazy=True),

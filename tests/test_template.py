@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 from conftest import close
-from workbooks import libreoffice
+from workbooks import RECALC_ALWAYS, libreoffice
 
 from ftxl import engine, formulas_engine
 from ftxl.cli import cli
@@ -232,13 +232,6 @@ def test_checks_flag_fires_for_broken_inputs(tmp_path, name, scenario, value, ru
 
 
 # --- LibreOffice --------------------------------------------------------------------------------
-
-RECALC_ALWAYS = (
-    '<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
-    'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-    '<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">'
-    "<value>0</value></prop></item></oor:items>\n"
-)
 
 
 def _without_ftxl_formulas(source: Path, target: Path) -> set[tuple[str, str]]:

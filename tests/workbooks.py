@@ -153,9 +153,27 @@ def _add_x14_validation_and_addin_link(path: Path) -> None:
             target.writestr(name, parts[name])
 
 
+RECALC_ALWAYS = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+    'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+    '<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">'
+    "<value>0</value></prop></item></oor:items>\n"
+)
+"""A LibreOffice profile setting that recalculates every formula of an .xlsx on loading."""
+
+
 def libreoffice(*args: str, profile: Path) -> subprocess.CompletedProcess[str]:
     """Run LibreOffice headless with a throwaway profile."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     assert soffice, "LibreOffice is not installed (apt-get install libreoffice-calc-nogui)"
     command = [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=240, check=True)
+
+
+def libreoffice_recalculated(path: Path, folder: Path) -> Path:
+    """`path` recalculated by LibreOffice (every formula, on loading) and saved as .xlsx in `folder`."""
+    profile = folder / "profile"
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS)
+    libreoffice("--convert-to", "xlsx", "--outdir", str(folder), str(path), profile=profile)
+    return folder / path.name

@@ -1,0 +1,273 @@
+"""The plain engine against two other engines: LibreOffice as referee for Excel's rules, `formulas` for the rest.
+
+The same cases run through the plain engine and through LibreOffice, which recalculates
+every formula of a real .xlsx on loading: the values must agree. `formulas` agrees too,
+except where it departs from Excel; those cases are listed with Excel's answer.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+import xlsxwriter
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from workbooks import libreoffice_recalculated
+
+from ftxl import engine
+from ftxl.cli import cli
+from ftxl.package import Package, read_workbook
+from ftxl.recalc import BookReader, _spilled, recalculate
+from ftxl.sheet_xml import CellError
+
+sys.path.insert(0, str(Path(__file__).parent / "benchmarks"))
+from bench_recalc import INPUTS, write_template  # noqa: E402
+
+TEMPLATES = Path(__file__).parents[1] / "workbook_templates"
+
+INPUT_CELLS: dict[str, object] = {
+    "A1": 2.5,
+    "A2": -1.0,
+    "A3": "3",
+    "A4": "abc",
+    "A5": True,
+    "A8": 0.0,
+    "B1": 1.0,
+    "B2": 2.0,
+    "B3": 3.0,
+    "B4": 4.0,
+    "B5": 5.0,
+    "C1": "abc",
+    "C2": "Abd",
+    "C3": "xyz",
+    "C4": "3",
+    "C5": "a*c",
+}
+"""A6 stays empty; A7 holds =NA()."""
+
+NATIVE_CASES = """
+A1+A2|A1-A3|A1*A5|A1/A8|A1/A6|A1^2|-A1^2|2^-1|A4+1|A7+1|A1&A4|A1&A5|A5&A6|0.1+0.2&""|A1%|-A2%|A6+1|"x"&A6
+A1>A2|A4="ABC"|A6=0|A6=""|A5>A1|A4<A1|A7=1|A4>A1|"a"<"B"|TRUE>1|A6<1|A6=FALSE|--(A1>0)|-(-A5)
+IF(A1>0,"y","n")|IF(A6,1,2)|IF(A4,1,2)|IF(A7,1,2)|IF(FALSE,1)|IF(A8,1)|IF(1,A6)|IF(A1,,1)
+SUM(A1:A8)|SUM(A1:A6)|SUM(A1,A3)|SUM(A1,"3")|SUM(TRUE,1)|MIN(B1:B5)|MAX(B1:B5,7)|AVERAGE(B1:B5)|AVERAGE(A4)
+AVERAGE(C1:C3)|COUNT(A1:A8)|COUNTA(A1:A8)|COUNTBLANK(A1:A8)|MIN(C1:C3)|SUM(B1:B5,A1)|MAX(A1:A6)|SUM(A1:A6,1/0)
+SUMPRODUCT(B1:B5,B1:B5)|SUMPRODUCT((B1:B5>2)*1)|SUMPRODUCT(B1:B5,C1:C5)|SUMPRODUCT(B1:B4,B2:B5)|SUMPRODUCT(B1:B5>2)
+SUMPRODUCT((B1:B5>2)*B1:B5)|SUMPRODUCT(--(C1:C5="abc"))|SUMPRODUCT((B1:B5+B1:B5>4)*1)
+COUNTIF(B1:B5,">2")|COUNTIF(B1:B5,"<=3")|COUNTIF(C1:C5,"abc")|COUNTIF(C1:C5,"a*")|COUNTIF(B1:B5,3)|COUNTIF(A1:A8,"<>abc")
+COUNTIF(C1:C5,3)|COUNTIF(B1:B5,"<>3")|COUNTIF(A1:A8,"")|COUNTIF(C1:C5,"a~*c")|COUNTIF(C1:C5,"?b?")|COUNTIF(B1:B5,">=2.5")
+INDEX(B1:B5,2)|INDEX(B1:C5,2,2)|INDEX({"a","b","c"},2)|INDEX(B1:B5,9)|INDEX(B1:C5,3,1)|INDEX({1,2;3,4},2,1)|INDEX(B1:B5,A1)
+MATCH(3,B1:B5,0)|MATCH("ABC",C1:C5,0)|MATCH(99,B1:B5,0)|MATCH("a?d",C1:C5,0)|MATCH(A7,B1:B5,0)
+CHOOSE(2,"a","b")|INDEX({"H","P","F"},MATCH(MIN(1,2,0.5),CHOOSE({1,2,3},1,2,0.5),0))|CHOOSE(3,1,2)|CHOOSE(1.9,"a","b")
+ROUND(2.675,2)|ROUND(-2.5,0)|ROUND(1234.5,-2)|ROUNDUP(1.21,1)|ROUNDDOWN(-1.29,1)|ROUND(A4,1)|ROUND(0.285,2)|ROUND(1/3,5)
+ABS(A2)|INT(-1.5)|MOD(-7,3)|SQRT(-1)|LN(0)|EXP(1)|POWER(2,0.5)|SIGN(-3)|MOD(5,0)|SQRT(A3)|MOD(7.5,-2)
+AND(A1>0,A5)|OR(FALSE,A8)|NOT(A8)|ISNUMBER(A3)|ISTEXT(A4)|ISBLANK(A6)|ISERROR(A7)|ISNA(A7)|IFERROR(A7,"x")
+_xlfn.IFNA(1/0,"x")|_xlfn.IFNA(A7,"x")|NA()|AND(B1:B5)|OR(C1:C3)|ISNUMBER(B1:B5)|ISLOGICAL(A5)
+rate*2|rate_row|SUM(rate_row)|Other!A1+1|'Other'!A1&"!"|1E+3|"q""uote"|TRUE+TRUE|B1:B3*2|A1:A3|B1:B9
+""".strip().replace("\n", "|")
+"""Formulas of Excel's own functions, one per cell of column E (from E1 down)."""
+
+ARRAY_CASES = {"G1:I3": "B1:B3*{1,2,3}", "G5:G9": 'IF(B1:B5>2,C1:C5,"no")', "G11:H12": "ISNUMBER(A1:B2)"}
+
+LIBREOFFICE_DEPARTS_FROM_EXCEL = {
+    # LibreOffice has no logical type (TRUE is the number 1 formatted), Excel has:
+    "A1&A5": "2.5TRUE",
+    "A5&A6": "TRUE",
+    "A5>A1": True,  # logicals sort after numbers
+    "TRUE>1": True,
+    "SUM(A1:A6)": 1.5,  # a logical in a range is not counted
+    "COUNT(A1:A8)": 3,
+    "SUMPRODUCT(B1:B5>2)": 0,  # logicals in SUMPRODUCT's arrays count as 0
+    # Excel's documented rules that LibreOffice does otherwise:
+    'SUM(A1,"3")': 5.5,  # text typed as an argument counts when it reads as a number
+    "COUNTIF(C1:C5,3)": 1,  # COUNTIF reads text that looks like a number as that number
+    "INDEX(B1:B5,9)": "#REF!",  # a position outside the range
+    "SQRT(-1)": "#NUM!",
+    "LN(0)": "#NUM!",
+}
+"""Cases where LibreOffice gives another answer than Excel: Excel's answer."""
+
+FORMULAS_DEPARTS_FROM_EXCEL = {
+    '0.1+0.2&""': "0.3",  # Excel writes 15 significant digits
+    "A6=FALSE": True,  # an empty cell equals FALSE
+    "SUM(A1:A6)": 1.5,  # text and logicals in a range are not counted
+    "SUM(A1,A3)": 2.5,  # nor is text in a referenced cell
+    "COUNT(A1:A8)": 3.0,
+    "MAX(A1:A6)": 2.5,
+    "SUMPRODUCT(B1:B5,C1:C5)": 0.0,  # text in SUMPRODUCT's arrays counts as 0
+    'COUNTIF(C1:C5,"a*")': 3.0,  # criteria ignore case
+    'COUNTIF(A1:A8,"<>abc")': 7.0,  # <> counts empty cells too
+    "ROUND(0.285,2)": 0.29,  # Excel rounds the decimal it shows
+    "ISNUMBER(A3)": False,  # "3" typed as text is not a number
+    "ISNUMBER(B1:B5)": False,  # a normal cell reads one cell of a range in its own row: none here
+    "B1:B3*2": CellError("#VALUE!"),
+    "--(A1>0)": 1.0,  # formulas treats -- as no-op (warned when formulas computes)
+    'SUMPRODUCT(--(C1:C5="abc"))': 1.0,
+}
+"""Cases where `formulas` gives another answer than Excel (and LibreOffice): Excel's answer."""
+
+
+def _case_workbook(path: Path) -> dict[str, str]:
+    """The cases as an .xlsx written by XlsxWriter; returns cell -> formula."""
+    book = xlsxwriter.Workbook(str(path))
+    sheet, other = book.add_worksheet("S"), book.add_worksheet("Other")
+    for ref, value in INPUT_CELLS.items():
+        if isinstance(value, str):
+            sheet.write_string(ref, value)
+        elif isinstance(value, bool):
+            sheet.write_boolean(ref, value)
+        else:
+            sheet.write_number(ref, value)
+    sheet.write_formula("A7", "=NA()")
+    other.write_number("A1", 41)
+    book.define_name("rate", "=S!$A$1")
+    book.define_name("rate_row", "=S!$B$1:$B$5")
+    cases = {f"E{k + 1}": formula for k, formula in enumerate(NATIVE_CASES.split("|"))}
+    for ref, formula in cases.items():
+        sheet.write_formula(ref, "=" + formula)
+    for area, formula in ARRAY_CASES.items():
+        sheet.write_array_formula(area, "{=" + formula + "}")
+    book.close()
+    return cases
+
+
+def _values(path: Path) -> dict[str, object]:
+    sheet = openpyxl.load_workbook(path, data_only=True)["S"]
+    return {cell.coordinate: cell.value for row in sheet.iter_rows() for cell in row}
+
+
+def _same(ours: object, theirs: object) -> bool:
+    if isinstance(ours, float) and isinstance(theirs, (int, float)) and not isinstance(theirs, bool):
+        return math.isclose(ours, theirs, rel_tol=1e-12, abs_tol=1e-12)
+    return ours == theirs or (ours is None and theirs == "")
+
+
+@pytest.fixture(scope="module")
+def recalculated(tmp_path_factory) -> tuple[dict[str, str], dict[str, object], Path]:
+    folder = tmp_path_factory.mktemp("plain")
+    cases = _case_workbook(folder / "cases.xlsx")
+    result = recalculate(folder / "cases.xlsx", folder / "ours.xlsx", engine.ModelCache())
+    assert result.ok and not result.warnings, result
+    assert result.engine == "plain"
+    return cases, _values(folder / "ours.xlsx"), folder
+
+
+def test_plain_engine_agrees_with_libreoffice(recalculated):
+    cases, ours, folder = recalculated
+    theirs = _values(libreoffice_recalculated(folder / "cases.xlsx", folder / "lo"))
+    cells = list(cases) + [
+        ref for area in ARRAY_CASES for row in openpyxl.utils.cell.rows_from_range(area) for ref in row
+    ]
+    for ref, formula in cases.items():
+        if formula in LIBREOFFICE_DEPARTS_FROM_EXCEL:
+            theirs[ref] = LIBREOFFICE_DEPARTS_FROM_EXCEL[formula]
+    differ = {ref: (cases.get(ref), ours[ref], theirs[ref]) for ref in cells if not _same(ours[ref], theirs[ref])}
+    assert not differ
+    assert len(cells) > 150
+
+
+def test_plain_engine_agrees_with_formulas_except_where_formulas_departs_from_excel(recalculated):
+    cases, ours, folder = recalculated
+    with Package(folder / "cases.xlsx") as package:
+        book = BookReader(package, read_workbook(package)).book
+    by_formulas = engine.Model(book, "formulas").evaluate(book).results
+    for ref, formula in cases.items():
+        expected = FORMULAS_DEPARTS_FROM_EXCEL.get(formula, by_formulas[engine.node("S", ref)][0][0])
+        shown = ours[ref]
+        expected = expected.code if isinstance(expected, CellError) else expected
+        assert _same(shown, expected) or (expected == 0.0 and shown is None), (ref, formula, shown, expected)
+
+
+def _book(path: Path) -> engine.BookCells:
+    with Package(path) as package:
+        return BookReader(package, read_workbook(package)).book
+
+
+def _placed(book: engine.BookCells, results: dict[str, list[list[object]]]) -> dict[tuple[str, int, int], object]:
+    """Every formula cell's value, as the results fill their cells (an array formula's whole range)."""
+    placed = {}
+    for key, rows in results.items():
+        sheet, ref = key.rsplit("!", 1)
+        cells = list(openpyxl.utils.cell.rows_from_range(ref)) if ":" in ref else [[ref]]
+        for r, row in enumerate(cells):
+            for c, address in enumerate(row):
+                placed[(sheet, address, 0)] = _spilled(rows, r, c)
+    return placed
+
+
+_FORMULAS_MODELS: dict[str, engine.Model] = {}
+
+
+def _agree(book: engine.BookCells) -> None:
+    plain = engine.Model(book)
+    assert plain.plain is not None, plain.reason
+    ours = plain.evaluate(book)
+    assert ours.engine == "plain"
+    signature = book.signature()
+    if signature not in _FORMULAS_MODELS:  # compiling formulas' model takes seconds: once per template
+        _FORMULAS_MODELS[signature] = engine.Model(book, "formulas")
+    theirs = _FORMULAS_MODELS[signature].evaluate(book)
+    a, b = _placed(book, ours.results), _placed(book, theirs.results)
+    assert a.keys() == b.keys()
+    for key in a:
+        assert _same(a[key], b[key]), (key, book.formulas.get(key[0] + "!" + key[1]), a[key], b[key])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), native=st.booleans())
+def test_plain_engine_agrees_with_formulas_on_filled_copies(tmp_path, seed, native):
+    rng = random.Random(seed)
+    values = {
+        label: tuple(v * rng.uniform(0.2, 1.8) if rng.random() < 0.9 else rng.choice([0, -v, 1e9]) for v in lbh)
+        for label, lbh in INPUTS
+    }
+    path = tmp_path / f"copy_{seed}_{native}.xlsx"
+    write_template(path, values, native=native)  # type: ignore[arg-type]
+    _agree(_book(path))
+
+
+@pytest.mark.parametrize("name", ["ftxl_insurance_example.xlsx", "ftxl_blank.xlsx"])
+def test_plain_engine_agrees_with_formulas_on_the_template(name):
+    _agree(_book(TEMPLATES / name))
+
+
+def test_what_the_plain_engine_does_not_cover_is_computed_by_formulas(tmp_path):
+    path = tmp_path / "len.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("S")
+    sheet.write_column("A1", [1, 2, 3])
+    sheet.write_formula("B1", '=SUM(A1:A3)+LEN("abc")')
+    sheet.write_formula("B2", "=HUMAN_COST_PER_EVENT(30,20)")
+    book.close()
+    result = CliRunner().invoke(cli, ["recalc", str(path), "--out", str(tmp_path / "out"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert '"engine": "formulas (function LEN)"' in result.output
+    values = _values(tmp_path / "out" / "len.xlsx")
+    assert values["B1"] == 9 and values["B2"] == pytest.approx(30 / 3600 * 20)
+
+
+def test_an_input_the_plain_engine_leaves_to_formulas_switches_that_file_only(tmp_path):
+    """COUNTIF ordering text (">b") is left to formulas; a copy with a plain criterion stays plain."""
+    paths = []
+    for k, criterion in enumerate(["x", ">b"]):
+        path = tmp_path / "in" / f"book{k}.xlsx"
+        path.parent.mkdir(exist_ok=True)
+        book = xlsxwriter.Workbook(str(path))
+        sheet = book.add_worksheet("S")
+        sheet.write_column("A1", ["x", "y", "x"])
+        sheet.write_string("C1", criterion)
+        sheet.write_formula("B1", "=COUNTIF(A1:A3,C1)")
+        book.close()
+        paths.append(path)
+    cache = engine.ModelCache()
+    first = recalculate(paths[0], tmp_path / "a.xlsx", cache)
+    second = recalculate(paths[1], tmp_path / "b.xlsx", cache)
+    assert first.ok and second.ok and len(cache.models) == 1
+    assert first.engine == "plain"
+    assert second.engine == "formulas (COUNTIF comparing text by order)"
+    assert _values(tmp_path / "a.xlsx")["B1"] == 2 and _values(tmp_path / "b.xlsx")["B1"] == 3
