@@ -70,6 +70,7 @@ def normalise(formula: str) -> str:
     return NAMESPACED_OFFICE_JS.sub(lambda m: f"_xldudf_{m.group(1)}", formula)
 
 
+@functools.lru_cache(maxsize=65536)
 def node(sheet: str, ref: str) -> str:
     """The engine's id of a cell or range: '[BOOK]SHEET'!A1."""
     return "'[{}]{}'!{}".format(BOOK, sheet.upper().replace("'", "''"), ref)
@@ -85,7 +86,8 @@ def translate(formula: str, origin: str, destination: str) -> str:
     return Translator("=" + formula, origin=origin).translate_formula(destination)[1:]
 
 
-def references(formula: str, sheet: str) -> list[tuple[str, str]]:
+@functools.lru_cache(maxsize=65536)
+def references(formula: str, sheet: str) -> tuple[tuple[str, str], ...]:
     """(sheet, A1 or A1:B9 without $) of every cell or range `formula` points at, as written on `sheet`."""
     found = []
     for match in REFERENCE.finditer(STRING_LITERAL.sub('""', formula)):
@@ -93,7 +95,7 @@ def references(formula: str, sheet: str) -> list[tuple[str, str]]:
         if target and target.startswith("'"):
             target = target[1:-1].replace("''", "'")
         found.append((target or sheet, match.group("ref").replace("$", "").upper()))
-    return found
+    return tuple(found)
 
 
 def uses_dynamic_references(formula: str) -> bool:

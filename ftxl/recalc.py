@@ -9,6 +9,7 @@ past the file, so one bad workbook never stops a batch.
 
 from __future__ import annotations
 
+import functools
 import re
 import zipfile
 from collections.abc import Iterator
@@ -53,10 +54,13 @@ class _SheetCells:
     cells: list[Cell]
 
 
-def _range_rows(ref: str) -> list[list[str]]:
+@functools.lru_cache(maxsize=4096)
+def _range_rows(ref: str) -> tuple[tuple[str, ...], ...]:
     """The cell addresses of a range such as C1:E3, row by row."""
     min_col, min_row, max_col, max_row = range_boundaries(ref.replace("$", ""))
-    return [[f"{get_column_letter(c)}{r}" for c in range(min_col, max_col + 1)] for r in range(min_row, max_row + 1)]
+    return tuple(
+        tuple(f"{get_column_letter(c)}{r}" for c in range(min_col, max_col + 1)) for r in range(min_row, max_row + 1)
+    )
 
 
 def cells_in(ref: str) -> Iterator[str]:
@@ -77,7 +81,7 @@ class BookReader:
         ]
         self.warnings: list[str] = []
         self.book = engine.BookCells(sheets=[sheet.name for sheet in self.sheets])
-        self.placement: dict[str, tuple[str, list[list[str]]]] = {}
+        self.placement: dict[str, tuple[str, tuple[tuple[str, ...], ...]]] = {}
         """Engine node -> (sheet, the cell addresses its result rows fill)."""
         self._read()
 
@@ -99,35 +103,12 @@ class BookReader:
         for (sheet_name, ref), value in values.items():
             self.book.values[engine.node(sheet_name, ref)] = value
 
-    def _blocks(self, formula_cells: set[tuple[str, str]]) -> list[tuple[str, str]]:
-        """Large ranges of value cells that formulas only ever read whole: each becomes one engine input.
-
-        A range qualifies when it holds no formula and no other reference (a cell or another
-        range) reaches into it; with OFFSET or INDIRECT anywhere, none does.
-        """
+    def _blocks(self, formula_cells: set[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+        """Large ranges of value cells that formulas only ever read whole: each becomes one engine input."""
         first_sheet = self.sheets[0].name if self.sheets else ""
         texts = [(self.placement[key][0], text) for key, text in self.book.formulas.items()]
         texts += [(first_sheet, n.formula) for n in self.workbook.names if not n.name.lower().startswith("_xlnm.")]
-        if any(engine.uses_dynamic_references(text) for _, text in texts):
-            return []
-        sheets = {sheet.name for sheet in self.sheets}
-        refs = {
-            (s, r, range_boundaries(r))
-            for sheet, text in texts
-            for s, r in engine.references(text, sheet)
-            if s in sheets
-        }
-        formulas_at = [(s, range_boundaries(r)) for s, r in formula_cells]
-        blocks = []
-        for sheet_name, ref, box in sorted(refs):
-            min_col, min_row, max_col, max_row = box
-            if (max_col - min_col + 1) * (max_row - min_row + 1) < engine.BLOCK_MIN_CELLS:
-                continue
-            touched = any(s == sheet_name and r != ref and _overlap(box, other) for s, r, other in refs)
-            if touched or any(s == sheet_name and _overlap(box, cell) for s, cell in formulas_at):
-                continue
-            blocks.append((sheet_name, ref))
-        return blocks
+        return _blocks_of(tuple(texts), frozenset(formula_cells), frozenset(sheet.name for sheet in self.sheets))
 
     def _read_formulas(self, sheet: _SheetCells) -> set[str]:
         """Collect the sheet's formulas; return the cells that array formulas fill."""
@@ -181,6 +162,37 @@ class BookReader:
                             f"{self.where(key)}: uses {defined.name}, a name scoped to "
                             "that sheet, which the engine evaluates to #REF!; define it for the whole workbook"
                         )
+
+
+@functools.lru_cache(maxsize=64)
+def _blocks_of(
+    texts: tuple[tuple[str, str], ...], formula_cells: frozenset[tuple[str, str]], sheets: frozenset[str]
+) -> tuple[tuple[str, str], ...]:
+    """The (sheet, range) blocks of a workbook layout, given its formula texts (with their sheets) and cells.
+
+    A range qualifies when it holds no formula and no other reference (a cell or another
+    range) reaches into it; with OFFSET or INDIRECT anywhere, none does. Filled copies of
+    one template share the answer.
+    """
+    if any(engine.uses_dynamic_references(text) for _, text in texts):
+        return ()
+    refs = {
+        (s, r, range_boundaries(r))
+        for sheet, text in texts
+        for s, r in engine.references(text, sheet)
+        if s in sheets
+    }
+    formulas_at = [(s, range_boundaries(r)) for s, r in formula_cells]
+    blocks = []
+    for sheet_name, ref, box in sorted(refs):
+        min_col, min_row, max_col, max_row = box
+        if (max_col - min_col + 1) * (max_row - min_row + 1) < engine.BLOCK_MIN_CELLS:
+            continue
+        touched = any(s == sheet_name and r != ref and _overlap(box, other) for s, r, other in refs)
+        if touched or any(s == sheet_name and _overlap(box, cell) for s, cell in formulas_at):
+            continue
+        blocks.append((sheet_name, ref))
+    return tuple(blocks)
 
 
 def _notes(reader: BookReader, values: dict[str, dict[str, Any]], evaluation: engine.Evaluation) -> list[str]:
@@ -284,7 +296,7 @@ def _patched_parts(
         changed = {ref: v for ref, v in sheet_values.items() if not (ref in existing and _unchanged(existing[ref], v))}
         if not changed:
             continue
-        parts[sheet.part], missing = patch(sheet.data, changed)
+        parts[sheet.part], missing = patch(sheet.data, changed, sheet.cells)
         for ref in sorted(missing, key=lambda r: (len(r), r)):
             result.warnings.append(f"{sheet.name}!{ref}: part of an array range but not in the file; not written")
     return parts, computed

@@ -68,8 +68,21 @@ def as_result(value: Any) -> Result:
     return rows
 
 
+def _single_number(value: Cells) -> float | None:
+    """The number in a single cell (a value or a 1x1 range), else None."""
+    if isinstance(value, list):
+        if len(value) != 1 or not isinstance(value[0], list) or len(value[0]) != 1:
+            return None
+        value = value[0][0]
+    return value if type(value) is float or type(value) is int else None
+
+
 def _elementwise(function: Callable[..., Any], **args: Cells) -> Result:
     """Apply a model function cell by cell over same-shaped ranges."""
+    singles = {name: _single_number(value) for name, value in args.items()}
+    if None not in singles.values():  # the common case, one scenario: no arrays needed
+        result = function(**singles)
+        return result if type(result) is float else as_result(result)
     arrays = {name: cells(name, value) for name, value in args.items()}
     shape = _common_shape(arrays)
     result = function(**{name: _single_or_range(a) for name, a in arrays.items()})

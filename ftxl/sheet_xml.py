@@ -11,7 +11,7 @@ import functools
 import html
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,10 @@ CELL = re.compile(
     re.S,
 )
 ATTR = re.compile(rb'([\w:.-]+)\s*=\s*"([^"]*)"')
+PLAIN_ATTRS = re.compile(rb'\A r="([A-Z]{1,3}[0-9]+)"(?: s="[0-9]+")?(?: t="([a-zA-Z]+)")?\Z')
+PLAIN_BODY = re.compile(rb"\A(?:<f>([^<&]*)</f>)?(?:<v>([^<&]*)</v>)?\Z")
+"""The cells Excel and most writers produce: attributes r, s, t in that order, a plain <f> and <v>."""
+REF_ATTR = re.compile(rb'\sr\s*=\s*"\$?([A-Za-z]+)\$?(\d+)"')
 TYPE_ATTR = re.compile(rb'\s+t\s*=\s*"([^"]*)"')
 DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
@@ -92,11 +96,37 @@ def _typed_value(cell_type: str, raw: str | None, inline: str | None, shared_str
         raise WorkbookError(f"damaged workbook: {raw!r} is not a number") from None
 
 
+def _plain_cell(match: re.Match[bytes], shared_strings: list[str]) -> Cell | None:
+    """The cell of a common, entity-free <c> element, read without the general parser; else None."""
+    if match.group("prefix"):
+        return None
+    attrs = PLAIN_ATTRS.match(match.group("attrs") or b"")
+    body = PLAIN_BODY.match(match.group("body") or b"")
+    if attrs is None or body is None:
+        return None
+    ref = attrs.group(1).decode()
+    cell_type = attrs.group(2).decode() if attrs.group(2) else "n"
+    formula, raw = body.group(1), body.group(2)
+    return Cell(
+        ref=ref,
+        start=match.start(),
+        end=match.end(),
+        attrs={"r": ref, "t": cell_type} if attrs.group(2) else {"r": ref},
+        formula=None if formula is None else formula.decode("utf-8"),
+        formula_attrs={},
+        value=_typed_value(cell_type, None if raw is None else raw.decode("utf-8"), None, shared_strings),
+    )
+
+
 def scan(part: bytes, shared_strings: list[str], part_name: str = "sheet") -> Iterator[Cell]:
     """Every cell of a worksheet part, in document order."""
     if DOCTYPE.search(part, 0, 4096):
         raise WorkbookError(f"refused: part {part_name} declares XML entities (a possible entity bomb)")
     for match in CELL.finditer(part):
+        plain = _plain_cell(match, shared_strings)
+        if plain is not None:
+            yield plain
+            continue
         attrs = _attrs(match.group("attrs") or b"")
         ref = attrs.get("r")
         if not ref:
@@ -157,7 +187,12 @@ def _with_type(attrs: bytes, cell_type: str | None) -> bytes:
 
 def _with_value(body: bytes, prefix: bytes, text: str) -> bytes:
     """The cell body with its `<v>` set to `text` (inserted after `<f>` when there was none)."""
-    escaped = html.escape(text, quote=False).encode("utf-8")
+    escaped = (html.escape(text, quote=False) if "&" in text or "<" in text or ">" in text else text).encode("utf-8")
+    if not prefix:
+        plain = PLAIN_BODY.match(body)
+        if plain is not None:
+            formula = plain.group(1)
+            return (b"" if formula is None else b"<f>" + formula + b"</f>") + b"<v>" + escaped + b"</v>"
     v = b"<" + prefix + b"v>" + escaped + b"</" + prefix + b"v>"
     if b"<" + prefix + b"is>" in body:
         body = _child(prefix, b"is").sub(b"", body)
@@ -169,37 +204,48 @@ def _with_value(body: bytes, prefix: bytes, text: str) -> bytes:
     return body[:at] + v + body[at:]
 
 
-def patch(part: bytes, values: Mapping[str, Any]) -> tuple[bytes, set[str]]:
+def _patched_element(match: re.Match[bytes], value: Any) -> bytes:
+    """The ``<c>`` element of `match` holding `value` as its cached value."""
+    cell_type, text = encode(value)
+    prefix = match.group("prefix")
+    body = match.group("body") or b""
+    return (
+        b"<"
+        + prefix
+        + b"c"
+        + _with_type(match.group("attrs") or b"", cell_type)
+        + b">"
+        + _with_value(body, prefix, text)
+        + b"</"
+        + prefix
+        + b"c>"
+    )
+
+
+def patch(part: bytes, values: Mapping[str, Any], cells: Iterable[Cell] | None = None) -> tuple[bytes, set[str]]:
     """`part` with the cached values of the cells in `values` replaced; also the refs not found.
 
-    Only the ``<v>`` element and the ``t`` attribute of those cells change.
+    Only the ``<v>`` element and the ``t`` attribute of those cells change. With `cells`
+    (from `scan` of this very part), only those cells are revisited, not the whole part.
     """
+    matches: list[tuple[re.Match[bytes] | None, str]] = []
+    if cells is not None:
+        found = sorted((cell.start, cell.ref) for cell in cells if cell.ref in values)
+        matches.extend((CELL.match(part, start), ref) for start, ref in found)
+    else:
+        for found_cell in CELL.finditer(part):
+            ref_match = REF_ATTR.search(found_cell.group("attrs") or b"")
+            if ref_match:
+                ref = (ref_match.group(1) + ref_match.group(2)).decode().upper()
+                if ref in values:
+                    matches.append((found_cell, ref))
     pieces: list[bytes] = []
     position = 0
     done: set[str] = set()
-    for match in CELL.finditer(part):
-        attrs_raw = match.group("attrs") or b""
-        ref_match = re.search(rb'\sr\s*=\s*"\$?([A-Za-z]+)\$?(\d+)"', attrs_raw)
-        if not ref_match:
-            continue
-        ref = (ref_match.group(1) + ref_match.group(2)).decode().upper()
-        if ref not in values:
-            continue
-        cell_type, text = encode(values[ref])
-        prefix = match.group("prefix")
-        body = match.group("body") or b""
-        element = (
-            b"<"
-            + prefix
-            + b"c"
-            + _with_type(attrs_raw, cell_type)
-            + b">"
-            + _with_value(body, prefix, text)
-            + b"</"
-            + prefix
-            + b"c>"
-        )
-        pieces += [part[position : match.start()], element]
+    for match, ref in matches:
+        if match is None:  # not a cell where `scan` said one starts: the part changed since
+            raise WorkbookError(f"cell {ref} moved while it was being written")
+        pieces += [part[position : match.start()], _patched_element(match, values[ref])]
         position = match.end()
         done.add(ref)
     pieces.append(part[position:])
