@@ -14,11 +14,13 @@ from .errors import WorkbookError
 TEMP_SUFFIX = ".ftxl-tmp"
 
 
-def write_atomically(target: Path, write: Callable[[IO[bytes]], Any]) -> None:
+def write_atomically(target: Path, write: Callable[[IO[bytes]], Any], sync_folder: bool = True) -> None:
     """Write `target` through a temporary file in its folder: fsync, then rename over the target.
 
     On any failure, the temporary file is removed and `target` is as it was. A killed
     process can leave a hidden ``.NAME.*.ftxl-tmp`` file behind, never a damaged target.
+    With `sync_folder` False the caller makes the rename durable later (`fsync_folder`),
+    once for a whole batch: until then a power cut may undo the rename, never half of it.
     """
     folder = target.parent
     try:
@@ -34,7 +36,8 @@ def write_atomically(target: Path, write: Callable[[IO[bytes]], Any]) -> None:
         # keep the original's permissions; a new file gets the usual ones, not mkstemp's 0600
         os.chmod(temporary, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask())
         os.replace(temporary, target)
-        _fsync_folder(folder)
+        if sync_folder:
+            fsync_folder(folder)
     except OSError as exc:
         temporary.unlink(missing_ok=True)
         raise WorkbookError(f"cannot write {target}: {_reason(exc)}; the original is unchanged") from None
@@ -57,7 +60,7 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
     try:
         descriptor = os.open(folder, os.O_RDONLY)

@@ -9,6 +9,7 @@ from functools import partial
 from pathlib import Path
 
 from . import engine
+from .atomic import fsync_folder
 from .errors import WorkbookError
 from .package import DEFAULT_LIMITS, Limits, looks_like_workbook
 from .recalc import FileResult, recalculate
@@ -64,7 +65,7 @@ def run_job(job: Job, limits: Limits = DEFAULT_LIMITS, engine_choice: str = "aut
             job.target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             return FileResult(source=job.source, error=f"cannot create {job.target.parent}: {exc.strerror or exc}")
-    return recalculate(job.source, job.target, cache, limits)
+    return recalculate(job.source, job.target, cache, limits, sync_folder=False)
 
 
 def run(
@@ -76,9 +77,19 @@ def run(
     """Recalculate every job, in order of the results; `processes` > 1 spreads them over processes.
 
     Consecutive jobs go to the same process so that copies of one template share its
-    compiled model.
+    compiled model. The folders written to are synced once at the end, which makes every
+    rename of the batch durable.
     """
-    report = progress or (lambda result: None)
+    try:
+        return _run(jobs, processes, progress or (lambda result: None), engine)
+    finally:
+        for folder in sorted({job.target.parent for job in jobs}):
+            fsync_folder(folder)
+
+
+def _run(
+    jobs: Sequence[Job], processes: int, report: Callable[[FileResult], None], engine: str
+) -> list[FileResult]:
     processes = max(1, min(processes, len(jobs)))
     if processes == 1:
         results = []

@@ -141,10 +141,10 @@ class Package:
             raise WorkbookError(f"refused as a zip bomb: part {name} is larger than its zip directory says")
         return data
 
-    def xml(self, name: str) -> Element:
-        """A small part parsed with defusedxml: entity declarations are refused."""
+    def xml(self, name: str, data: bytes | None = None) -> Element:
+        """A small part (or its `data`, already read) parsed with defusedxml: entity declarations are refused."""
         try:
-            return fromstring(self.read(name))
+            return fromstring(self.read(name) if data is None else data)
         except DefusedXmlException:
             raise WorkbookError(f"refused: part {name} declares XML entities (a possible entity bomb)") from None
         except Exception as exc:  # ParseError and friends
@@ -177,9 +177,26 @@ def _relationships(package: Package, part: str) -> dict[str, str]:
     return targets
 
 
+_WORKBOOKS: dict[tuple[bytes, ...], Workbook] = {}
+"""Parsed workbook-level parts by their bytes: filled copies of one template share them."""
+
+
 def read_workbook(package: Package) -> Workbook:
-    """Sheets, defined names and shared strings of `package`."""
-    root = package.xml("xl/workbook.xml")
+    """Sheets, defined names and shared strings of `package` (read-only: copies share one object)."""
+    names = ["xl/workbook.xml", "xl/_rels/workbook.xml.rels"]
+    names += sorted(name for name in package.names if name.endswith("sharedStrings.xml"))
+    data = {name: package.read(name) for name in names if name in package.names}
+    key = tuple(data.get(name, b"") for name in names)
+    book = _WORKBOOKS.get(key)
+    if book is None:
+        if len(_WORKBOOKS) >= 32:
+            _WORKBOOKS.pop(next(iter(_WORKBOOKS)))
+        book = _WORKBOOKS[key] = _parse_workbook(package, data)
+    return book
+
+
+def _parse_workbook(package: Package, data: dict[str, bytes]) -> Workbook:
+    root = package.xml("xl/workbook.xml", data["xl/workbook.xml"])
     rels = _relationships(package, "xl/workbook.xml")
     book = Workbook()
     sheet_names: list[str] = []
@@ -202,7 +219,7 @@ def read_workbook(package: Package) -> Workbook:
     strings_part = next((t for t in rels.values() if t.endswith("sharedStrings.xml")), None)
     if strings_part and strings_part in package.names:
         t, run = f"{{{MAIN_NS}}}t", f"{{{MAIN_NS}}}r"
-        for item in package.xml(strings_part).iter(f"{{{MAIN_NS}}}si"):
+        for item in package.xml(strings_part, data.get(strings_part)).iter(f"{{{MAIN_NS}}}si"):
             # plain text, or rich-text runs; phonetic guides (rPh) are not part of the value
             texts = [item.findtext(t) or ""] + [r.findtext(t) or "" for r in item.findall(run)]
             book.shared_strings.append("".join(texts))

@@ -261,8 +261,12 @@ def recalculate(
     target: Path,
     cache: engine.ModelCache,
     limits: Limits = DEFAULT_LIMITS,
+    sync_folder: bool = True,
 ) -> FileResult:
-    """Recalculate `source` into `target` (which may be `source` itself); never raises for a bad file."""
+    """Recalculate `source` into `target` (which may be `source` itself); never raises for a bad file.
+
+    `sync_folder` False leaves making the rename durable to the caller (see `write_atomically`).
+    """
     result = FileResult(source=source)
     try:
         with Package(source, limits) as package:
@@ -270,7 +274,8 @@ def recalculate(
             evaluation = cache.evaluate(reader.book)
             values = _values_by_sheet(reader, evaluation)
             parts, computed = _patched_parts(reader, values, result)
-            write_atomically(target, lambda handle: _write_package(package, parts, handle))
+            held = {sheet.part: sheet.data for sheet in reader.sheets} | parts  # no need to read these again
+            write_atomically(target, lambda handle: _write_package(package, held, handle), sync_folder)
         result.warnings = reader.warnings + result.warnings + _notes(reader, values, evaluation)
         result.cells = computed
         result.engine = evaluation.engine
@@ -281,6 +286,8 @@ def recalculate(
         result.error = str(exc)
     except MemoryError:
         result.error = "out of memory reading this workbook"
+    except Exception as exc:  # a bug must cost one file, not the batch
+        result.error = f"internal error ({type(exc).__name__}: {exc}); the original is unchanged; please report it"
     return result
 
 
