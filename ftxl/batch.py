@@ -87,9 +87,7 @@ def run(
             fsync_folder(folder)
 
 
-def _run(
-    jobs: Sequence[Job], processes: int, report: Callable[[FileResult], None], engine: str
-) -> list[FileResult]:
+def _run(jobs: Sequence[Job], processes: int, report: Callable[[FileResult], None], engine: str) -> list[FileResult]:
     processes = max(1, min(processes, len(jobs)))
     if processes == 1:
         results = []

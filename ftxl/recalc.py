@@ -177,10 +177,7 @@ def _blocks_of(
     if any(engine.uses_dynamic_references(text) for _, text in texts):
         return ()
     refs = {
-        (s, r, range_boundaries(r))
-        for sheet, text in texts
-        for s, r in engine.references(text, sheet)
-        if s in sheets
+        (s, r, range_boundaries(r)) for sheet, text in texts for s, r in engine.references(text, sheet) if s in sheets
     }
     formulas_at = [(s, range_boundaries(r)) for s, r in formula_cells]
     blocks = []

@@ -77,6 +77,21 @@ def _single_number(value: Cells) -> float | None:
     return value if type(value) is float or type(value) is int else None
 
 
+def _vector_of_numbers(value: Cells) -> list[float] | None:
+    """The numbers of a single row or column of plain numbers (at least two), else None."""
+    if not isinstance(value, list) or not all(isinstance(row, list) for row in value):
+        return None
+    if len(value) == 1:
+        flat = value[0]
+    elif all(len(row) == 1 for row in value):
+        flat = [row[0] for row in value]
+    else:
+        return None
+    if len(flat) < 2 or not all(type(v) is float or type(v) is int for v in flat):
+        return None
+    return flat
+
+
 def _elementwise(function: Callable[..., Any], **args: Cells) -> Result:
     """Apply a model function cell by cell over same-shaped ranges."""
     singles = {name: _single_number(value) for name, value in args.items()}
@@ -122,6 +137,9 @@ def expected_error_cost(rates: Cells, costs: Cells, priors: Cells = None) -> Res
     Bucket costs in a row mean buckets run across (one scenario per row, a column of
     results); in a column, buckets run down (one scenario per column, a row of results).
     """
+    flat_rates, flat_costs = _vector_of_numbers(rates), _vector_of_numbers(costs)
+    if is_missing(priors) and flat_rates is not None and flat_costs is not None:  # one scenario, plain numbers
+        return as_result(model.expected_error_cost(flat_rates, flat_costs))
     rate_arr = cells("rates", rates)
     cost_arr = cells("costs", costs)
     if not is_missing(priors) or (rate_arr.shape == cost_arr.shape and min(rate_arr.shape) > 1):

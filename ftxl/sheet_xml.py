@@ -21,6 +21,13 @@ CELL = re.compile(
     rb"<(?P<prefix>(?:[A-Za-z_][\w.-]*:)?)c(?P<attrs>(?:\s[^>]*?)?)(?:/>|>(?P<body>.*?)</(?P=prefix)c>)",
     re.S,
 )
+SCAN = re.compile(
+    rb'<c r="(?P<ref>[A-Z]{1,3}[0-9]+)"(?: s="[0-9]+")?(?: t="(?P<type>[a-zA-Z]+)")?'
+    rb"(?:/>|>(?:<f>(?P<f>[^<&]*)</f>)?(?:<v>(?P<v>[^<&]*)</v>)?</c>)"
+    rb"|" + CELL.pattern,
+    re.S,
+)
+"""A cell as most writers write it (attributes r, s, t in that order, a plain <f> and <v>), else any cell."""
 ATTR = re.compile(rb'([\w:.-]+)\s*=\s*"([^"]*)"')
 PLAIN_ATTRS = re.compile(rb'\A r="([A-Z]{1,3}[0-9]+)"(?: s="[0-9]+")?(?: t="([a-zA-Z]+)")?\Z')
 PLAIN_BODY = re.compile(rb"\A(?:<f>([^<&]*)</f>)?(?:<v>([^<&]*)</v>)?\Z")
@@ -122,7 +129,22 @@ def scan(part: bytes, shared_strings: list[str], part_name: str = "sheet") -> It
     """Every cell of a worksheet part, in document order."""
     if DOCTYPE.search(part, 0, 4096):
         raise WorkbookError(f"refused: part {part_name} declares XML entities (a possible entity bomb)")
-    for match in CELL.finditer(part):
+    for match in SCAN.finditer(part):
+        ref = match.group("ref")
+        if ref is not None:
+            cell_type, formula, raw = match.group("type", "f", "v")
+            text_ref = ref.decode()
+            kind = cell_type.decode() if cell_type else "n"
+            yield Cell(
+                ref=text_ref,
+                start=match.start(),
+                end=match.end(),
+                attrs={"r": text_ref, "t": kind} if cell_type else {"r": text_ref},
+                formula=None if formula is None else formula.decode("utf-8"),
+                formula_attrs={},
+                value=_typed_value(kind, None if raw is None else raw.decode("utf-8"), None, shared_strings),
+            )
+            continue
         plain = _plain_cell(match, shared_strings)
         if plain is not None:
             yield plain
