@@ -9,21 +9,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table as RichTable
 
 from . import __version__
 from .errors import FtxlError
-from .report import Table, finetune_table, options_table
-from .use_case import evaluate, insurance_example
 
-if TYPE_CHECKING:  # the formula engine loads in ~1.5 s: only the commands that recalculate import it
+if TYPE_CHECKING:  # each command imports what it needs, so that `ftxl recalc` starts fast
+    from rich.console import Console
+
     from .batch import Job
     from .recalc import FileResult
+    from .report import Table
 
 
 def _print_table(console: Console, table: Table) -> None:
+    from rich.table import Table as RichTable
+
     rich_table = RichTable(title=table.title, title_justify="left")
     for index, column in enumerate(table.columns):
         rich_table.add_column(column, justify="left" if index == 0 else "right")
@@ -57,6 +57,11 @@ def example(horizons: tuple[float, ...], as_json: bool) -> None:
     Example:
       ftxl example --horizon 90 --horizon 180
     """
+    from rich.console import Console
+
+    from .report import finetune_table, options_table
+    from .use_case import evaluate, insurance_example
+
     try:
         evaluations = [evaluate(insurance_example(h)) for h in horizons]
     except FtxlError as exc:
@@ -234,6 +239,8 @@ def buckets(
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
+    from rich.console import Console
+
     console = Console()
     for table in _buckets_tables(report):
         _print_table(console, table)
@@ -255,6 +262,8 @@ def _cost_pair(costs: str | None) -> tuple[float, float] | None:
 
 
 def _buckets_tables(report: dict[str, Any]) -> list[Table]:
+    from .report import Table
+
     overall = Table(
         title=f"Bucket shares: {report['events']:,} events, {report['skipped']:,} skipped (missing labels)",
         columns=["bucket", "share", "95% low", "95% high"],
@@ -274,6 +283,9 @@ def _run_with_progress(job_list: list[Job], processes: int, engine: str, show: b
 
     if not show:
         return run(job_list, processes, engine=engine)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     columns = (TextColumn("recalculating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("recalc", total=len(job_list))
@@ -299,6 +311,9 @@ def _print_summary(columns: list[str], table: list[dict[str, Any]]) -> None:
     outputs = [c for c in columns if c not in ("workbook", "status", "cells", "warnings")]
     if not outputs:
         return
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
     rich_table = RichTable(title="Summary", title_justify="left")
     if len(table) <= 4:
         rich_table.add_column("output")

@@ -9,10 +9,14 @@ enforced while reading), and XML with entity declarations (parsed with defusedxm
 
 from __future__ import annotations
 
+import copy
 import posixpath
+import struct
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 from xml.etree.ElementTree import Element
 
 from defusedxml import DefusedXmlException
@@ -24,6 +28,9 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_DATA_DESCRIPTOR = 0x08
+LOCAL_HEADER_SIZE = 30
+"""Bytes of a zip local file header before its name and extra field (ZIP_MAGIC first)."""
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
@@ -140,6 +147,44 @@ class Package:
         if len(data) > info.file_size:
             raise WorkbookError(f"refused as a zip bomb: part {name} is larger than its zip directory says")
         return data
+
+    def write_copy(self, handle: IO[bytes], replaced: Mapping[str, bytes]) -> None:
+        """Write this package to `handle` with the parts in `replaced` swapped in.
+
+        Every other part is copied as its compressed bytes, without unpacking and packing
+        it again: byte for byte what the original holds, and no time spent on it.
+        """
+        with zipfile.ZipFile(handle, "w") as out:
+            out.comment = self.zip.comment
+            for info in self.infos:
+                if info.filename in replaced:
+                    out.writestr(info, replaced[info.filename], compress_type=info.compress_type)
+                else:
+                    self._copy_compressed(info, out)
+
+    def _copy_compressed(self, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> None:
+        # zipfile has no public call for this; these are the steps its own writestr takes
+        source = self.zip.fp
+        if source is None or out.fp is None:
+            raise WorkbookError("the package was closed while it was being written")
+        source.seek(info.header_offset)
+        header = source.read(LOCAL_HEADER_SIZE)
+        if len(header) != LOCAL_HEADER_SIZE or not header.startswith(ZIP_MAGIC):
+            raise WorkbookError(f"damaged workbook: part {info.filename} has no valid zip header")
+        name_length, extra_length = struct.unpack("<HH", header[26:30])
+        source.seek(info.header_offset + LOCAL_HEADER_SIZE + name_length + extra_length)
+        data = source.read(info.compress_size)
+        if len(data) != info.compress_size:
+            raise WorkbookError(f"truncated workbook: part {info.filename} is cut short")
+        copied = copy.copy(info)
+        copied.flag_bits &= ~_DATA_DESCRIPTOR  # sizes and CRC go into the header written here
+        copied.header_offset = out.fp.tell()
+        zip64 = max(info.file_size, info.compress_size) > zipfile.ZIP64_LIMIT
+        out.fp.write(copied.FileHeader(zip64))
+        out.fp.write(data)
+        out.filelist.append(copied)
+        out.NameToInfo[copied.filename] = copied
+        out.start_dir = out.fp.tell()
 
     def xml(self, name: str, data: bytes | None = None) -> Element:
         """A small part (or its `data`, already read) parsed with defusedxml: entity declarations are refused."""

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import functools
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
@@ -244,15 +243,6 @@ def _unchanged(cell: Cell, value: Any) -> bool:
     return isinstance(current, str) and cell.attrs.get("t") == "str" and current == value
 
 
-def _write_package(package: Package, parts: dict[str, bytes], handle: IO[bytes]) -> None:
-    """Copy every part of `package` into `handle`, replacing those in `parts`."""
-    with zipfile.ZipFile(handle, "w") as out:
-        out.comment = package.zip.comment
-        for info in package.infos:
-            data = parts[info.filename] if info.filename in parts else package.read(info.filename)
-            out.writestr(info, data, compress_type=info.compress_type)
-
-
 def recalculate(
     source: Path,
     target: Path,
@@ -271,8 +261,7 @@ def recalculate(
             evaluation = cache.evaluate(reader.book)
             values = _values_by_sheet(reader, evaluation)
             parts, computed = _patched_parts(reader, values, result)
-            held = {sheet.part: sheet.data for sheet in reader.sheets} | parts  # no need to read these again
-            write_atomically(target, lambda handle: _write_package(package, held, handle), sync_folder)
+            write_atomically(target, lambda handle: package.write_copy(handle, parts), sync_folder)
         result.warnings = reader.warnings + result.warnings + _notes(reader, values, evaluation)
         result.cells = computed
         result.engine = evaluation.engine
