@@ -14,13 +14,17 @@ from .errors import WorkbookError
 TEMP_SUFFIX = ".ftxl-tmp"
 
 
-def write_atomically(target: Path, write: Callable[[IO[bytes]], Any], sync_folder: bool = True) -> None:
+def write_atomically(
+    target: Path, write: Callable[[IO[bytes]], Any], sync_file: bool = True, sync_folder: bool = True
+) -> None:
     """Write `target` through a temporary file in its folder: fsync, then rename over the target.
 
     On any failure, the temporary file is removed and `target` is as it was. A killed
     process can leave a hidden ``.NAME.*.ftxl-tmp`` file behind, never a damaged target.
-    With `sync_folder` False the caller makes the rename durable later (`fsync_folder`),
-    once for a whole batch: until then a power cut may undo the rename, never half of it.
+    A batch may leave syncing to its end: with `sync_folder` False the caller makes the
+    rename durable (`fsync_folder`); with `sync_file` False too, the bytes (`sync_everything`).
+    Until then a power cut may undo the write; a file replaced in place should always be
+    synced first (`sync_file`), so that it can never come back empty.
     """
     folder = target.parent
     try:
@@ -32,7 +36,8 @@ def write_atomically(target: Path, write: Callable[[IO[bytes]], Any], sync_folde
         with handle:
             write(handle)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync_file:
+                os.fsync(handle.fileno())
         # keep the original's permissions; a new file gets the usual ones, not mkstemp's 0600
         os.chmod(temporary, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask())
         os.replace(temporary, target)
@@ -72,3 +77,9 @@ def fsync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(descriptor)
+
+
+def sync_everything() -> None:
+    """Flush every written file to disk (POSIX sync); a no-op where the platform has none."""
+    if hasattr(os, "sync"):
+        os.sync()

@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 
 from . import engine
-from .atomic import fsync_folder
+from .atomic import fsync_folder, sync_everything
 from .errors import WorkbookError
 from .package import DEFAULT_LIMITS, Limits, looks_like_workbook
 from .recalc import FileResult, recalculate
@@ -65,7 +65,9 @@ def run_job(job: Job, limits: Limits = DEFAULT_LIMITS, engine_choice: str = "aut
             job.target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             return FileResult(source=job.source, error=f"cannot create {job.target.parent}: {exc.strerror or exc}")
-    return recalculate(job.source, job.target, cache, limits, sync_folder=False)
+    # an original replaced in place is synced before the rename; copies are synced with the batch
+    in_place = job.target == job.source
+    return recalculate(job.source, job.target, cache, limits, sync_file=in_place, sync_folder=False)
 
 
 def run(
@@ -77,12 +79,15 @@ def run(
     """Recalculate every job, in order of the results; `processes` > 1 spreads them over processes.
 
     Consecutive jobs go to the same process so that copies of one template share its
-    compiled model. The folders written to are synced once at the end, which makes every
-    rename of the batch durable.
+    compiled model. Originals replaced in place are synced one by one before their rename;
+    copies and the folders written to are synced once at the end, which makes the whole
+    batch durable when this returns.
     """
     try:
         return _run(jobs, processes, progress or (lambda result: None), engine)
     finally:
+        if any(job.target != job.source for job in jobs):
+            sync_everything()
         for folder in sorted({job.target.parent for job in jobs}):
             fsync_folder(folder)
 

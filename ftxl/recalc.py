@@ -248,11 +248,12 @@ def recalculate(
     target: Path,
     cache: engine.ModelCache,
     limits: Limits = DEFAULT_LIMITS,
+    sync_file: bool = True,
     sync_folder: bool = True,
 ) -> FileResult:
     """Recalculate `source` into `target` (which may be `source` itself); never raises for a bad file.
 
-    `sync_folder` False leaves making the rename durable to the caller (see `write_atomically`).
+    `sync_file` and `sync_folder` False leave syncing to the caller (see `write_atomically`).
     """
     result = FileResult(source=source)
     try:
@@ -261,7 +262,7 @@ def recalculate(
             evaluation = cache.evaluate(reader.book)
             values = _values_by_sheet(reader, evaluation)
             parts, computed = _patched_parts(reader, values, result)
-            write_atomically(target, lambda handle: package.write_copy(handle, parts), sync_folder)
+            write_atomically(target, lambda handle: package.write_copy(handle, parts), sync_file, sync_folder)
         result.warnings = reader.warnings + result.warnings + _notes(reader, values, evaluation)
         result.cells = computed
         result.engine = evaluation.engine

@@ -22,7 +22,7 @@ CELL = re.compile(
     re.S,
 )
 SCAN = re.compile(
-    rb'<c r="(?P<ref>[A-Z]{1,3}[0-9]+)"(?: s="[0-9]+")?(?: t="(?P<type>[a-zA-Z]+)")?'
+    rb'<c(?P<plain> r="(?P<ref>[A-Z]{1,3}[0-9]+)"(?: s="[0-9]+")?(?: t="(?P<type>[a-zA-Z]+)")?)'
     rb"(?:/>|>(?:<f>(?P<f>[^<&]*)</f>)?(?:<v>(?P<v>[^<&]*)</v>)?</c>)"
     rb"|" + CELL.pattern,
     re.S,
@@ -45,7 +45,7 @@ class CellError:
     code: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """One ``<c>`` element of a worksheet: where it sits in the part and what it holds."""
 
@@ -57,6 +57,8 @@ class Cell:
     formula_attrs: dict[str, str]
     value: Any
     """The cached or typed value: float, str, bool, CellError, or None when empty."""
+    plain: tuple[bytes, bytes | None] | None = None
+    """For an element of the common form: its attribute bytes and <f> text, to rewrite it without parsing."""
 
 
 def _attrs(raw: bytes) -> dict[str, str]:
@@ -79,6 +81,13 @@ def _element(body: bytes, prefix: bytes, tag: bytes) -> tuple[dict[str, str], st
         return {}, None, None
     text = match.group(2)
     return _attrs(match.group(1) or b""), None if text is None else html.unescape(text.decode("utf-8")), match
+
+
+def _number(raw: bytes) -> float:
+    try:
+        return float(raw)
+    except ValueError:
+        raise WorkbookError(f"damaged workbook: {raw.decode(errors='replace')!r} is not a number") from None
 
 
 def _typed_value(cell_type: str, raw: str | None, inline: str | None, shared_strings: list[str]) -> Any:
@@ -130,19 +139,23 @@ def scan(part: bytes, shared_strings: list[str], part_name: str = "sheet") -> It
     if DOCTYPE.search(part, 0, 4096):
         raise WorkbookError(f"refused: part {part_name} declares XML entities (a possible entity bomb)")
     for match in SCAN.finditer(part):
-        ref = match.group("ref")
+        attrs_raw, ref, cell_type, formula, raw = match.group(1, 2, 3, 4, 5)
         if ref is not None:
-            cell_type, formula, raw = match.group("type", "f", "v")
             text_ref = ref.decode()
-            kind = cell_type.decode() if cell_type else "n"
+            if cell_type is None and raw:
+                value: Any = _number(raw)
+            else:
+                kind = cell_type.decode() if cell_type else "n"
+                value = _typed_value(kind, None if raw is None else raw.decode("utf-8"), None, shared_strings)
             yield Cell(
-                ref=text_ref,
-                start=match.start(),
-                end=match.end(),
-                attrs={"r": text_ref, "t": kind} if cell_type else {"r": text_ref},
-                formula=None if formula is None else formula.decode("utf-8"),
-                formula_attrs={},
-                value=_typed_value(kind, None if raw is None else raw.decode("utf-8"), None, shared_strings),
+                text_ref,
+                match.start(),
+                match.end(),
+                {"r": text_ref, "t": cell_type.decode()} if cell_type else {"r": text_ref},
+                None if formula is None else formula.decode("utf-8"),
+                {},
+                value,
+                (attrs_raw, formula),
             )
             continue
         plain = _plain_cell(match, shared_strings)
@@ -250,25 +263,54 @@ def patch(part: bytes, values: Mapping[str, Any], cells: Iterable[Cell] | None =
     Only the ``<v>`` element and the ``t`` attribute of those cells change. With `cells`
     (from `scan` of this very part), only those cells are revisited, not the whole part.
     """
-    matches: list[tuple[re.Match[bytes] | None, str]] = []
     if cells is not None:
-        found = sorted((cell.start, cell.ref) for cell in cells if cell.ref in values)
-        matches.extend((CELL.match(part, start), ref) for start, ref in found)
-    else:
-        for found_cell in CELL.finditer(part):
-            ref_match = REF_ATTR.search(found_cell.group("attrs") or b"")
-            if ref_match:
-                ref = (ref_match.group(1) + ref_match.group(2)).decode().upper()
-                if ref in values:
-                    matches.append((found_cell, ref))
+        return _patch_cells(part, values, cells)
+    matches: list[tuple[re.Match[bytes], str]] = []
+    for found_cell in CELL.finditer(part):
+        ref_match = REF_ATTR.search(found_cell.group("attrs") or b"")
+        if ref_match:
+            ref = (ref_match.group(1) + ref_match.group(2)).decode().upper()
+            if ref in values:
+                matches.append((found_cell, ref))
     pieces: list[bytes] = []
     position = 0
     done: set[str] = set()
     for match, ref in matches:
-        if match is None:  # not a cell where `scan` said one starts: the part changed since
-            raise WorkbookError(f"cell {ref} moved while it was being written")
         pieces += [part[position : match.start()], _patched_element(match, values[ref])]
         position = match.end()
         done.add(ref)
+    pieces.append(part[position:])
+    return b"".join(pieces), set(values) - done
+
+
+def _patch_cells(part: bytes, values: Mapping[str, Any], cells: Iterable[Cell]) -> tuple[bytes, set[str]]:
+    """`patch` for cells `scan` found in this very part: only those cells are revisited."""
+    pieces: list[bytes] = []
+    position = 0
+    done: set[str] = set()
+    for cell in sorted((cell for cell in cells if cell.ref in values), key=lambda cell: cell.start):
+        value = values[cell.ref]
+        if cell.plain is not None:
+            attrs, formula = cell.plain
+            cell_type, text = encode(value)
+            escaped = html.escape(text, quote=False) if "&" in text or "<" in text or ">" in text else text
+            element = b"".join(
+                (
+                    b"<c",
+                    _with_type(attrs, cell_type),
+                    b">" if formula is None else b"><f>" + formula + b"</f>",
+                    b"<v>",
+                    escaped.encode("utf-8"),
+                    b"</v></c>",
+                )
+            )
+        else:
+            match = CELL.match(part, cell.start)
+            if match is None:  # not a cell where `scan` said one starts: the part changed since
+                raise WorkbookError(f"cell {cell.ref} moved while it was being written")
+            element = _patched_element(match, value)
+        pieces += [part[position : cell.start], element]
+        position = cell.end
+        done.add(cell.ref)
     pieces.append(part[position:])
     return b"".join(pieces), set(values) - done

@@ -1,12 +1,17 @@
 """Seconds per workbook for recalculating 200 filled copies of a realistic template, four ways, one run.
 
-    python tests/benchmarks/bench_recalc.py [--copies 200] [--keep DIR]
+    python tests/benchmarks/bench_recalc.py [--copies 200] [--repeat 3] [--keep DIR]
 
-(a) `ftxl recalc FOLDER --jobs 1` (one process: start-up, imports and all);
+(a) `ftxl recalc FOLDER --jobs 1` (one process: start-up, imports and all), with the
+    engine it picks (the plain one for this template: checked) and, for reference, with
+    `--engine formulas`;
 (b) `formulas` naively: ExcelModel().loads(file).finish().calculate() for each file;
 (c) LibreOffice headless converting all copies in a single `soffice` call, recalculating on
     load; it cannot run ftxl's functions, so it gets the same template with native formulas;
 (d) the I/O floor: read each package, patch the cached values of its formula cells, write it.
+
+(a) and (d) take seconds and are run --repeat times (median), each into a new folder, as (b)
+and (c) are; those take a minute and run once.
 
 Targets on one core (issue 3): (a) >= 10x faster than (c), >= 5x faster than (b), within 3x of (d).
 """
@@ -14,8 +19,10 @@ Targets on one core (issue 3): (a) >= 10x faster than (c), >= 5x faster than (b)
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -168,14 +175,25 @@ def filled_copies(folder: Path, copies: int, native: bool, seed: int = 7) -> lis
     return paths
 
 
-def run_ftxl(folder: Path, out: Path) -> float:
+def run_ftxl(folder: Path, out: Path, *options: str) -> float:
     start = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "ftxl", "recalc", str(folder), "--out", str(out), "--quiet", "--jobs", "1"],
+        [sys.executable, "-m", "ftxl", "recalc", str(folder), "--out", str(out), "--quiet", "--jobs", "1", *options],
         check=True,
         stdout=subprocess.DEVNULL,
     )
     return time.perf_counter() - start
+
+
+def engine_used(path: Path, out: Path) -> str:
+    """Which engine `ftxl recalc` computes `path` with."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "ftxl", "recalc", str(path), "--out", str(out), "--json"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return str(json.loads(completed.stdout)["files"][0]["engine"])
 
 
 def run_formulas_naive(paths: list[Path]) -> float:
@@ -234,17 +252,21 @@ def run_io_floor(paths: list[Path], out: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=200)
+    parser.add_argument("--repeat", type=int, default=3, help="Runs of (a) and (d); the median counts.")
     parser.add_argument("--keep", type=Path, help="Keep the generated workbooks in this folder.")
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="ftxl-bench-"))
     ftxl_copies = filled_copies(root / "ftxl", args.copies, native=False)
     native_copies = filled_copies(root / "native", args.copies, native=True)
     n = args.copies
+    engine = engine_used(ftxl_copies[0], root / "out_engine")
+    assert engine == "plain", engine
     timings = {
-        "(a) ftxl recalc": run_ftxl(root / "ftxl", root / "out_a"),
+        "(a) ftxl recalc": statistics.median(run_ftxl(root / "ftxl", root / "out_a") for _ in range(args.repeat)),
         "(b) formulas, naive": run_formulas_naive(ftxl_copies),
         "(c) LibreOffice, one soffice call": run_libreoffice(native_copies, root / "out_c", root / "profile"),
-        "(d) I/O floor": run_io_floor(ftxl_copies, root / "out_d"),
+        "(d) I/O floor": statistics.median(run_io_floor(ftxl_copies, root / f"out_d{k}") for k in range(args.repeat)),
+        "(a') ftxl recalc --engine formulas": run_ftxl(root / "ftxl", root / "out_a2", "--engine", "formulas"),
     }
     for name, seconds in timings.items():
         print(f"{name:<36} {seconds:8.2f} s  {seconds / n * 1000:8.1f} ms per workbook")
@@ -254,10 +276,12 @@ def main() -> None:
     )
     print(f"(b) / (a): {timings['(b) formulas, naive'] / a:6.1f}x faster than naive formulas (target >= 5x)")
     print(f"(a) / (d): {a / timings['(d) I/O floor']:6.2f}x the I/O floor (target <= 3x)")
+    by_formulas = timings["(a') ftxl recalc --engine formulas"] / a
+    print(f"(a') / (a): {by_formulas:5.1f}x: ftxl's plain engine against ftxl with the formulas engine")
     one = root / "one"
     one.mkdir()
     shutil.copy(ftxl_copies[0], one)
-    startup = run_ftxl(one, root / "out_one")
+    startup = statistics.median(run_ftxl(one, root / f"out_one{k}") for k in range(args.repeat))
     marginal = (a - startup) / (n - 1)
     lo_each, floor_each = timings["(c) LibreOffice, one soffice call"] / n, timings["(d) I/O floor"] / n
     print(
