@@ -82,7 +82,8 @@ def _direct(value: Value) -> Value:
 
 def _numbers(args: Iterable[Value], skip_errors: bool = False) -> Iterator[float | CellError]:
     """The numbers an aggregate (SUM, MIN, AVERAGE...) sees: in ranges and arrays only numbers count;
-    an argument typed directly counts when it reads as a number."""
+    an argument typed directly counts when it reads as a number. An empty cell that reaches an
+    argument through a reference (IF(c, A1, B1)) counts as nothing, as in a range."""
     for arg in args:
         if isinstance(arg, Grid):
             for value in arg.values():
@@ -91,7 +92,7 @@ def _numbers(args: Iterable[Value], skip_errors: bool = False) -> Iterator[float
                     yield value
                 elif kind is CellError and not skip_errors:
                     yield value
-        else:
+        elif arg is not None:
             result = number(_direct(arg))
             if type(result) is not CellError or not skip_errors:
                 yield result
@@ -137,7 +138,7 @@ def xl_counta(*args: Value) -> Value:
     for arg in args:
         if isinstance(arg, Grid):
             total += sum(1 for value in arg.values() if value is not None)
-        else:
+        elif arg is not None:  # None: an empty cell reached through a reference
             total += 1
     return float(total)
 
@@ -291,8 +292,8 @@ def _logicals(args: Iterable[Value]) -> list[bool] | CellError:
         for value in values:
             if type(value) is CellError:
                 return value  # type: ignore[no-any-return]
-            if in_range and type(value) not in (bool, float):
-                continue  # text and empty cells in a range are skipped
+            if value is None or (in_range and type(value) is not bool and type(value) is not float):
+                continue  # text and empty cells in a range, and empty cells referred to, are skipped
             test = truth(value)
             if type(test) is CellError:
                 return test  # type: ignore[return-value]
@@ -335,7 +336,8 @@ def _rounder(mode: str) -> Callable[[Value, Value], Value]:
             return d
         try:
             places = Decimal(1).scaleb(-int(d))  # type: ignore[arg-type]
-            return finite(float(Decimal(repr(a)).quantize(places, rounding=mode)))
+            # Excel rounds the number it shows (15 significant digits): ROUND(2.675, 2) is 2.68
+            return finite(float(Decimal(f"{a:.15g}").quantize(places, rounding=mode)))
         except (InvalidOperation, OverflowError, ValueError):
             return NUM
 
