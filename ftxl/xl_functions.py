@@ -243,17 +243,13 @@ def xl_countif(cells: Value, condition: Value) -> Value:
     return elementwise(count, condition)
 
 
-def _condition(value: Value) -> bool | CellError:
-    return truth(value)
-
-
 def xl_if(condition: Callable[[], Value], if_true: Callable[[], Value] | None = None, if_false: Any = None) -> Value:
     test = condition()
     if isinstance(test, Grid):
         yes = if_true() if if_true else True
         no = if_false() if if_false else False
-        return elementwise(lambda t, a, b: _pick(_condition(t), a, b), test, yes, no)
-    chosen = _condition(test)
+        return elementwise(lambda t, a, b: _pick(truth(t), a, b), test, yes, no)
+    chosen = truth(test)
     if type(chosen) is CellError:
         return chosen
     branch = if_true if chosen else if_false
@@ -553,6 +549,3 @@ SPECS: dict[str, Spec] = {
     **_ftxl_specs(),
 }
 """Every function the plain engine computes, by the upper-case name a formula calls it with."""
-
-EXACT_MATCH_ONLY = "MATCH"
-"""MATCH is computed here only with a literal match type 0 (exact); sorted lookups go to `formulas`."""

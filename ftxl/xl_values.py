@@ -26,7 +26,6 @@ VALUE = CellError("#VALUE!")
 NA = CellError("#N/A")
 NUM = CellError("#NUM!")
 REF = CellError("#REF!")
-NAME = CellError("#NAME?")
 
 
 class Grid:
