@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal, InvalidOperation
 from typing import Any
 
 import numpy as np
@@ -323,17 +323,24 @@ def _is(test: Callable[[Value], bool]) -> Callable[[Value], Value]:
     return lambda value: elementwise(test, value)
 
 
+_WIDE = Context(prec=700, Emax=999, Emin=-999)
+"""Room for any double rounded to any number of places (quantize needs every digit)."""
+
+
 def _rounder(mode: str) -> Callable[[Value, Value], Value]:
     def single(x: Value, digits: Value) -> Value:
         a, d = number(_direct(x)), number(_direct(digits))
-        if type(a) is CellError:
+        if isinstance(a, CellError):
             return a
-        if type(d) is CellError:
+        if isinstance(d, CellError):
             return d
+        places = int(d)
+        if places >= 0 and a.is_integer():
+            return a  # nothing after the point to round (every double above 2**52 is whole)
         try:
-            places = Decimal(1).scaleb(-int(d))  # type: ignore[arg-type]
             # Excel rounds the number it shows (15 significant digits): ROUND(2.675, 2) is 2.68
-            return finite(float(Decimal(f"{a:.15g}").quantize(places, rounding=mode)))
+            shown = Decimal(f"{a:.15g}")
+            return finite(float(shown.quantize(Decimal(1).scaleb(-places), rounding=mode, context=_WIDE)))
         except (InvalidOperation, OverflowError, ValueError):
             return NUM
 
@@ -391,6 +398,8 @@ def whole(value: Value) -> int | CellError:
 
 
 def xl_index(array: Value, row: Value, column: Value = MISSING) -> Value:
+    if type(array) is CellError:  # an error in place of the array is the answer, whatever the position
+        return array
     grid = _grid(array)
     rows, cols = grid.shape
     r = whole(row)
