@@ -32,7 +32,7 @@ from openpyxl.formula.translate import Translator
 
 from . import sheet_functions
 from .plain_engine import PlainBook
-from .xl_functions import NotCoveredError
+from .xl_values import NotCoveredError
 
 if TYPE_CHECKING:
     from .formulas_engine import CompiledBook

@@ -27,8 +27,8 @@ from openpyxl.utils.cell import range_boundaries
 
 from . import xl_functions
 from .sheet_xml import ERRORS, CellError
-from .xl_functions import MISSING, SPECS, NotCoveredError, Spec
-from .xl_values import VALUE, Grid, Value, binary, cell_at, unary
+from .xl_functions import SPECS, Spec
+from .xl_values import MISSING, VALUE, Grid, NotCoveredError, Value, binary, cell_at, unary
 
 Cells = dict[Any, Value]
 """The cell values of one evaluation: (sheet, row, column) -> value, and a key per block of inputs."""
@@ -331,6 +331,8 @@ class Compiler:
             raise NotCoveredError(f"{name} with {len(trees)} arguments")
         if upper == "MATCH" and trees[2] != ("value", 0.0):
             raise NotCoveredError("MATCH other than an exact match (match type 0)")
+        if upper in ("VLOOKUP", "HLOOKUP") and trees[3] not in (("value", 0.0), ("value", False)):
+            raise NotCoveredError(f"{upper} other than an exact match (FALSE or 0 as its last argument)")
         if spec.arrays:
             context = ARRAY_CONTEXT
         args = [

@@ -10,7 +10,6 @@ then computed by the `formulas` engine instead.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal, InvalidOperation
@@ -20,38 +19,39 @@ import numpy as np
 
 from . import sheet_functions
 from .errors import InputError
-from .sheet_xml import ERRORS, CellError
+from .sheet_xml import CellError
+from .xl_criteria import (
+    text_matches,
+    xl_averageif,
+    xl_averageifs,
+    xl_countif,
+    xl_countifs,
+    xl_maxifs,
+    xl_minifs,
+    xl_sumif,
+    xl_sumifs,
+)
+from .xl_text import TEXT_FUNCTIONS
 from .xl_values import (
     BINARY,
     DIV0,
+    MISSING,
     NA,
     NUM,
     REF,
     VALUE,
     Grid,
+    NotCoveredError,
     Value,
+    as_grid,
     cell_at,
     compare,
+    direct,
     elementwise,
     finite,
     number,
-    text_number,
     truth,
 )
-
-
-class NotCoveredError(Exception):
-    """Something the plain engine does not compute exactly as Excel; the `formulas` engine takes over."""
-
-
-class _Missing:
-    """An argument left out, as in IF(A1,,1)."""
-
-    def __repr__(self) -> str:
-        return "MISSING"
-
-
-MISSING: Any = _Missing()
 
 messages: list[str] = []
 """Why ftxl functions answered #VALUE! during the current evaluation."""
@@ -72,14 +72,6 @@ class Spec:
     """Excel evaluates the arguments as arrays even in a normal cell (SUMPRODUCT)."""
 
 
-def _grid(value: Value) -> Grid:
-    return value if isinstance(value, Grid) else Grid([[value]])
-
-
-def _direct(value: Value) -> Value:
-    return 0.0 if value is MISSING else value
-
-
 def _numbers(args: Iterable[Value], skip_errors: bool = False) -> Iterator[float | CellError]:
     """The numbers an aggregate (SUM, MIN, AVERAGE...) sees: in ranges and arrays only numbers count;
     an argument typed directly counts when it reads as a number. An empty cell that reaches an
@@ -93,7 +85,7 @@ def _numbers(args: Iterable[Value], skip_errors: bool = False) -> Iterator[float
                 elif kind is CellError and not skip_errors:
                     yield value
         elif arg is not None:
-            result = number(_direct(arg))
+            result = number(direct(arg))
             if type(result) is not CellError or not skip_errors:
                 yield result
 
@@ -144,11 +136,11 @@ def xl_counta(*args: Value) -> Value:
 
 
 def xl_countblank(cells: Value) -> Value:
-    return float(sum(1 for value in _grid(cells).values() if value is None or value == ""))
+    return float(sum(1 for value in as_grid(cells).values() if value is None or value == ""))
 
 
 def xl_sumproduct(*args: Value) -> Value:
-    grids = [_grid(a) for a in args]
+    grids = [as_grid(a) for a in args]
     if len({g.shape for g in grids}) > 1:
         return VALUE
     for grid in grids:
@@ -157,90 +149,6 @@ def xl_sumproduct(*args: Value) -> Value:
                 return value
     columns = [[v if type(v) is float else 0.0 for v in g.values()] for g in grids]
     return finite(math.fsum(math.prod(items) for items in zip(*columns, strict=True)))
-
-
-_CRITERION = re.compile(r"^(<=|>=|<>|<|>|=)?(.*)$", re.S)
-
-
-def _wildcard(pattern: str) -> re.Pattern[str] | None:
-    """A regular expression for an Excel pattern with * ? and ~ escapes; None when it has none."""
-    if not re.search(r"[*?~]", pattern):
-        return None
-    pieces, escaped = [], False
-    for char in pattern:
-        if escaped:
-            pieces.append(re.escape(char))
-            escaped = False
-        elif char == "~":
-            escaped = True
-        elif char == "*":
-            pieces.append(".*")
-        elif char == "?":
-            pieces.append(".")
-        else:
-            pieces.append(re.escape(char))
-    return re.compile("".join(pieces) + r"\Z", re.I | re.S)
-
-
-def _text_matches(pattern: str) -> Callable[[Value], bool]:
-    regex = _wildcard(pattern)
-    if regex is not None:
-        return lambda value: type(value) is str and regex.match(value) is not None
-    lowered = pattern.lower()
-    return lambda value: type(value) is str and value.lower() == lowered
-
-
-def criterion(value: Value) -> Callable[[Value], bool]:
-    """Which cells a COUNTIF criterion such as 5, ">0", "<=1", "labels" or "a*" counts."""
-    kind = type(value)
-    if kind is float:
-        return lambda cell: (
-            (type(cell) is float and cell == value) or (type(cell) is str and text_number(cell) == value)
-        )
-    if kind is bool:
-        return lambda cell: type(cell) is bool and cell == value
-    if kind is not str:
-        raise NotCoveredError("COUNTIF criterion that is not a number, text or logical")
-    match = _CRITERION.match(value)
-    assert match is not None
-    op, operand = match.group(1) or "", match.group(2)
-    target = text_number(operand)
-    if type(target) is float and not operand.strip().endswith("%"):
-        if op in ("", "="):
-            return criterion(target)
-        if op == "<>":
-            equal = criterion(target)
-            return lambda cell: not equal(cell)
-        test = {"<": float.__lt__, ">": float.__gt__, "<=": float.__le__, ">=": float.__ge__}[op]
-        return lambda cell: type(cell) is float and test(cell, target)
-    if operand.upper() in ("TRUE", "FALSE") or operand in ERRORS:
-        raise NotCoveredError("COUNTIF criterion on logicals or errors")
-    if op == "" and operand == "":
-        return lambda cell: cell is None or cell == ""
-    if op == "=" and operand == "":
-        return lambda cell: cell is None
-    if op == "<>" and operand == "":
-        return lambda cell: cell is not None
-    if op in ("", "="):
-        return _text_matches(operand)
-    if op == "<>":
-        matches = _text_matches(operand)
-        return lambda cell: not matches(cell)
-    raise NotCoveredError("COUNTIF comparing text by order")
-
-
-def xl_countif(cells: Value, condition: Value) -> Value:
-    grid = _grid(cells)
-
-    def count(single: Value) -> Value:
-        if type(single) is CellError:
-            return single
-        if single is None:
-            raise NotCoveredError("COUNTIF with an empty cell as its criterion")
-        test = criterion(single)
-        return float(sum(1 for value in grid.values() if test(value)))
-
-    return elementwise(count, condition)
 
 
 def xl_if(condition: Callable[[], Value], if_true: Callable[[], Value] | None = None, if_false: Any = None) -> Value:
@@ -255,35 +163,35 @@ def xl_if(condition: Callable[[], Value], if_true: Callable[[], Value] | None = 
     branch = if_true if chosen else if_false
     if branch is None:
         return chosen  # IF(c, x) gives FALSE when c is false
-    return _direct(branch())
+    return direct(branch())
 
 
 def _pick(test: bool | CellError, yes: Value, no: Value) -> Value:
     if type(test) is CellError:
         return test
-    return _direct(yes if test else no)
+    return direct(yes if test else no)
 
 
 def xl_iferror(value: Callable[[], Value], fallback: Callable[[], Value]) -> Value:
     result = value()
     if isinstance(result, Grid):
         alternative = fallback()
-        return elementwise(lambda v, a: _direct(a) if type(v) is CellError else v, result, alternative)
-    return _direct(fallback()) if type(result) is CellError else result
+        return elementwise(lambda v, a: direct(a) if type(v) is CellError else v, result, alternative)
+    return direct(fallback()) if type(result) is CellError else result
 
 
 def xl_ifna(value: Callable[[], Value], fallback: Callable[[], Value]) -> Value:
     result = value()
     if isinstance(result, Grid):
         alternative = fallback()
-        return elementwise(lambda v, a: _direct(a) if v == NA else v, result, alternative)
-    return _direct(fallback()) if result == NA else result
+        return elementwise(lambda v, a: direct(a) if v == NA else v, result, alternative)
+    return direct(fallback()) if result == NA else result
 
 
 def _logicals(args: Iterable[Value]) -> list[bool] | CellError:
     found: list[bool] = []
     for arg in args:
-        values = arg.values() if isinstance(arg, Grid) else [_direct(arg)]
+        values = arg.values() if isinstance(arg, Grid) else [direct(arg)]
         in_range = isinstance(arg, Grid)
         for value in values:
             if type(value) is CellError:
@@ -316,7 +224,7 @@ def xl_not(value: Value) -> Value:
         test = truth(v)
         return test if type(test) is CellError else not test
 
-    return elementwise(single, _direct(value))
+    return elementwise(single, direct(value))
 
 
 def _is(test: Callable[[Value], bool]) -> Callable[[Value], Value]:
@@ -329,7 +237,7 @@ _WIDE = Context(prec=700, Emax=999, Emin=-999)
 
 def _rounder(mode: str) -> Callable[[Value, Value], Value]:
     def single(x: Value, digits: Value) -> Value:
-        a, d = number(_direct(x)), number(_direct(digits))
+        a, d = number(direct(x)), number(direct(digits))
         if isinstance(a, CellError):
             return a
         if isinstance(d, CellError):
@@ -356,7 +264,7 @@ def _numeric(function: Callable[..., float | CellError]) -> Callable[..., Value]
     def single(*args: Value) -> Value:
         numbers = []
         for arg in args:
-            value = number(_direct(arg))
+            value = number(direct(arg))
             if type(value) is CellError:
                 return value
             numbers.append(value)
@@ -391,7 +299,7 @@ def _sign(x: float) -> float:
 
 def whole(value: Value) -> int | CellError:
     """A value as a whole number, truncated as Excel does for positions and counts."""
-    result = number(_direct(value))
+    result = number(direct(value))
     if isinstance(result, CellError):
         return result
     return int(result) if math.isfinite(result) else NUM
@@ -400,7 +308,7 @@ def whole(value: Value) -> int | CellError:
 def xl_index(array: Value, row: Value, column: Value = MISSING) -> Value:
     if type(array) is CellError:  # an error in place of the array is the answer, whatever the position
         return array
-    grid = _grid(array)
+    grid = as_grid(array)
     rows, cols = grid.shape
     r = whole(row)
     if isinstance(r, CellError):
@@ -430,14 +338,14 @@ def xl_match(lookup: Value, array: Value, match_type: Value) -> Value:
         return lookup
     if isinstance(lookup, Grid):
         raise NotCoveredError("MATCH of an array of values")
-    grid = _grid(array)
+    grid = as_grid(array)
     rows, cols = grid.shape
     if rows != 1 and cols != 1:
         return NA
     if lookup is None:
         return NA
     if type(lookup) is str:
-        test = _text_matches(lookup)
+        test = text_matches(lookup)
     else:
         test = lambda value: type(value) is type(lookup) and compare(value, lookup) == 0  # noqa: E731
     for position, value in enumerate(grid.values(), start=1):
@@ -462,7 +370,7 @@ def xl_choose(index: Callable[[], Value], *choices: Callable[[], Value]) -> Valu
                     line.append(VALUE)
                 else:
                     value = values[k - 1]
-                    line.append(_direct(cell_at(value, r, c) if isinstance(value, Grid) else value))
+                    line.append(direct(cell_at(value, r, c) if isinstance(value, Grid) else value))
             picked.append(line)
         return Grid(picked)
     k = whole(which)
@@ -470,7 +378,50 @@ def xl_choose(index: Callable[[], Value], *choices: Callable[[], Value]) -> Valu
         return k
     if not 1 <= k <= len(choices):
         return VALUE
-    return _direct(choices[k - 1]())
+    return direct(choices[k - 1]())
+
+
+def xl_vlookup(lookup: Value, table: Value, column: Value, exact: Value = MISSING) -> Value:
+    """VLOOKUP with an exact match: the row of `table` whose first cell is `lookup`."""
+    return _exact_lookup(lookup, as_grid(table).rows, column)
+
+
+def xl_hlookup(lookup: Value, table: Value, row: Value, exact: Value = MISSING) -> Value:
+    """HLOOKUP with an exact match: the column of `table` whose first cell is `lookup`."""
+    rows = as_grid(table).rows
+    return _exact_lookup(lookup, [list(column) for column in zip(*rows, strict=True)], row)
+
+
+def _exact_lookup(lookup: Value, lines: list[list[Value]], position: Value) -> Value:
+    if type(lookup) is CellError:
+        return lookup
+    if isinstance(lookup, Grid):
+        raise NotCoveredError("a lookup of an array of values")
+    k = whole(position)
+    if isinstance(k, CellError):
+        return k
+    if k < 1:
+        return VALUE
+    if k > (len(lines[0]) if lines else 0):
+        return REF
+    found = xl_match(lookup, Grid([[line[0]] for line in lines]), 0.0)
+    if type(found) is CellError:
+        return found
+    return lines[int(found) - 1][k - 1]
+
+
+def xl_ifs(*pairs: Callable[[], Value]) -> Value:
+    """IFS: the value after the first condition that holds; #N/A when none does."""
+    for condition, value in zip(pairs[::2], pairs[1::2], strict=True):
+        test = condition()
+        if isinstance(test, Grid):
+            raise NotCoveredError("IFS over arrays")
+        holds = truth(test)
+        if type(holds) is CellError:
+            return holds
+        if holds:
+            return direct(value())
+    return NA
 
 
 def _na() -> Value:
@@ -526,7 +477,6 @@ SPECS: dict[str, Spec] = {
     "COUNT": Spec(xl_count, 1, None, ranges=None),
     "COUNTA": Spec(xl_counta, 1, None, ranges=None),
     "COUNTBLANK": Spec(xl_countblank, 1, 1, ranges=None),
-    "COUNTIF": Spec(xl_countif, 2, 2, ranges=(0,)),
     "SUMPRODUCT": Spec(xl_sumproduct, 1, None, arrays=True),
     "IF": Spec(xl_if, 1, 3, lazy=True),
     "IFERROR": Spec(xl_iferror, 2, 2, lazy=True),
@@ -555,6 +505,21 @@ SPECS: dict[str, Spec] = {
     "POWER": Spec(_numeric(_power), 2, 2),
     "INDEX": Spec(xl_index, 2, 3, ranges=(0,)),
     "MATCH": Spec(xl_match, 3, 3, ranges=(1,)),
+    "VLOOKUP": Spec(xl_vlookup, 4, 4, ranges=(1,)),
+    "HLOOKUP": Spec(xl_hlookup, 4, 4, ranges=(1,)),
+    "IFS": Spec(xl_ifs, 2, None, lazy=True),
+    "COUNTIF": Spec(xl_countif, 2, 2, ranges=(0,)),
+    "COUNTIFS": Spec(xl_countifs, 2, None, ranges=None),
+    "SUMIF": Spec(xl_sumif, 2, 3, ranges=(0, 2)),
+    "SUMIFS": Spec(xl_sumifs, 3, None, ranges=None),
+    "AVERAGEIF": Spec(xl_averageif, 2, 3, ranges=(0, 2)),
+    "AVERAGEIFS": Spec(xl_averageifs, 3, None, ranges=None),
+    "MAXIFS": Spec(xl_maxifs, 3, None, ranges=None),
+    "MINIFS": Spec(xl_minifs, 3, None, ranges=None),
+    **{
+        name: Spec(function, fewest, most, ranges=None if whole_ranges else ())
+        for name, (function, fewest, most, whole_ranges) in TEXT_FUNCTIONS.items()
+    },
     **_ftxl_specs(),
 }
 """Every function the plain engine computes, by the upper-case name a formula calls it with."""

@@ -28,6 +28,20 @@ NUM = CellError("#NUM!")
 REF = CellError("#REF!")
 
 
+class NotCoveredError(Exception):
+    """Something the plain engine does not compute exactly as Excel; the `formulas` engine takes over."""
+
+
+class _Missing:
+    """An argument left out, as in IF(A1,,1)."""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+
+
 class Grid:
     """Rows of values: a range read from the sheet (`is_ref`) or an array a formula built."""
 
@@ -50,6 +64,16 @@ class Grid:
 
     def __repr__(self) -> str:
         return f"Grid({self.rows!r}, is_ref={self.is_ref})"
+
+
+def as_grid(value: Value) -> Grid:
+    """A range or array as it is; a single value as a 1x1 array."""
+    return value if isinstance(value, Grid) else Grid([[value]])
+
+
+def direct(value: Value) -> Value:
+    """An argument as its function uses it: one left out counts as 0, as Excel's do."""
+    return 0.0 if value is MISSING else value
 
 
 def number(value: Value) -> float | CellError:

@@ -1,0 +1,89 @@
+"""Excel's text functions: LEN, LEFT, RIGHT, MID, UPPER, LOWER, TRIM, CONCATENATE, CONCAT.
+
+Numbers become text as Excel's General format writes them (15 significant digits),
+logicals as TRUE / FALSE, empty cells as ""; an error passes through. Each works cell by
+cell over arrays, like Excel's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from .sheet_xml import CellError
+from .xl_values import MISSING, VALUE, Grid, Value, direct, elementwise, number, text
+
+
+def _texts(function: Callable[..., Value]) -> Callable[..., Value]:
+    """A function of a text (and whole numbers after it) made to take any values, cell by cell."""
+
+    def single(value: Value, *counts: Value) -> Value:
+        string = text(value)
+        if type(string) is CellError:
+            return string
+        whole = []
+        for count in counts:
+            n = number(direct(count))
+            if type(n) is CellError:
+                return n
+            whole.append(int(n))  # type: ignore[arg-type]
+        return function(string, *whole)
+
+    return lambda *args: elementwise(single, *args)
+
+
+def _left(string: str, count: int = 1) -> Value:
+    return VALUE if count < 0 else string[:count]
+
+
+def _right(string: str, count: int = 1) -> Value:
+    return VALUE if count < 0 else (string[-count:] if count else "")
+
+
+def _mid(string: str, start: int, count: int) -> Value:
+    return VALUE if start < 1 or count < 0 else string[start - 1 : start - 1 + count]
+
+
+def _trim(string: str) -> Value:
+    return re.sub(" +", " ", string.strip(" "))
+
+
+def _with_default(function: Callable[..., Value], default: float) -> Callable[..., Value]:
+    def call(value: Value, count: Value = MISSING) -> Value:
+        return function(value, default if count is MISSING else count)
+
+    return call
+
+
+def xl_concatenate(*args: Value) -> Value:
+    def join(*values: Value) -> Value:
+        pieces = [text(direct(v)) for v in values]
+        error = next((p for p in pieces if type(p) is CellError), None)
+        return error if error is not None else "".join(pieces)  # type: ignore[arg-type]
+
+    return elementwise(join, *args)
+
+
+def xl_concat(*args: Value) -> Value:
+    pieces = []
+    for arg in args:
+        for value in arg.values() if isinstance(arg, Grid) else [direct(arg)]:
+            piece = text(value)
+            if type(piece) is CellError:
+                return piece
+            pieces.append(piece)
+    return "".join(pieces)  # type: ignore[arg-type]
+
+
+TEXT_FUNCTIONS: dict[str, tuple[Callable[..., Value], int, int | None, bool]] = {
+    "LEN": (_texts(lambda string: float(len(string))), 1, 1, False),
+    "LEFT": (_with_default(_texts(_left), 1.0), 1, 2, False),
+    "RIGHT": (_with_default(_texts(_right), 1.0), 1, 2, False),
+    "MID": (_texts(_mid), 3, 3, False),
+    "UPPER": (_texts(str.upper), 1, 1, False),
+    "LOWER": (_texts(str.lower), 1, 1, False),
+    "TRIM": (_texts(_trim), 1, 1, False),
+    "CONCATENATE": (xl_concatenate, 1, None, False),
+    "CONCAT": (xl_concat, 1, None, True),
+}
+"""Name -> (function, fewest arguments, most arguments or None, takes ranges whole)."""
