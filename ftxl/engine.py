@@ -81,6 +81,7 @@ def name_node(name: str) -> str:
     return f"'[{BOOK}]'!{name.upper()}"
 
 
+@functools.lru_cache(maxsize=65536)
 def translate(formula: str, origin: str, destination: str) -> str:
     """A shared formula, written for `origin`, as it reads in `destination` (relative references move)."""
     return Translator("=" + formula, origin=origin).translate_formula(destination)[1:]

@@ -23,11 +23,13 @@ CELL = re.compile(
 )
 SCAN = re.compile(
     rb'<c(?P<plain> r="(?P<ref>[A-Z]{1,3}[0-9]+)"(?: s="[0-9]+")?(?: t="(?P<type>[a-zA-Z]+)")?)'
-    rb"(?:/>|>(?:<f>(?P<f>[^<&]*)</f>)?(?:<v>(?P<v>[^<&]*)</v>)?</c>)"
+    rb'(?:/>|>(?P<felem><f(?P<fattrs>(?: [a-zA-Z]+="[^"&<]*")*)(?:/>|>(?P<f>[^<&]*)</f>))?'
+    rb"(?:<v>(?P<v>[^<&]*)</v>)?</c>)"
     rb"|" + CELL.pattern,
     re.S,
 )
-"""A cell as most writers write it (attributes r, s, t in that order, a plain <f> and <v>), else any cell."""
+"""A cell as most writers write it (attributes r, s, t in that order; an <f>, shared or not, and a <v>
+without entities), else any cell."""
 ATTR = re.compile(rb'([\w:.-]+)\s*=\s*"([^"]*)"')
 PLAIN_ATTRS = re.compile(rb'\A r="([A-Z]{1,3}[0-9]+)"(?: s="[0-9]+")?(?: t="([a-zA-Z]+)")?\Z')
 PLAIN_BODY = re.compile(rb"\A(?:<f>([^<&]*)</f>)?(?:<v>([^<&]*)</v>)?\Z")
@@ -58,7 +60,7 @@ class Cell:
     value: Any
     """The cached or typed value: float, str, bool, CellError, or None when empty."""
     plain: tuple[bytes, bytes | None] | None = None
-    """For an element of the common form: its attribute bytes and <f> text, to rewrite it without parsing."""
+    """For an element of the common form: its attribute bytes and <f> element, to rewrite it without parsing."""
 
 
 def _attrs(raw: bytes) -> dict[str, str]:
@@ -139,7 +141,9 @@ def scan(part: bytes, shared_strings: list[str], part_name: str = "sheet") -> It
     if DOCTYPE.search(part, 0, 4096):
         raise WorkbookError(f"refused: part {part_name} declares XML entities (a possible entity bomb)")
     for match in SCAN.finditer(part):
-        attrs_raw, ref, cell_type, formula, raw = match.group(1, 2, 3, 4, 5)
+        attrs_raw, ref, cell_type, element, formula_attrs, formula, raw = match.group(
+            "plain", "ref", "type", "felem", "fattrs", "f", "v"
+        )
         if ref is not None:
             text_ref = ref.decode()
             if cell_type is None and raw:
@@ -152,10 +156,10 @@ def scan(part: bytes, shared_strings: list[str], part_name: str = "sheet") -> It
                 match.start(),
                 match.end(),
                 {"r": text_ref, "t": cell_type.decode()} if cell_type else {"r": text_ref},
-                None if formula is None else formula.decode("utf-8"),
-                {},
+                None if element is None else (formula or b"").decode("utf-8"),
+                _attrs(formula_attrs) if formula_attrs else {},
                 value,
-                (attrs_raw, formula),
+                (attrs_raw, element),
             )
             continue
         plain = _plain_cell(match, shared_strings)
@@ -291,14 +295,15 @@ def _patch_cells(part: bytes, values: Mapping[str, Any], cells: Iterable[Cell]) 
     for cell in sorted((cell for cell in cells if cell.ref in values), key=lambda cell: cell.start):
         value = values[cell.ref]
         if cell.plain is not None:
-            attrs, formula = cell.plain
+            attrs, formula_element = cell.plain
             cell_type, text = encode(value)
             escaped = html.escape(text, quote=False) if "&" in text or "<" in text or ">" in text else text
             element = b"".join(
                 (
                     b"<c",
                     _with_type(attrs, cell_type),
-                    b">" if formula is None else b"><f>" + formula + b"</f>",
+                    b">",
+                    formula_element or b"",
                     b"<v>",
                     escaped.encode("utf-8"),
                     b"</v></c>",
