@@ -41,6 +41,8 @@ REFERENCE = re.compile(
     r"^(?:(?P<sheet>'(?:[^']|'')+'|[^'!:\[\]\s]+)!)?(?P<a>\$?[A-Za-z]{1,3}\$?\d+)(?::(?P<b>\$?[A-Za-z]{1,3}\$?\d+))?$"
 )
 DEFINED_NAME = re.compile(r"^[A-Za-z_\\][\w.\\]*$")
+MAX_NESTING = 100
+"""Parentheses, functions and signs nested deeper than this are left to formulas (Excel allows 64 levels)."""
 PREFIX_POWER = 70
 """Excel binds a leading minus tighter than ^: -2^2 is 4."""
 POSTFIX_POWER = 60
@@ -84,6 +86,7 @@ class Parser:
                 continue
             self.tokens.append(token)
         self.position = 0
+        self.depth = 0
         self.sheet = sheet
 
     def parse(self) -> Tree:
@@ -103,6 +106,15 @@ class Parser:
         return token
 
     def expression(self, min_power: int) -> Tree:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise NotCoveredError(f"a formula nested more than {MAX_NESTING} levels deep")
+        try:
+            return self._expression(min_power)
+        finally:
+            self.depth -= 1
+
+    def _expression(self, min_power: int) -> Tree:
         left = self.primary()
         while (token := self._peek()) is not None:
             if token.type == Token.OP_POST and token.value == "%":
@@ -262,7 +274,7 @@ class Compiler:
         if kind == "unary":
             return self.unary(tree[1], self.closure(tree[2], inner))
         if kind == "infix":
-            return self.infix(tree[1], self.closure(tree[2], inner), self.closure(tree[3], inner))
+            return self.chain(tree, inner)
         return self.call(tree[1], tree[2], inner)
 
     def reference(self, sheet: str, box: Box, context: str) -> Closure:
@@ -296,8 +308,9 @@ class Compiler:
         column = min_col if min_col == max_col else self.column
         if not (min_row <= row <= max_row and min_col <= column <= max_col):
             return lambda cells: VALUE
-        if any(place[0] == sheet for place in self.blocks):
-            raise NotCoveredError("one cell of a block of inputs read on its own")
+        for block_sheet, (a, b, c, d) in self.blocks:
+            if block_sheet == sheet and a <= column <= c and b <= row <= d:
+                raise NotCoveredError("one cell of a block of inputs read on its own")
         return self.reference(sheet, (column, row, column, row), VALUE_CONTEXT)
 
     def name(self, name: str, context: str) -> Closure:
@@ -317,10 +330,27 @@ class Compiler:
         function = unary(op)
         return lambda cells: function(operand(cells))
 
-    @staticmethod
-    def infix(op: str, left: Closure, right: Closure) -> Closure:
-        function = binary(op)
-        return lambda cells: function(left(cells), right(cells))
+    def chain(self, tree: Tree, context: str) -> Closure:
+        """An operator, or a run of operators of one precedence (A1+A2+...+A800) folded left in a loop:
+        nested closures that deep would exceed Python's recursion limit."""
+        power = INFIX_POWER[tree[1]]
+        steps = []
+        while tree[0] == "infix" and INFIX_POWER[tree[1]] == power:
+            steps.append((tree[1], tree[3]))
+            tree = tree[2]
+        first = self.closure(tree, context)
+        rest = [(binary(op), self.closure(operand, context)) for op, operand in reversed(steps)]
+        if len(rest) == 1:
+            ((function, second),) = rest
+            return lambda cells: function(first(cells), second(cells))
+
+        def fold(cells: Cells) -> Value:
+            value = first(cells)
+            for function, operand in rest:
+                value = function(value, operand(cells))
+            return value
+
+        return fold
 
     def call(self, name: str, trees: list[Tree], context: str) -> Closure:
         upper = _call_name(name)

@@ -273,6 +273,8 @@ def recalculate(
         result.error = str(exc)
     except MemoryError:
         result.error = "out of memory reading this workbook"
+    except RecursionError:
+        result.error = "a formula is nested deeper than Excel allows (64 levels); the original is unchanged"
     except Exception as exc:  # a bug must cost one file, not the batch
         result.error = f"internal error ({type(exc).__name__}: {exc}); the original is unchanged; please report it"
     return result

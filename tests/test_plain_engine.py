@@ -377,3 +377,23 @@ def test_random_formulas_agree_with_libreoffice(tmp_path):
             assert isinstance(lo, str) and lo.startswith("#"), (formula, mine, lo)  # error codes may differ
         else:
             assert math.isclose(mine, lo, rel_tol=1e-9, abs_tol=1e-9), (formula, mine, lo)
+
+
+def test_long_chains_and_deep_nesting(tmp_path):
+    """A sum of 1,500 cells runs in a loop, not 1,500 nested calls; nesting beyond Excel's limit goes to formulas."""
+    long, deep = tmp_path / "long.xlsx", tmp_path / "deep.xlsx"
+    book = xlsxwriter.Workbook(str(long))
+    sheet = book.add_worksheet("S")
+    sheet.write_column("A1", list(range(1500)))
+    sheet.write_formula("B1", "=" + "+".join(f"A{r}" for r in range(1, 1501)))
+    sheet.write_formula("B2", "=" + "-".join(f"A{r}" for r in range(1, 1501)) + '&"!"')
+    book.close()
+    book = xlsxwriter.Workbook(str(deep))
+    book.add_worksheet("S").write_formula("A1", "=" + "(" * 3000 + "1" + ")" * 3000)
+    book.close()
+    cache = engine.ModelCache()
+    first, second = recalculate(long, tmp_path / "a.xlsx", cache), recalculate(deep, tmp_path / "b.xlsx", cache)
+    assert first.ok and first.engine == "plain"
+    assert _values(tmp_path / "a.xlsx")["B1"] == sum(range(1500))
+    assert _values(tmp_path / "a.xlsx")["B2"] == f"{-sum(range(1500))}!"
+    assert second.ok and second.engine == "formulas (a formula nested more than 100 levels deep)"
