@@ -68,6 +68,26 @@ def cells_in(ref: str) -> Iterator[str]:
         yield from row
 
 
+_SCANS: dict[bytes, tuple[list[str], list[Cell]]] = {}
+"""Cells of large sheet parts by their bytes (with the shared strings they were read with):
+a label log that copies of a template share is scanned once."""
+LARGE_PART = 1 << 16
+
+
+def _scanned(data: bytes, shared_strings: list[str], part: str) -> list[Cell]:
+    """The cells of a sheet part; large parts seen before with the same strings are not scanned again."""
+    if len(data) < LARGE_PART:
+        return list(scan(data, shared_strings, part))
+    seen = _SCANS.get(data)
+    if seen is not None and seen[0] is shared_strings:
+        return seen[1]
+    if len(_SCANS) >= 8:
+        _SCANS.pop(next(iter(_SCANS)))
+    cells = list(scan(data, shared_strings, part))
+    _SCANS[data] = (shared_strings, cells)
+    return cells
+
+
 class BookReader:
     """The cells of one package, turned into what the engine evaluates."""
 
@@ -75,7 +95,7 @@ class BookReader:
         self.package = package
         self.workbook = workbook
         self.sheets = [
-            _SheetCells(name, part, data := package.read(part), list(scan(data, workbook.shared_strings, part)))
+            _SheetCells(name, part, data := package.read(part), _scanned(data, workbook.shared_strings, part))
             for name, part in workbook.sheets.items()
         ]
         self.warnings: list[str] = []
@@ -85,22 +105,29 @@ class BookReader:
         self._read()
 
     def _read(self) -> None:
-        values: dict[tuple[str, str], Any] = {}
+        values: dict[str, dict[str, Any]] = {}
         formula_cells: set[tuple[str, str]] = set()
         for sheet in self.sheets:
             array_cells = self._read_formulas(sheet)
             formula_cells.update((sheet.name, ref) for ref in array_cells)
+            sheet_values = values[sheet.name] = {}
             for cell in sheet.cells:
                 if cell.formula is not None:
                     formula_cells.add((sheet.name, cell.ref))
                 elif cell.value is not None and cell.ref not in array_cells:
-                    values[(sheet.name, cell.ref)] = cell.value
+                    sheet_values[cell.ref] = cell.value
         self._read_names()
         for sheet_name, ref in self._blocks(formula_cells):
-            rows = [[values.pop((sheet_name, address), None) for address in row] for row in _range_rows(ref)]
-            self.book.blocks[engine.node(sheet_name, ref)] = rows
-        for (sheet_name, ref), value in values.items():
-            self.book.values[engine.node(sheet_name, ref)] = value
+            take = values[sheet_name].pop
+            rows = _range_rows(ref)
+            self.book.blocks[engine.node(sheet_name, ref)] = (
+                [[take(address, None)] for (address,) in rows]  # a column, the usual block: no inner loop
+                if len(rows[0]) == 1
+                else [[take(address, None) for address in row] for row in rows]
+            )
+        for sheet_name, sheet_values in values.items():
+            for ref, value in sheet_values.items():
+                self.book.values[engine.node(sheet_name, ref)] = value
 
     def _blocks(self, formula_cells: set[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
         """Large ranges of value cells that formulas only ever read whole: each becomes one engine input."""
