@@ -298,7 +298,7 @@ def _echo_result(result: FileResult) -> None:
         engine = "" if result.engine == "plain" else f"; engine: {result.engine}"
         click.echo(
             f"ok      {result.source} -> {result.target} "
-            f"({result.cells} cells, {len(result.warnings)} warning{plural}{engine})"
+            f"({result.cells} cell{'' if result.cells == 1 else 's'}, {len(result.warnings)} warning{plural}{engine})"
         )
     else:
         click.echo(f"FAILED  {result.source}: {result.error}")

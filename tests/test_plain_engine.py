@@ -397,3 +397,16 @@ def test_long_chains_and_deep_nesting(tmp_path):
     assert _values(tmp_path / "a.xlsx")["B1"] == sum(range(1500))
     assert _values(tmp_path / "a.xlsx")["B2"] == f"{-sum(range(1500))}!"
     assert second.ok and second.engine == "formulas (a formula nested more than 100 levels deep)"
+
+
+def test_the_result_line_names_the_engine_when_it_is_not_the_plain_one(tmp_path):
+    path = tmp_path / "plain.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("S").write_formula("A1", "=HUMAN_COST_PER_EVENT(30,20)")
+    book.close()
+    plain = CliRunner().invoke(cli, ["recalc", str(path), "--out", str(tmp_path / "a"), "--quiet"])
+    forced = CliRunner().invoke(cli, ["recalc", str(path), "--out", str(tmp_path / "b"), "--engine", "formulas"])
+    assert plain.exit_code == forced.exit_code == 0
+    assert "(1 cell, 0 warnings)" in plain.output and "engine:" not in plain.output
+    assert "(1 cell, 0 warnings; engine: formulas (asked for))" in forced.output
+    assert _values(tmp_path / "a" / "plain.xlsx")["A1"] == _values(tmp_path / "b" / "plain.xlsx")["A1"]
