@@ -118,6 +118,9 @@ class BookCells:
     """Node of a large range of value cells -> its rows (None for an empty cell), fed as one input."""
     sheets: list[str] = field(default_factory=list)
     """The workbook's worksheet names, in order."""
+    array_formulas: set[str] = field(default_factory=set)
+    """Nodes of formulas entered as array formulas (Excel 365 saves every formula that spills so),
+    one cell or many: their ranges are never cut to one cell."""
 
     def signature(self) -> str:
         """Identical for workbooks that differ only in their input values."""
@@ -131,6 +134,7 @@ class BookCells:
         for key in sorted(self.blocks):
             digest.update(f"{key}[]\n".encode())
         digest.update("\n".join(self.sheets).encode())
+        digest.update("\n".join(sorted(self.array_formulas)).encode())
         return digest.hexdigest()
 
 
@@ -161,7 +165,12 @@ class Model:
         if engine != "formulas":
             try:
                 self.plain = PlainBook(
-                    cells.formulas, cells.names, list(cells.values), list(cells.blocks), cells.sheets
+                    cells.formulas,
+                    cells.names,
+                    list(cells.values),
+                    list(cells.blocks),
+                    cells.sheets,
+                    cells.array_formulas,
                 )
             except NotCoveredError as exc:
                 self.reason = str(exc)

@@ -224,11 +224,12 @@ def _call_name(name: str) -> str:
 
 
 VALUE_CONTEXT, ARRAY_CONTEXT, RANGE_CONTEXT = "value", "array", "range"
-"""How a reference is read. value: a normal cell, where a multi-cell range is cut down to the
-cell in the formula's own row or column (Excel's implicit intersection, #VALUE! when there is
-none); array: an array formula or an argument Excel evaluates as an array (SUMPRODUCT's),
-where a range stays whole; range: an argument that takes a range as such (SUM's, COUNTIF's
-first), where even a single cell is a range."""
+"""How a reference is read. value: in a normal cell, where a multi-cell range is cut down to
+the cell in the formula's own row or column (Excel's implicit intersection, #VALUE! when there
+is none); array: in an array formula (one cell or many; Excel 365 saves every formula that
+spills as one) or an argument Excel evaluates as an array (SUMPRODUCT's), where a range stays
+whole; range: an argument that takes a range as such (SUM's, COUNTIF's first), where even a
+single cell is a range."""
 
 
 @dataclass
@@ -246,14 +247,17 @@ class Compiler:
         self.blocks = blocks
         self.refs: list[tuple[str, Box]] = []
         self.row = self.column = 0
+        self.in_array = False
+        """Compiling an array formula, or the arguments of a function Excel evaluates as arrays."""
         self._naming: set[str] = set()
 
-    def compile(self, tree: Tree, box: Box) -> _Compiled:
-        """Closure of a formula filling `box`: an array formula when that is more than one cell."""
+    def compile(self, tree: Tree, box: Box, array: bool = False) -> _Compiled:
+        """Closure of a formula filling `box`; an array formula (`array`, or more than one cell) keeps
+        its ranges whole."""
         self.refs = []
         self.column, self.row = box[0], box[1]
-        single = box[0] == box[2] and box[1] == box[3]
-        run = self.closure(tree, VALUE_CONTEXT if single else ARRAY_CONTEXT)
+        self.in_array = array or not (box[0] == box[2] and box[1] == box[3])
+        run = self.closure(tree, ARRAY_CONTEXT if self.in_array else VALUE_CONTEXT)
         return _Compiled(run, self.refs)
 
     def closure(self, tree: Tree, context: str) -> Closure:
@@ -270,12 +274,12 @@ class Compiler:
             return self.reference(tree[1], tree[2], context)
         if kind == "name":
             return self.name(tree[1], context)
-        inner = ARRAY_CONTEXT if context == ARRAY_CONTEXT else VALUE_CONTEXT
+        inner = ARRAY_CONTEXT if self.in_array else VALUE_CONTEXT
         if kind == "unary":
             return self.unary(tree[1], self.closure(tree[2], inner))
         if kind == "infix":
             return self.chain(tree, inner)
-        return self.call(tree[1], tree[2], inner)
+        return self.call(tree[1], tree[2])
 
     def reference(self, sheet: str, box: Box, context: str) -> Closure:
         if sheet not in self.sheets:
@@ -352,7 +356,7 @@ class Compiler:
 
         return fold
 
-    def call(self, name: str, trees: list[Tree], context: str) -> Closure:
+    def call(self, name: str, trees: list[Tree]) -> Closure:
         upper = _call_name(name)
         spec = SPECS.get(upper)
         if spec is None:
@@ -363,12 +367,16 @@ class Compiler:
             raise NotCoveredError("MATCH other than an exact match (match type 0)")
         if upper in ("VLOOKUP", "HLOOKUP") and trees[3] not in (("value", 0.0), ("value", False)):
             raise NotCoveredError(f"{upper} other than an exact match (FALSE or 0 as its last argument)")
-        if spec.arrays:
-            context = ARRAY_CONTEXT
-        args = [
-            self.closure(tree, RANGE_CONTEXT if spec.ranges is None or position in spec.ranges else context)
-            for position, tree in enumerate(trees)
-        ]
+        outer = self.in_array
+        self.in_array = outer or spec.arrays
+        try:
+            inner = ARRAY_CONTEXT if self.in_array else VALUE_CONTEXT
+            args = [
+                self.closure(tree, RANGE_CONTEXT if spec.ranges is None or position in spec.ranges else inner)
+                for position, tree in enumerate(trees)
+            ]
+        finally:
+            self.in_array = outer
         return _caller(spec, args)
 
 
@@ -462,6 +470,7 @@ class PlainBook:
         value_keys: list[str],
         block_keys: list[str],
         sheets: list[str],
+        array_formulas: set[str] = frozenset(),  # type: ignore[assignment]
     ) -> None:
         self.positions: dict[str, tuple[str, int, int]] = {}
         for key in value_keys:
@@ -479,7 +488,7 @@ class PlainBook:
         for key, text in formulas.items():
             sheet, ref = parse_node(key)
             box = range_boundaries(ref)
-            compiled = compiler.compile(Parser(text, sheet).parse(), box)
+            compiled = compiler.compile(Parser(text, sheet).parse(), box, key in array_formulas)
             steps.append(Step(key, compiled.run, sheet, box, compiled.refs))
         self.steps = _order(steps)
 

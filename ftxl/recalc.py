@@ -161,6 +161,7 @@ class BookReader:
             area = attrs.get("ref", cell.ref) if attrs.get("t") == "array" else cell.ref
             if attrs.get("t") == "array":
                 array_cells.update(cells_in(area))
+                self.book.array_formulas.add(engine.node(sheet.name, area))
             key = engine.node(sheet.name, area)
             self.book.formulas[key] = engine.normalise(text)
             self.placement[key] = (sheet.name, _range_rows(area))

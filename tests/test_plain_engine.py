@@ -79,7 +79,13 @@ rate*2|rate_row|SUM(rate_row)|Other!A1+1|'Other'!A1&"!"|1E+3|"q""uote"|TRUE+TRUE
 """.strip().replace("\n", "|")
 """Formulas of Excel's own functions, one per cell of column E (from E1 down)."""
 
-ARRAY_CASES = {"G1:I3": "B1:B3*{1,2,3}", "G5:G9": 'IF(B1:B5>2,C1:C5,"no")', "G11:H12": "ISNUMBER(A1:B2)"}
+ARRAY_CASES = {
+    "G1:I3": "B1:B3*{1,2,3}",
+    "G5:G9": 'IF(B1:B5>2,C1:C5,"no")',
+    "G11:H12": "ISNUMBER(A1:B2)",
+    "G14": "SUM(B1:B3*B3:B5)",  # one cell entered as an array formula (as Excel 365 saves them): ranges stay whole
+    "G15": 'MAX(IF(C1:C5="abc",B1:B5))',
+}
 
 LIBREOFFICE_DEPARTS_FROM_EXCEL = {
     # LibreOffice has no logical type (TRUE is the number 1 formatted), Excel has:
