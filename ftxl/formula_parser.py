@@ -1,0 +1,190 @@
+"""Excel formula text to a tree, for the grammar the plain engine computes.
+
+openpyxl's tokenizer splits the text; a precedence parser (Pratt style) builds the tree
+with Excel's operator precedence: reference operators, then a leading minus (-2^2 is 4),
+percent, ^, * /, + -, &, comparisons, all binding left to right. Anything outside the
+grammar (intersections, range operators between functions, 3-D or whole-column
+references, unknown error literals, nesting deeper than Excel allows) raises
+`NotCoveredError`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
+from openpyxl.utils.cell import range_boundaries
+
+from .sheet_xml import ERRORS, CellError
+from .xl_values import NotCoveredError, Value
+
+REFERENCE = re.compile(
+    r"^(?:(?P<sheet>'(?:[^']|'')+'|[^'!:\[\]\s]+)!)?(?P<a>\$?[A-Za-z]{1,3}\$?\d+)(?::(?P<b>\$?[A-Za-z]{1,3}\$?\d+))?$"
+)
+DEFINED_NAME = re.compile(r"^[A-Za-z_\\][\w.\\]*$")
+MAX_NESTING = 100
+"""Parentheses, functions and signs nested deeper than this are left to formulas (Excel allows 64 levels)."""
+PREFIX_POWER = 70
+"""Excel binds a leading minus tighter than ^: -2^2 is 4."""
+POSTFIX_POWER = 60
+INFIX_POWER = {"^": 50, "*": 40, "/": 40, "+": 30, "-": 30, "&": 20}
+INFIX_POWER.update({op: 10 for op in ("=", "<>", "<", ">", "<=", ">=")})
+
+Tree = tuple[Any, ...]
+"""A parsed formula: ("value", v), ("ref", sheet, box), ("name", NAME), ("array", rows),
+("missing",), ("unary", op, tree), ("infix", op, left, right), ("call", NAME, [trees])."""
+
+
+def _ends_operand(token: Token) -> bool:
+    return token.type in (Token.OPERAND, Token.OP_POST) or token.subtype == Token.CLOSE
+
+
+def _starts_operand(token: Token) -> bool:
+    return token.type == Token.OPERAND or token.subtype == Token.OPEN
+
+
+class Parser:
+    """Excel formula text -> `Tree`, for the grammar the plain engine computes."""
+
+    def __init__(self, formula: str, sheet: str) -> None:
+        try:
+            items = Tokenizer("=" + formula).items
+        except (TokenizerError, ValueError, IndexError) as exc:
+            raise NotCoveredError(f"cannot tokenize: {exc}") from None
+        self.tokens: list[Token] = []
+        for k, token in enumerate(items):
+            if token.type == Token.WSPACE:
+                if 0 < k < len(items) - 1 and _ends_operand(items[k - 1]) and _starts_operand(items[k + 1]):
+                    raise NotCoveredError("intersection of ranges")
+                continue
+            self.tokens.append(token)
+        self.position = 0
+        self.depth = 0
+        self.sheet = sheet
+
+    def parse(self) -> Tree:
+        tree = self.expression(0)
+        if self.position != len(self.tokens):
+            raise NotCoveredError(f"unexpected {self.tokens[self.position].value!r}")
+        return tree
+
+    def _peek(self) -> Token | None:
+        return self.tokens[self.position] if self.position < len(self.tokens) else None
+
+    def _next(self) -> Token:
+        token = self._peek()
+        if token is None:
+            raise NotCoveredError("formula ends too early")
+        self.position += 1
+        return token
+
+    def expression(self, min_power: int) -> Tree:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise NotCoveredError(f"a formula nested more than {MAX_NESTING} levels deep")
+        try:
+            return self._expression(min_power)
+        finally:
+            self.depth -= 1
+
+    def _expression(self, min_power: int) -> Tree:
+        left = self.primary()
+        while (token := self._peek()) is not None:
+            if token.type == Token.OP_POST and token.value == "%":
+                if POSTFIX_POWER < min_power:
+                    break
+                self.position += 1
+                left = ("unary", "%", left)
+                continue
+            if token.type != Token.OP_IN:
+                break
+            power = INFIX_POWER.get(token.value)
+            if power is None:
+                raise NotCoveredError(f"operator {token.value}")
+            if power < min_power:
+                break
+            self.position += 1
+            left = ("infix", token.value, left, self.expression(power + 1))
+        return left
+
+    def primary(self) -> Tree:
+        token = self._next()
+        if token.type == Token.OP_PRE:
+            return ("unary", token.value, self.expression(PREFIX_POWER))
+        if token.type == Token.OPERAND:
+            return self.operand(token)
+        if token.type == Token.PAREN and token.subtype == Token.OPEN:
+            tree = self.expression(0)
+            closing = self._next()
+            if closing.type != Token.PAREN:
+                raise NotCoveredError("unbalanced parentheses")
+            return tree
+        if token.type == Token.FUNC and token.subtype == Token.OPEN:
+            return self.call(token.value[:-1])
+        if token.type == Token.ARRAY and token.subtype == Token.OPEN:
+            return self.array()
+        raise NotCoveredError(f"unexpected {token.value!r}")
+
+    def call(self, name: str) -> Tree:
+        args: list[Tree] = []
+        if (token := self._peek()) is not None and token.type == Token.FUNC and token.subtype == Token.CLOSE:
+            self.position += 1
+            return ("call", name, args)
+        while True:
+            token = self._peek()
+            if token is not None and (token.type == Token.SEP or token.subtype == Token.CLOSE):
+                args.append(("missing",))
+            else:
+                args.append(self.expression(0))
+            token = self._next()
+            if token.type == Token.FUNC and token.subtype == Token.CLOSE:
+                return ("call", name, args)
+            if token.type != Token.SEP or token.subtype != Token.ARG:
+                raise NotCoveredError(f"unexpected {token.value!r} in {name}()")
+
+    def array(self) -> Tree:
+        rows: list[list[Value]] = [[]]
+        while True:
+            token = self._next()
+            sign = 1.0
+            if token.type == Token.OP_PRE:
+                sign = -1.0 if token.value == "-" else 1.0
+                token = self._next()
+            if token.type != Token.OPERAND or token.subtype == Token.RANGE:
+                raise NotCoveredError("array constant with something other than constants")
+            value = self.operand(token)[1]
+            rows[-1].append(value * sign if sign < 0 else value)
+            token = self._next()
+            if token.type == Token.ARRAY and token.subtype == Token.CLOSE:
+                break
+            if token.subtype == Token.ROW:
+                rows.append([])
+        if len({len(row) for row in rows}) != 1:
+            raise NotCoveredError("ragged array constant")
+        return ("array", rows)
+
+    def operand(self, token: Token) -> Tree:
+        value = token.value
+        if token.subtype == Token.NUMBER:
+            return ("value", float(value))
+        if token.subtype == Token.TEXT:
+            return ("value", value[1:-1].replace('""', '"'))
+        if token.subtype == Token.LOGICAL:
+            return ("value", value.upper() == "TRUE")
+        if token.subtype == Token.ERROR:
+            if value.upper() not in ERRORS:
+                raise NotCoveredError(f"error value {value}")
+            return ("value", CellError(value.upper()))
+        match = REFERENCE.match(value)
+        if match:
+            sheet = match.group("sheet")
+            if sheet is None:
+                sheet = self.sheet
+            elif sheet.startswith("'"):
+                sheet = sheet[1:-1].replace("''", "'")
+            ref = match.group("a") + (":" + match.group("b") if match.group("b") else "")
+            return ("ref", sheet.upper(), range_boundaries(ref.replace("$", "").upper()))
+        if DEFINED_NAME.match(value) and value.upper() not in ("TRUE", "FALSE"):
+            return ("name", value.upper())
+        raise NotCoveredError(f"reference {value}")
