@@ -31,9 +31,8 @@ SCAN = re.compile(
 """A cell as most writers write it (attributes r, s, t in that order; an <f>, shared or not, and a <v>
 without entities), else any cell."""
 ATTR = re.compile(rb'([\w:.-]+)\s*=\s*"([^"]*)"')
-PLAIN_ATTRS = re.compile(rb'\A r="([A-Z]{1,3}[0-9]+)"(?: s="[0-9]+")?(?: t="([a-zA-Z]+)")?\Z')
 PLAIN_BODY = re.compile(rb"\A(?:<f>([^<&]*)</f>)?(?:<v>([^<&]*)</v>)?\Z")
-"""The cells Excel and most writers produce: attributes r, s, t in that order, a plain <f> and <v>."""
+"""A cell body of a plain <f> and <v> without entities, which `patch` rewrites without parsing."""
 REF_ATTR = re.compile(rb'\sr\s*=\s*"\$?([A-Za-z]+)\$?(\d+)"')
 TYPE_ATTR = re.compile(rb'\s+t\s*=\s*"([^"]*)"')
 DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
@@ -114,28 +113,6 @@ def _typed_value(cell_type: str, raw: str | None, inline: str | None, shared_str
         raise WorkbookError(f"damaged workbook: {raw!r} is not a number") from None
 
 
-def _plain_cell(match: re.Match[bytes], shared_strings: list[str]) -> Cell | None:
-    """The cell of a common, entity-free <c> element, read without the general parser; else None."""
-    if match.group("prefix"):
-        return None
-    attrs = PLAIN_ATTRS.match(match.group("attrs") or b"")
-    body = PLAIN_BODY.match(match.group("body") or b"")
-    if attrs is None or body is None:
-        return None
-    ref = attrs.group(1).decode()
-    cell_type = attrs.group(2).decode() if attrs.group(2) else "n"
-    formula, raw = body.group(1), body.group(2)
-    return Cell(
-        ref=ref,
-        start=match.start(),
-        end=match.end(),
-        attrs={"r": ref, "t": cell_type} if attrs.group(2) else {"r": ref},
-        formula=None if formula is None else formula.decode("utf-8"),
-        formula_attrs={},
-        value=_typed_value(cell_type, None if raw is None else raw.decode("utf-8"), None, shared_strings),
-    )
-
-
 def scan(part: bytes, shared_strings: list[str], part_name: str = "sheet") -> Iterator[Cell]:
     """Every cell of a worksheet part, in document order."""
     if DOCTYPE.search(part, 0, 4096):
@@ -161,10 +138,6 @@ def scan(part: bytes, shared_strings: list[str], part_name: str = "sheet") -> It
                 value,
                 (attrs_raw, element),
             )
-            continue
-        plain = _plain_cell(match, shared_strings)
-        if plain is not None:
-            yield plain
             continue
         attrs = _attrs(match.group("attrs") or b"")
         ref = attrs.get("r")
