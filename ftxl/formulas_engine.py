@@ -82,7 +82,7 @@ def register_functions() -> None:
     registry = formulas.get_functions()
     for name, function in sheet_functions.FUNCTIONS.items():
         wrapped = wrap_func(_for_formulas(function))
-        for spelling in (name, f"_XLUDF.{name}", f"_XLDUDF_{name}"):
+        for spelling in sheet_functions.spellings(name):
             registry[spelling] = wrapped
 
 

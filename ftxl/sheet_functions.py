@@ -247,6 +247,13 @@ def ftxl_version() -> Result:
     return f"ftxl {__version__}"
 
 
+def spellings(name: str) -> tuple[str, str, str]:
+    """How a formula in a saved file calls the function `name`, upper-cased: as a VBA function of the
+    workbook, as a function Excel did not know when saving (_xludf.), as an Office.js custom function
+    (_xldudf_, xlwings Lite)."""
+    return name, f"_XLUDF.{name}", f"_XLDUDF_{name}"
+
+
 FUNCTIONS: dict[str, Callable[..., Result]] = {
     "EXPECTED_ERROR_COST": expected_error_cost,
     "BREAKEVEN_DAYS": breakeven_days,

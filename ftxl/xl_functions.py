@@ -464,7 +464,7 @@ def _ftxl_specs() -> dict[str, Spec]:
         code = function.__code__
         required = code.co_argcount - len(function.__defaults__ or ())
         spec = Spec(_ftxl(function), required, code.co_argcount, ranges=None)
-        for spelling in (name, f"_XLUDF.{name}", f"_XLDUDF_{name}"):
+        for spelling in sheet_functions.spellings(name):
             specs[spelling] = spec
     return specs
 
