@@ -152,6 +152,9 @@ class Evaluation:
     """Why ftxl functions answered #VALUE! during this evaluation."""
     engine: str = "plain"
     """Which engine computed it: "plain", or "formulas" with the reason the plain one did not."""
+    failures: dict[str, list[str]] | None = None
+    """Node -> why the ftxl function in its formula answered #VALUE! (the plain engine knows this
+    cell by cell; formulas only gives `messages` for the whole workbook)."""
 
 
 class Model:
@@ -180,8 +183,9 @@ class Model:
         reason = self.reason
         if self.plain is not None:
             try:
-                results, messages = self.plain.evaluate(cells.values, cells.blocks)
-                return Evaluation(results, [], self.ftxl_nodes, messages)
+                results, failures = self.plain.evaluate(cells.values, cells.blocks)
+                messages = list(dict.fromkeys(m for reasons in failures.values() for m in reasons))
+                return Evaluation(results, [], self.ftxl_nodes, messages, failures=failures)
             except NotCoveredError as exc:  # an input this workbook holds that the plain engine leaves to formulas
                 reason = str(exc)
         if self.fallback is None:

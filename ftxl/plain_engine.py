@@ -323,9 +323,12 @@ class PlainBook:
 
     def evaluate(
         self, values: dict[str, Value], blocks: dict[str, list[list[Value]]]
-    ) -> tuple[dict[str, list[list[Value]]], list[str]]:
-        """Every formula's result rows by node, and why ftxl functions answered #VALUE!."""
-        xl_functions.messages.clear()
+    ) -> tuple[dict[str, list[list[Value]]], dict[str, list[str]]]:
+        """Every formula's result rows by node, and for each node whose ftxl function answered
+        #VALUE!, why."""
+        messages = xl_functions.messages
+        messages.clear()
+        failures: dict[str, list[str]] = {}
         positions = self.positions
         cells: Cells = {positions[key]: value for key, value in values.items()}
         for key, rows in blocks.items():
@@ -333,6 +336,9 @@ class PlainBook:
         results: dict[str, list[list[Value]]] = {}
         for step in self.steps:
             value = step.run(cells)
+            if messages:
+                failures[step.key] = list(dict.fromkeys(messages))
+                messages.clear()
             min_col, min_row, max_col, max_row = step.box
             if step.single:
                 shown = _shown(value.first() if isinstance(value, Grid) else value)
@@ -344,4 +350,4 @@ class PlainBook:
             for r in range(min_row, max_row + 1):
                 for c in range(min_col, max_col + 1):
                     cells[(step.sheet, r, c)] = _shown(cell_at(grid, r - min_row, c - min_col))
-        return results, list(dict.fromkeys(xl_functions.messages))
+        return results, failures

@@ -222,6 +222,12 @@ def _blocks_of(
 def _notes(reader: BookReader, values: dict[str, dict[str, Any]], evaluation: engine.Evaluation) -> list[str]:
     """What the user should know, cell by cell: unreadable formulas, unknown functions, ftxl's #VALUE!s."""
     notes = [f"{reader.where(key)}: {note}" for key, note in evaluation.notes]
+    if evaluation.failures is not None:  # the cells where an ftxl function failed, each with its reason
+        return notes + [
+            f"{reader.where(key)}: #VALUE!: {'; '.join(reasons)}"
+            for key, reasons in evaluation.failures.items()
+            if _shows(reader, values, key) == CellError("#VALUE!")  # not caught by IFERROR and the like
+        ]
     failed = [reader.where(key) for key in evaluation.ftxl_nodes if _shows(reader, values, key) == CellError("#VALUE!")]
     messages = evaluation.messages if failed else []  # a message from an IF branch not taken is no news
     if len(failed) == 1 and len(messages) == 1:

@@ -274,7 +274,10 @@ def test_the_blank_template_says_what_is_missing(tmp_path):
     result = recalculate(TEMPLATES / "ftxl_blank.xlsx", tmp_path / "blank.xlsx", engine.ModelCache())
     assert result.ok and result.engine == "plain"
     assert set(result.outputs.values()) == {CellError("#VALUE!")}
-    assert "ftxl: handling_seconds is empty: type a number or point to a cell that holds one" in result.warnings
+    assert "Results!B13: #VALUE!: handling_seconds is empty: type a number or point to a cell that holds one" in (
+        result.warnings
+    )
+    assert "Results!B14: #VALUE!" not in " ".join(result.warnings)  # only passed on from B11:B12, not its own
 
 
 def test_what_the_plain_engine_does_not_cover_is_computed_by_formulas(tmp_path):
@@ -416,3 +419,21 @@ def test_the_result_line_names_the_engine_when_it_is_not_the_plain_one(tmp_path)
     assert "(1 cell, 0 warnings)" in plain.output and "engine:" not in plain.output
     assert "(1 cell, 0 warnings; engine: formulas (asked for))" in forced.output
     assert _values(tmp_path / "a" / "plain.xlsx")["A1"] == _values(tmp_path / "b" / "plain.xlsx")["A1"]
+
+
+def test_each_failing_ftxl_cell_is_named_with_its_own_reason(tmp_path):
+    path = tmp_path / "bad.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("S")
+    sheet.write_formula("A1", "=HUMAN_COST_PER_EVENT(-1,20)")
+    sheet.write_formula("A2", "=IFERROR(HUMAN_COST_PER_EVENT(30,-5),0)")  # caught: no news
+    sheet.write_formula("A3", "=A1*2")  # passed on, not its own failure
+    sheet.write_formula("A4", "=NET_SAVINGS(1000,0.5,0.2,A1)")  # an error argument is passed on too
+    sheet.write_formula("A5", "=BREAKEVEN_DAYS(40000,0,0.5,0.3)")
+    book.close()
+    result = recalculate(path, tmp_path / "out.xlsx", engine.ModelCache())
+    assert result.ok and result.engine == "plain"
+    assert result.warnings == [
+        "S!A1: #VALUE!: handling_seconds = -1 is negative: it must be 0 or more",
+        "S!A5: #VALUE!: events_per_day = 0 must be greater than 0: the model divides by it",
+    ]
