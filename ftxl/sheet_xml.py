@@ -197,9 +197,14 @@ def _with_type(attrs: bytes, cell_type: str | None) -> bytes:
     return attrs[: current.start(1)] + cell_type.encode() + attrs[current.end(1) :]
 
 
+def _escaped(text: str) -> bytes:
+    """Text as the content of an XML element, UTF-8."""
+    return (html.escape(text, quote=False) if "&" in text or "<" in text or ">" in text else text).encode("utf-8")
+
+
 def _with_value(body: bytes, prefix: bytes, text: str) -> bytes:
     """The cell body with its `<v>` set to `text` (inserted after `<f>` when there was none)."""
-    escaped = (html.escape(text, quote=False) if "&" in text or "<" in text or ">" in text else text).encode("utf-8")
+    escaped = _escaped(text)
     if not prefix:
         plain = PLAIN_BODY.match(body)
         if plain is not None:
@@ -240,55 +245,35 @@ def patch(part: bytes, values: Mapping[str, Any], cells: Iterable[Cell] | None =
     Only the ``<v>`` element and the ``t`` attribute of those cells change. With `cells`
     (from `scan` of this very part), only those cells are revisited, not the whole part.
     """
+    edits: list[tuple[int, int, str, bytes]] = []
     if cells is not None:
-        return _patch_cells(part, values, cells)
-    matches: list[tuple[re.Match[bytes], str]] = []
-    for found_cell in CELL.finditer(part):
-        ref_match = REF_ATTR.search(found_cell.group("attrs") or b"")
-        if ref_match:
-            ref = (ref_match.group(1) + ref_match.group(2)).decode().upper()
-            if ref in values:
-                matches.append((found_cell, ref))
+        for cell in sorted((cell for cell in cells if cell.ref in values), key=lambda cell: cell.start):
+            edits.append((cell.start, cell.end, cell.ref, _rewritten(part, cell, values[cell.ref])))
+    else:
+        for match in CELL.finditer(part):
+            ref_match = REF_ATTR.search(match.group("attrs") or b"")
+            if ref_match:
+                ref = (ref_match.group(1) + ref_match.group(2)).decode().upper()
+                if ref in values:
+                    edits.append((match.start(), match.end(), ref, _patched_element(match, values[ref])))
     pieces: list[bytes] = []
     position = 0
-    done: set[str] = set()
-    for match, ref in matches:
-        pieces += [part[position : match.start()], _patched_element(match, values[ref])]
-        position = match.end()
-        done.add(ref)
+    for start, end, _, element in edits:
+        pieces += [part[position:start], element]
+        position = end
     pieces.append(part[position:])
-    return b"".join(pieces), set(values) - done
+    return b"".join(pieces), set(values) - {ref for _, _, ref, _ in edits}
 
 
-def _patch_cells(part: bytes, values: Mapping[str, Any], cells: Iterable[Cell]) -> tuple[bytes, set[str]]:
-    """`patch` for cells `scan` found in this very part: only those cells are revisited."""
-    pieces: list[bytes] = []
-    position = 0
-    done: set[str] = set()
-    for cell in sorted((cell for cell in cells if cell.ref in values), key=lambda cell: cell.start):
-        value = values[cell.ref]
-        if cell.plain is not None:
-            attrs, formula_element = cell.plain
-            cell_type, text = encode(value)
-            escaped = html.escape(text, quote=False) if "&" in text or "<" in text or ">" in text else text
-            element = b"".join(
-                (
-                    b"<c",
-                    _with_type(attrs, cell_type),
-                    b">",
-                    formula_element or b"",
-                    b"<v>",
-                    escaped.encode("utf-8"),
-                    b"</v></c>",
-                )
-            )
-        else:
-            match = CELL.match(part, cell.start)
-            if match is None:  # not a cell where `scan` said one starts: the part changed since
-                raise WorkbookError(f"cell {cell.ref} moved while it was being written")
-            element = _patched_element(match, value)
-        pieces += [part[position : cell.start], element]
-        position = cell.end
-        done.add(cell.ref)
-    pieces.append(part[position:])
-    return b"".join(pieces), set(values) - done
+def _rewritten(part: bytes, cell: Cell, value: Any) -> bytes:
+    """The element of a cell `scan` found in `part`, holding `value`: common forms without parsing."""
+    if cell.plain is None:
+        match = CELL.match(part, cell.start)
+        if match is None:  # not a cell where `scan` said one starts: the part changed since
+            raise WorkbookError(f"cell {cell.ref} moved while it was being written")
+        return _patched_element(match, value)
+    attrs, formula_element = cell.plain
+    cell_type, text = encode(value)
+    return b"".join(
+        (b"<c", _with_type(attrs, cell_type), b">", formula_element or b"", b"<v>", _escaped(text), b"</v></c>")
+    )
