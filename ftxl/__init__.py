@@ -13,12 +13,14 @@ from .model import (
     breakeven_days,
     bucket_error_cost,
     cost_per_event,
+    decide,
     error_shares,
     expected_error_cost,
     human_cost_per_event,
     max_cost_premium,
     max_ft_investment,
     net_savings,
+    total_costs,
 )
 
 __version__ = "0.1.0"
@@ -34,6 +36,7 @@ __all__ = [
     "bucket_error_cost",
     "confusion_matrix",
     "cost_per_event",
+    "decide",
     "error_shares",
     "expected_error_cost",
     "human_cost_per_event",
@@ -41,4 +44,5 @@ __all__ = [
     "max_ft_investment",
     "net_savings",
     "route_buckets",
+    "total_costs",
 ]

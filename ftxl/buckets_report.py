@@ -8,9 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from . import model
 from .errors import InputError
-from .labels import BUCKETS, route_buckets
+from .labels import route_buckets
 
 
 @dataclass(frozen=True)
@@ -25,6 +24,8 @@ class BucketsRequest:
     by_column: str | None = None
     costs: tuple[float, float] | None = None
     """EUR per wrong subclass and per wrong department."""
+    abstain_cost: float | None = None
+    """EUR per event sent to a person (its handling cost); required with `abstain` and `costs`."""
 
 
 def read_log(path: Path) -> pd.DataFrame:
@@ -85,13 +86,14 @@ def analyse(frame: pd.DataFrame, request: BucketsRequest) -> dict[str, Any]:
     else:
         report["by"] = request.by_column
     report["groups"] = {str(group): _summary(shares_of(by == group)) for group in sorted(by.dropna().unique(), key=str)}
+    if overall.unknown_predictions:
+        report["unknown_predictions"] = overall.unknown_predictions
     if request.costs is not None:
-        costs = list(request.costs)
-        shares = [overall.shares[b] for b in BUCKETS[1:]]
-        # bounds from each share's own interval: conservative, and not a share vector themselves
+        estimate = overall.expected_cost(*request.costs, abstain_cost=request.abstain_cost)
         report["expected_error_cost"] = {
-            "value": model.expected_error_cost([s.share for s in shares], costs),
-            "low": float(sum(s.low * c for s, c in zip(shares, costs, strict=True))),
-            "high": float(sum(s.high * c for s, c in zip(shares, costs, strict=True))),
+            "value": estimate.value,
+            "low": estimate.low,
+            "high": estimate.high,
+            "interval": "95%, normal approximation of a multinomial sample: Var = (sum p c^2 - E^2) / effective events",
         }
     return report

@@ -96,6 +96,11 @@ DEFAULT_OUT = Path("recalculated")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes.")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary table; one line per workbook only.")
 @click.option(
+    "--strict",
+    is_flag=True,
+    help="Count a workbook whose input checks fail (its name checks_problems above 0) as failed: exit status 1.",
+)
+@click.option(
     "--engine",
     type=click.Choice(["auto", "formulas"]),
     default="auto",
@@ -111,6 +116,7 @@ def recalc(
     as_json: bool,
     jobs: int,
     quiet: bool,
+    strict: bool,
     engine: str,
 ) -> None:
     """Recalculate saved workbooks without Excel, ftxl's functions included.
@@ -123,7 +129,12 @@ def recalc(
     touched unless you ask for it with --in-place (each original is then replaced
     atomically: a failure or an interruption leaves it as it was).
 
-    Exit status: 0 when every workbook was recalculated, 1 when any failed, 2 on a usage error.
+    A workbook that defines the name checks_problems (the ftxl template does) reports its
+    failed input checks: "ok (checks: 2 problems)", with a warning per problem; --strict
+    counts such a workbook as failed.
+
+    Exit status: 0 when every workbook was recalculated, 1 when any failed (or, with
+    --strict, failed its input checks), 2 on a usage error.
 
     \b
     Examples:
@@ -152,10 +163,10 @@ def recalc(
         click.echo(json.dumps({"files": [_jsonable(_result_dict(r)) for r in results], "summary": table}, indent=2))
     else:
         for result in results:
-            _echo_result(result)
+            _echo_result(result, strict)
         if not quiet:
             _print_summary(columns, table)
-    sys.exit(0 if all(r.ok for r in results) else 1)
+    sys.exit(0 if all(r.ok and not (strict and r.checks) for r in results) else 1)
 
 
 @cli.command()
@@ -197,6 +208,12 @@ def template(path: Path, example: str | None, blank: bool, runtime: str) -> None
 @click.option("--sep", "separator", default="/", show_default=True, help="Separator between department and subclass.")
 @click.option("--weight", "weight_column", help="Column with a weight per event.")
 @click.option("--abstain", help="Prediction value meaning 'sent to a human' (its own bucket).")
+@click.option(
+    "--abstain-cost",
+    type=click.FloatRange(min=0),
+    help="EUR per event sent to a human (its handling cost, e.g. 0.1667 for 30 s at 20 EUR/h); "
+    "required with --abstain and --costs.",
+)
 @click.option("--by", "by_column", help="Break the shares down by this column instead of by true department.")
 @click.option(
     "--costs", help="EUR per wrong subclass and per wrong department, e.g. 2,8: adds the expected error cost."
@@ -209,6 +226,7 @@ def buckets(
     separator: str,
     weight_column: str | None,
     abstain: str | None,
+    abstain_cost: float | None,
     by_column: str | None,
     costs: str | None,
     as_json: bool,
@@ -226,11 +244,20 @@ def buckets(
     from .buckets_report import BucketsRequest, analyse, read_log
 
     cost_pair = _cost_pair(costs)
+    if abstain is not None and cost_pair is not None and abstain_cost is None:
+        raise click.UsageError(
+            "--abstain-cost is missing: events sent to a person cost that person's handling time "
+            "(e.g. --abstain-cost 0.1667 for 30 s at 20 EUR/h); 0 only if that is really free"
+        )
+    if abstain_cost is not None and abstain is None:
+        raise click.UsageError("--abstain-cost needs --abstain: the prediction value meaning 'sent to a human'")
     try:
         frame = read_log(log)
         report = analyse(
             frame,
-            BucketsRequest(true_column, pred_column, separator, weight_column, abstain, by_column, cost_pair),
+            BucketsRequest(
+                true_column, pred_column, separator, weight_column, abstain, by_column, cost_pair, abstain_cost
+            ),
         )
     except FtxlError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -244,9 +271,17 @@ def buckets(
     console = Console()
     for table in _buckets_tables(report):
         _print_table(console, table)
+    for label, rows in report.get("unknown_predictions", {}).items():
+        click.echo(
+            f"note: the prediction {label!r} ({rows:,} rows) is in no department of the true labels; it counts as a wrong "
+            "department. If it means 'sent to a person', pass --abstain."
+        )
     if "expected_error_cost" in report:
         e = report["expected_error_cost"]
-        click.echo(f"Expected error cost per event: €{e['value']:.4f} (95%: €{e['low']:.4f} to €{e['high']:.4f})")
+        click.echo(
+            f"Expected cost per event: €{e['value']:.4f} (95% interval of the expectation: "
+            f"€{e['low']:.4f} to €{e['high']:.4f})"
+        )
 
 
 def _cost_pair(costs: str | None) -> tuple[float, float] | None:
@@ -292,12 +327,15 @@ def _run_with_progress(job_list: list[Job], processes: int, engine: str, show: b
         return run(job_list, processes, progress=lambda result: progress.advance(task), engine=engine)
 
 
-def _echo_result(result: FileResult) -> None:
+def _echo_result(result: FileResult, strict: bool = False) -> None:
     if result.ok:
         plural = "" if len(result.warnings) == 1 else "s"
         engine = "" if result.engine == "plain" else f"; engine: {result.engine}"
+        status = "FAILED" if strict and result.checks else "ok"
+        if result.checks:
+            status += f" (checks: {result.checks} problem{'' if result.checks == 1 else 's'})"
         click.echo(
-            f"ok      {result.source} -> {result.target} "
+            f"{status:<7} {result.source} -> {result.target} "
             f"({result.cells} cell{'' if result.cells == 1 else 's'}, {len(result.warnings)} warning{plural}{engine})"
         )
     else:
@@ -345,6 +383,7 @@ def _result_dict(result: FileResult) -> dict[str, Any]:
         "ok": result.ok,
         "cells": result.cells,
         "warnings": result.warnings,
+        "checks": result.checks,
         "error": result.error,
         "engine": result.engine or None,
         "outputs": {k: plain(v) for k, v in result.outputs.items()},

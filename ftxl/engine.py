@@ -12,7 +12,8 @@ for a user-defined function:
 * ``EXPECTED_ERROR_COST(``: a VBA function of the workbook (classic add-in, Import Functions);
 * ``_xludf.EXPECTED_ERROR_COST(``: a function Excel did not know when the formula was saved;
 * ``_xldudf_EXPECTED_ERROR_COST(``: an Office.js custom function (xlwings Lite); a
-  namespace, when there is one, sits between prefix and name and is dropped here;
+  namespace, when there is one, sits between prefix and name and is dropped here. An
+  exact ftxl name after the prefix is never read as a namespace plus a shorter name;
 * ``[1]!EXPECTED_ERROR_COST(``: a function of an add-in workbook, saved as an external
   reference; the reference is dropped before parsing.
 
@@ -48,7 +49,12 @@ _NAME_ALTERNATION = "|".join(FTXL_NAMES)
 ADDIN_REFERENCE = re.compile(
     rf"(?:\[\d+\]|'[^']*'|[\w.\\:-]+\.xla[m]?)!(?=(?:_xludf\.)?(?:{_NAME_ALTERNATION})\s*\()", re.I
 )
-NAMESPACED_OFFICE_JS = re.compile(rf"_xldudf_[\w.]*?[_.]({_NAME_ALTERNATION})(?=\s*\()", re.I)
+NAMESPACED_OFFICE_JS = re.compile(
+    rf"_xldudf_(?!(?:{_NAME_ALTERNATION})\s*\()[\w.]*?[_.]({_NAME_ALTERNATION})(?=\s*\()", re.I
+)
+"""An Office.js name with a namespace before an ftxl name. An exact ftxl name right after the prefix
+always wins (``_xldudf_HUMAN_COST_PER_EVENT`` is not COST_PER_EVENT in a namespace HUMAN); otherwise
+the shortest namespace, that is the longest ftxl name, is taken."""
 EXTERNAL_REFERENCE = re.compile(r"\[\d+\]")
 FTXL_CALL = re.compile(rf"(?<![\w.])(?:_xludf\.|_xldudf_(?:[\w.]*?[_.])?)?(?:{_NAME_ALTERNATION})\s*\(", re.I)
 REFERENCE = re.compile(

@@ -45,7 +45,7 @@ def _to_excel(result: sheet.Result) -> Any:
         return result if math.isfinite(result) else NUM_ERROR
     if isinstance(result, str):
         return result
-    return [[v if math.isfinite(v) else NUM_ERROR for v in row] for row in result]
+    return [[v if isinstance(v, str) or math.isfinite(v) else NUM_ERROR for v in row] for row in result]
 
 
 def _excel(function: Callable[..., sheet.Result], *args: Any) -> Any:
@@ -138,9 +138,27 @@ def MAX_FT_INVESTMENT(events, cost_prompted, cost_finetuned):  # noqa: N802
 @xw.arg("error_cost_finetuned", ndim=2, doc="Expected error cost per event of the fine-tuned model in euros.")
 @xw.arg("investment", ndim=2, doc="Fixed fine-tuning investment in euros.")
 @xw.arg("events", ndim=2, doc="Events over the decision horizon; more than 0.")
-def MAX_COST_PREMIUM(error_cost_prompted, error_cost_finetuned, investment, events):  # noqa: N802
-    """Largest extra inference cost per event in euros a fine-tuned model may carry: error saving - investment / events."""
-    return _excel(sheet.max_cost_premium, error_cost_prompted, error_cost_finetuned, investment, events)
+@xw.arg(
+    "review_cost_prompted",
+    ndim=2,
+    doc="Optional: review cost per event of the prompted model in euros (share x cost of one review). Empty: 0.",
+)
+@xw.arg(
+    "review_cost_finetuned", ndim=2, doc="Optional: review cost per event of the fine-tuned model in euros. Empty: 0."
+)
+def MAX_COST_PREMIUM(  # noqa: N802
+    error_cost_prompted, error_cost_finetuned, investment, events, review_cost_prompted=None, review_cost_finetuned=None
+):
+    """Largest extra inference cost per event in euros a fine-tuned model may carry: error and review saving - investment / events."""
+    return _excel(
+        sheet.max_cost_premium,
+        error_cost_prompted,
+        error_cost_finetuned,
+        investment,
+        events,
+        review_cost_prompted,
+        review_cost_finetuned,
+    )
 
 
 @xw.func
@@ -174,6 +192,21 @@ def ROUTE_BUCKETS(true_range, predicted_range, separator=None, weights=None, int
 
 
 @xw.func
+@xw.arg("events", ndim=2, doc="Events over the decision horizon: events per day x horizon in days.")
+@xw.arg("cost_prompted", ndim=2, doc="All-in cost per event of the prompted model in euros.")
+@xw.arg("cost_finetuned", ndim=2, doc="All-in cost per event of the fine-tuned model in euros.")
+@xw.arg("investment", ndim=2, doc="Fixed fine-tuning investment in euros.")
+@xw.arg(
+    "cost_human",
+    ndim=2,
+    doc="Optional: all-in cost per event of the human process in euros. Empty: compare the two models only.",
+)
+def DECISION(events, cost_prompted, cost_finetuned, investment, cost_human=None):  # noqa: N802
+    """The option with the lowest total cost over the horizon, investment included: Keep the human process, Prompt the API model, or Fine-tune."""
+    return _excel(sheet.decision, events, cost_prompted, cost_finetuned, investment, cost_human)
+
+
+@xw.func
 def FTXL_VERSION():  # noqa: N802
     """The version of ftxl answering the Excel functions; #NAME? in this cell means the add-in is not loaded."""
     return _excel(sheet.ftxl_version)
@@ -190,6 +223,7 @@ EXCEL_FUNCTIONS = (
     NET_SAVINGS,
     AMORTIZED_COST_PER_EVENT,
     ROUTE_BUCKETS,
+    DECISION,
     FTXL_VERSION,
 )
 """Every Excel function, in the order the documentation lists them."""

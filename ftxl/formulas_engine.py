@@ -54,6 +54,8 @@ def _first_error(args: Iterable[Any]) -> XlError | None:
 def _as_formula_result(result: sheet_functions.Result) -> Any:
     if isinstance(result, str):
         return np.asarray([[result]], dtype=object)
+    if isinstance(result, list) and any(isinstance(v, str) for row in result for v in row):
+        return np.asarray(result, dtype=object)  # text answers (DECISION over a range)
     rows = np.atleast_2d(np.asarray(result, dtype=float)).astype(object)
     rows[~np.isfinite(rows.astype(float))] = _error("#NUM!")
     return rows

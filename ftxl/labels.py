@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -53,10 +53,50 @@ class BucketShares:
     """Kish effective sample size of the weights: what the intervals are based on."""
     skipped: int = 0
     by_group: dict[str, BucketShares] = field(default_factory=dict)
+    unknown_predictions: dict[str, int] = field(default_factory=dict)
+    """Predicted labels whose department is no department of any true label (an abstain marker not
+    declared as one?), with how many counted rows carry each; they count as wrong departments."""
 
     def as_row(self) -> list[float]:
         """The shares in bucket order (abstained last, when present)."""
         return [s.share for s in self.shares.values()]
+
+    def expected_cost(
+        self, wrong_subclass: float, wrong_department: float, abstain_cost: float | None = None, z: float = Z_95
+    ) -> CostEstimate:
+        """Expected cost per event in euros of this log's buckets, with a 95% interval of that expectation.
+
+        A correct event costs 0; an abstained one ``abstain_cost``, the handling cost of the person
+        it goes to (required when the log has an abstained bucket). The interval treats the log
+        as a multinomial sample of `effective_events` events: Var(E) = (sum p_i c_i^2 - E^2) / n_eff,
+        E +- z sd (a normal approximation; it may reach below 0 for tiny logs, and is cut at 0).
+        """
+        costs = {"correct": 0.0, "wrong_subclass": wrong_subclass, "wrong_department": wrong_department}
+        if ABSTAINED in self.shares:
+            if abstain_cost is None:
+                raise InputError(
+                    "abstain_cost is missing: events sent to a person cost that person's handling time; "
+                    "give the handling cost per event in euros (30 s at 20 EUR/h is 0.1667)"
+                )
+            costs[ABSTAINED] = abstain_cost
+        for name, value in costs.items():
+            if not math.isfinite(value) or value < 0:
+                raise InputError(f"the cost of {name.replace('_', ' ')} = {value:g} must be a number of 0 or more")
+        p = np.array([self.shares[name].share for name in costs])
+        c = np.array(list(costs.values()))
+        expected = float(p @ c)
+        variance = max(float(p @ (c * c)) - expected * expected, 0.0) / self.effective_events
+        margin = z * math.sqrt(variance)
+        return CostEstimate(expected, max(expected - margin, 0.0), expected + margin)
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    """An expected cost per event in euros with the low and high ends of its 95% interval."""
+
+    value: float
+    low: float
+    high: float
 
 
 def wilson(successes: float, n: float, z: float = Z_95) -> tuple[float, float]:
@@ -181,7 +221,14 @@ def route_buckets(
     bucket[counted & (t_dept == p_dept)] = 1
     bucket[counted & (t_route == p_route)] = 0
     bucket[counted & p_abstain] = 3
-    return _shares(bucket, row_weights, counted, abstain is not None, confidence_z, int(size - counted.sum()))
+    result = _shares(bucket, row_weights, counted, abstain is not None, confidence_z, int(size - counted.sum()))
+    strangers = counted & ~p_abstain & (p_dept >= 0) & ~np.isin(p_dept, np.unique(t_dept[t_dept >= 0]))
+    if strangers.any():
+        names = {k: r for r, k in route_table.items()}
+        codes, counts = np.unique(p_route[strangers], return_counts=True)
+        unknown = {names[int(k)]: int(n) for k, n in zip(codes, counts, strict=True)}
+        return replace(result, unknown_predictions=unknown)
+    return result
 
 
 def _same_length(true: Any, predicted: Any) -> int:

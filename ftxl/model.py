@@ -12,6 +12,7 @@ I the fixed fine-tuning investment.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -218,18 +219,38 @@ def max_ft_investment(events: ArrayLike, cost_prompted: ArrayLike, cost_finetune
 
 
 def max_cost_premium(
-    error_cost_prompted: ArrayLike, error_cost_finetuned: ArrayLike, investment: ArrayLike, events: ArrayLike
+    error_cost_prompted: ArrayLike,
+    error_cost_finetuned: ArrayLike,
+    investment: ArrayLike,
+    events: ArrayLike,
+    review_cost_prompted: ArrayLike = 0.0,
+    review_cost_finetuned: ArrayLike = 0.0,
 ) -> Any:
-    """Largest extra inference cost per event in euros the fine-tuned model may carry: (E_p - E_ft) - I / N.
+    """Largest extra inference cost per event in euros the fine-tuned model may carry.
 
-    Negative: the fine-tuned model must also be cheaper to run than the prompted one.
+    (E_p + R_p - E_ft - R_ft) - I / N, where R is each option's review cost per event (review
+    share x cost of one review; 0 by default, which gives the plain (E_p - E_ft) - I / N). At
+    exactly this premium fine-tuning and prompting cost the same over the horizon. Negative:
+    the fine-tuned model must also be cheaper to run than the prompted one.
+
+    >>> round(max_cost_premium(0.26, 0.14, 40_000, 900_000), 6)
+    0.075556
     """
     ep = check.non_negative("error_cost_prompted", error_cost_prompted)
     eft = check.non_negative("error_cost_finetuned", error_cost_finetuned)
     inv = check.non_negative("investment", investment)
     n = check.positive("events", events)
-    check.same_shape(error_cost_prompted=ep, error_cost_finetuned=eft, investment=inv, events=n)
-    return check.result((ep - eft) - inv / n)
+    rp = check.non_negative("review_cost_prompted", review_cost_prompted)
+    rft = check.non_negative("review_cost_finetuned", review_cost_finetuned)
+    check.same_shape(
+        error_cost_prompted=ep,
+        error_cost_finetuned=eft,
+        investment=inv,
+        events=n,
+        review_cost_prompted=rp,
+        review_cost_finetuned=rft,
+    )
+    return check.result((ep + rp - eft - rft) - inv / n)
 
 
 def net_savings(events: ArrayLike, cost_prompted: ArrayLike, cost_finetuned: ArrayLike, investment: ArrayLike) -> Any:
@@ -248,3 +269,83 @@ def amortized_cost_per_event(cost_per_event: ArrayLike, investment: ArrayLike, e
     n = check.positive("events", events)
     check.same_shape(cost_per_event=c, investment=inv, events=n)
     return check.result(c + inv / n)
+
+
+OPTION_KEYS = ("human", "prompted", "finetuned")
+"""The three ways to handle the events, in the order ties are broken: no change before a model,
+no investment before an investment."""
+VERDICTS = {"human": "Keep the human process", "prompted": "Prompt the API model", "finetuned": "Fine-tune"}
+"""What the decision says for each option."""
+
+
+def total_costs(
+    events: ArrayLike,
+    cost_prompted: ArrayLike,
+    cost_finetuned: ArrayLike,
+    investment: ArrayLike,
+    cost_human: ArrayLike | None = None,
+) -> np.ndarray:
+    """Euros each option costs over the horizon, its one-off costs included.
+
+    Human process N x c_human, prompted model N x c_prompted, fine-tuned model
+    N x c_finetuned + I, along a last axis of length 3 (``OPTION_KEYS``). Without
+    ``cost_human`` the human process is not an option: its total is infinite.
+    """
+    n = check.non_negative("events", events)
+    cp, cft = _option_costs(cost_prompted, cost_finetuned)
+    inv = check.non_negative("investment", investment)
+    ch = math.inf if cost_human is None else check.non_negative("cost_human", cost_human)
+    check.same_shape(events=n, cost_prompted=cp, cost_finetuned=cft, investment=inv, cost_human=ch)
+    with np.errstate(invalid="ignore"):  # 0 events x an infinite (absent) human cost
+        human = np.where(np.isinf(ch), math.inf, np.multiply(n, ch))
+    return np.stack(np.broadcast_arrays(human, np.multiply(n, cp), np.multiply(n, cft) + inv), axis=-1)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The option with the lowest total cost over the horizon, and what each option costs in all.
+
+    Ties go to the human process, then to the prompted model: a change (and an investment)
+    must pay for itself.
+    """
+
+    choice: str
+    """"human", "prompted" or "finetuned"."""
+    verdict: str
+    """The decision in words: Keep the human process, Prompt the API model, or Fine-tune."""
+    total_costs: dict[str, float]
+    """Euros over the horizon per option, one-off costs included (options compared only)."""
+
+    @property
+    def automate(self) -> bool:
+        """True when a model is cheaper than people over the horizon, investment included."""
+        return self.choice != "human"
+
+    def __str__(self) -> str:
+        return self.verdict
+
+
+def decide(
+    events: float,
+    cost_prompted: float,
+    cost_finetuned: float,
+    investment: float,
+    cost_human: float | None = None,
+) -> Decision:
+    """Human process, prompted model or fine-tuned model: the lowest total cost over the horizon.
+
+    ``events`` is N (events per day x horizon days), the costs are all-in euros per event,
+    ``investment`` the one-off cost of fine-tuning; without ``cost_human`` only the two
+    models are compared.
+
+    >>> decide(900_000, 0.32, 0.155, 40_000, cost_human=0.8667).verdict
+    'Fine-tune'
+    >>> decide(900_000, 0.32, 0.155, 40_000, cost_human=0.17556).verdict
+    'Keep the human process'
+    """
+    totals = total_costs(events, cost_prompted, cost_finetuned, investment, cost_human)
+    if totals.ndim != 1:
+        raise InputError("decide takes one scenario: single numbers, not arrays")
+    choice = OPTION_KEYS[int(np.argmin(totals))]
+    compared = OPTION_KEYS if cost_human is not None else OPTION_KEYS[1:]
+    return Decision(choice, VERDICTS[choice], {key: float(totals[OPTION_KEYS.index(key)]) for key in compared})

@@ -26,6 +26,10 @@ from .sheet_xml import Cell, CellError, patch, scan
 
 OUTPUT_NAME_PREFIX = "out_"
 """Defined names starting with this mark a workbook's key outputs for the summary."""
+CHECKS_NAME = "checks_problems"
+"""A workbook-scope name holding the number of failed input checks (0: all pass)."""
+CHECK_MESSAGES_NAME = "checks_messages"
+"""A workbook-scope name of a range whose non-empty texts say what is wrong, naming the input cells."""
 
 
 @dataclass
@@ -43,6 +47,8 @@ class FileResult:
     """Key outputs for the summary: label -> value (or list of values for a range)."""
     engine: str = ""
     """Which engine computed the formulas: "plain", or "formulas (why)"."""
+    checks: int | None = None
+    """Failed input checks the workbook reports through its name `checks_problems` (None: it defines none)."""
 
 
 @dataclass
@@ -301,6 +307,8 @@ def recalculate(
         result.cells = computed
         result.engine = evaluation.engine
         result.outputs = summary_outputs(reader, values, evaluation.ftxl_nodes)
+        result.checks, check_messages = input_checks(reader, values)
+        result.warnings = check_messages + result.warnings
         result.target = target
         result.ok = True
     except WorkbookError as exc:
@@ -342,6 +350,24 @@ def _resolve(reader: BookReader, values: dict[str, dict[str, Any]], formula: str
     cells.update(values.get(sheet, {}))
     found = [cells.get(address) for address in cells_in(ref)]
     return found[0] if len(found) == 1 else found
+
+
+def input_checks(reader: BookReader, values: dict[str, dict[str, Any]]) -> tuple[int | None, list[str]]:
+    """The number of failed input checks (name `checks_problems`) and what each says (name `checks_messages`).
+
+    A workbook that defines no `checks_problems` reports None. One whose count is not a
+    number (an error, text) counts as one problem, with a message saying so.
+    """
+    names = {n.name.lower(): n.formula for n in reader.workbook.names if n.sheet is None}
+    if CHECKS_NAME not in names:
+        return None, []
+    count = _resolve(reader, values, names[CHECKS_NAME])
+    if not isinstance(count, (int, float)) or isinstance(count, bool) or count != count:
+        return 1, [f"input checks: {CHECKS_NAME} does not hold a number ({count}); the inputs cannot be trusted"]
+    found = _resolve(reader, values, names[CHECK_MESSAGES_NAME]) if CHECK_MESSAGES_NAME in names else None
+    texts = found if isinstance(found, list) else [found]
+    messages = [m.strip() for t in texts if isinstance(t, str) for m in t.split(";") if m.strip()]
+    return int(count), [f"input check: {m}" for m in messages] if count else []
 
 
 def summary_outputs(reader: BookReader, values: dict[str, dict[str, Any]], ftxl_nodes: list[str]) -> dict[str, Any]:

@@ -69,19 +69,32 @@ def finetune_table(evaluations: Sequence[Evaluation]) -> Table:
         ("largest inference premium per event", [euros(e.max_cost_premium, 4) for e in evaluations]),
         ("actual inference premium per event", [euros(e.actual_cost_premium, 4) for e in evaluations]),
         ("amortised fine-tuned cost per event", [euros(e.amortized_cost_per_event, 4) for e in evaluations]),
+        ("largest fine-tuned inference cost per event", [euros(e.max_finetuned_unit_cost, 4) for e in evaluations]),
+        ("largest investment at equal running cost", [euros(e.max_investment_same_unit_cost) for e in evaluations]),
+        *(
+            (f"total cost over the horizon, {name}", [euros(e.decision.total_costs[key]) for e in evaluations])
+            for key, name in TOTAL_COST_LABELS.items()
+            if all(key in e.decision.total_costs for e in evaluations)
+        ),
         ("decision", [decision(e) for e in evaluations]),
     ]
     return Table(
-        title="Fine-tuned vs prompted model",
+        title="Over the horizon: fine-tuned vs prompted model, and the decision among all three options",
         columns=["", *(f"{e.use_case.horizon_days:g} days" for e in evaluations)],
         rows=[[label, *cells] for label, cells in lines],
     )
 
 
+TOTAL_COST_LABELS = {"human": "human", "prompted": "prompted", "finetuned": "fine-tuned (investment included)"}
+
+
 def decision(evaluation: Evaluation) -> str:
-    """The plain-language verdict on fine-tuning over the horizon."""
-    if evaluation.net_savings > 0:
-        return "fine-tune: pays back within the horizon"
-    if evaluation.saving_per_event > 0:
-        return "stay prompted: pays back only after the horizon"
-    return "stay prompted: fine-tuning never pays back"
+    """The verdict over the horizon: the option with the lowest total cost (`ftxl.decide`), and why."""
+    verdict = evaluation.decision.verdict
+    if evaluation.decision.choice == "finetuned":
+        return f"{verdict}: pays back within the horizon"
+    if evaluation.decision.choice == "human" and evaluation.net_savings > 0:
+        return f"{verdict}: fine-tuning beats prompting, but people cost less in all"
+    if evaluation.saving_per_event > 0 and evaluation.net_savings <= 0:
+        return f"{verdict}: fine-tuning pays back only after the horizon"
+    return verdict

@@ -186,16 +186,43 @@ def max_ft_investment(events: Cells, cost_prompted: Cells, cost_finetuned: Cells
 
 
 def max_cost_premium(
-    error_cost_prompted: Cells, error_cost_finetuned: Cells, investment: Cells, events: Cells
+    error_cost_prompted: Cells,
+    error_cost_finetuned: Cells,
+    investment: Cells,
+    events: Cells,
+    review_cost_prompted: Cells = None,
+    review_cost_finetuned: Cells = None,
 ) -> Result:
-    """MAX_COST_PREMIUM: the largest extra inference euros per event a fine-tuned model may carry."""
+    """MAX_COST_PREMIUM: the largest extra inference euros per event a fine-tuned model may carry;
+    empty review costs count as 0."""
     return _elementwise(
         model.max_cost_premium,
         error_cost_prompted=error_cost_prompted,
         error_cost_finetuned=error_cost_finetuned,
         investment=investment,
         events=events,
+        review_cost_prompted=_optional(review_cost_prompted, 0.0),
+        review_cost_finetuned=_optional(review_cost_finetuned, 0.0),
     )
+
+
+def decision(
+    events: Cells, cost_prompted: Cells, cost_finetuned: Cells, investment: Cells, cost_human: Cells = None
+) -> Result:
+    """DECISION: the option with the lowest total cost over the horizon, in words, cell by cell.
+
+    Without ``cost_human`` only the two models are compared.
+    """
+    args = {"events": events, "cost_prompted": cost_prompted, "cost_finetuned": cost_finetuned}
+    args |= {"investment": investment} | ({} if is_missing(cost_human) else {"cost_human": cost_human})
+    singles = {name: _single_number(value) for name, value in args.items()}
+    if None not in singles.values():
+        return model.decide(**singles).verdict  # type: ignore[arg-type]
+    arrays = {name: cells(name, value) for name, value in args.items()}
+    shape = _common_shape(arrays)
+    totals = model.total_costs(**{name: _single_or_range(a) for name, a in arrays.items()})
+    choices = np.broadcast_to(np.argmin(totals, axis=-1), shape)
+    return [[model.VERDICTS[model.OPTION_KEYS[k]] for k in row] for row in choices.tolist()]
 
 
 def net_savings(events: Cells, cost_prompted: Cells, cost_finetuned: Cells, investment: Cells) -> Result:
@@ -265,6 +292,7 @@ FUNCTIONS: dict[str, Callable[..., Result]] = {
     "NET_SAVINGS": net_savings,
     "AMORTIZED_COST_PER_EVENT": amortized_cost_per_event,
     "ROUTE_BUCKETS": route_buckets,
+    "DECISION": decision,
     "FTXL_VERSION": ftxl_version,
 }
 """Every ftxl worksheet function under the name Excel shows, in the order the documentation lists them."""

@@ -31,7 +31,7 @@ def plain(value: Any) -> Any:
 
 def rows(results: Sequence[FileResult]) -> tuple[list[str], list[dict[str, Any]]]:
     """Column names and one row per workbook; a range output becomes one column per cell."""
-    columns = ["workbook", "status", "cells", "warnings"]
+    columns = ["workbook", "status", "cells", "warnings", "checks"]
     table = []
     for result in results:
         row: dict[str, Any] = {
@@ -39,6 +39,7 @@ def rows(results: Sequence[FileResult]) -> tuple[list[str], list[dict[str, Any]]
             "status": "ok" if result.ok else f"failed: {result.error}",
             "cells": result.cells,
             "warnings": len(result.warnings),
+            "checks": result.checks,
         }
         for label, value in result.outputs.items():
             if isinstance(value, list):

@@ -22,6 +22,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
 from .engine import ModelCache
+from .model import VERDICTS
 from .recalc import FileResult, recalculate
 from .template_content import (
     EXAMPLE,
@@ -31,6 +32,7 @@ from .template_content import (
     QUESTIONS,
     SCENARIOS,
     SECTIONS,
+    Input,
     example_label_log,
     inputs,
 )
@@ -46,8 +48,11 @@ BUILT = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 TIMELINE_POINTS = 100
 LABEL_FIRST_ROW, LABEL_ROWS = 5, 10_000
 """Where pasted labels go on the Labels sheet (1-based first row) and how many rows are counted."""
-LABEL_BLOCK_ROW = {1: 2, 2: 1, 3: 3}
-"""Scenario column -> row of the counted block: Low takes the 95% lower bound, Base the share, High the upper bound."""
+LABEL_BLOCK_ROWS = {1: (2, 3), 2: (1, 1), 3: (3, 2)}
+"""Scenario column -> rows of the counted block (1 share, 2 95% low, 3 95% high) that give the correct share and
+the wrong-department share. Low is the pessimistic end, as for accuracies: the correct share at its lower bound,
+the costlier wrong department at its upper bound (at most what the correct share leaves), the wrong subclass the
+rest; High the other way round. So the correct share always stays inside its own interval."""
 TIMELINE_TABLE_ROW = 51
 """Row of the day-by-day table's header, below the two charts."""
 INPUT_FILL, INPUT_FONT = "#FFF2CC", "#0000FF"
@@ -60,6 +65,12 @@ FORMATS = {
     "share": "0.0%",
     "money_big": "€#,##0",
 }
+SCENARIO_PROBLEMS = {
+    column: f"input_problems_{x.lower()}" for column, x in zip(SCENARIO_COLUMNS, SCENARIOS, strict=True)
+}
+"""Scenario column -> workbook name of the number of failed checks among that scenario's inputs."""
+FIX_INPUTS = '"Fix inputs: "&checks_problems&" problem(s), see Checks"'
+"""What every decision cell says while a check fails: no verdict from broken inputs."""
 
 
 @dataclass
@@ -262,11 +273,17 @@ class TemplateBuilder:
             for key, label, kind, formula in rows:
                 sheet.write(self.result_rows[key], 0, label, s.text(text_wrap=False))
                 for column in SCENARIO_COLUMNS:
-                    sheet.write_formula(self.result_rows[key], column, "=" + formula(column), s.get(kind))
+                    text = formula(column) if kind == "text" else self._guarded(formula(column), column)
+                    sheet.write_formula(self.result_rows[key], column, "=" + text, s.get(kind))
         sheet.freeze_panes(4, 1)
         self._protect(sheet, format_columns=True)
         self._print_setup(sheet, f"A1:D{row}", one_page=True)
         self._define_outputs()
+
+    @staticmethod
+    def _guarded(formula: str, column: int) -> str:
+        """A numeric result that shows #N/A while an input of its scenario fails a check."""
+        return f"IF({SCENARIO_PROBLEMS[column]}>0,NA(),{formula})"
 
     def res(self, key: str, column: int) -> str:
         """Reference to one scenario's cell of a result row (defined before this call)."""
@@ -370,6 +387,25 @@ class TemplateBuilder:
                             r("finetuned_error_cost", c),
                             i("investment", c),
                             r("events_over_horizon", c),
+                            r("prompted_review_cost", c),
+                            r("finetuned_review_cost", c),
+                        ),
+                    ),
+                    (
+                        "max_finetuned_unit_cost",
+                        "Largest fine-tuned inference cost allowed (EUR per event)",
+                        "money_per_event",
+                        lambda c: f"{i('prompted_unit_cost', c)}+{r('max_cost_premium', c)}",
+                    ),
+                    (
+                        "max_investment_same_unit_cost",
+                        "Largest investment if both models cost the same to run (EUR)",
+                        "money_big",
+                        lambda c: fn(
+                            "MAX_FT_INVESTMENT",
+                            r("events_over_horizon", c),
+                            f"{r('prompted_error_cost', c)}+{r('prompted_review_cost', c)}",
+                            f"{r('finetuned_error_cost', c)}+{r('finetuned_review_cost', c)}",
                         ),
                     ),
                     (
@@ -391,29 +427,62 @@ class TemplateBuilder:
         )
         blocks.append(
             (
-                "Decision",
+                "Total cost over the horizon (EUR, one-off costs included)",
+                [
+                    (
+                        "human_total_cost",
+                        "Human process",
+                        "money_big",
+                        lambda c: f"{r('events_over_horizon', c)}*{ch(c)}",
+                    ),
+                    (
+                        "prompted_total_cost",
+                        "Prompted model",
+                        "money_big",
+                        lambda c: f"{r('events_over_horizon', c)}*{cp(c)}",
+                    ),
+                    (
+                        "finetuned_total_cost",
+                        "Fine-tuned model, investment included",
+                        "money_big",
+                        lambda c: f"{r('events_over_horizon', c)}*{cft(c)}+{i('investment', c)}",
+                    ),
+                ],
+            )
+        )
+        verdict = VERDICTS
+        fix = FIX_INPUTS
+        blocks.append(
+            (
+                "Decision: the option with the lowest total cost over the horizon",
                 [
                     (
                         "automate",
-                        "Automate at all?",
+                        "Automate at all? (investment counted)",
                         "text",
                         lambda c: (
-                            f'IF(MIN({cp(c)},{cft(c)})<{ch(c)},"Yes: a model is cheaper","No: people are cheapest")'
+                            f'IF(checks_problems>0,{fix},IF({r("decision", c)}="{verdict["human"]}",'
+                            '"No: people are cheapest","Yes: a model is cheaper"))'
                         ),
                     ),
                     (
                         "finetune",
                         "Fine-tune?",
                         "text",
-                        lambda c: f'IF({r("net_savings", c)}>0,"Yes: pays back in time","No: not within the horizon")',
+                        lambda c: (
+                            f'IF(checks_problems>0,{fix},IF({r("decision", c)}="{verdict["finetuned"]}",'
+                            f'"Yes: the cheapest option, investment included",IF({r("net_savings", c)}>0,'
+                            '"No: beats prompting, but people cost less","No: does not pay back within the horizon")))'
+                        ),
                     ),
                     (
                         "decision",
                         "Decision",
                         "text",
                         lambda c: (
-                            f'IF(MIN({cp(c)},{cft(c)})>={ch(c)},"Keep the human process",'
-                            f'IF({r("net_savings", c)}>0,"Fine-tune","Prompt the API model"))'
+                            f"IF(checks_problems>0,{fix},"
+                            + fn("DECISION", r("events_over_horizon", c), cp(c), cft(c), i("investment", c), ch(c))
+                            + ")"
                         ),
                     ),
                 ],
@@ -425,10 +494,19 @@ class TemplateBuilder:
         i, r, fn = self.inp, self.res, self.fn
         shares = lambda c: fn("ERROR_SHARES", i(f"{key}_top_level_accuracy", c), i(f"{key}_full_route_accuracy", c))  # noqa: E731
 
+        def counted(bucket: str, c: int) -> str:
+            """The bucket's share on Labels for scenario column c (see LABEL_BLOCK_ROWS)."""
+            block = self.label_blocks[key]
+            correct_row, department_row = LABEL_BLOCK_ROWS[c]
+            if c == 2:
+                return f"INDEX({block},1,{2 if bucket == 'wrong_subclass' else 3})"
+            department = f"MIN(INDEX({block},{department_row},3),1-INDEX({block},{correct_row},1))"
+            return department if bucket == "wrong_department" else f"1-INDEX({block},{correct_row},1)-{department}"
+
         def share(bucket: str, position: int) -> Any:
             typed, switch = f"{key}_share_{bucket}_typed", f"{key}_shares_from"
             return lambda c: (
-                f'IF({i(switch, c)}="labels",INDEX({self.label_blocks[key]},{LABEL_BLOCK_ROW[c]},{position}),'
+                f'IF({i(switch, c)}="labels",{counted(bucket, c)},'
                 f"IF(ISNUMBER({i(typed, c)}),{i(typed, c)},INDEX({shares(c)},1,{position})))"
             )
 
@@ -505,6 +583,8 @@ class TemplateBuilder:
             "net_savings",
             "max_ft_investment",
             "max_cost_premium",
+            "max_finetuned_unit_cost",
+            "max_investment_same_unit_cost",
         )
         for key, row in self.result_rows.items():
             first, last = xl_rowcol_to_cell(row, 1, True, True), xl_rowcol_to_cell(row, 3, True, True)
@@ -655,8 +735,83 @@ class TemplateBuilder:
         sheet.write_formula(total_row + 1, 1, flag, s.text(bold=True))
         sheet.write(total_row + 1, 0, "Flag shown on Inputs and Results", s.text())
         self.book.define_name("checks_flag", f"=Checks!$B${total_row + 2}")
+        last = self._problems_by_input(sheet, total_row + 4)
         self._protect(sheet)
-        self._print_setup(sheet, f"A1:C{total_row + 2}")
+        self._print_setup(sheet, f"A1:E{last}")
+
+    def _problems_by_input(self, sheet: Worksheet, top: int) -> int:
+        """Per input row: failed checks per scenario, and what is wrong, naming the cells; returns the last row.
+
+        The counts per scenario column add up to the names that make that scenario's numeric
+        results show #N/A; the texts (name `checks_messages`) become `ftxl recalc` warnings.
+        """
+        s = self.styles
+        sheet.set_column(3, 3, 14)
+        sheet.set_column(4, 4, 90)
+        sheet.write(top, 0, "Problems by input", s.text(bold=True))
+        sheet.write_row(top + 1, 0, ["Input", *SCENARIOS, "What is wrong"], s.text(bold=True, bottom=2))
+        first = top + 2
+        rows = inputs()
+        for k, item in enumerate(rows):
+            row = first + k
+            sheet.write(row, 0, item.label, s.text(text_wrap=False))
+            problems = self._input_problems(item)
+            for column in SCENARIO_COLUMNS:
+                flags = "+".join(f"({condition})" for condition, _ in problems[column]) or "0"
+                sheet.write_formula(row, column, f"={flags}", s.get("count"))
+            unique = dict.fromkeys(pair for column in SCENARIO_COLUMNS for pair in problems[column])
+            texts = [f'IF({condition},"{message}; ","")' for condition, message in unique]
+            sheet.write_formula(row, 4, "=" + ("&".join(texts) or '""'), s.text(text_wrap=False))
+        last = first + len(rows) - 1
+        for column in SCENARIO_COLUMNS:
+            name = SCENARIO_PROBLEMS[column]
+            cells = f"{xl_rowcol_to_cell(first, column, True, True)}:{xl_rowcol_to_cell(last, column, True, True)}"
+            self.book.define_name(name, f"=SUM(Checks!{cells})")
+        self.book.define_name("checks_messages", f"=Checks!$E${first + 1}:$E${last + 1}")
+        return last + 1
+
+    def _input_problems(self, item: Input) -> dict[int, list[tuple[str, str]]]:
+        """Scenario column -> (condition that is TRUE when the cell breaks a rule, message naming the cell).
+
+        The same rules as the Checks table above, charged to the cells that break them.
+        """
+        found: dict[int, list[tuple[str, str]]] = {column: [] for column in SCENARIO_COLUMNS}
+        name, kind = item.name, item.kind
+        for column in SCENARIO_COLUMNS:
+            cell, where = self._cell(name, column), self.inp(name, column)
+            checks = found[column]
+            if not item.optional:
+                checks.append((f"ISBLANK({cell})", f"{where} is empty"))
+            if kind == "share":
+                checks.append((f"AND(ISNUMBER({cell}),OR({cell}<0,{cell}>1))", f"{where} is outside 0%-100%"))
+            if kind in ("money", "money_per_event", "seconds"):
+                checks.append((f"AND(ISNUMBER({cell}),{cell}<0)", f"{where} is negative"))
+            if kind in ("count", "days") and not item.optional:
+                checks.append((f"AND(ISNUMBER({cell}),{cell}<=0)", f"{where} must be above 0"))
+            if name.endswith("_full_route_accuracy"):
+                top = name.replace("_full_route_accuracy", "_top_level_accuracy")
+                checks.append(
+                    (
+                        f"{cell}>{self._cell(top, column)}",
+                        f"{where} is above the top-level accuracy {self.inp(top, column)}",
+                    )
+                )
+            if name.endswith("_share_wrong_department_typed"):
+                other = name.replace("_department_", "_subclass_")
+                checks.append(
+                    (f"{cell}+{self._cell(other, column)}>1", f"{where} plus {self.inp(other, column)} is above 100%")
+                )
+            if name.endswith("_shares_from"):
+                routes = self.label_routes[name.removesuffix("_shares_from")]
+                checks.append((f'AND({cell}="labels",COUNTA({routes})=0)', f"{where} says labels, but Labels has none"))
+        if not item.optional:
+            low, base, high = (self._cell(name, column) for column in SCENARIO_COLUMNS)
+            below = f"Low {self.inp(name, 1)} is above Base {self.inp(name, 2)}"
+            above = f"Base {self.inp(name, 2)} is above High {self.inp(name, 3)}"
+            found[1].append((f"{low}>{base}", below))
+            found[2] += [(f"{low}>{base}", below), (f"{base}>{high}", above)]
+            found[3].append((f"{base}>{high}", above))
+        return found
 
     def _row_range(self, name: str) -> str:
         row = self.input_rows[name] + 1

@@ -100,7 +100,7 @@ def _option_inputs(key: str, title: str) -> Section:
             f"{key}_shares_from",
             "Bucket shares from (accuracies or labels)",
             "switch",
-            "accuracies: from the accuracies below; labels: counted from the Labels sheet (Low and High: the 95% bounds).",
+            "accuracies: from the accuracies below; labels: counted on Labels (Low: 95% bounds with more errors, High: fewer).",
             optional=True,
         ),
         Input(

@@ -87,8 +87,15 @@ class Evaluation:
     max_ft_investment: float
     """Also the gross savings over the horizon: the investment they would just pay for."""
     max_cost_premium: float
+    """Review costs included: at this premium fine-tuning and prompting cost the same over the horizon."""
     actual_cost_premium: float
     amortized_cost_per_event: float
+    max_finetuned_unit_cost: float
+    """Largest inference cost per event the fine-tuned model may carry: the prompted one's plus the premium."""
+    max_investment_same_unit_cost: float
+    """The investment the error and review savings alone justify, if both models cost the same to run."""
+    decision: model.Decision
+    """The option with the lowest total cost over the horizon (the human process only when `human` is set)."""
 
     def option(self, name: str) -> OptionResult:
         """The figures of the option called `name`."""
@@ -116,6 +123,16 @@ def evaluate(case: UseCase) -> Evaluation:
     results = [_option_result(case, o) for o in [*options, case.prompted, case.finetuned]]
     prompted, finetuned = results[-2], results[-1]
     cp, cft = prompted.cost_per_event, finetuned.cost_per_event
+    premium = float(
+        model.max_cost_premium(
+            prompted.error_cost,
+            finetuned.error_cost,
+            case.investment,
+            case.events,
+            prompted.review_cost,
+            finetuned.review_cost,
+        )
+    )
     return Evaluation(
         use_case=case,
         options=results,
@@ -124,11 +141,18 @@ def evaluate(case: UseCase) -> Evaluation:
         breakeven_days=float(model.breakeven_days(case.investment, case.events_per_day, cp, cft)),
         net_savings=float(model.net_savings(case.events, cp, cft, case.investment)),
         max_ft_investment=float(model.max_ft_investment(case.events, cp, cft)),
-        max_cost_premium=float(
-            model.max_cost_premium(prompted.error_cost, finetuned.error_cost, case.investment, case.events)
-        ),
+        max_cost_premium=premium,
         actual_cost_premium=finetuned.unit_cost - prompted.unit_cost,
         amortized_cost_per_event=float(model.amortized_cost_per_event(cft, case.investment, case.events)),
+        max_finetuned_unit_cost=prompted.unit_cost + premium,
+        max_investment_same_unit_cost=float(
+            model.max_ft_investment(
+                case.events,
+                prompted.error_cost + prompted.review_cost,
+                finetuned.error_cost + finetuned.review_cost,
+            )
+        ),
+        decision=model.decide(case.events, cp, cft, case.investment, results[0].cost_per_event if case.human else None),
     )
 
 

@@ -452,7 +452,7 @@ def _ftxl(function: Callable[..., sheet_functions.Result]) -> Callable[..., Valu
         if isinstance(result, str):
             return result
         if isinstance(result, list):
-            return Grid([[finite(float(v)) for v in row] for row in result])
+            return Grid([[v if isinstance(v, str) else finite(float(v)) for v in row] for row in result])
         return finite(float(result))
 
     return call

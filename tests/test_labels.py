@@ -186,3 +186,44 @@ def test_cli_buckets_names_a_missing_column(tmp_path):
     pd.DataFrame({"a": ["A/x"], "b": ["A/x"]}).to_csv(tmp_path / "log.csv", index=False)
     result = CliRunner().invoke(cli, ["buckets", str(tmp_path / "log.csv"), "--true", "truth", "--pred", "b"])
     assert result.exit_code == 2 and "no column 'truth' in the log; it has: a, b" in result.output
+
+
+def _issue_log() -> tuple[list[str], list[str]]:
+    """100 events: 80 correct, 10 wrong subclass, 5 wrong department, 5 sent to a person."""
+    true = ["A/x"] * 100
+    pred = ["A/x"] * 80 + ["A/y"] * 10 + ["B/x"] * 5 + ["HUMAN"] * 5
+    return true, pred
+
+
+def test_abstained_events_cost_a_persons_handling_time():
+    shares = route_buckets(*_issue_log(), abstain="HUMAN")
+    estimate = shares.expected_cost(2, 8, abstain_cost=1 / 6)
+    assert estimate.value == pytest.approx(0.608333, abs=1e-6)
+    with pytest.raises(ftxl.InputError, match="abstain_cost is missing"):
+        shares.expected_cost(2, 8)
+
+
+def test_the_interval_is_one_of_the_expected_cost():
+    shares = route_buckets(*_issue_log(), abstain="HUMAN")
+    estimate = shares.expected_cost(2, 8, abstain_cost=0)
+    assert estimate.value == pytest.approx(0.60)
+    assert (estimate.low, estimate.high) == (pytest.approx(0.2472, abs=5e-5), pytest.approx(0.9528, abs=5e-5))
+
+
+def test_a_prediction_that_is_no_route_is_named():
+    shares = route_buckets(*_issue_log())
+    assert shares.unknown_predictions == {"human": 5, "b/x": 5}
+    assert route_buckets(*_issue_log(), abstain="HUMAN").unknown_predictions == {"b/x": 5}
+
+
+def test_cli_buckets_charges_abstentions_and_says_what_it_could_not_place(tmp_path):
+    true, pred = _issue_log()
+    pd.DataFrame({"truth": true, "routed": pred}).to_csv(tmp_path / "log.csv", index=False)
+    base = ["buckets", str(tmp_path / "log.csv"), "--true", "truth", "--pred", "routed", "--costs", "2,8"]
+    missing = CliRunner().invoke(cli, [*base, "--abstain", "HUMAN"])
+    assert missing.exit_code == 2 and "--abstain-cost is missing" in missing.output
+    charged = CliRunner().invoke(cli, [*base, "--abstain", "HUMAN", "--abstain-cost", str(1 / 6), "--json"])
+    assert charged.exit_code == 0, charged.output
+    assert json.loads(charged.output)["expected_error_cost"]["value"] == pytest.approx(0.608333, abs=1e-6)
+    silent = CliRunner().invoke(cli, base)
+    assert silent.exit_code == 0 and "'human' (5 rows) is in no department of the true labels" in silent.output

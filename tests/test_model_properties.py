@@ -99,3 +99,22 @@ def test_matrix_form_with_bucket_costs_equals_bucket_form(raw, c_sub, c_dept, cl
     assert math.isclose(ftxl.expected_error_cost(matrix, costs), bucket, rel_tol=1e-9, abs_tol=1e-12)
     if (matrix.sum(axis=1) > 0).all():
         assert math.isclose(ftxl.expected_error_cost(matrix, costs, priors), bucket, rel_tol=1e-9, abs_tol=1e-12)
+
+
+@given(cost, money, money, money, money, investment, events)
+def test_premium_with_review_costs_makes_both_options_cost_the_same(inf_p, ep, eft, rp, rft, inv, n):
+    premium = ftxl.max_cost_premium(ep, eft, inv, n, rp, rft)
+    total_prompted = n * (inf_p + ep + rp)
+    total_finetuned = n * (inf_p + premium + eft + rft) + inv
+    assert rel_close(total_prompted, total_finetuned, n * (inf_p + ep + eft + rp + rft + abs(premium)) + inv)
+
+
+@given(events, cost, cost, cost, investment)
+def test_the_decision_is_the_option_with_the_lowest_total_cost(n, ch, cp, cft, inv):
+    decision = ftxl.decide(n, cp, cft, inv, cost_human=ch)
+    totals = decision.total_costs
+    assert totals == {"human": n * ch, "prompted": n * cp, "finetuned": n * cft + inv}
+    assert totals[decision.choice] == min(totals.values())
+    assert decision.automate == (min(totals["prompted"], totals["finetuned"]) < totals["human"])
+    fine_tune_pays = ftxl.net_savings(n, cp, cft, inv) > 0 and n * cft + inv < n * ch
+    assert (decision.choice == "finetuned") == fine_tune_pays

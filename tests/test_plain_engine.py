@@ -270,14 +270,15 @@ def test_plain_engine_agrees_with_formulas_on_the_template(name):
 
 
 def test_the_blank_template_says_what_is_missing(tmp_path):
-    """Empty inputs give #VALUE! with the reason, not #REF! (INDEX of an error passes the error on)."""
+    """Empty inputs give no verdict and no number: #N/A results and warnings that name the empty Inputs cells."""
     result = recalculate(TEMPLATES / "ftxl_blank.xlsx", tmp_path / "blank.xlsx", engine.ModelCache())
     assert result.ok and result.engine == "plain"
-    assert set(result.outputs.values()) == {CellError("#VALUE!")}
-    assert "Results!B13: #VALUE!: handling_seconds is empty: type a number or point to a cell that holds one" in (
-        result.warnings
-    )
-    assert "Results!B14: #VALUE!" not in " ".join(result.warnings)  # only passed on from B11:B12, not its own
+    problems = result.checks
+    assert problems and problems > 0
+    fix = f"Fix inputs: {problems} problem(s), see Checks"
+    assert set(result.outputs.values()) == {CellError("#N/A"), fix}
+    assert "input check: Inputs!B10 is empty" in result.warnings  # handling seconds, Low
+    assert not [w for w in result.warnings if "#VALUE!" in w]  # no ftxl function ran on an empty input
 
 
 def test_what_the_plain_engine_does_not_cover_is_computed_by_formulas(tmp_path):

@@ -293,7 +293,7 @@ def test_libreoffice_prints_the_example_without_errors(tmp_path):
 
 def test_shares_from_the_labels_sheet(tmp_path):
     """The example's Labels sheet holds a 10,000-row log of the human process: switching the human
-    option to labels gives the worked example's buckets, with the Wilson bounds as Low and High."""
+    option to labels gives the worked example's buckets, with the Wilson bounds as Low (more errors) and High."""
     edited, out = tmp_path / "edited.xlsx", tmp_path / "out.xlsx"
     switches = {_input_cell("human_shares_from", k): "labels" for k in range(3)}
     parts = _parts(EXAMPLE_FILE)
@@ -306,7 +306,7 @@ def test_shares_from_the_labels_sheet(tmp_path):
     results = openpyxl.load_workbook(out, data_only=True)["Results"]
     shares = {row[0].value: [c.value for c in row[1:4]] for row in results.iter_rows(min_row=5, max_row=20)}
     wrong_subclass = shares["Share in the wrong subclass (%)"]
-    assert wrong_subclass[1] == pytest.approx(0.15) and wrong_subclass[0] < 0.15 < wrong_subclass[2]
+    assert wrong_subclass[1] == pytest.approx(0.15) and wrong_subclass[0] > 0.15 > wrong_subclass[2]  # Low: worse
     assert close(_named_values(out)["human_cost_per_event_base"], 13 / 15)
     assert _flag(out) == "All 8 checks pass"
 
@@ -322,3 +322,103 @@ def test_labels_chosen_without_labels_fail_the_checks(tmp_path):
             package.writestr(name, data)
     assert recalculate(edited, out, engine.ModelCache()).ok
     assert _flag(out).startswith("Fix ")
+
+
+# --- the verdict (issue 9) --------------------------------------------------------------------
+
+
+def _recalculated_with(tmp_path: Path, inputs: dict[str, tuple[float | str | None, ...]]) -> tuple[Path, object]:
+    """The example with some input rows set (Low, Base, High), recalculated: (path, FileResult)."""
+    changes = {_input_cell(name, k): value for name, values in inputs.items() for k, value in enumerate(values)}
+    edited, out = tmp_path / "edited.xlsx", tmp_path / "out.xlsx"
+    _edit_inputs(EXAMPLE_FILE, edited, changes)  # type: ignore[arg-type]
+    result = recalculate(edited, out, engine.ModelCache())
+    assert result.ok, result.error
+    return out, result
+
+
+def test_the_decision_counts_the_investment_against_people(tmp_path):
+    out, _ = _recalculated_with(
+        tmp_path,
+        {
+            "handling_seconds": (8, 10, 12),
+            "human_top_level_accuracy": (0.99, 0.99, 0.99),
+            "human_full_route_accuracy": (0.97, 0.97, 0.97),
+        },
+    )
+    read = _named_values(out)
+    assert close(read["human_cost_per_event_base"], 10 / 3600 * 20 + 0.12)
+    assert read["net_savings_base"] > 0  # fine-tuning beats prompting, yet people cost less in all
+    assert read["decision_base"] == "Keep the human process"
+    results = openpyxl.load_workbook(out, data_only=True)["Results"]
+    answers = {row[0].value: row[2].value for row in results.iter_rows() if row[0].value}
+    assert answers["Automate at all? (investment counted)"] == "No: people are cheapest"
+    assert answers["Fine-tune?"] == "No: beats prompting, but people cost less"
+    start = openpyxl.load_workbook(out, data_only=True)["Start"]
+    assert "Keep the human process" in [c.value for row in start.iter_rows() for c in row]
+
+
+def test_the_limits_count_review_like_the_verdict(tmp_path):
+    out, _ = _recalculated_with(tmp_path, {"finetuned_review_share": (0.2,) * 3, "finetuned_review_cost": (1.0,) * 3})
+    read = _named_values(out)
+    assert close(read["net_savings_base"], -71_500)
+    assert read["decision_base"] == "Prompt the API model"
+    assert close(read["max_cost_premium_base"], 0.12 - 0.2 - 40_000 / 900_000)
+
+
+def test_the_two_other_limits_are_named_rows():
+    read = _named_values(EXAMPLE_FILE)
+    assert close(read["max_finetuned_unit_cost_base"], 0.06 + 17 / 225)
+    assert close(read["max_investment_same_unit_cost_base"], 108_000)
+
+
+def test_no_verdict_while_an_input_is_empty(tmp_path):
+    out, result = _recalculated_with(tmp_path, {"events_per_day": (4000, None, 6000)})
+    read = _named_values(out)
+    fix = "Fix inputs: 2 problem(s), see Checks"  # empty, and Base no longer between Low and High
+    assert {read[f"decision_{x}"] for x in ("low", "base", "high")} == {fix}
+    assert read["net_savings_base"] == "#N/A" and read["breakeven_days_base"] == "#N/A"
+    assert result.checks == 2
+    assert f"input check: {_input_cell('events_per_day', 1).join(['Inputs!', ''])} is empty" in result.warnings
+
+
+def test_recalc_reports_failed_checks_and_strict_fails_them(tmp_path):
+    _, result = _recalculated_with(tmp_path, {"hourly_cost": (21, 20, 24)})
+    assert result.checks == 1
+    low, base = _input_cell("hourly_cost", 0), _input_cell("hourly_cost", 1)
+    assert result.warnings == [f"input check: Low Inputs!{low} is above Base Inputs!{base}"]
+    edited = tmp_path / "edited.xlsx"
+    for strict, code in ((False, 0), (True, 1)):
+        summary = tmp_path / f"summary{strict}.csv"
+        args = ["recalc", str(edited), "--out", str(tmp_path / "o"), "--summary", str(summary), "--quiet"]
+        run = CliRunner().invoke(cli, args + (["--strict"] if strict else []))
+        assert run.exit_code == code, run.output
+        assert ("FAILED (checks: 1 problem)" if strict else "ok (checks: 1 problem)") in run.output
+        row = pd.read_csv(summary).iloc[0]
+        assert row["checks"] == 1
+
+
+def test_labels_low_is_the_pessimistic_end(tmp_path):
+    out, _ = _recalculated_with(tmp_path, {"human_shares_from": ("labels",) * 3})
+    book = openpyxl.load_workbook(out, data_only=True)
+    results, labels = book["Results"], book["Labels"]
+
+    def row(name: str) -> list[float]:
+        ((_, ref),) = book.defined_names[f"result_{name}"].destinations
+        return [c.value for c in results[ref.replace("$", "")][0]]
+
+    correct, subclass, department = (row(f"human_share_{b}") for b in ("correct", "wrong_subclass", "wrong_department"))
+    share, low, high = ([c.value for c in labels[f"G{r}:I{r}"][0]] for r in (6, 7, 8))  # the human block
+    assert close(correct[1], 0.8) and close(subclass[1], 0.15) and close(department[1], 0.05)
+    assert close(correct[0], low[0]) and close(correct[2], high[0])  # inside the correct share's own interval
+    assert subclass[0] + department[0] > 0.2 > subclass[2] + department[2]  # Low: more errors, High: fewer
+    assert close(department[0], high[2]) and close(department[2], low[2])
+
+
+def test_the_lite_template_gives_the_classic_values_cell_for_cell(tmp_path):
+    lite = tmp_path / "lite.xlsx"
+    run = CliRunner().invoke(cli, ["template", str(lite), "--example", "insurance", "--for", "lite"])
+    assert run.exit_code == 0, run.output
+    assert "_xldudf_HUMAN_COST_PER_EVENT(" in _parts(lite)["xl/worksheets/sheet3.xml"].decode()
+    assert _named_values(lite) == _named_values(EXAMPLE_FILE)
+    assert _all_values(lite) == _all_values(EXAMPLE_FILE)

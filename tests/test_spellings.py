@@ -1,0 +1,100 @@
+"""Every ftxl function is found under its own name, in every spelling a saved file can hold, by both engines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+import xlsxwriter
+
+from ftxl import engine, sheet_functions
+from ftxl.recalc import recalculate
+
+# One call per function, with arguments that give a single number (or text) and the Python API's answer.
+CALLS: dict[str, tuple[str, object]] = {
+    "EXPECTED_ERROR_COST": ("{0.15,0.05},{2,8}", sheet_functions.expected_error_cost([[0.15, 0.05]], [[2, 8]])),
+    "BREAKEVEN_DAYS": ("40000,5000,0.32,0.155", sheet_functions.breakeven_days(40000, 5000, 0.32, 0.155)),
+    "MAX_FT_INVESTMENT": ("900000,0.32,0.155", sheet_functions.max_ft_investment(900000, 0.32, 0.155)),
+    "MAX_COST_PREMIUM": ("0.26,0.14,40000,900000", sheet_functions.max_cost_premium(0.26, 0.14, 40000, 900000)),
+    "HUMAN_COST_PER_EVENT": ("30,20", sheet_functions.human_cost_per_event(30, 20)),
+    "ERROR_SHARES": ("0.95,0.8", 0.8),  # the first cell of the spilled row
+    "COST_PER_EVENT": ("0.26,0.06", sheet_functions.cost_per_event(0.26, 0.06)),
+    "NET_SAVINGS": ("900000,0.32,0.155,40000", sheet_functions.net_savings(900000, 0.32, 0.155, 40000)),
+    "AMORTIZED_COST_PER_EVENT": ("0.155,40000,900000", sheet_functions.amortized_cost_per_event(0.155, 40000, 900000)),
+    "ROUTE_BUCKETS": ('{"a/x";"a/y"},{"a/x";"b/x"}', 0.5),  # one of two routed right
+    "FTXL_VERSION": ("", sheet_functions.ftxl_version()),
+    "DECISION": (
+        "900000,0.17556,0.32,0.155,40000",
+        sheet_functions.decision(900000, 0.17556, 0.32, 0.155, 40000),
+    ),
+}
+
+SPELLINGS = {
+    "plain": "{}",
+    "lower case": "{lower}",
+    "xludf": "_xludf.{}",
+    "xludf mixed case": "_xlUDF.{mixed}",
+    "xldudf": "_xldudf_{}",
+    "xldudf lower case": "_xldudf_{lower}",
+    "xldudf namespace": "_xldudf_XLWINGS_{}",
+    "xldudf dotted namespace": "_xldudf_MY.ADDIN.{}",
+    "xldudf namespace that starts an ftxl name": "_xldudf_MAX_{}",
+    "add-in reference": "[1]!{}",
+    "add-in reference, xludf": "[1]!_xludf.{}",
+}
+
+
+def test_every_function_has_a_call():
+    assert set(CALLS) == set(sheet_functions.FUNCTIONS)
+
+
+def _spelled(pattern: str, name: str) -> str:
+    mixed = "".join(c.lower() if k % 2 else c for k, c in enumerate(name))
+    return pattern.format(name, lower=name.lower(), mixed=mixed)
+
+
+@pytest.fixture(scope="module")
+def spelled_book(tmp_path_factory) -> tuple[Path, dict[str, tuple[str, str, object]]]:
+    """A workbook with every function in every spelling, one per cell: cell -> (function, spelling, expected)."""
+    path = tmp_path_factory.mktemp("spellings") / "spellings.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Calls")
+    expected = {}
+    for row, (name, (args, value)) in enumerate(CALLS.items()):
+        for column, (spelling, pattern) in enumerate(SPELLINGS.items()):
+            cell = xlsxwriter.utility.xl_rowcol_to_cell(row, column)
+            call = f"{_spelled(pattern, name)}({args})"
+            spills = name in ("ERROR_SHARES", "ROUTE_BUCKETS")
+            sheet.write_formula(row, column, f"=INDEX({call},1,1)" if spills else f"={call}")
+            expected[cell] = (name, spelling, value)
+    book.close()
+    return path, expected
+
+
+@pytest.mark.parametrize("engine_choice", ["auto", "formulas"])
+def test_every_spelling_gives_the_python_value(spelled_book, tmp_path, engine_choice):
+    source, expected = spelled_book
+    result = recalculate(source, tmp_path / "out.xlsx", engine.ModelCache(engine=engine_choice))
+    assert result.ok, result.error
+    sheet = openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True)["Calls"]
+    wrong = []
+    for cell, (name, spelling, value) in expected.items():
+        got = sheet[cell].value
+        if got != (value if isinstance(value, str) else pytest.approx(value, rel=1e-12)):
+            wrong.append(f"{name} as {spelling}: {got!r}, expected {value!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize(
+    "saved, parsed",
+    [
+        ("_xldudf_HUMAN_COST_PER_EVENT(30,20)", "_xldudf_HUMAN_COST_PER_EVENT(30,20)"),
+        ("_xldudf_AMORTIZED_COST_PER_EVENT(1,2,3)", "_xldudf_AMORTIZED_COST_PER_EVENT(1,2,3)"),
+        ("_xldudf_human_cost_per_event(30,20)", "_xldudf_human_cost_per_event(30,20)"),
+        ("_xldudf_NS_HUMAN_COST_PER_EVENT(30,20)", "_xldudf_HUMAN_COST_PER_EVENT(30,20)"),
+        ("_xldudf_NS_COST_PER_EVENT(1,2)", "_xldudf_COST_PER_EVENT(1,2)"),
+    ],
+)
+def test_an_exact_name_wins_over_a_namespace(saved, parsed):
+    assert engine.normalise(saved) == parsed
