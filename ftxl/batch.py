@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -23,32 +24,89 @@ class Job:
     target: Path
 
 
+OUTPUT_MARK = ".ftxl-output"
+"""A file ftxl leaves in every folder it writes copies to; folders holding it are never searched for inputs."""
+
+
 def find_workbooks(paths: Sequence[Path]) -> Iterator[tuple[Path, Path]]:
-    """Each workbook named or found under a folder, with its path relative to what was named."""
+    """Each workbook named or found under a folder, with its path relative to what was named.
+
+    Searching a folder skips the folders ftxl wrote copies to (marked with `OUTPUT_MARK`), so a
+    batch never recalculates its own earlier output.
+    """
     for path in paths:
         if path.is_dir():
-            for found in sorted(path.rglob("*")):
-                if found.is_file() and looks_like_workbook(found):
-                    yield found, found.relative_to(path)
+            for folder, subfolders, files in os.walk(path):
+                subfolders[:] = sorted(d for d in subfolders if not (Path(folder) / d / OUTPUT_MARK).exists())
+                for name in sorted(files):
+                    found = Path(folder) / name
+                    if found.is_file() and looks_like_workbook(found):
+                        yield found, found.relative_to(path)
         else:
             yield path, Path(path.name)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def check_output_folder(paths: Sequence[Path], out_dir: Path) -> None:
+    """Refuse an output folder that is an input folder, lies inside one, or holds an input (any spelling).
+
+    Copies written there would replace the originals, or be read again as inputs next time.
+    """
+    out = out_dir.resolve()
+    for path in paths:
+        named = path.resolve()
+        folder = named if path.is_dir() else named.parent
+        if _inside(out, folder) and (path.is_dir() or out == folder):
+            where = "is" if out == folder else "lies inside"
+            raise WorkbookError(
+                f"--out {out_dir} {where} the input folder {path if path.is_dir() else folder}: the copies would "
+                "replace the originals or be read again as inputs; choose a folder outside it, or use --in-place"
+            )
+        if _inside(named, out):
+            raise WorkbookError(
+                f"--out {out_dir} holds the input {path}: choose a folder that holds no input, or use --in-place"
+            )
 
 
 def plan(paths: Sequence[Path], out_dir: Path | None) -> list[Job]:
     """The jobs for `paths`: in place when `out_dir` is None, else mirrored under `out_dir`.
 
-    Raises WorkbookError when two inputs would be written to the same output file.
+    In place, a symbolic link is followed: its target is the file replaced (the link stays a
+    link). Raises WorkbookError when two inputs would be written to the same output file, or
+    when `out_dir` is refused by `check_output_folder`.
     """
+    if out_dir is not None:
+        check_output_folder(paths, out_dir)
     jobs: list[Job] = []
     claimed: dict[Path, Path] = {}
     for source, relative in find_workbooks(paths):
-        target = source if out_dir is None else out_dir / relative
+        if out_dir is None:
+            source = source.resolve() if source.is_symlink() else source
+            target = source
+        else:
+            target = out_dir / relative
         key = target.resolve() if target.parent.exists() else target.absolute()
         if key in claimed:
+            if out_dir is None:
+                continue  # the same file named twice (or through a link): once is enough
             raise WorkbookError(f"{source} and {claimed[key]} would both be written to {target}")
         claimed[key] = source
         jobs.append(Job(source, target))
     return jobs
+
+
+def mark_output_folder(out_dir: Path) -> None:
+    """Leave `OUTPUT_MARK` in `out_dir` (creating it), so that no later search reads the copies as inputs."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        mark = out_dir / OUTPUT_MARK
+        if not mark.exists():
+            mark.write_text("Copies written by ftxl recalc. ftxl never searches this folder for inputs.\n")
+    except OSError as exc:
+        raise WorkbookError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
 
 
 _caches: dict[str, engine.ModelCache] = {}
@@ -67,7 +125,21 @@ def run_job(job: Job, limits: Limits = DEFAULT_LIMITS, engine_choice: str = "aut
             return FileResult(source=job.source, error=f"cannot create {job.target.parent}: {exc.strerror or exc}")
     # an original replaced in place is synced before the rename; copies are synced with the batch
     in_place = job.target == job.source
+    if in_place and _read_only(job.source):
+        return FileResult(
+            source=job.source,
+            error="the file is read-only, so it is not replaced (as Excel would not): make it writable, "
+            "or write copies with --out",
+        )
     return recalculate(job.source, job.target, cache, limits, sync_file=in_place, sync_folder=False)
+
+
+def _read_only(path: Path) -> bool:
+    """True for a file nobody may write (no write bit), or one this user may not write."""
+    try:
+        return path.stat().st_mode & 0o222 == 0 or not os.access(path, os.W_OK)
+    except OSError:
+        return False  # missing or unreadable: recalculate says why
 
 
 def run(

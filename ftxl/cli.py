@@ -142,23 +142,25 @@ def recalc(
       ftxl recalc quotes/ --out computed/ --summary summary.csv --jobs 2
     """
     from . import summary
-    from .batch import plan
+    from .batch import mark_output_folder, plan
 
     if in_place and out_dir is not None:
         raise click.UsageError("--in-place and --out exclude each other: choose one")
     try:
+        if summary_path is not None:
+            summary.check_path(summary_path)
         job_list = plan(paths, None if in_place else (out_dir or DEFAULT_OUT))
     except FtxlError as exc:
         raise click.UsageError(str(exc)) from exc
     if not job_list:
         raise click.UsageError("no .xlsx or .xlsm workbooks found in " + ", ".join(map(str, paths)))
+    if not in_place:
+        try:
+            mark_output_folder(out_dir or DEFAULT_OUT)
+        except FtxlError as exc:
+            raise click.ClickException(str(exc)) from exc
     results = _run_with_progress(job_list, jobs, engine, show=not quiet and not as_json and sys.stderr.isatty())
     columns, table = summary.rows(results)
-    if summary_path is not None:
-        try:
-            summary.write(summary_path, columns, table)
-        except (FtxlError, ValueError) as exc:
-            raise click.ClickException(str(exc)) from exc
     if as_json:
         click.echo(json.dumps({"files": [_jsonable(_result_dict(r)) for r in results], "summary": table}, indent=2))
     else:
@@ -166,6 +168,11 @@ def recalc(
             _echo_result(result, strict)
         if not quiet:
             _print_summary(columns, table)
+    if summary_path is not None:
+        try:
+            summary.write(summary_path, columns, table)
+        except (FtxlError, ValueError) as exc:
+            raise click.ClickException(str(exc)) from exc
     sys.exit(0 if all(r.ok and not (strict and r.checks) for r in results) else 1)
 
 
@@ -273,8 +280,8 @@ def buckets(
         _print_table(console, table)
     for label, rows in report.get("unknown_predictions", {}).items():
         click.echo(
-            f"note: the prediction {label!r} ({rows:,} rows) is in no department of the true labels; it counts as a wrong "
-            "department. If it means 'sent to a person', pass --abstain."
+            f"note: the prediction {label!r} ({rows:,} rows) is in no department of the true labels; it counts "
+            "as a wrong department. If it means 'sent to a person', pass --abstain."
         )
     if "expected_error_cost" in report:
         e = report["expected_error_cost"]

@@ -6,16 +6,20 @@ import csv
 import io
 import json
 import math
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from .atomic import write_atomically
+from .errors import WorkbookError
 from .recalc import FileResult
 from .sheet_xml import CellError
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-"""Text starting with these would run as a formula when the CSV is opened in a spreadsheet."""
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+"""Text starting with these would run as a formula when the CSV is opened in a spreadsheet (OWASP's list,
+widened to a newline and the fullwidth signs that spreadsheets also read as formula starts)."""
+FORMATS = (".csv", ".xlsx", ".json")
 
 
 def plain(value: Any) -> Any:
@@ -54,10 +58,24 @@ def rows(results: Sequence[FileResult]) -> tuple[list[str], list[dict[str, Any]]
 
 
 def neutralise(value: Any) -> Any:
-    """Text a spreadsheet would read as a formula, made inert with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    """Text a spreadsheet would read as a formula, made inert with a leading apostrophe.
+
+    Leading whitespace does not protect: ``" =1+1"`` and ``"\n=1+1"`` are neutralised too.
+    """
+    if isinstance(value, str) and (value.startswith(FORMULA_TRIGGERS) or value.lstrip().startswith(FORMULA_TRIGGERS)):
         return "'" + value
     return value
+
+
+def check_path(path: Path) -> None:
+    """Refuse a summary path ftxl cannot write, before any work: its format and its folder."""
+    if path.suffix.lower() not in FORMATS:
+        raise WorkbookError(f"--summary {path}: unknown format {path.suffix!r}; use .csv, .xlsx or .json")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise WorkbookError(f"--summary {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise WorkbookError(f"--summary {path}: the folder {folder} is not writable")
 
 
 def to_csv(columns: list[str], table: list[dict[str, Any]]) -> str:
@@ -91,13 +109,21 @@ def write(path: Path, columns: list[str], table: list[dict[str, Any]]) -> None:
 
 def _xlsx_bytes(columns: list[str], table: list[dict[str, Any]]) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Summary")
-    sheet.append(columns)
+
+    def cell(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = WriteOnlyCell(sheet, value=value)
+        text.data_type = "s"  # openpyxl would store text starting with "=" as a live formula
+        return text
+
+    sheet.append([cell(c) for c in columns])
     for row in table:
-        # openpyxl would store text starting with "=" as a formula: keep it text
-        sheet.append([neutralise(row.get(c)) for c in columns])
+        sheet.append([cell(row.get(c)) for c in columns])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

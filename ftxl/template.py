@@ -69,6 +69,8 @@ SCENARIO_PROBLEMS = {
     column: f"input_problems_{x.lower()}" for column, x in zip(SCENARIO_COLUMNS, SCENARIOS, strict=True)
 }
 """Scenario column -> workbook name of the number of failed checks among that scenario's inputs."""
+SCENARIO_TYPED = {column: f"inputs_typed_{x.lower()}" for column, x in zip(SCENARIO_COLUMNS, SCENARIOS, strict=True)}
+"""Scenario column -> workbook name of the number of inputs typed in that scenario."""
 FIX_INPUTS = '"Fix inputs: "&checks_problems&" problem(s), see Checks"'
 """What every decision cell says while a check fails: no verdict from broken inputs."""
 
@@ -282,8 +284,10 @@ class TemplateBuilder:
 
     @staticmethod
     def _guarded(formula: str, column: int) -> str:
-        """A numeric result that shows #N/A while an input of its scenario fails a check."""
-        return f"IF({SCENARIO_PROBLEMS[column]}>0,NA(),{formula})"
+        """A numeric result that shows #N/A while an input of its scenario fails a check (empty while the
+        scenario has no input typed at all, as in the blank template)."""
+        typed = SCENARIO_TYPED[column]
+        return f'IF({SCENARIO_PROBLEMS[column]}>0,IF({typed}=0,"",NA()),{formula})'
 
     def res(self, key: str, column: int) -> str:
         """Reference to one scenario's cell of a result row (defined before this call)."""
@@ -471,8 +475,8 @@ class TemplateBuilder:
                         "text",
                         lambda c: (
                             f'IF(checks_problems>0,{fix},IF({r("decision", c)}="{verdict["finetuned"]}",'
-                            f'"Yes: the cheapest option, investment included",IF({r("net_savings", c)}>0,'
-                            '"No: beats prompting, but people cost less","No: does not pay back within the horizon")))'
+                            f'"Yes: cheapest overall",IF({r("net_savings", c)}>0,'
+                            '"No: people cost less","No: no payback in time")))'
                         ),
                     ),
                     (
@@ -751,10 +755,10 @@ class TemplateBuilder:
         sheet.write(top, 0, "Problems by input", s.text(bold=True))
         sheet.write_row(top + 1, 0, ["Input", *SCENARIOS, "What is wrong"], s.text(bold=True, bottom=2))
         first = top + 2
-        rows = inputs()
-        for k, item in enumerate(rows):
+        rows = [(section.title, item) for section in SECTIONS for item in section.inputs]
+        for k, (title, item) in enumerate(rows):
             row = first + k
-            sheet.write(row, 0, item.label, s.text(text_wrap=False))
+            sheet.write(row, 0, f"{title}: {item.label}", s.text(text_wrap=False))
             problems = self._input_problems(item)
             for column in SCENARIO_COLUMNS:
                 flags = "+".join(f"({condition})" for condition, _ in problems[column]) or "0"
@@ -763,12 +767,18 @@ class TemplateBuilder:
             texts = [f'IF({condition},"{message}; ","")' for condition, message in unique]
             sheet.write_formula(row, 4, "=" + ("&".join(texts) or '""'), s.text(text_wrap=False))
         last = first + len(rows) - 1
+        sheet.write(last + 1, 0, "Problems per scenario (above 0: no numeric results)", s.text(bold=True))
+        sheet.write(last + 2, 0, "Inputs typed per scenario (none: results stay empty)", s.text(bold=True))
+        inputs_first, inputs_last = min(self.input_rows.values()), max(self.input_rows.values())
         for column in SCENARIO_COLUMNS:
-            name = SCENARIO_PROBLEMS[column]
-            cells = f"{xl_rowcol_to_cell(first, column, True, True)}:{xl_rowcol_to_cell(last, column, True, True)}"
-            self.book.define_name(name, f"=SUM(Checks!{cells})")
+            cells = f"{_absolute(first, column)}:{_absolute(last, column)}"
+            sheet.write_formula(last + 1, column, f"=SUM({cells})", s.get("count"))
+            typed = f"{_absolute(inputs_first, column)}:{_absolute(inputs_last, column)}"
+            sheet.write_formula(last + 2, column, f"=COUNTA(Inputs!{typed})", s.get("count"))
+            self.book.define_name(SCENARIO_PROBLEMS[column], "=Checks!" + _absolute(last + 1, column))
+            self.book.define_name(SCENARIO_TYPED[column], "=Checks!" + _absolute(last + 2, column))
         self.book.define_name("checks_messages", f"=Checks!$E${first + 1}:$E${last + 1}")
-        return last + 1
+        return last + 3
 
     def _input_problems(self, item: Input) -> dict[int, list[tuple[str, str]]]:
         """Scenario column -> (condition that is TRUE when the cell breaks a rule, message naming the cell).
@@ -962,6 +972,11 @@ class TemplateBuilder:
             sheet.fit_to_pages(1, 0)
         sheet.set_paper(9)  # A4
         sheet.hide_gridlines(0)
+
+
+def _absolute(row: int, column: int) -> str:
+    """An absolute reference such as $B$7 to a 0-based row and column."""
+    return xl_rowcol_to_cell(row, column, True, True)
 
 
 def build_template(path: Path, example: bool = True, runtime: str = "classic") -> None:

@@ -353,7 +353,7 @@ def test_the_decision_counts_the_investment_against_people(tmp_path):
     results = openpyxl.load_workbook(out, data_only=True)["Results"]
     answers = {row[0].value: row[2].value for row in results.iter_rows() if row[0].value}
     assert answers["Automate at all? (investment counted)"] == "No: people are cheapest"
-    assert answers["Fine-tune?"] == "No: beats prompting, but people cost less"
+    assert answers["Fine-tune?"] == "No: people cost less"
     start = openpyxl.load_workbook(out, data_only=True)["Start"]
     assert "Keep the human process" in [c.value for row in start.iter_rows() for c in row]
 
