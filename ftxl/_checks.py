@@ -50,7 +50,12 @@ Numbers = float | np.ndarray
 def number(name: str, value: Any) -> Numbers:
     """`value` as a float or float array; rejects empty, NaN, infinite, boolean and non-numeric input."""
     if isinstance(value, (float, int)) and not isinstance(value, bool):
-        number_ = float(value)
+        try:
+            number_ = float(value)
+        except OverflowError:
+            raise InputError(
+                f"{name} has {len(str(abs(value)))} digits, too large: every input must be finite"
+            ) from None
         if math.isfinite(number_):
             return number_
         problem = "is not a number (NaN)" if math.isnan(number_) else "is infinite"
@@ -60,12 +65,15 @@ def number(name: str, value: Any) -> Numbers:
     except ValueError as exc:  # ragged nested lists
         raise InputError(f"{name} must be a number or a rectangular range of numbers ({exc})") from None
     kind = arr.dtype.kind
-    if kind not in "fiu":
-        _reject_non_numeric(name, np.asarray(value, dtype=object))
+    if kind not in "fiu" or (isinstance(value, (list, tuple)) and kind == "f"):
+        _reject_non_numeric(name, np.asarray(value, dtype=object))  # numpy reads True in a list as 1.0
     if arr.size == 0:
         raise InputError(f"{name} is empty: it needs at least one number")
     if kind != "f":
-        arr = arr.astype(float)
+        try:
+            arr = arr.astype(float)
+        except OverflowError:
+            raise InputError(f"{name} holds a number too large for the model: every input must be finite") from None
     finite = np.isfinite(arr)
     if not finite.all():
         label, bad = _where(name, arr, ~finite)
@@ -176,8 +184,14 @@ def same_shape(**arrays: Numbers) -> None:
         raise InputError(shape_message(arrays)) from None
 
 
-def result(value: Numbers) -> Any:
-    """A float for scalar input, the array otherwise."""
+def result(value: Numbers, infinite_means: str | None = None) -> Any:
+    """A float for scalar input, the array otherwise.
+
+    A result that overflowed (inputs near the largest float) raises InputError, unless infinity
+    is an answer of the function's own (`infinite_means`, e.g. "never" for a break-even).
+    """
+    if infinite_means is None and not np.all(np.isfinite(value)):
+        raise InputError("the result is too large to compute: the inputs are beyond any realistic figure")
     if isinstance(value, float):
         return float(value)  # also turns a numpy float64 into a plain float
     return float(value) if value.ndim == 0 else value

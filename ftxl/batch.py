@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -142,11 +143,49 @@ def _read_only(path: Path) -> bool:
         return False  # missing or unreadable: recalculate says why
 
 
+DEFAULT_MEMORY_GIB = 8.0
+"""Address space each recalculating process may use (two processes fit a 24 GiB machine with room to spare)."""
+
+
+def limit_memory(gib: float | None) -> None:
+    """Cap this process's address space at `gib` GiB, so that a hostile workbook meets a MemoryError (reported
+    for that file) rather than the system's out-of-memory killer. None or 0: no cap. A no-op where the
+    platform has no such limit."""
+    if not gib:
+        return
+    try:
+        import resource
+    except ImportError:
+        return
+    wanted = int(gib * (1 << 30))
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+
+
+@contextlib.contextmanager
+def _memory_capped(gib: float | None) -> Iterator[None]:
+    """`limit_memory` for the duration of the block, in this process."""
+    try:
+        import resource
+    except ImportError:
+        yield
+        return
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    limit_memory(gib)
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, before)
+
+
 def run(
     jobs: Sequence[Job],
     processes: int = 1,
     progress: Callable[[FileResult], None] | None = None,
     engine: str = "auto",
+    memory_gib: float | None = None,
 ) -> list[FileResult]:
     """Recalculate every job, in order of the results; `processes` > 1 spreads them over processes.
 
@@ -156,7 +195,7 @@ def run(
     batch durable when this returns.
     """
     try:
-        return _run(jobs, processes, progress or (lambda result: None), engine)
+        return _run(jobs, processes, progress or (lambda result: None), engine, memory_gib)
     finally:
         if any(job.target != job.source for job in jobs):
             sync_everything()
@@ -164,16 +203,23 @@ def run(
             fsync_folder(folder)
 
 
-def _run(jobs: Sequence[Job], processes: int, report: Callable[[FileResult], None], engine: str) -> list[FileResult]:
+def _run(
+    jobs: Sequence[Job],
+    processes: int,
+    report: Callable[[FileResult], None],
+    engine: str,
+    memory_gib: float | None,
+) -> list[FileResult]:
     processes = max(1, min(processes, len(jobs)))
     if processes == 1:
         results = []
-        for job in jobs:
-            results.append(run_job(job, engine_choice=engine))
-            report(results[-1])
+        with _memory_capped(memory_gib):
+            for job in jobs:
+                results.append(run_job(job, engine_choice=engine))
+                report(results[-1])
         return results
     chunk = max(1, len(jobs) // (processes * 4))
-    with ProcessPoolExecutor(max_workers=processes) as pool:
+    with ProcessPoolExecutor(max_workers=processes, initializer=limit_memory, initargs=(memory_gib,)) as pool:
         results = []
         for result in pool.map(partial(run_job, engine_choice=engine), jobs, chunksize=chunk):
             results.append(result)

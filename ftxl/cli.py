@@ -21,14 +21,21 @@ if TYPE_CHECKING:  # each command imports what it needs, so that `ftxl recalc` s
     from .report import Table
 
 
+def _text(value: object) -> Any:
+    """A table cell as literal text: rich reads no markup in it, so "[/]" in a label prints as typed."""
+    from rich.text import Text
+
+    return Text(str(value))
+
+
 def _print_table(console: Console, table: Table) -> None:
     from rich.table import Table as RichTable
 
-    rich_table = RichTable(title=table.title, title_justify="left")
+    rich_table = RichTable(title=_text(table.title), title_justify="left")
     for index, column in enumerate(table.columns):
-        rich_table.add_column(column, justify="left" if index == 0 else "right")
+        rich_table.add_column(_text(column), justify="left" if index == 0 else "right")
     for row in table.rows:
-        rich_table.add_row(*row)
+        rich_table.add_row(*map(_text, row))
     console.print(rich_table)
 
 
@@ -96,6 +103,15 @@ DEFAULT_OUT = Path("recalculated")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes.")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary table; one line per workbook only.")
 @click.option(
+    "--max-memory",
+    "max_memory",
+    type=click.FloatRange(min=0),
+    default=8.0,
+    show_default=True,
+    help="GiB of memory each recalculating process may use; a workbook that needs more fails with "
+    "'out of memory' and the batch goes on. 0: no limit.",
+)
+@click.option(
     "--strict",
     is_flag=True,
     help="Count a workbook whose input checks fail (its name checks_problems above 0) as failed: exit status 1.",
@@ -116,6 +132,7 @@ def recalc(
     as_json: bool,
     jobs: int,
     quiet: bool,
+    max_memory: float,
     strict: bool,
     engine: str,
 ) -> None:
@@ -159,7 +176,9 @@ def recalc(
             mark_output_folder(out_dir or DEFAULT_OUT)
         except FtxlError as exc:
             raise click.ClickException(str(exc)) from exc
-    results = _run_with_progress(job_list, jobs, engine, show=not quiet and not as_json and sys.stderr.isatty())
+    results = _run_with_progress(
+        job_list, jobs, engine, show=not quiet and not as_json and sys.stderr.isatty(), memory_gib=max_memory
+    )
     columns, table = summary.rows(results)
     if as_json:
         click.echo(json.dumps({"files": [_jsonable(_result_dict(r)) for r in results], "summary": table}, indent=2))
@@ -320,18 +339,22 @@ def _buckets_tables(report: dict[str, Any]) -> list[Table]:
     return [overall, groups]
 
 
-def _run_with_progress(job_list: list[Job], processes: int, engine: str, show: bool) -> list[FileResult]:
+def _run_with_progress(
+    job_list: list[Job], processes: int, engine: str, show: bool, memory_gib: float | None = None
+) -> list[FileResult]:
     from .batch import run
 
     if not show:
-        return run(job_list, processes, engine=engine)
+        return run(job_list, processes, engine=engine, memory_gib=memory_gib)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     columns = (TextColumn("recalculating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("recalc", total=len(job_list))
-        return run(job_list, processes, progress=lambda result: progress.advance(task), engine=engine)
+        return run(
+            job_list, processes, progress=lambda result: progress.advance(task), engine=engine, memory_gib=memory_gib
+        )
 
 
 def _echo_result(result: FileResult, strict: bool = False) -> None:
@@ -363,15 +386,15 @@ def _print_summary(columns: list[str], table: list[dict[str, Any]]) -> None:
     if len(table) <= 4:
         rich_table.add_column("output")
         for row in table:
-            rich_table.add_column(Path(row["workbook"]).name, justify="right")
+            rich_table.add_column(_text(Path(row["workbook"]).name), justify="right")
         for output in outputs:
-            rich_table.add_row(output, *(_cell_text(row.get(output)) for row in table))
+            rich_table.add_row(_text(output), *(_text(_cell_text(row.get(output))) for row in table))
     else:
         rich_table.add_column("workbook")
         for output in outputs:
-            rich_table.add_column(output, justify="right")
+            rich_table.add_column(_text(output), justify="right")
         for row in table:
-            rich_table.add_row(Path(row["workbook"]).name, *(_cell_text(row.get(c)) for c in outputs))
+            rich_table.add_row(_text(Path(row["workbook"]).name), *(_text(_cell_text(row.get(c))) for c in outputs))
     Console().print(rich_table)
 
 

@@ -191,7 +191,7 @@ class Model:
             try:
                 results, failures = self.plain.evaluate(cells.values, cells.blocks)
                 messages = list(dict.fromkeys(m for reasons in failures.values() for m in reasons))
-                return Evaluation(results, [], self.ftxl_nodes, messages, failures=failures)
+                return Evaluation(results, list(self.plain.notes), self.ftxl_nodes, messages, failures=failures)
             except NotCoveredError as exc:  # an input this workbook holds that the plain engine leaves to formulas
                 reason = str(exc)
         if self.fallback is None:

@@ -11,6 +11,7 @@ per-node bookkeeping.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -23,10 +24,20 @@ from formulas.tokens.operand import Error as FormulaErrors
 from formulas.tokens.operand import XlError
 
 from . import sheet_functions
-from .engine import DOUBLE_MINUS, EXTERNAL_REFERENCE, FTXL_CALL, FUNCTION_CALL, STRING_LITERAL, BookCells, Evaluation
-from .errors import InputError
+from .engine import (
+    DOUBLE_MINUS,
+    EXTERNAL_REFERENCE,
+    FTXL_CALL,
+    FUNCTION_CALL,
+    STRING_LITERAL,
+    BookCells,
+    Evaluation,
+    references,
+)
+from .errors import InputError, WorkbookError
 from .fast_pipe import FastPipe, UnsupportedPipeError
 from .sheet_xml import CellError
+from .xl_values import MAX_RANGE_CELLS
 
 _messages: list[str] = []
 """Why ftxl functions answered #VALUE! during the current evaluation."""
@@ -143,9 +154,11 @@ class CompiledBook:
     def __init__(self, cells: BookCells) -> None:
         self.notes: list[tuple[str, str]] = []
         self.broken: dict[str, CellError] = {}
-        usable = {key: text for key, text in cells.formulas.items() if self._usable(key, text)}
+        self.sheets = {sheet.upper() for sheet in cells.sheets}
+        self.edge_used = _cells_on_the_edge(cells)
+        usable = {key: _off_the_edge(text) for key, text in cells.formulas.items() if self._usable(key, text)}
         self.ftxl_nodes = [key for key, text in cells.formulas.items() if FTXL_CALL.search(text)]
-        inputs = engine_inputs(cells)
+        inputs = self._inputs(cells)
         model_dict: dict[str, Any] = dict(inputs)
         model_dict.update({key: "=" + text for key, text in cells.names.items()})
         model_dict.update({key: "=" + text for key, text in usable.items()})
@@ -155,17 +168,61 @@ class CompiledBook:
         self.outputs = list(usable)
         self.function: Callable[..., Any] | None = None
         if self.outputs:
-            pipe = model.compile(inputs=self.inputs, outputs=self.outputs)
+            try:
+                pipe = model.compile(inputs=self.inputs, outputs=self.outputs)
+            except ValueError as exc:
+                if "Unreachable" not in str(exc):
+                    raise
+                raise WorkbookError(
+                    "circular reference: some formulas depend on themselves; Excel computes them only with "
+                    "iterative calculation on, which ftxl does not do. Break the loop"
+                ) from None
             try:
                 self.function = FastPipe(pipe)
             except UnsupportedPipeError:
                 self.function = pipe
+
+    def _inputs(self, cells: BookCells) -> dict[str, Any]:
+        """The engine's inputs: the workbook's values, and the error each formula left out shows, so that the
+        cells depending on it show that error too (not a 0 for a cell that seems empty)."""
+        inputs = _edge_inputs(engine_inputs(cells))
+        inputs.update({key: _engine_value(error) for key, error in self.broken.items()})
+        return inputs
 
     def _usable(self, key: str, text: str) -> bool:
         """Check one formula; note why it cannot be computed, or which functions are unknown."""
         if EXTERNAL_REFERENCE.search(STRING_LITERAL.sub('""', text)):
             self.notes.append((key, "refers to another workbook, which is never opened; the cell shows #REF!"))
             self.broken[key] = CellError("#REF!")
+            return False
+        sheet = key[len("'[BOOK]") : key.rindex("'!")].replace("''", "'")
+        missing = sorted({s for s, _ in references(text, sheet) if s.upper() not in self.sheets})
+        if missing:
+            self.notes.append(
+                (key, f"refers to sheet {missing[0]!r}, which is not in the workbook; the cell shows #REF!")
+            )
+            self.broken[key] = CellError("#REF!")
+            return False
+        largest = max((_area(ref) for _, ref in references(text, sheet)), default=0)
+        if largest > MAX_RANGE_CELLS:
+            self.notes.append(
+                (
+                    key,
+                    f"reads a range of {largest:,} cells, more than ftxl evaluates ({MAX_RANGE_CELLS:,}); "
+                    "the cell shows #VALUE!",
+                )
+            )
+            self.broken[key] = CellError("#VALUE!")
+            return False
+        if EDGE_RANGE.search(STRING_LITERAL.sub('""', text)) and self.edge_used:
+            self.notes.append(
+                (
+                    key,
+                    "reads a range to the sheet's last row or column, which the formulas engine reads wrongly, "
+                    "and that row or column holds cells; the cell shows #VALUE!",
+                )
+            )
+            self.broken[key] = CellError("#VALUE!")
             return False
         problem = check_formula(text)
         if problem:
@@ -189,7 +246,7 @@ class CompiledBook:
         _messages.clear()
         results: dict[str, list[list[Any]]] = {key: [[error]] for key, error in self.broken.items()}
         if self.function is not None:
-            inputs = engine_inputs(cells)
+            inputs = self._inputs(cells)
             outputs = self.function(*(inputs[key] for key in self.inputs))
             if len(self.outputs) == 1:
                 outputs = [outputs]
@@ -198,6 +255,70 @@ class CompiledBook:
                 rows = np.atleast_2d(np.asarray(raw, dtype=object))
                 results[key] = [[_cell_value(v) for v in row] for row in rows.tolist()]
         return Evaluation(results, self.notes, self.ftxl_nodes, list(dict.fromkeys(_messages)), "formulas")
+
+
+EDGE_RANGE = re.compile(r"(?i)(:\$?[A-Z]{1,3}\$?1048576|:\$?XFD\$?\d+)(?![\d(])")
+"""The end of a range at Excel's last row (1,048,576) or column (XFD), written out in A1 style."""
+
+
+def _area(ref: str) -> int:
+    from openpyxl.utils.cell import range_boundaries
+
+    try:
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+    except (ValueError, TypeError):
+        return 0
+    return (max_col - min_col + 1) * (max_row - min_row + 1)
+
+
+def _off_the_edge(formula: str) -> str:
+    """`formula` with ranges that end at the last row or column ending one before it instead.
+
+    `formulas` 1.3.4 reads such a range as its first cell only (SUM(A1:A1048576) gives A1);
+    one row or column shorter it reads them right. Only used where no cell lies on the edge.
+    """
+    if not EDGE_RANGE.search(formula):
+        return formula
+    parts = re.split(r'("(?:[^"]|"")*")', formula)  # leave string literals alone
+    for k in range(0, len(parts), 2):
+        parts[k] = re.sub(r"(?i)(:\$?[A-Z]{1,3}\$?)1048576(?![\d(])", r"\g<1>1048575", parts[k])
+        parts[k] = re.sub(r"(?i)(:\$?)XFD(\$?\d+)(?![\d(])", r"\1XFC\2", parts[k])
+    return "".join(parts)
+
+
+def _on_the_edge(key: str) -> tuple[bool, bool]:
+    """Whether the node's cell or range ends in the sheet's last row, and in its last column."""
+    last = key.rsplit("!", 1)[1].split(":")[-1].upper().replace("$", "")
+    return last.endswith("1048576"), last.startswith("XFD")
+
+
+def _cells_on_the_edge(cells: BookCells) -> bool:
+    """True when any cell of the workbook lies in the last row or column of its sheet."""
+    for key in (*cells.values, *cells.formulas):
+        if any(_on_the_edge(key)):
+            return True
+    for key, rows in cells.blocks.items():
+        last_row, last_column = _on_the_edge(key)
+        if (last_row and any(v is not None for v in rows[-1])) or (
+            last_column and any(row[-1] is not None for row in rows)
+        ):
+            return True
+    return False
+
+
+def _edge_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
+    """Inputs with the blocks that end at the sheet's edge renamed and cut one row or column short, to match
+    the formulas `_off_the_edge` rewrote (the cut row or column is empty: `_cells_on_the_edge`)."""
+    renamed = {}
+    for key, value in inputs.items():
+        last_row, last_column = _on_the_edge(key) if ":" in key else (False, False)
+        if isinstance(value, np.ndarray) and (last_row or last_column):
+            head, ref = key.rsplit("!", 1)
+            key = f"{head}!{_off_the_edge(ref)}"
+            value = value[:-1] if last_row else value
+            value = value[:, :-1] if last_column else value
+        renamed[key] = value
+    return renamed
 
 
 def check_formula(formula: str) -> str | None:

@@ -169,6 +169,7 @@ def route_buckets(
     priors: Mapping[str, float] | None = None,
     clean: bool = True,
     confidence_z: float = Z_95,
+    names: tuple[str, str] = ("true_labels", "predicted_labels"),
 ) -> BucketShares:
     """Bucket shares of a log of (true, predicted) label pairs, with Wilson intervals.
 
@@ -178,15 +179,18 @@ def route_buckets(
     """
     if not separator:
         raise InputError("separator is empty: give the character between department and subclass, such as /")
-    true = _labels("true_labels", true_labels)
-    predicted = _labels("predicted_labels", predicted_labels)
-    size = _same_length(true, predicted)
+    if abstain is not None and not isinstance(abstain, str):
+        raise InputError(f"abstain = {abstain!r} is not text: give the prediction meaning 'sent to a person'")
+    true_name, predicted_name = names
+    true = _labels(true_name, true_labels)
+    predicted = _labels(predicted_name, predicted_labels)
+    size = _same_length(true, predicted, names)
     row_weights = _weights(weights, size)
     abstain_key = None if abstain is None else (abstain.strip().casefold() if clean else abstain)
     true_codes, true_uniques = _factorize(true)
     pred_codes, pred_uniques = _factorize(predicted)
-    true_routes, true_departments = _parts(true_uniques, separator, clean, "true_labels", true_codes)
-    pred_routes, pred_departments = _parts(pred_uniques, separator, clean, "predicted_labels", pred_codes)
+    true_routes, true_departments = _parts(true_uniques, separator, clean, true_name, true_codes)
+    pred_routes, pred_departments = _parts(pred_uniques, separator, clean, predicted_name, pred_codes)
     is_abstain = np.asarray([r is not None and r == abstain_key for r in pred_routes], dtype=bool)
     # shared code tables, so routes and departments compare as integers
     route_table = {r: k for k, r in enumerate(sorted({r for r in [*true_routes, *pred_routes] if r is not None}))}
@@ -224,17 +228,17 @@ def route_buckets(
     result = _shares(bucket, row_weights, counted, abstain is not None, confidence_z, int(size - counted.sum()))
     strangers = counted & ~p_abstain & (p_dept >= 0) & ~np.isin(p_dept, np.unique(t_dept[t_dept >= 0]))
     if strangers.any():
-        names = {k: r for r, k in route_table.items()}
+        route_of = {k: r for r, k in route_table.items()}
         codes, counts = np.unique(p_route[strangers], return_counts=True)
-        unknown = {names[int(k)]: int(n) for k, n in zip(codes, counts, strict=True)}
+        unknown = {route_of[int(k)]: int(n) for k, n in zip(codes, counts, strict=True)}
         return replace(result, unknown_predictions=unknown)
     return result
 
 
-def _same_length(true: Any, predicted: Any) -> int:
+def _same_length(true: Any, predicted: Any, names: tuple[str, str] = ("true_labels", "predicted_labels")) -> int:
     if len(true) != len(predicted):
         raise InputError(
-            f"true_labels has {len(true)} rows but predicted_labels has {len(predicted)}: give one pair per event"
+            f"{names[0]} has {len(true)} rows but {names[1]} has {len(predicted)}: give one pair per event"
         )
     return len(true)
 
@@ -250,7 +254,11 @@ def _weights(weights: Sequence[float] | np.ndarray | None, size: int) -> np.ndar
         raise InputError(f"weights has {arr.size} values but the log has {size} rows: give one weight per event")
     if not np.isfinite(arr).all() or (arr < 0).any():
         row = int(np.flatnonzero(~np.isfinite(arr) | (arr < 0))[0])
-        raise InputError(f"weights row {row + 1} = {arr[row]!r} is not a number of 0 or more")
+        shown = "empty" if np.isnan(arr[row]) else f"= {float(arr[row]):g}"
+        raise InputError(f"weights row {row + 1} {shown}: every weight must be a number of 0 or more")
+    with np.errstate(over="ignore"):
+        if not (math.isfinite(float(arr.sum())) and math.isfinite(float((arr * arr).sum()))):
+            raise InputError("weights are too large: their sum overflows; scale them down (only their ratios matter)")
     return arr
 
 

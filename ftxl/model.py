@@ -201,10 +201,26 @@ def breakeven_days(
     check.same_shape(investment=inv, events_per_day=volume, cost_prompted=cp, cost_finetuned=cft)
     saving = cp - cft
     if isinstance(saving, float) and isinstance(inv, float) and isinstance(volume, float):
-        return inv / (volume * saving) if saving > 0 else math.inf
+        if saving <= 0:
+            return math.inf
+        daily = volume * saving
+        _check_breakeven(daily == 0 and inv > 0, not math.isfinite(inv / daily) if daily else False)
+        return inv / daily if daily else 0.0
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        days = np.where(saving > 0, inv / (volume * saving), math.inf)
-    return check.result(days)
+        pays = saving > 0
+        per_day = np.multiply(volume, saving)
+        days = np.where(pays, inv / np.where(pays & (per_day > 0), per_day, 1.0), math.inf)
+        days = np.where(pays & (per_day == 0) & (inv == 0), 0.0, days)
+    _check_breakeven(bool(np.any(pays & (per_day == 0) & (inv > 0))), bool(np.any(pays & ~np.isfinite(days))))
+    return check.result(days, infinite_means="never")
+
+
+def _check_breakeven(underflow: bool, overflow: bool) -> None:
+    """Infinity means "never pays back"; a saving too small or a break-even too large to hold is an error."""
+    if underflow:
+        raise InputError("the daily saving is too small to compute a break-even: events x saving underflows to 0")
+    if overflow:
+        raise InputError("the break-even is too large to compute: the investment dwarfs the daily saving")
 
 
 def max_ft_investment(events: ArrayLike, cost_prompted: ArrayLike, cost_finetuned: ArrayLike) -> Any:

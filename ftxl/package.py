@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 from xml.etree.ElementTree import Element
+from xml.parsers import expat
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
@@ -109,6 +110,13 @@ class Package:
         if "[Content_Types].xml" not in self.names or "xl/workbook.xml" not in self.names:
             self.close()
             raise WorkbookError("not an Excel workbook: the zip package has no xl/workbook.xml")
+        try:
+            for name in CHECKED_PARTS:
+                if name in self.names:
+                    check_well_formed(name, self.read(name))
+        except WorkbookError:
+            self.close()
+            raise
 
     def _check_directory(self) -> None:
         limits = self.limits
@@ -121,7 +129,18 @@ class Package:
             raise WorkbookError(
                 f"refused as a zip bomb: {total:,} bytes uncompressed (at most {limits.max_total_bytes:,})"
             )
+        names = [info.filename for info in self.infos]
+        if len(set(names)) != len(names):
+            twice = sorted({name for name in names if names.count(name) > 1})
+            self.close()
+            raise WorkbookError(
+                f"damaged workbook: the zip package holds {twice[0]} twice; which one is meant is unclear"
+            )
         for info in self.infos:
+            kind = (info.external_attr >> 16) & 0o170000
+            if kind not in (0, 0o100000, 0o040000):  # unset, a regular file, a folder
+                self.close()
+                raise WorkbookError(f"refused: part {info.filename} is not a regular file (a link or a device)")
             if info.flag_bits & 0x1:
                 self.close()
                 raise WorkbookError("password-protected workbook: its zip parts are encrypted")
@@ -206,6 +225,33 @@ class Package:
         self.close()
 
 
+CHECKED_PARTS = ("[Content_Types].xml", "_rels/.rels", "xl/styles.xml")
+"""Package-level parts checked to be well-formed XML without a DTD when a package is opened, though recalc
+only copies them: a file damaged there is refused, not passed on. Other parts it does not read (charts,
+drawings, themes, comments ...) are copied as their compressed bytes, never parsed or expanded."""
+
+
+class _DoctypeError(Exception):
+    pass
+
+
+def _refuse_doctype(*_: object) -> None:
+    raise _DoctypeError
+
+
+def check_well_formed(name: str, data: bytes) -> None:
+    """Refuse a part that is not well-formed XML, or that declares a DTD (where entities would hide)."""
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.EntityDeclHandler = _refuse_doctype
+    try:
+        parser.Parse(data, True)
+    except _DoctypeError:
+        raise WorkbookError(f"refused: part {name} declares a DTD or XML entities (a possible entity bomb)") from None
+    except expat.ExpatError as exc:
+        raise WorkbookError(f"damaged workbook: part {name} is not well-formed XML ({exc})") from None
+
+
 def _relationships(package: Package, part: str) -> dict[str, str]:
     """Relationship id -> target part path for `part`."""
     folder, base = posixpath.split(part)
@@ -248,16 +294,25 @@ def _parse_workbook(package: Package, data: dict[str, bytes]) -> Workbook:
     for sheet in root.iter(f"{{{MAIN_NS}}}sheet"):
         name = sheet.get("name", "")
         sheet_names.append(name)
-        target = rels.get(sheet.get(f"{{{REL_NS}}}id", ""))
-        if target and target in package.names and "worksheets/" in target:
+        relation = sheet.get(f"{{{REL_NS}}}id", "")
+        target = rels.get(relation)
+        if not target or target not in package.names:
+            why = f"points at {target}, which is not in the package" if target else "is not in workbook.xml.rels"
+            raise WorkbookError(f"damaged workbook: sheet {name!r} has no part (relationship {relation!r} {why})")
+        if "worksheets/" in target:
             book.sheets[name] = target
     for defined in root.iter(f"{{{MAIN_NS}}}definedName"):
         local = defined.get("localSheetId")
+        if local is not None and not (local.isdigit() and int(local) < len(sheet_names)):
+            raise WorkbookError(
+                f"damaged workbook: the defined name {defined.get('name', '')!r} belongs to sheet number {local!r}, "
+                f"which does not exist"
+            )
         book.names.append(
             DefinedName(
                 name=defined.get("name", ""),
                 formula=defined.text or "",
-                sheet=sheet_names[int(local)] if local is not None and int(local) < len(sheet_names) else None,
+                sheet=sheet_names[int(local)] if local is not None else None,
                 hidden=defined.get("hidden") in ("1", "true"),
             )
         )

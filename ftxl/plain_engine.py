@@ -24,9 +24,10 @@ from typing import Any
 from openpyxl.utils.cell import range_boundaries
 
 from . import xl_functions
+from .errors import WorkbookError
 from .formula_parser import INFIX_POWER, Parser, Tree
 from .xl_functions import SPECS, Spec
-from .xl_values import MISSING, VALUE, Grid, NotCoveredError, Value, binary, cell_at, unary
+from .xl_values import MAX_RANGE_CELLS, MISSING, REF, VALUE, Grid, NotCoveredError, Value, binary, cell_at, unary
 
 Cells = dict[Any, Value]
 """The cell values of one evaluation: (sheet, row, column) -> value, and a key per block of inputs."""
@@ -79,11 +80,14 @@ class Compiler:
         self.in_array = False
         """Compiling an array formula, or the arguments of a function Excel evaluates as arrays."""
         self._naming: set[str] = set()
+        self.notes: list[str] = []
+        """What the user should know about the formula just compiled (a reference to a missing sheet)."""
 
     def compile(self, tree: Tree, box: Box, array: bool = False) -> _Compiled:
         """Closure of a formula filling `box`; an array formula (`array`, or more than one cell) keeps
         its ranges whole."""
         self.refs = []
+        self.notes = []
         self.column, self.row = box[0], box[1]
         self.in_array = array or not (box[0] == box[2] and box[1] == box[3])
         run = self.closure(tree, ARRAY_CONTEXT if self.in_array else VALUE_CONTEXT)
@@ -111,10 +115,13 @@ class Compiler:
         return self.call(tree[1], tree[2])
 
     def reference(self, sheet: str, box: Box, context: str) -> Closure:
-        if sheet not in self.sheets:
-            raise NotCoveredError(f"sheet {sheet} is not in the workbook")
+        if sheet not in self.sheets:  # Excel shows #REF! for a sheet that does not exist
+            self.notes.append(f"refers to sheet {sheet!r}, which is not in the workbook; the cell shows #REF!")
+            return lambda cells: REF
         min_col, min_row, max_col, max_row = box
         single = min_col == max_col and min_row == max_row
+        if (max_col - min_col + 1) * (max_row - min_row + 1) > MAX_RANGE_CELLS:
+            raise NotCoveredError(f"a range of more than {MAX_RANGE_CELLS:,} cells")
         if context == VALUE_CONTEXT and not single:
             return self.intersection(sheet, box)
         self.refs.append((sheet, box))
@@ -151,7 +158,7 @@ class Compiler:
         if tree is None:
             raise NotCoveredError(f"name {name} is not defined for the whole workbook")
         if name in self._naming:
-            raise NotCoveredError(f"name {name} refers to itself")
+            raise WorkbookError(f"the defined name {name} refers to itself (a circular reference); fix the name")
         self._naming.add(name)
         try:
             return self.closure(tree, context)
@@ -244,8 +251,11 @@ def _shown(value: Value) -> Value:
     return value
 
 
-def _order(steps: list[Step]) -> list[Step]:
-    """The steps in an order where each runs after every formula whose cells it reads."""
+def _order(steps: list[Step], names: dict[str, str]) -> list[Step]:
+    """The steps in an order where each runs after every formula whose cells it reads.
+
+    `names` maps the upper-cased sheet names of the nodes to the workbook's own, for messages.
+    """
     by_cell: dict[tuple[str, int, int], int] = {}
     by_sheet: dict[str, list[tuple[Box, int]]] = defaultdict(list)
     for index, step in enumerate(steps):
@@ -285,8 +295,37 @@ def _order(steps: list[Step]) -> list[Step]:
             if waiting[after] == 0:
                 ready.append(after)
     if len(ordered) != len(steps):
-        raise NotCoveredError("circular reference")
+        raise CircularReferenceError(
+            _cycle([steps[k] for k, count in enumerate(waiting) if count > 0], needs, steps, names)
+        )
     return ordered
+
+
+class CircularReferenceError(WorkbookError):
+    """Formulas that depend on each other in a loop (Excel computes them only with iteration on)."""
+
+
+def _cycle(stuck: list[Step], needs: list[set[int]], steps: list[Step], names: dict[str, str]) -> str:
+    """A message naming the cells of one loop among the steps that could not be ordered."""
+    index = {id(step): k for k, step in enumerate(steps)}
+    blocked = {index[id(step)] for step in stuck}
+    path: list[int] = []
+    current = next(iter(sorted(blocked)))
+    while current not in path:
+        path.append(current)
+        current = next(k for k in sorted(needs[current]) if k in blocked)
+    loop = path[path.index(current) :]
+    cells = [_where(steps[k].key, names) for k in loop]
+    shown = " -> ".join(cells[:8]) + (" -> ..." if len(cells) > 8 else f" -> {cells[0]}")
+    return (
+        f"circular reference: {shown} ({len(blocked)} cell{'s' if len(blocked) != 1 else ''} in or behind loops); "
+        "Excel computes these only with iterative calculation on, which ftxl does not do. Break the loop"
+    )
+
+
+def _where(key: str, names: dict[str, str]) -> str:
+    sheet, ref = parse_node(key)
+    return f"{names.get(sheet, sheet)}!{ref}"
 
 
 class PlainBook:
@@ -314,12 +353,15 @@ class PlainBook:
         known = {sheet.upper() for sheet in sheets}
         compiler = Compiler(name_trees, known, {place: ("block", key) for key, place in self.block_ids.items()})
         steps = []
+        self.notes: list[tuple[str, str]] = []
+        """(node, what the user should know about its formula), found while compiling."""
         for key, text in formulas.items():
             sheet, ref = parse_node(key)
             box = range_boundaries(ref)
             compiled = compiler.compile(Parser(text, sheet).parse(), box, key in array_formulas)
+            self.notes += [(key, note) for note in compiler.notes]
             steps.append(Step(key, compiled.run, sheet, box, compiled.refs))
-        self.steps = _order(steps)
+        self.steps = _order(steps, {sheet.upper(): sheet for sheet in sheets})
 
     def evaluate(
         self, values: dict[str, Value], blocks: dict[str, list[list[Value]]]

@@ -21,8 +21,9 @@ from openpyxl.utils.cell import get_column_letter, range_boundaries
 from . import engine
 from .atomic import write_atomically
 from .errors import WorkbookError
-from .package import DEFAULT_LIMITS, Limits, Package, Workbook, read_workbook
+from .package import DEFAULT_LIMITS, Limits, Package, Workbook, check_well_formed, read_workbook
 from .sheet_xml import Cell, CellError, patch, scan
+from .xl_values import MAX_RANGE_CELLS
 
 OUTPUT_NAME_PREFIX = "out_"
 """Defined names starting with this mark a workbook's key outputs for the summary."""
@@ -80,16 +81,35 @@ a label log that copies of a template share is scanned once."""
 LARGE_PART = 1 << 16
 
 
+GRID_REF = re.compile(
+    r"(?:[A-Z]{1,2}|[A-W][A-Z]{2}|X[A-E][A-Z]|XF[A-D])"
+    r"(?:[1-9]\d{0,5}|10[0-3]\d{4}|104[0-7]\d{3}|1048[0-4]\d{2}|10485[0-6]\d|104857[0-6])"
+)
+"""A cell address inside Excel's grid: columns A to XFD, rows 1 to 1,048,576."""
+
+
+def _checked_cells(data: bytes, shared_strings: list[str], part: str) -> list[Cell]:
+    """The cells of a well-formed sheet part, each inside Excel's grid; else a WorkbookError naming the part."""
+    check_well_formed(part, data)
+    cells = list(scan(data, shared_strings, part))
+    for cell in cells:
+        if not GRID_REF.fullmatch(cell.ref):
+            raise WorkbookError(
+                f"damaged workbook: part {part} has a cell {cell.ref!r} outside Excel's grid (A1:XFD1048576)"
+            )
+    return cells
+
+
 def _scanned(data: bytes, shared_strings: list[str], part: str) -> list[Cell]:
     """The cells of a sheet part; large parts seen before with the same strings are not scanned again."""
     if len(data) < LARGE_PART:
-        return list(scan(data, shared_strings, part))
+        return _checked_cells(data, shared_strings, part)
     seen = _SCANS.get(data)
     if seen is not None and seen[0] is shared_strings:
         return seen[1]
     if len(_SCANS) >= 8:
         _SCANS.pop(next(iter(_SCANS)))
-    cells = list(scan(data, shared_strings, part))
+    cells = _checked_cells(data, shared_strings, part)
     _SCANS[data] = (shared_strings, cells)
     return cells
 
@@ -216,7 +236,7 @@ def _blocks_of(
     blocks = []
     for sheet_name, ref, box in sorted(refs):
         min_col, min_row, max_col, max_row = box
-        if (max_col - min_col + 1) * (max_row - min_row + 1) < engine.BLOCK_MIN_CELLS:
+        if not engine.BLOCK_MIN_CELLS <= (max_col - min_col + 1) * (max_row - min_row + 1) <= MAX_RANGE_CELLS:
             continue
         touched = any(s == sheet_name and r != ref and _overlap(box, other) for s, r, other in refs)
         if touched or any(s == sheet_name and _overlap(box, cell) for s, cell in formulas_at):

@@ -254,19 +254,44 @@ def route_buckets(
     """
     true = cells("true_range", true_range).reshape(-1)
     predicted = cells("predicted_range", predicted_range).reshape(-1)
-    sep = "/" if is_missing(separator) else str(cells("separator", separator).item())
+    sep = "/" if is_missing(separator) else _single_text("separator", separator)
     weight_arr = None if is_missing(weights) else cells("weights", weights).reshape(-1)
     if weight_arr is not None and all(w is None for w in weight_arr):
         weight_arr = None  # an empty weights column: every event counts once
     if weight_arr is not None and weight_arr.size == true.size:
         present = np.asarray([w is not None for w in weight_arr], dtype=bool)
         true, predicted, weight_arr = true[present], predicted[present], weight_arr[present]
-    result = labels.route_buckets(true, predicted, separator=sep, weights=weight_arr)
+    result = labels.route_buckets(
+        true, predicted, separator=sep, weights=weight_arr, names=("true_range", "predicted_range")
+    )
     shares = [result.shares[name] for name in labels.BUCKETS]
     rows = [[s.share for s in shares]]
-    if not is_missing(intervals) and bool(cells("intervals", intervals).item()):
+    if not is_missing(intervals) and _switch("intervals", intervals):
         rows += [[s.low for s in shares], [s.high for s in shares]]
     return rows
+
+
+def _single(name: str, value: Cells) -> Any:
+    arr = cells(name, value)
+    if arr.size != 1:
+        raise InputError(f"{name} is a range of {arr.size} cells: point to one cell")
+    return arr.item()
+
+
+def _single_text(name: str, value: Cells) -> str:
+    """A required single cell of text (a number or a yes/no value is refused, not read as text)."""
+    item = _single(name, value)
+    if not isinstance(item, str) or not item:
+        raise InputError(f"{name} = {item!r} is not text: type a character such as /")
+    return item
+
+
+def _switch(name: str, value: Cells) -> bool:
+    """A TRUE/FALSE cell (1 and 0 count as TRUE and FALSE, as in Excel's own switches)."""
+    item = _single(name, value)
+    if isinstance(item, bool) or item in (0, 1):
+        return bool(item)
+    raise InputError(f"{name} = {item!r} is not TRUE or FALSE")
 
 
 def ftxl_version() -> Result:

@@ -28,6 +28,11 @@ NUM = CellError("#NUM!")
 REF = CellError("#REF!")
 
 
+MAX_RANGE_CELLS = 2**21
+"""The largest range (in cells, two whole columns) either engine reads; a formula reading a larger one shows
+#VALUE! with a warning, so that a small file cannot make ftxl build a box of billions of cells."""
+
+
 class NotCoveredError(Exception):
     """Something the plain engine does not compute exactly as Excel; the `formulas` engine takes over."""
 

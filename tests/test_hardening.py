@@ -118,3 +118,183 @@ def test_csv_neutralises_formula_starts_the_owasp_way_and_wider(text):
 @pytest.mark.parametrize("text", ["plain", "1+1", "a=b", ""])
 def test_csv_leaves_ordinary_text_alone(text):
     assert neutralise(text) == text
+
+
+# --- no silent wrong value ---------------------------------------------------------------------
+
+
+def _computed(tmp_path: Path, cells: dict[str, object], engine_choice: str, names: dict[str, str] | None = None):
+    """Recalculate a one-sheet workbook ("S") holding `cells` (formulas start with =): (FileResult, values)."""
+    import xlsxwriter
+
+    from ftxl import engine
+    from ftxl.recalc import recalculate
+
+    path = tmp_path / f"book_{engine_choice}.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("S")
+    for ref, value in cells.items():
+        if isinstance(value, str) and value.startswith("="):
+            sheet.write_formula(ref, value)
+        else:
+            sheet.write(ref, value)
+    for name, formula in (names or {}).items():
+        book.define_name(name, formula)
+    book.close()
+    out = tmp_path / f"out_{engine_choice}.xlsx"
+    result = recalculate(path, out, engine.ModelCache(engine=engine_choice))
+    if not result.ok:
+        return result, {}
+    sheet = openpyxl.load_workbook(out, data_only=True)["S"]
+    return result, {ref: sheet[ref].value for ref in cells}
+
+
+ENGINES = ["auto", "formulas"]
+ONES = {f"A{row}": 1 for row in range(1, 300)}
+
+
+@pytest.mark.parametrize("engine_choice", ENGINES)
+@pytest.mark.parametrize(
+    "formula, expected",
+    [
+        ("=SUM(A1:A1048576)", 299),
+        ("=SUM(A2:A1048576)", 298),
+        ("=SUM($A$1:$A$1048576)*2", 598),
+        ("=COUNT(A:A)", 299),
+        ("=SUM(A1:B1048576)", 299),
+    ],
+)
+def test_ranges_to_the_sheets_edge_are_summed_whole(tmp_path, engine_choice, formula, expected):
+    result, values = _computed(tmp_path, {**ONES, "C1": formula}, engine_choice)
+    assert result.ok and values["C1"] == expected, (result.warnings, values.get("C1"))
+
+
+@pytest.mark.parametrize("engine_choice", ENGINES)
+def test_a_range_over_the_whole_sheet_is_refused_with_a_warning(tmp_path, engine_choice):
+    result, values = _computed(tmp_path, {**ONES, "C1": "=SUM(A1:XFD1048576)"}, engine_choice)
+    assert result.ok and values["C1"] == "#VALUE!"
+    assert any(w.startswith("S!C1: reads a range of 17,179,869,184 cells, more than") for w in result.warnings)
+
+
+@pytest.mark.parametrize("engine_choice", ENGINES)
+@pytest.mark.parametrize("formula", ["=Nope!A1+1", "=SUM(Gone!A1:A3)", "='No such'!B2"])
+def test_a_missing_sheet_is_ref_with_a_warning(tmp_path, engine_choice, formula):
+    result, values = _computed(tmp_path, {"A1": 5, "C1": formula, "C2": "=C1*2"}, engine_choice)
+    assert result.ok and values["C1"] == "#REF!" and values["C2"] == "#REF!"
+    assert any(w.startswith("S!C1: refers to sheet") and "not in the workbook" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("engine_choice", ENGINES)
+def test_a_circular_reference_is_refused_naming_it(tmp_path, engine_choice):
+    result, _ = _computed(tmp_path, {"A1": "=B1+1", "B1": "=A1*2", "C1": 3}, engine_choice)
+    assert not result.ok and result.error.startswith("circular reference")
+    assert "internal error" not in result.error and "\n" not in result.error
+    if engine_choice == "auto":
+        assert "S!A1 -> S!B1 -> S!A1" in result.error or "S!B1 -> S!A1 -> S!B1" in result.error
+
+
+def test_a_name_that_refers_to_itself_is_refused(tmp_path):
+    result, _ = _computed(tmp_path, {"A1": "=Loop+1"}, "auto", names={"Loop": "=Loop*2"})
+    assert not result.ok and "LOOP refers to itself" in result.error and "internal error" not in result.error
+
+
+# --- damaged packages --------------------------------------------------------------------------
+
+SHEET = "xl/worksheets/sheet3.xml"
+
+
+def _damaged(tmp_path: Path, change) -> Path:
+    """A copy of the XlsxWriter test workbook with its members changed by `change(name, data)` -> [(info, data)]."""
+    import warnings
+    import zipfile
+
+    source = write_xlsxwriter(tmp_path / "source.xlsx")
+    target = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            for new_info, data in change(info, old.read(info)):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # zipfile warns of a duplicate name: that is the point
+                    new.writestr(new_info, data)
+    return target
+
+
+def _replace(name: str, transform):
+    return lambda info, data: [(info, transform(data) if info.filename == name else data)]
+
+
+def _symlinked(info, data):
+    import zipfile
+
+    if info.filename != SHEET:
+        return [(info, data)]
+    link = zipfile.ZipInfo(info.filename)
+    link.external_attr = 0o120777 << 16
+    return [(link, b"/etc/passwd")]
+
+
+ENTITY = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "boom">]>'
+DAMAGED = {
+    "sheet truncated mid-cell": (_replace(SHEET, lambda d: d[: d.index(b'r="B9"') + 3]), "not well-formed XML"),
+    "sheet of binary junk": (_replace(SHEET, lambda d: bytes(range(256)) * 8), "not well-formed XML"),
+    "unclosed tags": (_replace(SHEET, lambda d: d.replace(b"</sheetData>", b"")), "not well-formed XML"),
+    "content types not XML": (_replace("[Content_Types].xml", lambda d: b"not xml"), "not well-formed XML"),
+    "styles not XML": (_replace("xl/styles.xml", lambda d: d[:40]), "not well-formed XML"),
+    "row beyond the grid": (_replace(SHEET, lambda d: d.replace(b'r="B7"', b'r="A1048577"')), "outside Excel's grid"),
+    "column beyond the grid": (_replace(SHEET, lambda d: d.replace(b'r="B7"', b'r="XFE1"')), "outside Excel's grid"),
+    "row zero": (_replace(SHEET, lambda d: d.replace(b'r="B7"', b'r="A0"')), "outside Excel's grid"),
+    "sheet relationship missing": (
+        _replace("xl/_rels/workbook.xml.rels", lambda d: d.replace(b'Id="rId3"', b'Id="rId99"')),
+        "has no part",
+    ),
+    "duplicate members": (lambda info, data: [(info, data)] * (2 if info.filename == SHEET else 1), "twice"),
+    "symlink member": (_symlinked, "not a regular file"),
+    "entities in styles": (_replace("xl/styles.xml", lambda d: ENTITY + d[d.index(b"<styleSheet") :]), "DTD"),
+    "entities in content types": (_replace("[Content_Types].xml", lambda d: ENTITY + d[d.index(b"<Types") :]), "DTD"),
+    "entities in package rels": (_replace("_rels/.rels", lambda d: ENTITY + d[d.index(b"<Relationships") :]), "DTD"),
+    "name of a sheet that is no number": (
+        _replace("xl/workbook.xml", lambda d: d.replace(b"<definedName ", b'<definedName localSheetId="x" ', 1)),
+        "sheet number 'x'",
+    ),
+}
+
+
+@pytest.mark.parametrize("change, message", DAMAGED.values(), ids=list(DAMAGED))
+def test_a_damaged_package_is_refused_with_its_reason(tmp_path, change, message):
+    damaged = _damaged(tmp_path, change)
+    result = CliRunner().invoke(cli, ["recalc", str(damaged), "--out", str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 1, result.output
+    assert "FAILED" in result.output and message in result.output, result.output
+    assert "internal error" not in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out" / "damaged.xlsx").exists()
+
+
+def _central_entry(data: bytes, name: str) -> int:
+    """Offset of the zip central directory entry of member `name`."""
+    import struct
+
+    position = data.find(b"PK\x01\x02")
+    while position >= 0:
+        (length,) = struct.unpack("<H", data[position + 28 : position + 30])
+        if data[position + 46 : position + 46 + length] == name.encode():
+            return position
+        position = data.find(b"PK\x01\x02", position + 4)
+    raise AssertionError(f"{name} is not in the zip directory")
+
+
+def test_a_wrong_crc_in_a_part_that_is_read_is_refused(tmp_path):
+    import struct
+    import zipfile
+
+    source = write_xlsxwriter(tmp_path / "source.xlsx")
+    data = bytearray(source.read_bytes())
+    with zipfile.ZipFile(source) as package:
+        info = package.getinfo(SHEET)
+    wrong = struct.pack("<I", info.CRC ^ 0xFFFF)
+    data[info.header_offset + 14 : info.header_offset + 18] = wrong  # the local header's CRC
+    entry = _central_entry(bytes(data), SHEET)
+    data[entry + 16 : entry + 20] = wrong  # and the directory's
+    damaged = tmp_path / "crc.xlsx"
+    damaged.write_bytes(bytes(data))
+    result = CliRunner().invoke(cli, ["recalc", str(damaged), "--out", str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 1 and "damaged workbook" in result.output and "CRC" in result.output, result.output
