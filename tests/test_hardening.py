@@ -298,3 +298,62 @@ def test_a_wrong_crc_in_a_part_that_is_read_is_refused(tmp_path):
     damaged.write_bytes(bytes(data))
     result = CliRunner().invoke(cli, ["recalc", str(damaged), "--out", str(tmp_path / "out"), "--quiet"])
     assert result.exit_code == 1 and "damaged workbook" in result.output and "CRC" in result.output, result.output
+
+
+# --- no traceback, no silent NaN ---------------------------------------------------------------
+
+import ftxl  # noqa: E402
+from ftxl import sheet_functions  # noqa: E402
+
+API_CASES = {
+    "huge integer investment": (lambda: ftxl.breakeven_days(10**400, 5000, 0.32, 0.155), "investment has 401 digits"),
+    "overflowing handling cost": (lambda: ftxl.human_cost_per_event(1e308, 1e308), "too large to compute"),
+    "underflowing daily saving": (lambda: ftxl.breakeven_days(1, 1e-300, 1e-300, 0), "underflows"),
+    "break-even beyond a float": (lambda: ftxl.breakeven_days(1e308, 1e-300, 1e-10, 0), "too large to compute"),
+    "a boolean in a list": (lambda: ftxl.expected_error_cost([True, 0.05], [2, 8]), "yes/no value"),
+    "an abstain marker that is a number": (lambda: ftxl.route_buckets(["a/x"], ["a/x"], abstain=5), "not text"),  # type: ignore[arg-type]
+    "weights that overflow": (
+        lambda: ftxl.route_buckets(["a/x", "a/y"], ["a/x", "a/x"], weights=[1e308, 1e308]),
+        "weights are too large",
+    ),
+    "an empty weight": (lambda: ftxl.route_buckets(["a/x"], ["a/x"], weights=[float("nan")]), "weights row 1 empty"),
+}
+
+
+@pytest.mark.parametrize("call, message", API_CASES.values(), ids=list(API_CASES))
+def test_the_python_api_raises_input_errors_naming_the_rule(call, message):
+    with pytest.raises(ftxl.InputError, match=message):
+        call()
+
+
+ROUTE_CASES = {
+    "a two-cell separator": ({"separator": [["/", "|"]]}, "separator is a range of 2 cells"),
+    "a number as separator": ({"separator": [[5.0]]}, "separator = 5.0 is not text"),
+    "intervals as text": ({"intervals": [["abc"]]}, "intervals = 'abc' is not TRUE or FALSE"),
+    "intervals of -1": ({"intervals": [[-1.0]]}, "intervals = -1.0 is not TRUE or FALSE"),
+    "rows that do not pair": ({"true_range": [["a/x"], ["a/y"]]}, "true_range has 2 rows but predicted_range has 1"),
+}
+
+
+@pytest.mark.parametrize("change, message", ROUTE_CASES.values(), ids=list(ROUTE_CASES))
+def test_route_buckets_in_a_sheet_names_the_excel_argument(change, message):
+    args = {"true_range": [["a/x"]], "predicted_range": [["a/x"]]} | change
+    with pytest.raises(ftxl.InputError, match=message):
+        sheet_functions.route_buckets(**args)
+
+
+def test_intervals_take_true_false_and_one_zero():
+    rows = sheet_functions.route_buckets([["a/x"]], [["a/x"]], intervals=[[1.0]])
+    assert len(rows) == 3 and len(sheet_functions.route_buckets([["a/x"]], [["a/x"]], intervals=[[False]])) == 1
+
+
+def test_markup_in_labels_and_columns_prints_as_typed(tmp_path):
+    import pandas as pd
+
+    frame = pd.DataFrame({"truth": ["[b]d/x", "[red]/y"], "routed": ["[b]d/x", "[red]/x"], "[/]": ["[b]", "[/]"]})
+    frame.to_csv(tmp_path / "log.csv", index=False)
+    base = ["buckets", str(tmp_path / "log.csv"), "--true", "truth", "--pred", "routed"]
+    for args, shown in ((base, "[b]d"), ([*base, "--by", "[/]"], "[/]")):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        assert shown in result.output and "[red]" in result.output
