@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError
+from .errors import InputError, NoAnswerError
 
 SUM_TOLERANCE = 1e-9
 """Slack for sums of shares: 0.8 + 0.15 + 0.05 is 1.0000000000000002 in floating point."""
@@ -187,11 +187,13 @@ def same_shape(**arrays: Numbers) -> None:
 def result(value: Numbers, infinite_means: str | None = None) -> Any:
     """A float for scalar input, the array otherwise.
 
-    A result that overflowed (inputs near the largest float) raises InputError, unless infinity
-    is an answer of the function's own (`infinite_means`, e.g. "never" for a break-even).
+    A single result that overflowed (inputs near the largest float) raises NoAnswerError, unless
+    infinity is an answer of the function's own (`infinite_means`, e.g. "never" for a break-even).
+    In an array such an element stays infinite, and the Excel functions show it as #NUM!.
     """
-    if infinite_means is None and not np.all(np.isfinite(value)):
-        raise InputError("the result is too large to compute: the inputs are beyond any realistic figure")
-    if isinstance(value, float):
-        return float(value)  # also turns a numpy float64 into a plain float
-    return float(value) if value.ndim == 0 else value
+    if isinstance(value, float) or value.ndim == 0:
+        single = float(value)  # also turns a numpy float64 into a plain float
+        if infinite_means is None and not math.isfinite(single):
+            raise NoAnswerError("the result is too large to compute: the inputs are beyond any realistic figure")
+        return single
+    return value

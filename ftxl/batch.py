@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 from . import engine
-from .atomic import fsync_folder, sync_everything
+from .atomic import TEMP_SUFFIX, fsync_folder, sync_everything
 from .errors import WorkbookError
 from .package import DEFAULT_LIMITS, Limits, looks_like_workbook
 from .recalc import FileResult, recalculate
@@ -189,10 +192,11 @@ def run(
 ) -> list[FileResult]:
     """Recalculate every job, in order of the results; `processes` > 1 spreads them over processes.
 
-    Consecutive jobs go to the same process so that copies of one template share its
-    compiled model. Originals replaced in place are synced one by one before their rename;
-    copies and the folders written to are synced once at the end, which makes the whole
-    batch durable when this returns.
+    Each process keeps the models it compiled, so that copies of one template compile once
+    per process. A worker that dies costs only the file it was computing: the files of its
+    lost work are retried one by one in fresh processes. Originals replaced in place are
+    synced one by one before their rename; copies and the folders written to are synced
+    once at the end, which makes the whole batch durable when this returns.
     """
     try:
         return _run(jobs, processes, progress or (lambda result: None), engine, memory_gib)
@@ -218,10 +222,130 @@ def _run(
                 results.append(run_job(job, engine_choice=engine))
                 report(results[-1])
         return results
-    chunk = max(1, len(jobs) // (processes * 4))
-    with ProcessPoolExecutor(max_workers=processes, initializer=limit_memory, initargs=(memory_gib,)) as pool:
-        results = []
-        for result in pool.map(partial(run_job, engine_choice=engine), jobs, chunksize=chunk):
-            results.append(result)
+    done: dict[int, FileResult] = {}
+    pending = list(range(len(jobs)))
+    while pending:
+        came_back = _run_pool([jobs[k] for k in pending], processes, engine, memory_gib, report)
+        done.update((k, result) for k, result in zip(pending, came_back, strict=True) if result is not None)
+        # a worker died: the pool runs jobs in order, so the first lost ones were in flight. Each of those
+        # runs alone (the one that kills a process is found), the rest in a new pool.
+        missing = [k for k, result in zip(pending, came_back, strict=True) if result is None]
+        for k in missing[: processes + 1]:
+            done[k] = _run_alone(jobs[k], engine, memory_gib)
+            report(done[k])
+        pending = missing[processes + 1 :]
+    return [done[k] for k in range(len(jobs))]
+
+
+def _run_pool(
+    jobs: Sequence[Job],
+    processes: int,
+    engine: str,
+    memory_gib: float | None,
+    report: Callable[[FileResult], None],
+) -> list[FileResult | None]:
+    """Per job its result, or None when the pool broke (a worker died) before it came back."""
+    results: list[FileResult | None] = [None] * len(jobs)
+    pool = ProcessPoolExecutor(max_workers=processes, initializer=_worker_setup, initargs=(memory_gib,))
+    try:
+        futures = {pool.submit(_run_chunk, [job], engine): k for k, job in enumerate(jobs)}
+        for future in as_completed(futures):
+            try:
+                (result,) = future.result()
+            except BrokenProcessPool:  # a worker died (the out-of-memory killer, a signal)
+                continue
+            results[futures[future]] = result
             report(result)
-        return results
+    except BaseException:  # an interrupt: end the workers, which remove their temporary files
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)
+    return results
+
+
+def _run_chunk(jobs: list[Job], engine: str) -> list[FileResult]:
+    """Jobs in a worker (whose model cache lets copies of one template share their compiled model)."""
+    global _busy
+    _busy = True
+    try:
+        return [run_job(job, engine_choice=engine) for job in jobs]
+    except KeyboardInterrupt:  # the file being written has been cleaned up on the way here
+        os._exit(INTERRUPTED)
+    finally:
+        _busy = False
+
+
+def _run_alone(job: Job, engine: str, memory_gib: float | None) -> FileResult:
+    """One job in a process of its own: after a worker died, the file that kills a process is found exactly."""
+    pool = ProcessPoolExecutor(max_workers=1, initializer=_worker_setup, initargs=(memory_gib,))
+    try:
+        return pool.submit(_run_chunk, [job], engine).result()[0]
+    except BrokenProcessPool:
+        remove_temporary_files(job.target)
+        return FileResult(
+            source=job.source,
+            error="the process recalculating it died (out of memory, or killed); the original is unchanged",
+        )
+    finally:
+        _stop(pool)
+
+
+def _worker_setup(memory_gib: float | None) -> None:
+    """In each worker: the memory cap, SIGTERM as KeyboardInterrupt (so temporary files are removed), and
+    death with the main process (Linux), so no worker writes on after it is gone."""
+    limit_memory(memory_gib)
+    signal.signal(signal.SIGTERM, _worker_interrupt)
+    signal.signal(signal.SIGINT, _worker_interrupt)
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        except (OSError, AttributeError):
+            pass
+        if os.getppid() == 1:  # the main process died before the line above
+            raise SystemExit(1)
+
+
+PR_SET_PDEATHSIG = 1
+INTERRUPTED = 130
+"""Exit status of an interrupted batch (and of a worker ended by a signal): 128 + SIGINT, as shells report it."""
+_busy = False
+"""True in a worker while it recalculates: an interrupt then unwinds (removing a temporary file)."""
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _worker_interrupt(signum: int, frame: object) -> None:
+    if _busy:
+        raise KeyboardInterrupt(f"signal {signum}")
+    os._exit(INTERRUPTED)  # idle: nothing to clean up, and no traceback from the worker loop
+
+
+@contextlib.contextmanager
+def interruptible() -> Iterator[None]:
+    """Within the block SIGTERM interrupts this (main) process like Ctrl+C: files being written are cleaned up."""
+    before = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Shut the pool down; when work is still running (an interrupt), end the workers first."""
+    running = [p for p in getattr(pool, "_processes", {}).values() if p.is_alive()]
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in running:
+        process.terminate()  # SIGTERM: the worker removes its temporary file and stops
+    for process in running:
+        process.join(timeout=10)
+        if process.is_alive():
+            process.kill()
+
+
+def remove_temporary_files(target: Path) -> None:
+    """Remove what a killed writer of `target` may have left: hidden `.NAME.*.ftxl-tmp` files beside it."""
+    for leftover in target.parent.glob(f".{target.name}.*{TEMP_SUFFIX}"):
+        leftover.unlink(missing_ok=True)

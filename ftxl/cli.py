@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -159,7 +160,7 @@ def recalc(
       ftxl recalc quotes/ --out computed/ --summary summary.csv --jobs 2
     """
     from . import summary
-    from .batch import mark_output_folder, plan
+    from .batch import INTERRUPTED, interruptible, mark_output_folder, plan
 
     if in_place and out_dir is not None:
         raise click.UsageError("--in-place and --out exclude each other: choose one")
@@ -176,9 +177,26 @@ def recalc(
             mark_output_folder(out_dir or DEFAULT_OUT)
         except FtxlError as exc:
             raise click.ClickException(str(exc)) from exc
-    results = _run_with_progress(
-        job_list, jobs, engine, show=not quiet and not as_json and sys.stderr.isatty(), memory_gib=max_memory
-    )
+    finished: list[Any] = []
+    try:
+        with interruptible():
+            results = _run_with_progress(
+                job_list,
+                jobs,
+                engine,
+                show=not quiet and not as_json and sys.stderr.isatty(),
+                memory_gib=max_memory,
+                done=finished.append,
+            )
+    except KeyboardInterrupt:
+        for result in finished:
+            _echo_result(result, strict)
+        click.echo(
+            f"interrupted: {len(finished)} of {len(job_list)} workbooks done (listed above); any other was "
+            "either not written or written whole, never half (its original unchanged or fully replaced)",
+            err=True,
+        )
+        sys.exit(INTERRUPTED)
     columns, table = summary.rows(results)
     if as_json:
         click.echo(json.dumps({"files": [_jsonable(_result_dict(r)) for r in results], "summary": table}, indent=2))
@@ -340,21 +358,29 @@ def _buckets_tables(report: dict[str, Any]) -> list[Table]:
 
 
 def _run_with_progress(
-    job_list: list[Job], processes: int, engine: str, show: bool, memory_gib: float | None = None
+    job_list: list[Job],
+    processes: int,
+    engine: str,
+    show: bool,
+    memory_gib: float | None = None,
+    done: Callable[[FileResult], None] = lambda result: None,
 ) -> list[FileResult]:
     from .batch import run
 
     if not show:
-        return run(job_list, processes, engine=engine, memory_gib=memory_gib)
+        return run(job_list, processes, progress=done, engine=engine, memory_gib=memory_gib)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     columns = (TextColumn("recalculating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("recalc", total=len(job_list))
-        return run(
-            job_list, processes, progress=lambda result: progress.advance(task), engine=engine, memory_gib=memory_gib
-        )
+
+        def advance(result: FileResult) -> None:
+            done(result)
+            progress.advance(task)
+
+        return run(job_list, processes, progress=advance, engine=engine, memory_gib=memory_gib)
 
 
 def _echo_result(result: FileResult, strict: bool = False) -> None:

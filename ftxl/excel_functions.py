@@ -29,7 +29,7 @@ import numpy as np
 import xlwings as xw
 
 from . import sheet_functions as sheet
-from .errors import InputError
+from .errors import InputError, NoAnswerError
 
 NUM_ERROR = "#NUM!"
 VALUE_ERROR = "#VALUE!"
@@ -53,6 +53,8 @@ def _excel(function: Callable[..., sheet.Result], *args: Any) -> Any:
     try:
         with np.errstate(over="ignore", invalid="ignore"):  # overflow becomes #NUM!
             return _to_excel(function(*args))
+    except NoAnswerError:
+        return NUM_ERROR
     except InputError as exc:
         if _OFFICE_JS:
             raise

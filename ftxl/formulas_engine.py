@@ -34,7 +34,7 @@ from .engine import (
     Evaluation,
     references,
 )
-from .errors import InputError, WorkbookError
+from .errors import InputError, NoAnswerError, WorkbookError
 from .fast_pipe import FastPipe, UnsupportedPipeError
 from .sheet_xml import CellError
 from .xl_values import MAX_RANGE_CELLS
@@ -82,6 +82,8 @@ def _for_formulas(function: Callable[..., sheet_functions.Result]) -> Callable[.
         try:
             with np.errstate(over="ignore", invalid="ignore"):
                 return _as_formula_result(function(*(_to_cells(a) for a in args)))
+        except NoAnswerError:
+            return np.asarray([[_error("#NUM!")]], dtype=object)
         except InputError as exc:
             _messages.append(str(exc))
             return np.asarray([[_error("#VALUE!")]], dtype=object)

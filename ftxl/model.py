@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _checks as check
-from .errors import InputError
+from .errors import InputError, NoAnswerError
 
 SECONDS_PER_HOUR = 3600.0
 PRIORS_TOLERANCE = 1e-6
@@ -218,9 +218,9 @@ def breakeven_days(
 def _check_breakeven(underflow: bool, overflow: bool) -> None:
     """Infinity means "never pays back"; a saving too small or a break-even too large to hold is an error."""
     if underflow:
-        raise InputError("the daily saving is too small to compute a break-even: events x saving underflows to 0")
+        raise NoAnswerError("the daily saving is too small to compute a break-even: events x saving underflows to 0")
     if overflow:
-        raise InputError("the break-even is too large to compute: the investment dwarfs the daily saving")
+        raise NoAnswerError("the break-even is too large to compute: the investment dwarfs the daily saving")
 
 
 def max_ft_investment(events: ArrayLike, cost_prompted: ArrayLike, cost_finetuned: ArrayLike) -> Any:

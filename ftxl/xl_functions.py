@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from . import sheet_functions
-from .errors import InputError
+from .errors import InputError, NoAnswerError
 from .sheet_xml import CellError
 from .xl_criteria import (
     text_matches,
@@ -446,6 +446,8 @@ def _ftxl(function: Callable[..., sheet_functions.Result]) -> Callable[..., Valu
         try:
             with np.errstate(over="ignore", invalid="ignore"):
                 result = function(*converted)
+        except NoAnswerError:
+            return NUM
         except InputError as exc:
             messages.append(str(exc))
             return VALUE

@@ -357,3 +357,12 @@ def test_markup_in_labels_and_columns_prints_as_typed(tmp_path):
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 0, result.output
         assert all(text in result.output for text in shown), result.output
+
+
+def test_an_answer_too_large_is_num_in_every_runtime():
+    from ftxl import excel_functions as xl
+
+    assert xl.HUMAN_COST_PER_EVENT([[1e308]], [[1e308]]) == "#NUM!"
+    assert xl.BREAKEVEN_DAYS([[1]], [[1e-300]], [[1e-300]], [[0]]) == "#NUM!"
+    with pytest.raises(ftxl.errors.NoAnswerError):
+        ftxl.human_cost_per_event(1e308, 1e308)
