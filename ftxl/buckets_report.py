@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import stat
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, WorkbookError
 from .labels import route_buckets
+from .package import Package
 
 
 @dataclass(frozen=True)
@@ -28,21 +32,60 @@ class BucketsRequest:
     """EUR per event sent to a person (its handling cost); required with `abstain` and `costs`."""
 
 
+MAX_LOG_BYTES = 4 << 30
+"""The largest log file read (4 GiB): a label log is text, this is tens of millions of rows."""
+
+
 def read_log(path: Path) -> pd.DataFrame:
-    """A .csv, .xlsx or .parquet log as a DataFrame; labels kept as text."""
+    """A .csv, .xlsx or .parquet log as a DataFrame; labels kept as text.
+
+    Only a regular file is read (not a device or a pipe behind a link), at most `MAX_LOG_BYTES`;
+    an .xlsx log passes the same zip checks as a workbook (truncated, encrypted, zip bombs).
+    The delimiter of a CSV file (comma, semicolon, tab or bar) is sniffed from its start.
+    """
     suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".xlsm", ".parquet"):
+        raise InputError(f"{path.name}: logs are .csv, .xlsx or .parquet files")
+    try:
+        status = path.stat()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise InputError(f"{path} is not a regular file (a device, a pipe or a folder): give a log file")
+    if status.st_size > MAX_LOG_BYTES:
+        raise InputError(f"{path} holds {status.st_size:,} bytes, more than ftxl reads ({MAX_LOG_BYTES:,})")
     try:
         if suffix == ".csv":
-            return pd.read_csv(path, dtype=str, keep_default_na=True)
+            return pd.read_csv(path, dtype=str, keep_default_na=True, sep=_delimiter(path))
         if suffix in (".xlsx", ".xlsm"):
+            with Package(path):  # refuses damaged packages and zip bombs before openpyxl unpacks anything
+                pass
             return pd.read_excel(path, dtype=str)
-        if suffix == ".parquet":
-            return pd.read_parquet(path)
+        return pd.read_parquet(path)
     except ImportError as exc:
         raise InputError(f"reading {suffix} needs {exc.name}: pip install pyarrow") from None
-    except (OSError, ValueError) as exc:
+    except WorkbookError as exc:
         raise InputError(f"cannot read {path}: {exc}") from None
-    raise InputError(f"{path.name}: logs are .csv, .xlsx or .parquet files")
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        raise InputError(f"cannot read {path}: {exc}") from None
+
+
+def _delimiter(path: Path) -> str:
+    """The delimiter of a CSV file, sniffed from its first 64 KiB: comma unless another one fits better."""
+    with path.open("r", encoding="utf-8", errors="replace", newline="") as handle:
+        head = handle.read(1 << 16)
+    try:
+        return csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def _labels_only(name: str, column: pd.Series) -> None:
+    """Refuse a column of lists or records (a Parquet nested type): labels are text."""
+    kinds = {type(v) for v in column.head(10_000) if v is not None and not (isinstance(v, float) and v != v)}
+    odd = sorted(k.__name__ for k in kinds if not issubclass(k, (str, int, float)))
+    if odd:
+        raise InputError(f"column {name!r} holds {odd[0]} values, not labels: give a column of text")
 
 
 def _column(frame: pd.DataFrame, name: str | None) -> pd.Series | None:
@@ -62,10 +105,20 @@ def _summary(result: Any) -> dict[str, Any]:
     }
 
 
+def _group(shares_of: Any, mask: Any) -> dict[str, Any]:
+    """One group's summary; a group with no countable row (every label missing) says so instead of failing."""
+    try:
+        return _summary(shares_of(mask))
+    except InputError as exc:
+        return {"events": 0, "skipped": int(mask.sum()), "effective_events": 0.0, "shares": {}, "note": str(exc)}
+
+
 def analyse(frame: pd.DataFrame, request: BucketsRequest) -> dict[str, Any]:
     """Shares with Wilson intervals overall, shares by group, and the expected error cost when costs are given."""
     true, predicted = _column(frame, request.true_column), _column(frame, request.pred_column)
     assert true is not None and predicted is not None
+    _labels_only(request.true_column, true)
+    _labels_only(request.pred_column, predicted)
     weights = _column(frame, request.weight_column)
     weight_values = None if weights is None else pd.to_numeric(weights, errors="coerce").to_numpy()
 
@@ -85,7 +138,7 @@ def analyse(frame: pd.DataFrame, request: BucketsRequest) -> dict[str, Any]:
         report["by"] = "true department"
     else:
         report["by"] = request.by_column
-    report["groups"] = {str(group): _summary(shares_of(by == group)) for group in sorted(by.dropna().unique(), key=str)}
+    report["groups"] = {str(group): _group(shares_of, by == group) for group in sorted(by.dropna().unique(), key=str)}
     if overall.unknown_predictions:
         report["unknown_predictions"] = overall.unknown_predictions
     if request.costs is not None:

@@ -352,7 +352,10 @@ def _buckets_tables(report: dict[str, Any]) -> list[Table]:
     groups = Table(
         title=f"By {report['by']}",
         columns=[report["by"], "events", *names],
-        rows=[[g, f"{v['events']:,}", *(f"{v['shares'][n]:.2%}" for n in names)] for g, v in report["groups"].items()],
+        rows=[
+            [g, f"{v['events']:,}", *(f"{v['shares'][n]:.2%}" if n in v["shares"] else "-" for n in names)]
+            for g, v in report["groups"].items()
+        ],
     )
     return [overall, groups]
 

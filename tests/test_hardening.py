@@ -366,3 +366,73 @@ def test_an_answer_too_large_is_num_in_every_runtime():
     assert xl.BREAKEVEN_DAYS([[1]], [[1e-300]], [[1e-300]], [[0]]) == "#NUM!"
     with pytest.raises(ftxl.errors.NoAnswerError):
         ftxl.human_cost_per_event(1e308, 1e308)
+
+
+# --- ftxl buckets on bad logs ----------------------------------------------------------------------
+
+
+def _buckets(log: Path, *more: str):
+    return CliRunner().invoke(cli, ["buckets", str(log), "--true", "truth", "--pred", "routed", *more])
+
+
+def test_buckets_reads_only_regular_files(tmp_path):
+    link = tmp_path / "zero.csv"
+    link.symlink_to("/dev/zero")
+    result = _buckets(link)
+    assert result.exit_code == 1 and "not a regular file" in result.output
+
+
+def test_buckets_refuses_a_truncated_xlsx_by_name(tmp_path):
+    import pandas as pd
+
+    pd.DataFrame({"truth": ["a/x"] * 50, "routed": ["a/x"] * 50}).to_excel(tmp_path / "log.xlsx", index=False)
+    data = (tmp_path / "log.xlsx").read_bytes()
+    (tmp_path / "cut.xlsx").write_bytes(data[: len(data) // 2])
+    result = _buckets(tmp_path / "cut.xlsx")
+    assert result.exit_code == 1 and "truncated or damaged" in result.output and "Traceback" not in result.output
+
+
+def test_buckets_refuses_an_xlsx_log_that_is_a_zip_bomb(tmp_path):
+    import zipfile
+
+    import pandas as pd
+
+    pd.DataFrame({"truth": ["a/x"], "routed": ["a/x"]}).to_excel(tmp_path / "log.xlsx", index=False)
+    with zipfile.ZipFile(tmp_path / "log.xlsx", "a", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("xl/media/blank.bin", b" " * (64 << 20))
+    result = _buckets(tmp_path / "log.xlsx")
+    assert result.exit_code == 1 and "zip bomb" in result.output
+
+
+def test_buckets_refuses_nested_parquet_columns(tmp_path):
+    import pandas as pd
+
+    pd.DataFrame({"truth": [["a", "x"], ["a", "y"]], "routed": ["a/x", "a/x"]}).to_parquet(tmp_path / "log.parquet")
+    result = _buckets(tmp_path / "log.parquet")
+    assert result.exit_code == 1 and "column 'truth' holds" in result.output and "not labels" in result.output
+
+
+def test_buckets_sniffs_a_semicolon_delimiter(tmp_path):
+    (tmp_path / "log.csv").write_text("truth;routed\na/x;a/x\na/y;a/x\n")
+    result = _buckets(tmp_path / "log.csv", "--json")
+    assert result.exit_code == 0, result.output
+    assert '"events": 2' in result.output
+
+
+def test_a_group_without_a_countable_row_does_not_fail_the_rest(tmp_path):
+    import pandas as pd
+
+    frame = pd.DataFrame({"truth": ["a/x", None, "b/x"], "routed": ["a/x", "a/x", "b/y"], "team": ["t1", "t2", "t1"]})
+    frame.to_csv(tmp_path / "log.csv", index=False)
+    result = _buckets(tmp_path / "log.csv", "--by", "team")
+    assert result.exit_code == 0, result.output
+    assert "t2" in result.output and "t1" in result.output
+
+
+def test_buckets_refuses_weights_that_overflow(tmp_path):
+    import pandas as pd
+
+    frame = pd.DataFrame({"truth": ["a/x", "a/y"], "routed": ["a/x", "a/x"], "w": [1e308, 1e308]})
+    frame.to_csv(tmp_path / "log.csv", index=False)
+    result = _buckets(tmp_path / "log.csv", "--weight", "w")
+    assert result.exit_code == 1 and "weights are too large" in result.output
