@@ -183,12 +183,21 @@ def _memory_capped(gib: float | None) -> Iterator[None]:
         resource.setrlimit(resource.RLIMIT_AS, before)
 
 
+@dataclass(frozen=True)
+class Settings:
+    """How every job of a batch is computed: the engine choice, the memory cap of each process (GiB,
+    None for none) and the limits a package must keep."""
+
+    engine: str = "auto"
+    memory_gib: float | None = None
+    limits: Limits = DEFAULT_LIMITS
+
+
 def run(
     jobs: Sequence[Job],
     processes: int = 1,
     progress: Callable[[FileResult], None] | None = None,
-    engine: str = "auto",
-    memory_gib: float | None = None,
+    settings: Settings = Settings(),  # noqa: B008 (frozen)
 ) -> list[FileResult]:
     """Recalculate every job, in order of the results; `processes` > 1 spreads them over processes.
 
@@ -199,7 +208,7 @@ def run(
     once at the end, which makes the whole batch durable when this returns.
     """
     try:
-        return _run(jobs, processes, progress or (lambda result: None), engine, memory_gib)
+        return _run(jobs, processes, progress or (lambda result: None), settings)
     finally:
         if any(job.target != job.source for job in jobs):
             sync_everything()
@@ -208,50 +217,42 @@ def run(
 
 
 def _run(
-    jobs: Sequence[Job],
-    processes: int,
-    report: Callable[[FileResult], None],
-    engine: str,
-    memory_gib: float | None,
+    jobs: Sequence[Job], processes: int, report: Callable[[FileResult], None], settings: Settings
 ) -> list[FileResult]:
     processes = max(1, min(processes, len(jobs)))
     if processes == 1:
         results = []
-        with _memory_capped(memory_gib):
+        with _memory_capped(settings.memory_gib):
             for job in jobs:
-                results.append(run_job(job, engine_choice=engine))
+                results.append(run_job(job, settings.limits, settings.engine))
                 report(results[-1])
         return results
     done: dict[int, FileResult] = {}
     pending = list(range(len(jobs)))
     while pending:
-        came_back = _run_pool([jobs[k] for k in pending], processes, engine, memory_gib, report)
+        came_back = _run_pool([jobs[k] for k in pending], processes, settings, report)
         done.update((k, result) for k, result in zip(pending, came_back, strict=True) if result is not None)
         # a worker died: the pool runs jobs in order, so the first lost ones were in flight. Each of those
         # runs alone (the one that kills a process is found), the rest in a new pool.
         missing = [k for k, result in zip(pending, came_back, strict=True) if result is None]
         for k in missing[: processes + 1]:
-            done[k] = _run_alone(jobs[k], engine, memory_gib)
+            done[k] = _run_alone(jobs[k], settings)
             report(done[k])
         pending = missing[processes + 1 :]
     return [done[k] for k in range(len(jobs))]
 
 
 def _run_pool(
-    jobs: Sequence[Job],
-    processes: int,
-    engine: str,
-    memory_gib: float | None,
-    report: Callable[[FileResult], None],
+    jobs: Sequence[Job], processes: int, settings: Settings, report: Callable[[FileResult], None]
 ) -> list[FileResult | None]:
     """Per job its result, or None when the pool broke (a worker died) before it came back."""
     results: list[FileResult | None] = [None] * len(jobs)
-    pool = ProcessPoolExecutor(max_workers=processes, initializer=_worker_setup, initargs=(memory_gib,))
+    pool = ProcessPoolExecutor(max_workers=processes, initializer=_worker_setup, initargs=(settings.memory_gib,))
     try:
-        futures = {pool.submit(_run_chunk, [job], engine): k for k, job in enumerate(jobs)}
+        futures = {pool.submit(_run_in_worker, job, settings): k for k, job in enumerate(jobs)}
         for future in as_completed(futures):
             try:
-                (result,) = future.result()
+                result = future.result()
             except BrokenProcessPool:  # a worker died (the out-of-memory killer, a signal)
                 continue
             results[futures[future]] = result
@@ -263,23 +264,23 @@ def _run_pool(
     return results
 
 
-def _run_chunk(jobs: list[Job], engine: str) -> list[FileResult]:
-    """Jobs in a worker (whose model cache lets copies of one template share their compiled model)."""
+def _run_in_worker(job: Job, settings: Settings) -> FileResult:
+    """One job in a worker (whose model cache lets copies of one template share their compiled model)."""
     global _busy
     _busy = True
     try:
-        return [run_job(job, engine_choice=engine) for job in jobs]
+        return run_job(job, settings.limits, settings.engine)
     except KeyboardInterrupt:  # the file being written has been cleaned up on the way here
         os._exit(INTERRUPTED)
     finally:
         _busy = False
 
 
-def _run_alone(job: Job, engine: str, memory_gib: float | None) -> FileResult:
+def _run_alone(job: Job, settings: Settings) -> FileResult:
     """One job in a process of its own: after a worker died, the file that kills a process is found exactly."""
-    pool = ProcessPoolExecutor(max_workers=1, initializer=_worker_setup, initargs=(memory_gib,))
+    pool = ProcessPoolExecutor(max_workers=1, initializer=_worker_setup, initargs=(settings.memory_gib,))
     try:
-        return pool.submit(_run_chunk, [job], engine).result()[0]
+        return pool.submit(_run_in_worker, job, settings).result()
     except BrokenProcessPool:
         remove_temporary_files(job.target)
         return FileResult(

@@ -17,7 +17,7 @@ from .errors import FtxlError
 if TYPE_CHECKING:  # each command imports what it needs, so that `ftxl recalc` starts fast
     from rich.console import Console
 
-    from .batch import Job
+    from .batch import Job, Settings
     from .recalc import FileResult
     from .report import Table
 
@@ -113,6 +113,14 @@ DEFAULT_OUT = Path("recalculated")
     "'out of memory' and the batch goes on. 0: no limit.",
 )
 @click.option(
+    "--max-cells",
+    "max_cells",
+    type=click.IntRange(min=1),
+    default=500_000,
+    show_default=True,
+    help="Formula cells one workbook may hold; a larger one is refused (bounded time and memory).",
+)
+@click.option(
     "--strict",
     is_flag=True,
     help="Count a workbook whose input checks fail (its name checks_problems above 0) as failed: exit status 1.",
@@ -134,6 +142,7 @@ def recalc(
     jobs: int,
     quiet: bool,
     max_memory: float,
+    max_cells: int,
     strict: bool,
     engine: str,
 ) -> None:
@@ -160,7 +169,8 @@ def recalc(
       ftxl recalc quotes/ --out computed/ --summary summary.csv --jobs 2
     """
     from . import summary
-    from .batch import INTERRUPTED, interruptible, mark_output_folder, plan
+    from .batch import INTERRUPTED, Settings, interruptible, mark_output_folder, plan
+    from .package import Limits
 
     if in_place and out_dir is not None:
         raise click.UsageError("--in-place and --out exclude each other: choose one")
@@ -183,9 +193,8 @@ def recalc(
             results = _run_with_progress(
                 job_list,
                 jobs,
-                engine,
+                Settings(engine, max_memory, Limits(max_formula_cells=max_cells)),
                 show=not quiet and not as_json and sys.stderr.isatty(),
-                memory_gib=max_memory,
                 done=finished.append,
             )
     except KeyboardInterrupt:
@@ -363,15 +372,14 @@ def _buckets_tables(report: dict[str, Any]) -> list[Table]:
 def _run_with_progress(
     job_list: list[Job],
     processes: int,
-    engine: str,
+    settings: Settings,
     show: bool,
-    memory_gib: float | None = None,
     done: Callable[[FileResult], None] = lambda result: None,
 ) -> list[FileResult]:
     from .batch import run
 
     if not show:
-        return run(job_list, processes, progress=done, engine=engine, memory_gib=memory_gib)
+        return run(job_list, processes, progress=done, settings=settings)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -383,7 +391,7 @@ def _run_with_progress(
             done(result)
             progress.advance(task)
 
-        return run(job_list, processes, progress=advance, engine=engine, memory_gib=memory_gib)
+        return run(job_list, processes, progress=advance, settings=settings)
 
 
 def _echo_result(result: FileResult, strict: bool = False) -> None:
@@ -406,6 +414,8 @@ def _echo_result(result: FileResult, strict: bool = False) -> None:
 def _print_summary(columns: list[str], table: list[dict[str, Any]]) -> None:
     """The key outputs on the terminal: one column per workbook when there are few, else one row each."""
     outputs = [c for c in columns if c not in ("workbook", "status", "cells", "warnings")]
+    if all(row.get("checks") is None for row in table):
+        outputs = [c for c in outputs if c != "checks"]  # no workbook defines input checks
     if not outputs:
         return
     from rich.console import Console

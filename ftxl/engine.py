@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from openpyxl.formula.translate import Translator
+from openpyxl.utils.cell import column_index_from_string
 
 from . import sheet_functions
 from .plain_engine import PlainBook
@@ -89,8 +90,27 @@ def name_node(name: str) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def translate(formula: str, origin: str, destination: str) -> str:
-    """A shared formula, written for `origin`, as it reads in `destination` (relative references move)."""
-    return Translator("=" + formula, origin=origin).translate_formula(destination)[1:]
+    """A shared formula, written for `origin`, as it reads in `destination` (relative references move).
+
+    A reference moved off Excel's grid (past row 1,048,576 or column XFD) becomes #REF!, as in Excel.
+    """
+    moved = Translator("=" + formula, origin=origin).translate_formula(destination)[1:]
+    if not OFF_GRID_HINT.search(moved):
+        return moved
+    parts = re.split(r'("(?:[^"]|"")*")', moved)  # string literals (odd positions) stay as they are
+    return "".join(part if k % 2 else REFERENCE.sub(_ref_error_off_the_grid, part) for k, part in enumerate(parts))
+
+
+OFF_GRID_HINT = re.compile(r"\d{7}|[A-Z]{3}\$?\d", re.I)
+"""Cheap test for a reference that may lie off the grid (a 7-digit row, a 3-letter column)."""
+
+
+def _ref_error_off_the_grid(match: re.Match[str]) -> str:
+    for corner in match.group("ref").replace("$", "").split(":"):
+        column, row = re.fullmatch(r"([A-Za-z]+)(\d+)", corner).groups()  # type: ignore[union-attr]
+        if int(row) > 1_048_576 or column_index_from_string(column.upper()) > 16_384:
+            return "#REF!"
+    return match.group(0)
 
 
 @functools.lru_cache(maxsize=65536)

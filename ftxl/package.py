@@ -45,6 +45,8 @@ class Limits:
     max_ratio: float = 200.0
     """Uncompressed / compressed size of one part larger than `ratio_floor_bytes`."""
     ratio_floor_bytes: int = 1 << 20
+    max_formula_cells: int = 500_000
+    """Formula cells one workbook may hold (ftxl's template has about 1,000); more is refused for that file."""
 
 
 DEFAULT_LIMITS = Limits()
@@ -144,7 +146,7 @@ class Package:
             if info.flag_bits & 0x1:
                 self.close()
                 raise WorkbookError("password-protected workbook: its zip parts are encrypted")
-            if info.file_size > limits.ratio_floor_bytes:
+            if info.file_size >= limits.ratio_floor_bytes:
                 ratio = info.file_size / max(info.compress_size, 1)
                 if ratio > limits.max_ratio:
                     self.close()
@@ -280,10 +282,16 @@ def read_workbook(package: Package) -> Workbook:
     key = tuple(data.get(name, b"") for name in names)
     book = _WORKBOOKS.get(key)
     if book is None:
-        if len(_WORKBOOKS) >= 32:
-            _WORKBOOKS.pop(next(iter(_WORKBOOKS)))
-        book = _WORKBOOKS[key] = _parse_workbook(package, data)
+        book = _parse_workbook(package, data)
+        if sum(map(len, key)) <= CACHED_PARTS_BYTES:  # large shared strings are not kept for the batch
+            if len(_WORKBOOKS) >= 32:
+                _WORKBOOKS.pop(next(iter(_WORKBOOKS)))
+            _WORKBOOKS[key] = book
     return book
+
+
+CACHED_PARTS_BYTES = 4 << 20
+"""Workbook-level parts up to this size are parsed once per batch; larger ones each time (bounded memory)."""
 
 
 def _parse_workbook(package: Package, data: dict[str, bytes]) -> Workbook:

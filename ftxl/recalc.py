@@ -107,18 +107,26 @@ def _scanned(data: bytes, shared_strings: list[str], part: str) -> list[Cell]:
     seen = _SCANS.get(data)
     if seen is not None and seen[0] is shared_strings:
         return seen[1]
-    if len(_SCANS) >= 8:
-        _SCANS.pop(next(iter(_SCANS)))
     cells = _checked_cells(data, shared_strings, part)
-    _SCANS[data] = (shared_strings, cells)
+    if len(data) <= LARGEST_CACHED_PART:
+        if len(_SCANS) >= 8:
+            _SCANS.pop(next(iter(_SCANS)))
+        _SCANS[data] = (shared_strings, cells)
     return cells
+
+
+LARGEST_CACHED_PART = 16 << 20
+"""Sheet parts up to this size are kept for the batch (a pasted label log); larger ones are read each time."""
+MAX_FORMULA_CHARS = 8192
+"""Excel's own limit on the length of a formula: a longer one cannot come from Excel."""
 
 
 class BookReader:
     """The cells of one package, turned into what the engine evaluates."""
 
-    def __init__(self, package: Package, workbook: Workbook) -> None:
+    def __init__(self, package: Package, workbook: Workbook, limits: Limits = DEFAULT_LIMITS) -> None:
         self.package = package
+        self.limits = limits
         self.workbook = workbook
         self.sheets = [
             _SheetCells(name, part, data := package.read(part), _scanned(data, workbook.shared_strings, part))
@@ -135,6 +143,11 @@ class BookReader:
         formula_cells: set[tuple[str, str]] = set()
         for sheet in self.sheets:
             array_cells = self._read_formulas(sheet)
+            if len(self.book.formulas) > self.limits.max_formula_cells:
+                raise WorkbookError(
+                    f"more than {self.limits.max_formula_cells:,} formula cells (sheet {sheet.name} reaches "
+                    f"{len(self.book.formulas):,}): refused to bound time and memory; raise --max-cells to compute it"
+                )
             formula_cells.update((sheet.name, ref) for ref in array_cells)
             sheet_values = values[sheet.name] = {}
             for cell in sheet.cells:
@@ -184,8 +197,17 @@ class BookReader:
                     self.warnings.append(f"{where}: shared formula {attrs.get('si')} has no master cell; left as it is")
                     continue
                 text = engine.translate(master[1], master[0], cell.ref)
+            if len(text) > MAX_FORMULA_CHARS:
+                raise WorkbookError(
+                    f"{where}: a formula of {len(text):,} characters, longer than Excel allows ({MAX_FORMULA_CHARS:,})"
+                )
             area = attrs.get("ref", cell.ref) if attrs.get("t") == "array" else cell.ref
             if attrs.get("t") == "array":
+                min_col, min_row, max_col, max_row = range_boundaries(area)
+                if (max_col - min_col + 1) * (max_row - min_row + 1) > MAX_RANGE_CELLS:
+                    raise WorkbookError(
+                        f"{where}: an array formula over {area}, more cells than ftxl evaluates ({MAX_RANGE_CELLS:,})"
+                    )
                 array_cells.update(cells_in(area))
                 self.book.array_formulas.add(engine.node(sheet.name, area))
             key = engine.node(sheet.name, area)
@@ -318,7 +340,7 @@ def recalculate(
     result = FileResult(source=source)
     try:
         with Package(source, limits) as package:
-            reader = BookReader(package, read_workbook(package))
+            reader = BookReader(package, read_workbook(package), limits)
             evaluation = cache.evaluate(reader.book)
             values = _values_by_sheet(reader, evaluation)
             parts, computed = _patched_parts(reader, values, result)
@@ -328,7 +350,7 @@ def recalculate(
         result.engine = evaluation.engine
         result.outputs = summary_outputs(reader, values, evaluation.ftxl_nodes)
         result.checks, check_messages = input_checks(reader, values)
-        result.warnings = check_messages + result.warnings
+        result.warnings = aggregated(check_messages + result.warnings)
         result.target = target
         result.ok = True
     except WorkbookError as exc:
@@ -355,8 +377,14 @@ def _patched_parts(
         if not changed:
             continue
         parts[sheet.part], missing = patch(sheet.data, changed, sheet.cells)
-        for ref in sorted(missing, key=lambda r: (len(r), r)):
+        first = sorted(missing, key=lambda r: (len(r), r))[:SAME_WARNINGS_SHOWN]
+        for ref in first:
             result.warnings.append(f"{sheet.name}!{ref}: part of an array range but not in the file; not written")
+        if len(missing) > len(first):
+            result.warnings.append(
+                f"... and {len(missing) - len(first):,} more cells like {sheet.name}!{first[-1]}: "
+                "part of an array range but not in the file; not written"
+            )
     return parts, computed
 
 
@@ -370,6 +398,27 @@ def _resolve(reader: BookReader, values: dict[str, dict[str, Any]], formula: str
     cells.update(values.get(sheet, {}))
     found = [cells.get(address) for address in cells_in(ref)]
     return found[0] if len(found) == 1 else found
+
+
+SAME_WARNINGS_SHOWN = 3
+"""How many cells with the same warning are listed before the rest are counted in one line."""
+
+
+def aggregated(warnings: list[str]) -> list[str]:
+    """The warnings with those that say the same of many cells ("Sheet!A1: same text") cut to the first
+    few and one line counting the rest, in the order they first came."""
+    by_text: dict[str, list[str]] = {}
+    for warning in warnings:
+        where, separator, text = warning.partition(": ")
+        key = text if separator and "!" in where and not where.startswith("...") else warning
+        by_text.setdefault(key, []).append(warning)
+    shown = []
+    for text, group in by_text.items():
+        shown += group[:SAME_WARNINGS_SHOWN]
+        if len(group) > SAME_WARNINGS_SHOWN:
+            like = group[SAME_WARNINGS_SHOWN].partition(": ")[0]
+            shown.append(f"... and {len(group) - SAME_WARNINGS_SHOWN:,} more cells like {like}: {text}")
+    return shown
 
 
 def input_checks(reader: BookReader, values: dict[str, dict[str, Any]]) -> tuple[int | None, list[str]]:
