@@ -436,3 +436,79 @@ def test_buckets_refuses_weights_that_overflow(tmp_path):
     frame.to_csv(tmp_path / "log.csv", index=False)
     result = _buckets(tmp_path / "log.csv", "--weight", "w")
     assert result.exit_code == 1 and "weights are too large" in result.output
+
+
+# --- bounded work per file ---------------------------------------------------------------------
+
+
+def _sheet_with(tmp_path: Path, cells_xml: bytes, name: str = "book.xlsx") -> Path:
+    """A workbook whose one sheet "Data" holds `cells_xml` inside <sheetData><row r="1">."""
+    import xlsxwriter
+
+    path = tmp_path / name
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("Data").write("A1", 1)
+    book.close()
+    import zipfile
+
+    with zipfile.ZipFile(path) as old:
+        parts = {info.filename: old.read(info) for info in old.infolist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = parts[sheet].replace(b'<c r="A1"><v>1</v></c>', b'<c r="A1"><v>1</v></c>' + cells_xml)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+        for part, data in parts.items():
+            new.writestr(part, data)
+    return path
+
+
+def _recalc_one(path: Path, *more: str):
+    return CliRunner().invoke(cli, ["recalc", str(path), "--out", str(path.parent / "out"), "--quiet", *more])
+
+
+def test_an_array_formula_over_millions_of_cells_is_refused(tmp_path):
+    path = _sheet_with(tmp_path, b'<c r="C1"><f t="array" ref="C1:Z100000">A1*2</f><v>0</v></c>')
+    result = _recalc_one(path)
+    assert result.exit_code == 1 and "an array formula over C1:Z100000" in result.output
+
+
+def test_a_formula_longer_than_excel_allows_is_refused(tmp_path):
+    formula = "+".join(["A1"] * 5000).encode()
+    path = _sheet_with(tmp_path, b'<c r="C1"><f>' + formula + b"</f><v>0</v></c>")
+    result = _recalc_one(path)
+    assert result.exit_code == 1 and "longer than Excel allows (8,192)" in result.output
+
+
+def test_more_formula_cells_than_the_budget_are_refused_and_the_option_raises_it(tmp_path):
+    cells = b"".join(b'<c r="B%d"><f>A1+%d</f><v>0</v></c>' % (k, k) for k in range(1, 51))
+    path = _sheet_with(tmp_path, cells)
+    refused = _recalc_one(path, "--max-cells", "40")
+    assert refused.exit_code == 1 and "more than 40 formula cells" in refused.output
+    assert _recalc_one(path, "--max-cells", "50").exit_code == 0
+
+
+def test_warnings_that_say_the_same_are_counted(tmp_path):
+    cells = b"".join(b'<c r="B%d"><f>NOSUCHFN(A1)</f><v>0</v></c>' % k for k in range(2, 12))
+    path = _sheet_with(tmp_path, cells)
+    result = _recalc_one(path)
+    lines = [line for line in result.output.splitlines() if "warning:" in line and "NOSUCHFN" in line]
+    assert len(lines) == 4 and "... and 7 more cells like Data!B5: unknown function NOSUCHFN" in lines[-1]
+
+
+def test_a_shared_formula_moved_off_the_grid_is_ref(tmp_path):
+    cells = b'<c r="B1048575"><f t="shared" si="0" ref="B1048575:B1048576">A1048576+1</f><v>0</v></c>'
+    cells += b'<c r="B1048576"><f t="shared" si="0"/><v>0</v></c>'
+    path = _sheet_with(tmp_path, cells)
+    result = _recalc_one(path)
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "book.xlsx", data_only=True)["Data"]
+    assert sheet["B1048576"].value == "#REF!"  # A1048577 does not exist
+
+
+def test_a_part_of_exactly_one_mebibyte_has_its_ratio_checked(tmp_path):
+    import zipfile
+
+    path = write_xlsxwriter(tmp_path / "book.xlsx")
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("xl/media/blank.bin", b"\\0" * (1 << 20))
+    result = _recalc_one(path)
+    assert result.exit_code == 1 and "zip bomb" in result.output
