@@ -7,6 +7,8 @@ import ctypes
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -297,14 +299,21 @@ def _worker_setup(memory_gib: float | None) -> None:
     limit_memory(memory_gib)
     signal.signal(signal.SIGTERM, _worker_interrupt)
     signal.signal(signal.SIGINT, _worker_interrupt)
+    parent = os.getppid()
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
         except (OSError, AttributeError):
             pass
-        if os.getppid() == 1:  # the main process died before the line above
-            raise SystemExit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    """End this worker (as SIGTERM would) once the main process is gone, on any platform."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 PR_SET_PDEATHSIG = 1
