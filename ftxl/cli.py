@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
@@ -26,7 +27,7 @@ def _text(value: object) -> Any:
     """A table cell as literal text: rich reads no markup in it, so "[/]" in a label prints as typed."""
     from rich.text import Text
 
-    return Text(str(value))
+    return Text(_visible(value))
 
 
 def _print_table(console: Console, table: Table) -> None:
@@ -394,7 +395,17 @@ def _run_with_progress(
         return run(job_list, processes, progress=advance, settings=settings)
 
 
+def _visible(text: object) -> str:
+    """Text for one terminal line: control characters (a newline, an escape sequence in a file name or a
+    cell) are shown as escapes, so that they neither break the line nor drive the terminal."""
+    return CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), str(text))
+
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def _echo_result(result: FileResult, strict: bool = False) -> None:
+    source, target = _visible(result.source), _visible(result.target)
     if result.ok:
         plural = "" if len(result.warnings) == 1 else "s"
         engine = "" if result.engine == "plain" else f"; engine: {result.engine}"
@@ -402,13 +413,13 @@ def _echo_result(result: FileResult, strict: bool = False) -> None:
         if result.checks:
             status += f" (checks: {result.checks} problem{'' if result.checks == 1 else 's'})"
         click.echo(
-            f"{status:<7} {result.source} -> {result.target} "
+            f"{status:<7} {source} -> {target} "
             f"({result.cells} cell{'' if result.cells == 1 else 's'}, {len(result.warnings)} warning{plural}{engine})"
         )
     else:
-        click.echo(f"FAILED  {result.source}: {result.error}")
+        click.echo(f"FAILED  {source}: {_visible(result.error)}")
     for warning in result.warnings:
-        click.echo(f"        warning: {warning}")
+        click.echo(f"        warning: {_visible(warning)}")
 
 
 def _print_summary(columns: list[str], table: list[dict[str, Any]]) -> None:

@@ -436,7 +436,13 @@ def input_checks(reader: BookReader, values: dict[str, dict[str, Any]]) -> tuple
     found = _resolve(reader, values, names[CHECK_MESSAGES_NAME]) if CHECK_MESSAGES_NAME in names else None
     texts = found if isinstance(found, list) else [found]
     messages = [m.strip() for t in texts if isinstance(t, str) for m in t.split(";") if m.strip()]
-    return int(count), [f"input check: {m}" for m in messages] if count else []
+    return int(count), [_input_check(m) for m in messages] if count else []
+
+
+def _input_check(message: str) -> str:
+    """A check's message as a warning: "Inputs!C6: empty (input check)" when it starts with a cell."""
+    where, separator, what = message.partition(": ")
+    return f"{message} (input check)" if separator and "!" in where else f"input check: {message}"
 
 
 def summary_outputs(reader: BookReader, values: dict[str, dict[str, Any]], ftxl_nodes: list[str]) -> dict[str, Any]:

@@ -791,33 +791,33 @@ class TemplateBuilder:
             cell, where = self._cell(name, column), self.inp(name, column)
             checks = found[column]
             if not item.optional:
-                checks.append((f"ISBLANK({cell})", f"{where} is empty"))
+                checks.append((f"ISBLANK({cell})", f"{where}: empty"))
             if kind == "share":
-                checks.append((f"AND(ISNUMBER({cell}),OR({cell}<0,{cell}>1))", f"{where} is outside 0%-100%"))
+                checks.append((f"AND(ISNUMBER({cell}),OR({cell}<0,{cell}>1))", f"{where}: outside 0%-100%"))
             if kind in ("money", "money_per_event", "seconds"):
-                checks.append((f"AND(ISNUMBER({cell}),{cell}<0)", f"{where} is negative"))
+                checks.append((f"AND(ISNUMBER({cell}),{cell}<0)", f"{where}: negative"))
             if kind in ("count", "days") and not item.optional:
-                checks.append((f"AND(ISNUMBER({cell}),{cell}<=0)", f"{where} must be above 0"))
+                checks.append((f"AND(ISNUMBER({cell}),{cell}<=0)", f"{where}: not above 0"))
             if name.endswith("_full_route_accuracy"):
                 top = name.replace("_full_route_accuracy", "_top_level_accuracy")
                 checks.append(
                     (
                         f"{cell}>{self._cell(top, column)}",
-                        f"{where} is above the top-level accuracy {self.inp(top, column)}",
+                        f"{where}: above the top-level accuracy {self.inp(top, column)}",
                     )
                 )
             if name.endswith("_share_wrong_department_typed"):
                 other = name.replace("_department_", "_subclass_")
                 checks.append(
-                    (f"{cell}+{self._cell(other, column)}>1", f"{where} plus {self.inp(other, column)} is above 100%")
+                    (f"{cell}+{self._cell(other, column)}>1", f"{where}: with {self.inp(other, column)} above 100%")
                 )
             if name.endswith("_shares_from"):
                 routes = self.label_routes[name.removesuffix("_shares_from")]
-                checks.append((f'AND({cell}="labels",COUNTA({routes})=0)', f"{where} says labels, but Labels has none"))
+                checks.append((f'AND({cell}="labels",COUNTA({routes})=0)', f"{where}: labels, but Labels has none"))
         if not item.optional:
             low, base, high = (self._cell(name, column) for column in SCENARIO_COLUMNS)
-            below = f"Low {self.inp(name, 1)} is above Base {self.inp(name, 2)}"
-            above = f"Base {self.inp(name, 2)} is above High {self.inp(name, 3)}"
+            below = f"{self.inp(name, 1)}: Low above Base {self.inp(name, 2)}"
+            above = f"{self.inp(name, 2)}: Base above High {self.inp(name, 3)}"
             found[1].append((f"{low}>{base}", below))
             found[2] += [(f"{low}>{base}", below), (f"{base}>{high}", above)]
             found[3].append((f"{base}>{high}", above))

@@ -512,3 +512,49 @@ def test_a_part_of_exactly_one_mebibyte_has_its_ratio_checked(tmp_path):
         package.writestr("xl/media/blank.bin", b"\\0" * (1 << 20))
     result = _recalc_one(path)
     assert result.exit_code == 1 and "zip bomb" in result.output
+
+
+def test_file_names_with_control_characters_are_done_and_shown_escaped(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in").mkdir()
+    write_xlsxwriter(tmp_path / "in" / "a\nb.xlsx")
+    write_xlsxwriter(tmp_path / "in" / "c\x1b[31md.xlsx")
+    result = CliRunner().invoke(cli, ["recalc", "in", "--out", "out", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "in/a\\nb.xlsx -> out/a\\nb.xlsx" in result.output and "in/c\\x1b[31md.xlsx" in result.output
+    assert "\x1b" not in result.output and len(result.output.splitlines()) == 2
+    assert (tmp_path / "out" / "a\nb.xlsx").exists()
+
+
+def test_an_unwritable_summary_is_refused_before_any_work(inputs, tmp_path):
+    (tmp_path / "sum.csv").mkdir()  # a folder where the summary file should go
+    result = _recalc("in", "--out", "out", "--summary", "sum.csv")
+    assert result.exit_code == 2 and "sum.csv" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_per_file_lines_come_before_the_summary_is_written(inputs, tmp_path, monkeypatch):
+    from ftxl import summary
+
+    from ftxl.errors import WorkbookError
+
+    def fail(*args: object) -> None:
+        raise WorkbookError("cannot write sum.csv: the disk is full")
+
+    monkeypatch.setattr(summary, "write", fail)  # a write that fails after the checks passed
+    result = CliRunner().invoke(cli, ["recalc", "in", "--out", "out", "--summary", "sum.csv", "--quiet"])
+    assert result.exit_code == 1 and result.output.startswith("ok ") and "the disk is full" in result.output
+
+
+def test_entity_declarations_in_parts_that_are_only_copied_are_never_parsed(tmp_path):
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE c [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        b'<c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart">&b;</c:chartSpace>'
+    )
+    damaged = _damaged(tmp_path, _replace("xl/charts/chart1.xml", lambda data: bomb))
+    result = CliRunner().invoke(cli, ["recalc", str(damaged), "--out", str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "out" / "damaged.xlsx") as package:
+        assert package.read("xl/charts/chart1.xml") == bomb  # copied as it was: never expanded

@@ -379,14 +379,14 @@ def test_no_verdict_while_an_input_is_empty(tmp_path):
     assert {read[f"decision_{x}"] for x in ("low", "base", "high")} == {fix}
     assert read["net_savings_base"] == "#N/A" and read["breakeven_days_base"] == "#N/A"
     assert result.checks == 2
-    assert f"input check: {_input_cell('events_per_day', 1).join(['Inputs!', ''])} is empty" in result.warnings
+    assert f"Inputs!{_input_cell('events_per_day', 1)}: empty (input check)" in result.warnings
 
 
 def test_recalc_reports_failed_checks_and_strict_fails_them(tmp_path):
     _, result = _recalculated_with(tmp_path, {"hourly_cost": (21, 20, 24)})
     assert result.checks == 1
     low, base = _input_cell("hourly_cost", 0), _input_cell("hourly_cost", 1)
-    assert result.warnings == [f"input check: Low Inputs!{low} is above Base Inputs!{base}"]
+    assert result.warnings == [f"Inputs!{low}: Low above Base Inputs!{base} (input check)"]
     edited = tmp_path / "edited.xlsx"
     for strict, code in ((False, 0), (True, 1)):
         summary = tmp_path / f"summary{strict}.csv"
