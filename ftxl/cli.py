@@ -235,7 +235,8 @@ def recalc(
     show_default=True,
     help="Spell ftxl's functions for the classic xlwings add-in or for xlwings Lite (Office.js).",
 )
-def template(path: Path, example: str | None, blank: bool, runtime: str) -> None:
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+def template(path: Path, example: str | None, blank: bool, runtime: str, force: bool) -> None:
     """Write the ftxl template workbook to PATH, every formula's value computed.
 
     \b
@@ -247,6 +248,10 @@ def template(path: Path, example: str | None, blank: bool, runtime: str) -> None
         raise click.UsageError("--example and --blank exclude each other: choose one")
     if path.suffix.lower() != ".xlsx":
         raise click.UsageError("PATH must end in .xlsx (after Import Functions in Excel, save it as .xlsm)")
+    if not path.parent.is_dir():
+        raise click.UsageError(f"the folder {path.parent} does not exist: create it first")
+    if path.exists() and not force:
+        raise click.UsageError(f"{path} exists (perhaps filled in): choose another name, or pass --force to replace it")
     from .template import write_template
 
     result = write_template(path, example=example is not None, runtime=runtime)

@@ -535,7 +535,6 @@ def test_an_unwritable_summary_is_refused_before_any_work(inputs, tmp_path):
 
 def test_the_per_file_lines_come_before_the_summary_is_written(inputs, tmp_path, monkeypatch):
     from ftxl import summary
-
     from ftxl.errors import WorkbookError
 
     def fail(*args: object) -> None:
@@ -558,3 +557,14 @@ def test_entity_declarations_in_parts_that_are_only_copied_are_never_parsed(tmp_
 
     with zipfile.ZipFile(tmp_path / "out" / "damaged.xlsx") as package:
         assert package.read("xl/charts/chart1.xml") == bomb  # copied as it was: never expanded
+
+
+def test_template_never_replaces_a_file_without_force_and_names_a_missing_folder(tmp_path):
+    target = tmp_path / "mine.xlsx"
+    target.write_bytes(b"my filled-in workbook")
+    refused = CliRunner().invoke(cli, ["template", str(target)])
+    assert refused.exit_code == 2 and "--force" in refused.output
+    assert target.read_bytes() == b"my filled-in workbook"
+    assert CliRunner().invoke(cli, ["template", str(target), "--force"]).exit_code == 0
+    missing = CliRunner().invoke(cli, ["template", str(tmp_path / "no" / "such" / "x.xlsx")])
+    assert missing.exit_code == 2 and "does not exist" in missing.output and "Traceback" not in missing.output

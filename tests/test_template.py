@@ -41,7 +41,9 @@ def test_committed_workbook_is_what_the_builder_makes(name, tmp_path):
     built = tmp_path / name
     result = CliRunner().invoke(cli, ["template", str(built), *COMMITTED[name]])
     assert result.exit_code == 0, result.output
-    assert _parts(built) == _parts(ROOT / "workbook_templates" / name), "run: ftxl template workbook_templates/..."
+    assert _parts(built) == _parts(ROOT / "workbook_templates" / name), (
+        "run: ftxl template workbook_templates/... --force"
+    )
 
 
 def _scenario_case(k: int) -> UseCase:
