@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
-from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.cell import column_index_from_string, range_boundaries
 
 from .sheet_xml import ERRORS, CellError
 from .xl_values import NotCoveredError, Value
@@ -22,6 +22,12 @@ from .xl_values import NotCoveredError, Value
 REFERENCE = re.compile(
     r"^(?:(?P<sheet>'(?:[^']|'')+'|[^'!:\[\]\s]+)!)?(?P<a>\$?[A-Za-z]{1,3}\$?\d+)(?::(?P<b>\$?[A-Za-z]{1,3}\$?\d+))?$"
 )
+WHOLE_LINES = re.compile(
+    r"^(?:(?P<sheet>'(?:[^']|'')+'|[^'!:\[\]\s]+)!)?"
+    r"(?:\$?(?P<c1>[A-Za-z]{1,3}):\$?(?P<c2>[A-Za-z]{1,3})|\$?(?P<r1>\d+):\$?(?P<r2>\d+))$"
+)
+"""Whole columns (A:C) or whole rows (1:3), with an optional sheet."""
+LAST_ROW, LAST_COLUMN = 1_048_576, 16_384
 DEFINED_NAME = re.compile(r"^[A-Za-z_\\][\w.\\]*$")
 MAX_NESTING = 100
 """Parentheses, functions and signs nested deeper than this are left to formulas (Excel allows 64 levels)."""
@@ -164,6 +170,12 @@ class Parser:
             raise NotCoveredError("ragged array constant")
         return ("array", rows)
 
+    def _sheet(self, written: str | None) -> str:
+        """The upper-cased sheet a reference names (quoted or not), or the formula's own."""
+        if written is None:
+            return self.sheet.upper()
+        return (written[1:-1].replace("''", "'") if written.startswith("'") else written).upper()
+
     def operand(self, token: Token) -> Tree:
         value = token.value
         if token.subtype == Token.NUMBER:
@@ -178,13 +190,17 @@ class Parser:
             return ("value", CellError(value.upper()))
         match = REFERENCE.match(value)
         if match:
-            sheet = match.group("sheet")
-            if sheet is None:
-                sheet = self.sheet
-            elif sheet.startswith("'"):
-                sheet = sheet[1:-1].replace("''", "'")
+            sheet = self._sheet(match.group("sheet"))
             ref = match.group("a") + (":" + match.group("b") if match.group("b") else "")
-            return ("ref", sheet.upper(), range_boundaries(ref.replace("$", "").upper()))
+            return ("ref", sheet, range_boundaries(ref.replace("$", "").upper()))
+        whole = WHOLE_LINES.match(value)
+        if whole:
+            sheet = self._sheet(whole.group("sheet"))
+            if whole.group("c1"):
+                first, last = (column_index_from_string(whole.group(g).upper()) for g in ("c1", "c2"))
+                return ("ref", sheet, (min(first, last), 1, max(first, last), LAST_ROW))
+            top, bottom = int(whole.group("r1")), int(whole.group("r2"))
+            return ("ref", sheet, (1, min(top, bottom), LAST_COLUMN, max(top, bottom)))
         if DEFINED_NAME.match(value) and value.upper() not in ("TRUE", "FALSE"):
             return ("name", value.upper())
         raise NotCoveredError(f"reference {value}")

@@ -25,7 +25,7 @@ from openpyxl.utils.cell import range_boundaries
 
 from . import xl_functions
 from .errors import WorkbookError
-from .formula_parser import INFIX_POWER, Parser, Tree
+from .formula_parser import INFIX_POWER, LAST_COLUMN, LAST_ROW, Parser, Tree
 from .xl_functions import SPECS, Spec
 from .xl_values import MAX_RANGE_CELLS, MISSING, REF, VALUE, Grid, NotCoveredError, Value, binary, cell_at, unary
 
@@ -71,9 +71,17 @@ class _Compiled:
 class Compiler:
     """Trees -> closures, remembering every range each formula reads."""
 
-    def __init__(self, names: dict[str, Tree], sheets: set[str], blocks: dict[tuple[str, Box], Any]) -> None:
+    def __init__(
+        self,
+        names: dict[str, Tree],
+        sheets: set[str],
+        blocks: dict[tuple[str, Box], Any],
+        extents: dict[str, tuple[int, int]] | None = None,
+    ) -> None:
         self.names = names
         self.sheets = sheets
+        self.extents = extents or {}
+        """Sheet -> (last row, last column) holding a value or a formula: where whole columns end in effect."""
         self.blocks = blocks
         self.refs: list[tuple[str, Box]] = []
         self.row = self.column = 0
@@ -122,6 +130,8 @@ class Compiler:
         single = min_col == max_col and min_row == max_row
         if (max_col - min_col + 1) * (max_row - min_row + 1) > MAX_RANGE_CELLS:
             raise NotCoveredError(f"a range of more than {MAX_RANGE_CELLS:,} cells")
+        if not single and _reaches_edge(box) and (sheet, box) not in self.blocks:
+            raise NotCoveredError("a whole-column or whole-row range other than a direct argument of SUM, SUMIF ...")
         if context == VALUE_CONTEXT and not single:
             return self.intersection(sheet, box)
         self.refs.append((sheet, box))
@@ -203,17 +213,73 @@ class Compiler:
             raise NotCoveredError("MATCH other than an exact match (match type 0)")
         if upper in ("VLOOKUP", "HLOOKUP") and trees[3] not in (("value", 0.0), ("value", False)):
             raise NotCoveredError(f"{upper} other than an exact match (FALSE or 0 as its last argument)")
+        cut = self._cuts(upper, trees)
         outer = self.in_array
         self.in_array = outer or spec.arrays
         try:
             inner = ARRAY_CONTEXT if self.in_array else VALUE_CONTEXT
-            args = [
-                self.closure(tree, RANGE_CONTEXT if spec.ranges is None or position in spec.ranges else inner)
-                for position, tree in enumerate(trees)
-            ]
+            args = []
+            for position, tree in enumerate(trees):
+                context = RANGE_CONTEXT if spec.ranges is None or position in spec.ranges else inner
+                if position in cut and context == RANGE_CONTEXT:
+                    args.append(self.reference(tree[1], cut[position], RANGE_CONTEXT))
+                else:
+                    args.append(self.closure(tree, context))
         finally:
             self.in_array = outer
         return _caller(spec, args)
+
+    def _cuts(self, function: str, trees: list[Tree]) -> dict[int, Box]:
+        """Range arguments of `function` cut to the part of their sheet that holds anything, by position.
+
+        Only for functions that an empty cell in a range leaves unchanged, and only ranges passed
+        directly (not a block of inputs): SUM(A:A) reads the rows in use, not a million. Functions that
+        pair their ranges cell by cell cut rows (columns) only where every range spans the same rows
+        (columns), so the pairs stay as they were. Every copy sharing this compiled model holds cells at
+        the same places (they are part of its signature): the cut is the same for all of them.
+        """
+        if function not in BLANKS_ADD_NOTHING:
+            return {}
+        ranges = {k: tree for k, tree in enumerate(trees) if tree[0] == "ref" and (tree[1], tree[2]) not in self.blocks}
+        paired = function in SAME_SHAPE_FUNCTIONS
+        same_rows = not paired or len({(t[2][1], t[2][3]) for t in ranges.values()}) == 1
+        same_columns = not paired or len({(t[2][0], t[2][2]) for t in ranges.values()}) == 1
+        cuts = {}
+        for k, (_, sheet, (min_col, min_row, max_col, max_row)) in ranges.items():
+            last_row, last_column = self.extents.get(sheet, (0, 0))
+            if same_rows:
+                max_row = max(min_row, min(max_row, last_row))
+            if same_columns:
+                max_col = max(min_col, min(max_col, last_column))
+            cuts[k] = (min_col, min_row, max_col, max_row)
+        return cuts
+
+
+BLANKS_ADD_NOTHING = frozenset(
+    (
+        "SUM",
+        "COUNT",
+        "COUNTA",
+        "AVERAGE",
+        "MIN",
+        "MAX",
+        "SUMIF",
+        "SUMIFS",
+        "AVERAGEIF",
+        "AVERAGEIFS",
+        "MAXIFS",
+        "MINIFS",
+    )
+)
+"""Functions whose result an empty cell in a range argument does not change: a whole column passed to them
+directly is read over the rows that hold anything (COUNTIF and COUNTBLANK count empty cells: not these)."""
+SAME_SHAPE_FUNCTIONS = frozenset(("SUMIF", "SUMIFS", "AVERAGEIF", "AVERAGEIFS", "MAXIFS", "MINIFS"))
+"""Functions that pair their ranges cell by cell: cut only when every range argument is a whole column."""
+
+
+def _reaches_edge(box: Box) -> bool:
+    """True for a box to the sheet's last row or column (whole columns, whole rows, A1:A1048576)."""
+    return box[3] >= LAST_ROW or box[2] >= LAST_COLUMN
 
 
 def _caller(spec: Spec, args: list[Closure]) -> Closure:
@@ -351,7 +417,14 @@ class PlainBook:
             self.block_ids[key] = (sheet, range_boundaries(ref))
         name_trees = {key.rsplit("!", 1)[1]: Parser(text, "").parse() for key, text in names.items()}
         known = {sheet.upper() for sheet in sheets}
-        compiler = Compiler(name_trees, known, {place: ("block", key) for key, place in self.block_ids.items()})
+        extents: dict[str, tuple[int, int]] = {}
+        for key in (*value_keys, *block_keys, *formulas):
+            sheet, ref = parse_node(key)
+            _, _, max_col, max_row = range_boundaries(ref)
+            last_row, last_column = extents.get(sheet, (0, 0))
+            extents[sheet] = (max(last_row, max_row), max(last_column, max_col))
+        blocks = {place: ("block", key) for key, place in self.block_ids.items()}
+        compiler = Compiler(name_trees, known, blocks, extents)
         steps = []
         self.notes: list[tuple[str, str]] = []
         """(node, what the user should know about its formula), found while compiling."""

@@ -169,9 +169,12 @@ def test_ranges_to_the_sheets_edge_are_summed_whole(tmp_path, engine_choice, for
     assert result.ok and values["C1"] == expected, (result.warnings, values.get("C1"))
 
 
-@pytest.mark.parametrize("engine_choice", ENGINES)
-def test_a_range_over_the_whole_sheet_is_refused_with_a_warning(tmp_path, engine_choice):
-    result, values = _computed(tmp_path, {**ONES, "C1": "=SUM(A1:XFD1048576)"}, engine_choice)
+def test_a_range_over_the_whole_sheet_is_never_built(tmp_path):
+    """The plain engine reads the cells in use, and finds the formula inside its own range (circular, as in
+    Excel); formulas would build the box, so the cell is refused with a warning."""
+    plain, _ = _computed(tmp_path, {**ONES, "C1": "=SUM(A1:XFD1048576)"}, "auto")
+    assert not plain.ok and plain.error.startswith("circular reference: S!C1 -> S!C1")
+    result, values = _computed(tmp_path, {**ONES, "C1": "=SUM(A1:XFD1048576)"}, "formulas")
     assert result.ok and values["C1"] == "#VALUE!"
     assert any(w.startswith("S!C1: reads a range of 17,179,869,184 cells, more than") for w in result.warnings)
 
@@ -568,3 +571,35 @@ def test_template_never_replaces_a_file_without_force_and_names_a_missing_folder
     assert CliRunner().invoke(cli, ["template", str(target), "--force"]).exit_code == 0
     missing = CliRunner().invoke(cli, ["template", str(tmp_path / "no" / "such" / "x.xlsx")])
     assert missing.exit_code == 2 and "does not exist" in missing.output and "Traceback" not in missing.output
+
+
+# --- sparse whole columns ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "formula, expected",
+    [
+        ("=SUM(A:A)", 299),
+        ("=SUM(A:C)", 299 + 10),
+        ("=SUM(A1:C1048576)", 299 + 10),
+        ("=SUMIF(A:A,1,B:B)", 10),
+        ("=SUMIFS(B:B,A:A,1)", 10),
+        ("=COUNT(A:A)+COUNTA(1:2)", 299 + 4),
+        ("=AVERAGE(B:B)+MAX(A:B)+MIN(A:A)", 3),
+    ],
+)
+def test_whole_columns_are_read_over_the_cells_in_use_by_the_plain_engine(tmp_path, formula, expected):
+    import time
+
+    cells: dict[str, object] = {**ONES, **{f"B{row}": 1 for row in range(1, 11)}, "D400": formula}
+    started = time.perf_counter()
+    result, values = _computed(tmp_path, cells, "auto")
+    assert time.perf_counter() - started < 5  # the 299 cells, not a million
+    assert result.ok and result.engine == "plain", (result.engine, result.warnings)
+    assert values["D400"] == expected
+
+
+def test_a_whole_column_that_counts_empty_cells_is_left_to_formulas_and_right(tmp_path):
+    result, values = _computed(tmp_path, {**ONES, "D1": '=COUNTIF(A:A,"")'}, "auto")
+    assert result.ok and result.engine.startswith("formulas")
+    assert values["D1"] == 1_048_576 - 299
