@@ -603,3 +603,40 @@ def test_a_whole_column_that_counts_empty_cells_is_left_to_formulas_and_right(tm
     result, values = _computed(tmp_path, {**ONES, "D1": '=COUNTIF(A:A,"")'}, "auto")
     assert result.ok and result.engine.startswith("formulas")
     assert values["D1"] == 1_048_576 - 299
+
+
+def test_libreoffice_agrees_on_whole_columns_edges_and_missing_sheets(tmp_path):
+    """A third engine on the same cells: LibreOffice recalculating on load gives the plain engine's answers."""
+    import xlsxwriter
+    from workbooks import libreoffice_recalculated
+
+    from ftxl import engine
+    from ftxl.recalc import recalculate
+
+    cells = {
+        "D400": "=SUM(A:A)",
+        "D401": "=SUM(A1:A1048576)",
+        "D402": "=SUM(A2:A1048576)",
+        "D403": "=SUMIF(A:A,1,B:B)",
+        "D404": "=COUNT(A:C)",
+        "D405": "=ISERROR(Nope!A1+1)",
+        "D406": "=ISERROR(SUM(Gone!A1:A3))",
+    }
+    path = tmp_path / "book.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("S")
+    for row in range(299):
+        sheet.write(row, 0, 1)
+    for row in range(10):
+        sheet.write(row, 1, 1)
+    for ref, formula in cells.items():
+        sheet.write_formula(ref, formula)
+    book.close()
+    ours = tmp_path / "ours.xlsx"
+    assert recalculate(path, ours, engine.ModelCache()).ok
+    theirs = libreoffice_recalculated(path, tmp_path / "lo")
+    ours_sheet = openpyxl.load_workbook(ours, data_only=True)["S"]
+    their_sheet = openpyxl.load_workbook(theirs, data_only=True)["S"]
+    for ref in cells:
+        assert ours_sheet[ref].value == their_sheet[ref].value, (ref, ours_sheet[ref].value, their_sheet[ref].value)
+    assert [ours_sheet[ref].value for ref in cells] == [299, 299, 298, 10, 309, True, True]
