@@ -148,10 +148,6 @@ def _read_only(path: Path) -> bool:
         return False  # missing or unreadable: recalculate says why
 
 
-DEFAULT_MEMORY_GIB = 8.0
-"""Address space each recalculating process may use (two processes fit a 24 GiB machine with room to spare)."""
-
-
 def limit_memory(gib: float | None) -> None:
     """Cap this process's address space at `gib` GiB, so that a hostile workbook meets a MemoryError (reported
     for that file) rather than the system's out-of-memory killer. None or 0: no cap. A no-op where the

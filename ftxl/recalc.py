@@ -16,12 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils.cell import (
-    column_index_from_string,
-    coordinate_from_string,
-    get_column_letter,
-    range_boundaries,
-)
+from openpyxl.utils.cell import coordinate_from_string, get_column_letter, range_boundaries
 
 from . import engine
 from .atomic import write_atomically
@@ -161,11 +156,10 @@ class BookReader:
                 elif cell.value is not None and cell.ref not in array_cells:
                     sheet_values[cell.ref] = cell.value
         self._read_names()
-        extents = _extents(values, formula_cells)
+        # rows come in order in a sheet part, so its last cell holds the last row in use
+        last_rows = {s.name: coordinate_from_string(s.cells[-1].ref)[1] if s.cells else 0 for s in self.sheets}
         for sheet_name, ref in self._blocks(formula_cells):
-            _, _, max_col, max_row = range_boundaries(ref)
-            last_row, last_column = extents.get(sheet_name, (0, 0))
-            if max_row > last_row or max_col > last_column:
+            if range_boundaries(ref)[3] > last_rows[sheet_name]:
                 continue  # mostly empty (a whole column): read cell by cell, where whole columns are cut
             take = values[sheet_name].pop
             rows = _range_rows(ref)
@@ -247,17 +241,6 @@ class BookReader:
                             f"{self.where(key)}: uses {defined.name}, a name scoped to "
                             "that sheet, which the engine evaluates to #REF!; define it for the whole workbook"
                         )
-
-
-def _extents(values: dict[str, dict[str, Any]], formula_cells: set[tuple[str, str]]) -> dict[str, tuple[int, int]]:
-    """Sheet -> (last row, last column) that holds a value or a formula."""
-    extents: dict[str, tuple[int, int]] = {}
-    cells = [(sheet, ref) for sheet, refs in values.items() for ref in refs] + list(formula_cells)
-    for sheet, ref in cells:
-        column, row = coordinate_from_string(ref.split(":")[-1])
-        last_row, last_column = extents.get(sheet, (0, 0))
-        extents[sheet] = (max(last_row, row), max(last_column, column_index_from_string(column)))
-    return extents
 
 
 @functools.lru_cache(maxsize=64)
