@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import engine
 from .atomic import TEMP_SUFFIX, fsync_folder, sync_everything
@@ -295,6 +296,7 @@ def _worker_setup(memory_gib: float | None) -> None:
     limit_memory(memory_gib)
     signal.signal(signal.SIGTERM, _worker_interrupt)
     signal.signal(signal.SIGINT, _worker_interrupt)
+    sys.unraisablehook = _quiet_interrupts
     parent = os.getppid()
     if sys.platform.startswith("linux"):
         try:
@@ -332,11 +334,19 @@ def _worker_interrupt(signum: int, frame: object) -> None:
 @contextlib.contextmanager
 def interruptible() -> Iterator[None]:
     """Within the block SIGTERM interrupts this (main) process like Ctrl+C: files being written are cleaned up."""
-    before = signal.signal(signal.SIGTERM, _interrupt)
+    before, hook = signal.signal(signal.SIGTERM, _interrupt), sys.unraisablehook
+    sys.unraisablehook = _quiet_interrupts
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, before)
+        sys.unraisablehook = hook
+
+
+def _quiet_interrupts(unraisable: Any) -> None:
+    """An interrupt that lands in a finaliser (a zip file closing) is not a traceback on the user's terminal."""
+    if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+        sys.__unraisablehook__(unraisable)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
