@@ -158,11 +158,20 @@ class CompiledBook:
         self.broken: dict[str, CellError] = {}
         self.sheets = {sheet.upper() for sheet in cells.sheets}
         self.edge_used = _cells_on_the_edge(cells)
+        self.refused_names = {
+            key.rsplit("!", 1)[1]: why for key, text in cells.names.items() if (why := self._refused_range(text, ""))
+        }
         usable = {key: _off_the_edge(text) for key, text in cells.formulas.items() if self._usable(key, text)}
         self.ftxl_nodes = [key for key, text in cells.formulas.items() if FTXL_CALL.search(text)]
         inputs = self._inputs(cells)
         model_dict: dict[str, Any] = dict(inputs)
-        model_dict.update({key: "=" + text for key, text in cells.names.items()})
+        model_dict.update(
+            {
+                key: "=" + _off_the_edge(text)
+                for key, text in cells.names.items()
+                if key.rsplit("!", 1)[1] not in self.refused_names
+            }
+        )
         model_dict.update({key: "=" + text for key, text in usable.items()})
         model = formulas.ExcelModel().from_dict(model_dict)
         data_nodes = model.dsp.data_nodes
@@ -191,6 +200,18 @@ class CompiledBook:
         inputs.update({key: _engine_value(error) for key, error in self.broken.items()})
         return inputs
 
+    def _refused_range(self, text: str, sheet: str) -> str | None:
+        """Why a range in `text` (a formula or a defined name) is not handed to `formulas`, or None."""
+        largest = max((_area(ref) for _, ref in references(text, sheet)), default=0)
+        if largest > MAX_RANGE_CELLS:
+            return f"reads a range of {largest:,} cells, more than ftxl evaluates ({MAX_RANGE_CELLS:,})"
+        if EDGE_RANGE.search(STRING_LITERAL.sub('""', text)) and self.edge_used:
+            return (
+                "reads a range to the sheet's last row or column, which the formulas engine reads wrongly, "
+                "and that row or column holds cells"
+            )
+        return None
+
     def _usable(self, key: str, text: str) -> bool:
         """Check one formula; note why it cannot be computed, or which functions are unknown."""
         if EXTERNAL_REFERENCE.search(STRING_LITERAL.sub('""', text)):
@@ -205,25 +226,16 @@ class CompiledBook:
             )
             self.broken[key] = CellError("#REF!")
             return False
-        largest = max((_area(ref) for _, ref in references(text, sheet)), default=0)
-        if largest > MAX_RANGE_CELLS:
-            self.notes.append(
-                (
-                    key,
-                    f"reads a range of {largest:,} cells, more than ftxl evaluates ({MAX_RANGE_CELLS:,}); "
-                    "the cell shows #VALUE!",
-                )
-            )
-            self.broken[key] = CellError("#VALUE!")
-            return False
-        if EDGE_RANGE.search(STRING_LITERAL.sub('""', text)) and self.edge_used:
-            self.notes.append(
-                (
-                    key,
-                    "reads a range to the sheet's last row or column, which the formulas engine reads wrongly, "
-                    "and that row or column holds cells; the cell shows #VALUE!",
-                )
-            )
+        why = self._refused_range(text, sheet) or next(
+            (
+                f"uses the name {name}, which {reason}"
+                for name, reason in self.refused_names.items()
+                if _uses(text, name)
+            ),
+            None,
+        )
+        if why:
+            self.notes.append((key, f"{why}; the cell shows #VALUE!"))
             self.broken[key] = CellError("#VALUE!")
             return False
         problem = check_formula(text)
@@ -271,6 +283,12 @@ def _area(ref: str) -> int:
     except (ValueError, TypeError):
         return 0
     return (max_col - min_col + 1) * (max_row - min_row + 1)
+
+
+def _uses(formula: str, name: str) -> bool:
+    """Whether `formula` mentions the defined name `name` (outside its text literals)."""
+    pattern = rf"(?<![\w.!]){re.escape(name)}(?![\w(])"
+    return re.search(pattern, STRING_LITERAL.sub('""', formula), re.IGNORECASE) is not None
 
 
 def _off_the_edge(formula: str) -> str:

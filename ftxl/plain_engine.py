@@ -213,6 +213,7 @@ class Compiler:
             raise NotCoveredError("MATCH other than an exact match (match type 0)")
         if upper in ("VLOOKUP", "HLOOKUP") and trees[3] not in (("value", 0.0), ("value", False)):
             raise NotCoveredError(f"{upper} other than an exact match (FALSE or 0 as its last argument)")
+        trees = [self._named_range(tree) for tree in trees]
         cut = self._cuts(upper, trees)
         outer = self.in_array
         self.in_array = outer or spec.arrays
@@ -228,6 +229,14 @@ class Compiler:
         finally:
             self.in_array = outer
         return _caller(spec, args)
+
+    def _named_range(self, tree: Tree) -> Tree:
+        """A defined name that stands for a plain range, as that range (so SUM(ColumnA) is cut like SUM(A:A))."""
+        if tree[0] == "name":
+            named = self.names.get(tree[1])
+            if named is not None and named[0] == "ref":
+                return named
+        return tree
 
     def _cuts(self, function: str, trees: list[Tree]) -> dict[int, Box]:
         """Range arguments of `function` cut to the part of their sheet that holds anything, by position.

@@ -640,3 +640,49 @@ def test_libreoffice_agrees_on_whole_columns_edges_and_missing_sheets(tmp_path):
     for ref in cells:
         assert ours_sheet[ref].value == their_sheet[ref].value, (ref, ours_sheet[ref].value, their_sheet[ref].value)
     assert [ours_sheet[ref].value for ref in cells] == [299, 299, 298, 10, 309, True, True]
+
+
+@pytest.mark.parametrize("engine_choice", ENGINES)
+def test_a_defined_name_over_a_whole_column_or_the_whole_sheet(tmp_path, engine_choice):
+    names = {"ColA": "=S!$A:$A", "Everything": "=S!$A$1:$XFD$1048576"}
+    cells = {**ONES, "C1": "=SUM(ColA)", "C2": "=SUM(Everything)"}
+    import xlsxwriter
+
+    from ftxl import engine
+    from ftxl.recalc import recalculate
+
+    path = tmp_path / "names.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    data, results = book.add_worksheet("S"), book.add_worksheet("R")
+    for ref, value in cells.items():
+        (results.write_formula(ref, value) if str(value).startswith("=") else data.write(ref, value))
+    for name, formula in names.items():
+        book.define_name(name, formula)
+    book.close()
+    result = recalculate(path, tmp_path / "out.xlsx", engine.ModelCache(engine=engine_choice))
+    assert result.ok, result.error
+    sheet = openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True)["R"]
+    assert sheet["C1"].value == 299
+    # the whole sheet: the plain engine sums the cells in use; formulas would build the box, so it is refused
+    if engine_choice == "auto" and result.engine == "plain":
+        assert sheet["C2"].value == 299
+    else:
+        assert sheet["C2"].value == "#VALUE!"
+        assert any(w.startswith("R!C2: uses the name EVERYTHING, which reads a range") for w in result.warnings)
+
+
+MALFORMED = {
+    "a shared formula whose master cannot be read": (
+        b'<c r="B2"><f t="shared" si="0" ref="B2:B3">(((</f><v>0</v></c><c r="B3"><f t="shared" si="0"/><v>0</v></c>',
+        "the formula cannot be read",
+    ),
+    "a formula reference that is garbage": (b'<c r="B2"><f>SUM(A1:ZZZZ99)+Q$$1</f><v>0</v></c>', "cannot be read"),
+    "invalid UTF-8": (b'<c r="B2" t="str"><f>"\xff\xfe"</f><v>x</v></c>', "not well-formed XML"),
+}
+
+
+@pytest.mark.parametrize("cells, message", MALFORMED.values(), ids=list(MALFORMED))
+def test_malformed_formulas_are_named_never_an_internal_error(tmp_path, cells, message):
+    path = _sheet_with(tmp_path, cells)
+    result = _recalc_one(path)
+    assert message in result.output and "internal error" not in result.output, result.output
