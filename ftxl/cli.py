@@ -105,6 +105,9 @@ DEFAULT_OUT = Path("recalculated")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes.")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary table; one line per workbook only.")
 @click.option(
+    "--wide", is_flag=True, help="Show every output in the summary (a row each, a column per workbook), not only Base."
+)
+@click.option(
     "--max-memory",
     "max_memory",
     type=click.FloatRange(min=0),
@@ -142,6 +145,7 @@ def recalc(
     as_json: bool,
     jobs: int,
     quiet: bool,
+    wide: bool,
     max_memory: float,
     max_cells: int,
     strict: bool,
@@ -214,7 +218,7 @@ def recalc(
         for result in results:
             _echo_result(result, strict)
         if not quiet:
-            _print_summary(columns, table)
+            _print_summary(columns, table, wide)
     if summary_path is not None:
         try:
             summary.write(summary_path, columns, table)
@@ -427,29 +431,58 @@ def _echo_result(result: FileResult, strict: bool = False) -> None:
         click.echo(f"        warning: {_visible(warning)}")
 
 
-def _print_summary(columns: list[str], table: list[dict[str, Any]]) -> None:
-    """The key outputs on the terminal: one column per workbook when there are few, else one row each."""
-    outputs = [c for c in columns if c not in ("workbook", "status", "cells", "warnings")]
-    if all(row.get("checks") is None for row in table):
-        outputs = [c for c in outputs if c != "checks"]  # no workbook defines input checks
-    if not outputs:
+KEY_OUTPUTS = ("decision_base", "net_savings_base", "breakeven_days_base")
+"""The summary's default view of a template workbook: the Base decision and the two figures behind it."""
+SCENARIO_ORDER = ("base", "low", "high")
+FIRST_STEMS = ("decision", "net_savings", "breakeven_days")
+
+
+def summary_view(columns: list[str], table: list[dict[str, Any]], wide: bool) -> list[str]:
+    """The outputs the terminal shows, in a meaningful order.
+
+    By default the Base decision, net savings and break-even (for workbooks without the ftxl names:
+    their first three outputs), and the input checks where any workbook defines them. With `wide`:
+    every output, the decision first, each figure's scenarios together (Base, Low, High).
+    """
+    outputs = [c for c in columns if c not in ("workbook", "status", "cells", "warnings", "checks")]
+    checks = [] if all(row.get("checks") is None for row in table) else ["checks"]
+    if not wide:
+        key = [c for c in KEY_OUTPUTS if c in outputs]
+        return (key or outputs[:3]) + checks
+
+    def rank(column: str) -> tuple[int, int, int]:
+        stem, _, scenario = column.rpartition("_")
+        stem = stem if scenario in SCENARIO_ORDER else column
+        first = FIRST_STEMS.index(stem) if stem in FIRST_STEMS else len(FIRST_STEMS)
+        order = next(k for k, c in enumerate(outputs) if c == column or c.startswith(stem + "_"))
+        return first, order, SCENARIO_ORDER.index(scenario) if scenario in SCENARIO_ORDER else 0
+
+    return checks + sorted(outputs, key=rank)
+
+
+def _print_summary(columns: list[str], table: list[dict[str, Any]], wide: bool = False) -> None:
+    """The key outputs on the terminal, one row per workbook (`summary_view` picks the columns)."""
+    shown = summary_view(columns, table, wide)
+    if not shown:
         return
     from rich.console import Console
     from rich.table import Table as RichTable
 
-    rich_table = RichTable(title="Summary", title_justify="left")
-    if len(table) <= 4:
-        rich_table.add_column("output")
+    more = len([c for c in columns if c not in ("workbook", "status", "cells", "warnings")]) - len(shown)
+    caption = f"{more} more outputs per workbook: --wide, or the --summary file" if more > 0 and not wide else None
+    rich_table = RichTable(title="Summary", title_justify="left", caption=caption, caption_justify="left")
+    if wide:  # every output: one row each, a column per workbook
+        rich_table.add_column("output", overflow="fold")
         for row in table:
-            rich_table.add_column(_text(Path(row["workbook"]).name), justify="right")
-        for output in outputs:
-            rich_table.add_row(_text(output), *(_text(_cell_text(row.get(output))) for row in table))
+            rich_table.add_column(_text(Path(row["workbook"]).name), justify="right", overflow="fold")
+        for output in shown:
+            rich_table.add_row(_text(output.replace("_", " ")), *(_text(_cell_text(row.get(output))) for row in table))
     else:
-        rich_table.add_column("workbook")
-        for output in outputs:
-            rich_table.add_column(_text(output), justify="right")
+        rich_table.add_column("workbook", overflow="fold")
+        for output in shown:
+            rich_table.add_column(_text(output.replace("_", " ")), justify="right", overflow="fold")
         for row in table:
-            rich_table.add_row(_text(Path(row["workbook"]).name), *(_text(_cell_text(row.get(c))) for c in outputs))
+            rich_table.add_row(_text(Path(row["workbook"]).name), *(_text(_cell_text(row.get(c))) for c in shown))
     Console().print(rich_table)
 
 

@@ -55,3 +55,43 @@ def test_missing_cli_extras_are_named():
     code = "import sys; sys.modules['click'] = None; from ftxl.__main__ import main; main()"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert run.returncode == 2 and "pip install 'ftxl[cli]'" in run.stderr
+
+
+def test_the_terminal_summary_reads_at_80_columns_with_8_workbooks(tmp_path):
+    import shutil
+
+    from conftest import TESTS
+
+    example = TESTS.parent / "workbook_templates" / "ftxl_insurance_example.xlsx"
+    (tmp_path / "in").mkdir()
+    for k in range(8):
+        shutil.copy(example, tmp_path / "in" / f"case_{k}.xlsx")
+    result = CliRunner().invoke(
+        cli, ["recalc", str(tmp_path / "in"), "--out", str(tmp_path / "out")], env={"COLUMNS": "80"}
+    )
+    assert result.exit_code == 0, result.output
+    table = result.output[result.output.index("Summary") :].splitlines()
+    assert all(len(line) <= 80 for line in table)
+    rows = [line for line in table if "case_" in line]
+    assert len(rows) == 8 and all("Fine-tune" in row and "108,500.00" in row and "48.48" in row for row in rows)
+    assert "more outputs per workbook: --wide" in result.output
+    assert rows[0].index("Fine-tune") < rows[0].index("108,500.00") < rows[0].index("48.48")  # decision first
+
+
+def test_the_wide_summary_keeps_each_figures_scenarios_together():
+    from ftxl.cli import summary_view
+
+    columns = ["workbook", "status", "cells", "warnings", "checks", "breakeven_days_high", "breakeven_days_low"]
+    columns += ["decision_high", "decision_low", "decision_base", "breakeven_days_base", "max_cost_premium_base"]
+    table = [{"checks": 0}]
+    assert summary_view(columns, table, wide=False) == ["decision_base", "breakeven_days_base", "checks"]
+    assert summary_view(columns, table, wide=True) == [
+        "checks",
+        "decision_base",
+        "decision_low",
+        "decision_high",
+        "breakeven_days_base",
+        "breakeven_days_low",
+        "breakeven_days_high",
+        "max_cost_premium_base",
+    ]
