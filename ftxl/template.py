@@ -136,6 +136,7 @@ class TemplateBuilder:
         self._start()
         self.conf.write("A1", "UDF Modules")
         self.conf.write("B1", "ftxl.excel_functions")
+        self.conf.hide()  # settings for the add-in, not a page to print (xlwings finds it by name all the same)
         self.sheets["Start"].activate()
         self.book.close()
 

@@ -424,3 +424,11 @@ def test_the_lite_template_gives_the_classic_values_cell_for_cell(tmp_path):
     assert "_xldudf_HUMAN_COST_PER_EVENT(" in _parts(lite)["xl/worksheets/sheet3.xml"].decode()
     assert _named_values(lite) == _named_values(EXAMPLE_FILE)
     assert _all_values(lite) == _all_values(EXAMPLE_FILE)
+
+
+def test_the_add_in_settings_sheet_is_hidden_and_not_printed():
+    book = openpyxl.load_workbook(EXAMPLE_FILE)
+    assert book["xlwings.conf"].sheet_state == "hidden"
+    assert (
+        book["xlwings.conf"]["A1"].value == "UDF Modules" and book["xlwings.conf"]["B1"].value == "ftxl.excel_functions"
+    )
