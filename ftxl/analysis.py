@@ -1,0 +1,432 @@
+"""Decision analysis on top of the cost model: costs over time, what flips the decision, and how likely it is.
+
+Pure numpy, vectorised over scenarios: every input may be an array (one value per draw), so
+100,000 Monte Carlo draws are one evaluation, not a Python loop.
+
+Conventions, held everywhere: days 1..H; day d's volume is V0 x (1 + g)^(d/365); the API's
+price per event on day d is p x (1 + q)^(d/365); a month is 365/12 days; one-off costs fall
+on day 0; a day's flows are discounted by (1 + r)^(-d/365). A fractional horizon (or delay)
+takes that fraction of its last day, so cumulative figures are linear within a day. During
+the go-live delay of the fine-tuned model the cheaper of the other two options keeps running
+(and costing); the fine-tuned model's monthly costs start at go-live. With growth, monthly
+costs, delay and rate all 0, every figure equals the closed forms of `ftxl.model`.
+
+Inputs are named as on the template's Inputs sheet (`INPUTS`); `base_inputs` gives them for a
+`UseCase`, `example_ranges` the insurance example's Low / Base / High.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import model
+from .errors import InputError
+
+DAYS_PER_YEAR = 365.0
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12
+
+OPTION_INPUTS = ("top_level_accuracy", "full_route_accuracy", "review_share", "review_cost")
+INPUTS: dict[str, float] = {
+    "events_per_day": 0.0,
+    "horizon_days": 0.0,
+    "handling_seconds": 0.0,
+    "hourly_cost": 0.0,
+    "delay_cost_per_day": 0.0,
+    "days_lost_wrong_department": 0.0,
+    "days_lost_wrong_subclass": 0.0,
+    **{f"{key}_{name}": 0.0 for key in model.OPTION_KEYS for name in OPTION_INPUTS},
+    "prompted_unit_cost": 0.0,
+    "finetuned_unit_cost": 0.0,
+    "investment": 0.0,
+    "prompted_one_off": 0.0,
+    "prompted_monthly": 0.0,
+    "finetuned_monthly": 0.0,
+    "golive_delay_days": 0.0,
+    "volume_growth": 0.0,
+    "api_price_change": 0.0,
+    "discount_rate": 0.0,
+}
+"""Every input of the analysis, with the default of those a case may leave out (the time-related ones)."""
+TIME_INPUTS = (
+    "prompted_one_off",
+    "prompted_monthly",
+    "finetuned_monthly",
+    "golive_delay_days",
+    "volume_growth",
+    "api_price_change",
+    "discount_rate",
+)
+
+Inputs = Mapping[str, Any]
+"""Input name -> a number, or an array of numbers (one per scenario or draw)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Every option's total cost over the horizon (one-off costs included, discounted when a rate is set),
+    and what fine-tuning is worth against the best other option. Arrays where the inputs were."""
+
+    total_costs: dict[str, Any]
+    """"human", "prompted", "finetuned" -> euros over the horizon."""
+    choice: Any
+    """Index into `ftxl.model.OPTION_KEYS` of the cheapest option (ties: human, then prompted)."""
+    net_savings: Any
+    """Euros: the best other option's total minus fine-tuning's (the NPV when a discount rate is set)."""
+
+
+def _geometric(a: Any, upto: Any) -> Any:
+    """Sum of a^d for d = 1..upto, with the fraction of a last day counted linearly (a > 0)."""
+    upto = np.asarray(upto, dtype=float)
+    whole = np.floor(upto)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        near_one = np.abs(a - 1.0) < 1e-12
+        series = np.where(near_one, whole, a * (1.0 - a**whole) / np.where(near_one, 1.0, 1.0 - a))
+    return series + (upto - whole) * a ** (whole + 1)
+
+
+def _daily_factor(per_year: Any) -> Any:
+    """(1 + rate)^(1/365): the day-by-day factor of a yearly rate (growth, price change, discount)."""
+    rate = np.asarray(per_year, dtype=float)
+    if np.any(rate <= -1):
+        raise InputError("a yearly rate must be above -100%: growth, price change and discount rate")
+    return (1.0 + rate) ** (1.0 / DAYS_PER_YEAR)
+
+
+def per_event_costs(inputs: Inputs) -> dict[str, Any]:
+    """All-in euros per event of each option, and the prompted model's inference part (which changes with
+    the API's price over time)."""
+    v = _complete(inputs)
+    cost_subclass = v["delay_cost_per_day"] * v["days_lost_wrong_subclass"]
+    cost_department = v["delay_cost_per_day"] * v["days_lost_wrong_department"]
+    handling = model.human_cost_per_event(v["handling_seconds"], v["hourly_cost"])
+    units = {"human": handling, "prompted": v["prompted_unit_cost"], "finetuned": v["finetuned_unit_cost"]}
+    costs = {}
+    for key in model.OPTION_KEYS:
+        shares = model.error_shares(v[f"{key}_top_level_accuracy"], v[f"{key}_full_route_accuracy"])
+        errors = shares[..., 1] * cost_subclass + shares[..., 2] * cost_department
+        review = v[f"{key}_review_share"] * v[f"{key}_review_cost"]
+        costs[key] = units[key] + errors + review
+    costs["prompted_inference"] = units["prompted"]
+    return costs
+
+
+def outcome(inputs: Inputs, horizon_days: Any = None) -> Outcome:
+    """Each option's total cost over the horizon (or `horizon_days`) and fine-tuning's net savings."""
+    v = _complete(inputs)
+    horizon = v["horizon_days"] if horizon_days is None else np.asarray(horizon_days, dtype=float)
+    delay = np.minimum(v["golive_delay_days"], horizon)
+    costs = per_event_costs(v)
+    growth, discount = _daily_factor(v["volume_growth"]), _daily_factor(v["discount_rate"])
+    price = _daily_factor(v["api_price_change"])
+    events = growth / discount  # events per day, discounted, grow by this each day
+    money = 1.0 / discount  # a euro a day, discounted
+    v0 = v["events_per_day"]
+
+    def volume(factor: Any, start: Any, end: Any) -> Any:
+        return v0 * (_geometric(events * factor, end) - _geometric(events * factor, start))
+
+    def flat(start: Any, end: Any) -> Any:
+        return _geometric(money, end) - _geometric(money, start)
+
+    prompted_rest = costs["prompted"] - costs["prompted_inference"]
+
+    def prompted(start: Any, end: Any) -> Any:
+        return (
+            costs["prompted_inference"] * volume(price, start, end)
+            + prompted_rest * volume(1.0, start, end)
+            + v["prompted_monthly"] / DAYS_PER_MONTH * flat(start, end)
+        )
+
+    def human(start: Any, end: Any) -> Any:
+        return costs["human"] * volume(1.0, start, end)
+
+    totals = {
+        "human": human(0.0, horizon),
+        "prompted": v["prompted_one_off"] + prompted(0.0, horizon),
+    }
+    # while the fine-tuned model is not live, the cheaper other option keeps running
+    waiting = np.minimum(human(0.0, delay), prompted(0.0, delay))
+    live = costs["finetuned"] * volume(1.0, delay, horizon) + v["finetuned_monthly"] / DAYS_PER_MONTH * flat(
+        delay, horizon
+    )
+    totals["finetuned"] = v["investment"] + waiting + live
+    stacked = np.stack(np.broadcast_arrays(*(totals[key] for key in model.OPTION_KEYS)), axis=-1)
+    best_other = np.minimum(stacked[..., 0], stacked[..., 1])
+    return Outcome(
+        total_costs={key: _plain(stacked[..., k]) for k, key in enumerate(model.OPTION_KEYS)},
+        choice=_plain(np.argmin(stacked, axis=-1)),
+        net_savings=_plain(best_other - stacked[..., 2]),
+    )
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if np.ndim(value) == 0 else value
+
+
+def _complete(inputs: Inputs) -> dict[str, Any]:
+    """The inputs with the time-related defaults filled in; a missing required one or an unknown one is named."""
+    unknown = sorted(set(inputs) - set(INPUTS))
+    if unknown:
+        raise InputError(f"unknown input {unknown[0]!r}: the inputs are {', '.join(INPUTS)}")
+    missing = [name for name in INPUTS if name not in inputs and name not in TIME_INPUTS]
+    if missing:
+        raise InputError(f"input {missing[0]!r} is missing")
+    values = {name: np.asarray(inputs.get(name, INPUTS[name]), dtype=float) for name in INPUTS}
+    for name, value in values.items():
+        if not np.all(np.isfinite(value)):
+            raise InputError(f"{name} holds a value that is not a finite number")
+    return values
+
+
+def base_inputs(case: Any) -> dict[str, float]:
+    """The analysis inputs of a `ftxl.use_case.UseCase` (its bucket costs as one day of delay each)."""
+    if case.human is None:
+        raise InputError("the analysis compares three options: give the use case a human option")
+    values = {
+        "events_per_day": case.events_per_day,
+        "horizon_days": case.horizon_days,
+        "handling_seconds": case.handling_seconds,
+        "hourly_cost": case.hourly_wage,
+        "delay_cost_per_day": 1.0,
+        "days_lost_wrong_department": case.cost_wrong_department,
+        "days_lost_wrong_subclass": case.cost_wrong_subclass,
+        "prompted_unit_cost": case.prompted.unit_cost,
+        "finetuned_unit_cost": case.finetuned.unit_cost,
+        "investment": case.investment,
+    }
+    for key, option in (("human", case.human), ("prompted", case.prompted), ("finetuned", case.finetuned)):
+        values |= {f"{key}_{name}": float(getattr(option, name)) for name in OPTION_INPUTS}
+    return {name: float(value) for name, value in values.items()}
+
+
+def example_ranges() -> dict[str, tuple[float, float, float]]:
+    """Low / Base / High of the insurance example, as on the template's Inputs sheet."""
+    from .template_content import EXAMPLE
+
+    return {
+        name: tuple(float(x) for x in values)  # type: ignore[misc]
+        for name, values in EXAMPLE.items()
+        if name in INPUTS and not isinstance(values[0], str)
+    }
+
+
+# --- what flips the decision ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One input of a tornado: fine-tuning's net savings with that input at Low and at High."""
+
+    name: str
+    low: float
+    high: float
+
+    @property
+    def swing(self) -> float:
+        return abs(self.high - self.low)
+
+
+def tornado(ranges: Mapping[str, tuple[float, float, float]]) -> list[Bar]:
+    """Each ranged input at its Low and its High, every other at Base, sorted by swing (largest first).
+
+    The outcome is fine-tuning's net savings against the best other option over the horizon (the NPV
+    when a discount rate is set). All 2 x k scenarios are one vectorised evaluation.
+    """
+    base = {name: lbh[1] for name, lbh in ranges.items()}
+    ranged = [name for name, (low, _, high) in ranges.items() if low != high]
+    if not ranged:
+        return []
+    count = 2 * len(ranged)
+    scenarios = {name: np.full(count, value) for name, value in base.items()}
+    for k, name in enumerate(ranged):
+        scenarios[name][2 * k] = ranges[name][0]
+        scenarios[name][2 * k + 1] = ranges[name][2]
+    net = np.asarray(outcome(scenarios).net_savings, dtype=float)
+    bars = [Bar(name, float(net[2 * k]), float(net[2 * k + 1])) for k, name in enumerate(ranged)]
+    return sorted(bars, key=lambda bar: -bar.swing)
+
+
+def extremes(ranges: Mapping[str, tuple[float, float, float]]) -> tuple[dict[str, float], dict[str, float]]:
+    """The worst and the best case for fine-tuning: each input at the end of its range that, moved alone from
+    Base, lowers (raises) fine-tuning's net savings."""
+    worst = {name: lbh[1] for name, lbh in ranges.items()}
+    best = dict(worst)
+    for bar in tornado(ranges):
+        low, _, high = ranges[bar.name]
+        worst[bar.name], best[bar.name] = (low, high) if bar.low <= bar.high else (high, low)
+    return worst, best
+
+
+DOMAINS: dict[str, tuple[float, float]] = {
+    name: (0.0, 1.0) for name in INPUTS if name.endswith(("_accuracy", "_review_share"))
+} | {"volume_growth": (-0.99, 10.0), "api_price_change": (-0.99, 10.0), "discount_rate": (0.0, 10.0)}
+"""Valid values of inputs that are not simply 0 or more; accuracies also keep full-route <= top-level."""
+SEARCH_SPAN = 1e4
+"""An unbounded input is searched up to this many times its Base (or this many units when Base is 0)."""
+
+
+@dataclass(frozen=True)
+class Switch:
+    """Where the decision changes as one input moves alone from Base (the nearest point on each side)."""
+
+    name: str
+    below: float | None
+    above: float | None
+    domain: tuple[float, float]
+
+    def __str__(self) -> str:
+        found = [f"{value:,.6g}" for value in (self.below, self.above) if value is not None]
+        return " and ".join(found) if found else f"none in [{self.domain[0]:g}, {self.domain[1]:g}]"
+
+
+def switch_values(base: Inputs, names: list[str] | None = None, points: int = 400) -> list[Switch]:
+    """For each input (default: every one), the values nearest to Base at which the decision changes.
+
+    A grid of `points` per side is evaluated in one pass, then each change of decision is narrowed
+    by bisection to 1e-9 of the value.
+    """
+    values = _complete(base)
+    found = []
+    for name in names or list(INPUTS):
+        center = float(values[name])
+        low, high = _domain(name, values)
+        sides = []
+        for end in (low, high):
+            grid = np.linspace(center, end, points + 1)[1:] if end != center else np.array([])
+            sides.append(_first_change(values, name, center, grid))
+        found.append(Switch(name, sides[0], sides[1], (low, high)))
+    return found
+
+
+def _domain(name: str, values: dict[str, Any]) -> tuple[float, float]:
+    low, high = DOMAINS.get(name, (0.0, np.inf))
+    if name.endswith("_top_level_accuracy"):
+        low = float(values[name.replace("_top_level_", "_full_route_")])
+    if name.endswith("_full_route_accuracy"):
+        high = float(values[name.replace("_full_route_", "_top_level_")])
+    if name in ("events_per_day", "horizon_days"):
+        low = 1e-9
+    if np.isinf(high):
+        high = max(float(values[name]) * SEARCH_SPAN, SEARCH_SPAN)
+    return low, high
+
+
+def _decisions(values: dict[str, Any], name: str, candidates: np.ndarray) -> np.ndarray:
+    scenario = dict(values)
+    scenario[name] = candidates
+    return np.asarray(outcome(scenario).choice)
+
+
+def _first_change(values: dict[str, Any], name: str, center: float, grid: np.ndarray) -> float | None:
+    if grid.size == 0:
+        return None
+    decided = int(np.asarray(_decisions(values, name, np.array([center]))).reshape(-1)[0])
+    changed = np.flatnonzero(_decisions(values, name, grid) != decided)
+    if changed.size == 0:
+        return None
+    inside = center if changed[0] == 0 else float(grid[changed[0] - 1])
+    outside = float(grid[changed[0]])
+    for _ in range(200):  # bisection: `inside` keeps the Base decision, `outside` does not
+        middle = (inside + outside) / 2
+        if abs(outside - inside) <= 1e-9 * max(1.0, abs(middle)):
+            break
+        if int(_decisions(values, name, np.array([middle]))[0]) == decided:
+            inside = middle
+        else:
+            outside = middle
+    return (inside + outside) / 2
+
+
+# --- how likely it is ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """Monte Carlo over the input ranges: how likely fine-tuning wins, and the spread of what it is worth."""
+
+    draws: int
+    p_finetune_cheapest: float
+    p_breakeven_within_horizon: float
+    mean: float
+    percentiles: dict[int, float]
+    """5, 10, 50, 90, 95 -> euros of fine-tuning's net savings (NPV with a rate)."""
+    evpi: float
+    """Euros: the expected value of perfect information about every input for the decision."""
+
+
+def draw(
+    ranges: Mapping[str, tuple[float, float, float]], draws: int, seed: int = 0, distribution: str = "pert"
+) -> dict[str, np.ndarray]:
+    """`draws` independent values of each input from PERT (or triangular) on (Low, Base, High), seeded.
+
+    A degenerate range (Low = High) is a constant.
+    """
+    if distribution not in ("pert", "triangular"):
+        raise InputError(f"distribution = {distribution!r}: choose pert or triangular")
+    rng = np.random.default_rng(seed)
+    drawn = {}
+    for name, (low, mode, high) in ranges.items():
+        if not low <= mode <= high:
+            raise InputError(f"{name}: Low {low:g}, Base {mode:g}, High {high:g} must be in that order")
+        if low == high:
+            drawn[name] = np.full(draws, float(mode))
+        elif distribution == "triangular":
+            drawn[name] = rng.triangular(low, mode, high, draws)
+        else:  # PERT: a beta distribution on [low, high] with mean (low + 4 mode + high) / 6
+            alpha = 1 + 4 * (mode - low) / (high - low)
+            beta = 1 + 4 * (high - mode) / (high - low)
+            drawn[name] = low + (high - low) * rng.beta(alpha, beta, draws)
+    return drawn
+
+
+def simulate(
+    ranges: Mapping[str, tuple[float, float, float]], draws: int = 100_000, seed: int = 0, distribution: str = "pert"
+) -> Simulation:
+    """Draw every input, evaluate every draw at once, and summarise (see `Simulation`)."""
+    drawn = draw(ranges, draws, seed, distribution)
+    at_horizon = outcome(drawn)
+    net = np.broadcast_to(np.asarray(at_horizon.net_savings, dtype=float), (draws,))
+    totals = np.stack([np.broadcast_to(at_horizon.total_costs[k], (draws,)) for k in model.OPTION_KEYS], axis=-1)
+    choice = np.broadcast_to(np.asarray(at_horizon.choice), (draws,))
+    breakeven = net >= 0
+    turning = _may_turn(drawn, draws)  # where daily savings may change sign, follow the curve day by day
+    if turning.any():
+        breakeven = breakeven.copy()
+        breakeven[turning] = _breaks_even({name: np.broadcast_to(v, (draws,))[turning] for name, v in drawn.items()})
+    return Simulation(
+        draws=draws,
+        p_finetune_cheapest=float(np.mean(choice == 2)),
+        p_breakeven_within_horizon=float(np.mean(breakeven)),
+        mean=float(net.mean()),
+        percentiles={p: float(np.percentile(net, p)) for p in (5, 10, 50, 90, 95)},
+        evpi=max(0.0, float(totals.mean(axis=0).min() - totals.min(axis=-1).mean())),
+    )
+
+
+def _may_turn(drawn: dict[str, np.ndarray], draws: int) -> np.ndarray:
+    """Draws whose daily savings may change sign within the horizon (a changing API price, or growth with
+    monthly costs). Elsewhere cumulative savings only move one way after go-live, so fine-tuning breaks even
+    within the horizon exactly when its net savings at the horizon are 0 or more."""
+
+    def given(name: str) -> np.ndarray:
+        return np.broadcast_to(np.asarray(drawn.get(name, 0.0)), (draws,)) != 0
+
+    monthly = given("prompted_monthly") | given("finetuned_monthly")
+    return given("api_price_change") | (given("volume_growth") & monthly)
+
+
+def _breaks_even(drawn: dict[str, np.ndarray], chunk: int = 8192) -> np.ndarray:
+    """Per draw: do fine-tuning's cumulative savings reach its one-off costs on some day of the horizon?"""
+    draws = len(next(iter(drawn.values())))
+    found = np.zeros(draws, dtype=bool)
+    for start in range(0, draws, chunk):
+        part = {name: value[start : start + chunk, None] for name, value in drawn.items()}
+        last = int(np.ceil(np.max(part["horizon_days"])))
+        days = np.minimum(np.arange(1, last + 1)[None, :], part["horizon_days"])  # day 1 .. each draw's horizon
+        curve = outcome(part, horizon_days=days)
+        found[start : start + chunk] = (np.asarray(curve.net_savings) >= 0).any(axis=-1)
+    return found

@@ -1,0 +1,98 @@
+"""Decision analysis (issue 12, the Python core): costs over time, tornado, switch values, simulation."""
+
+from __future__ import annotations
+
+import pytest
+
+from ftxl import analysis
+from ftxl.errors import InputError
+from ftxl.use_case import insurance_example
+
+BASE = analysis.base_inputs(insurance_example(180))
+RANGES = analysis.example_ranges()
+
+
+def test_with_every_new_input_at_its_default_the_closed_forms_hold():
+    result = analysis.outcome(BASE)
+    assert result.net_savings == pytest.approx(108_500)
+    assert result.total_costs == pytest.approx({"human": 780_000, "prompted": 288_000, "finetuned": 179_500})
+    assert analysis.model.OPTION_KEYS[result.choice] == "finetuned"
+    assert analysis.outcome(BASE, horizon_days=1600 / 33).net_savings == pytest.approx(0, abs=1e-6)  # break-even
+
+
+def test_costs_over_time_follow_the_stated_convention():
+    one_year = {**BASE, "horizon_days": 365.0}
+    grown = analysis.outcome({**one_year, "volume_growth": 0.10})
+    flat = analysis.outcome(one_year)
+    expected_events = 5000 * sum(1.1 ** (d / 365) for d in range(1, 366))
+    assert grown.total_costs["human"] == pytest.approx(expected_events * 13 / 15, rel=1e-12)
+    discounted = analysis.outcome({**one_year, "discount_rate": 0.08})
+    assert discounted.total_costs["human"] == pytest.approx(
+        sum(5000 * 13 / 15 * 1.08 ** (-d / 365) for d in range(1, 366)), rel=1e-12
+    )
+    monthly = analysis.outcome({**one_year, "finetuned_monthly": 1000.0})
+    assert monthly.total_costs["finetuned"] - flat.total_costs["finetuned"] == pytest.approx(12_000)
+    delayed = analysis.outcome({**one_year, "golive_delay_days": 30.0})
+    # for 30 days the prompted model (the cheaper other option) keeps running
+    assert delayed.total_costs["finetuned"] - flat.total_costs["finetuned"] == pytest.approx(30 * 5000 * 0.165)
+    cheaper_api = analysis.outcome({**one_year, "api_price_change": -0.5})
+    assert cheaper_api.total_costs["prompted"] < flat.total_costs["prompted"]
+
+
+def test_the_tornado_of_the_example():
+    bars = {bar.name: bar for bar in analysis.tornado(RANGES)}
+    assert (bars["prompted_top_level_accuracy"].low, bars["prompted_top_level_accuracy"].high) == pytest.approx(
+        (162_500, 54_500)
+    )
+    assert (bars["events_per_day"].low, bars["events_per_day"].high) == pytest.approx((78_800, 138_200))
+    assert (bars["investment"].low, bars["investment"].high) == pytest.approx((118_500, 88_500))
+    assert all(bar.swing == pytest.approx(0) for name, bar in bars.items() if name.startswith(("human", "handling")))
+    swings = [bar.swing for bar in analysis.tornado(RANGES)]
+    assert swings == sorted(swings, reverse=True)
+
+
+def test_switch_values_of_the_example():
+    base = {name: lbh[1] for name, lbh in RANGES.items()}
+    names = ["investment", "finetuned_unit_cost", "events_per_day", "horizon_days", "handling_seconds"]
+    found = {s.name: s for s in analysis.switch_values(base, names)}
+    assert found["investment"].above == pytest.approx(148_500, rel=1e-8) and found["investment"].below is None
+    assert found["finetuned_unit_cost"].above == pytest.approx(0.06 + 17 / 225, rel=1e-8)
+    assert found["events_per_day"].below == pytest.approx(40_000 / (180 * 0.165), rel=1e-8)  # 1,346.80
+    assert found["horizon_days"].below == pytest.approx(1600 / 33, rel=1e-8)
+    assert str(found["handling_seconds"]).startswith("none in [0, ")
+
+
+def test_worst_and_best_case_take_each_input_at_its_harmful_end():
+    worst, best = analysis.extremes(RANGES)
+    assert worst["investment"] == 60_000 and best["investment"] == 30_000
+    assert worst["prompted_top_level_accuracy"] == RANGES["prompted_top_level_accuracy"][2]
+    assert analysis.outcome(worst).net_savings < analysis.outcome(best).net_savings
+
+
+def test_simulation_of_the_investment_alone():
+    ranges = {name: (lbh[1],) * 3 for name, lbh in RANGES.items()}
+    ranges["investment"] = (30_000.0, 40_000.0, 60_000.0)
+    result = analysis.simulate(ranges, 100_000, seed=7, distribution="triangular")
+    assert result.mean == pytest.approx(148_500 - 130_000 / 3, rel=0.005)  # 105,166.67 within 0.5%
+    assert result.p_finetune_cheapest == 1.0 and result.p_breakeven_within_horizon == 1.0
+
+
+def test_a_degenerate_simulation_is_the_base_case():
+    ranges = {name: (lbh[1],) * 3 for name, lbh in RANGES.items()}
+    result = analysis.simulate(ranges, 1000)
+    assert all(value == pytest.approx(108_500) for value in result.percentiles.values())
+    assert result.evpi == pytest.approx(0, abs=1e-6)
+
+
+def test_the_simulation_is_seeded_and_reproducible():
+    assert analysis.simulate(RANGES, 2000, seed=3) == analysis.simulate(RANGES, 2000, seed=3)
+    assert analysis.simulate(RANGES, 2000, seed=3) != analysis.simulate(RANGES, 2000, seed=4)
+
+
+def test_bad_inputs_are_named():
+    with pytest.raises(InputError, match="unknown input 'volume'"):
+        analysis.outcome({**BASE, "volume": 1.0})
+    with pytest.raises(InputError, match="input 'investment' is missing"):
+        analysis.outcome({k: v for k, v in BASE.items() if k != "investment"})
+    with pytest.raises(InputError, match="Low 3, Base 2, High 4 must be in that order"):
+        analysis.draw({"investment": (3.0, 2.0, 4.0)}, 10)
