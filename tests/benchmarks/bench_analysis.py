@@ -4,8 +4,7 @@
 
 (a) `analysis.simulate`: 100,000 PERT draws of every input of the insurance example, evaluated at once;
 (b) the baseline: `analysis.outcome` called once per draw in a Python loop (1,000 draws, scaled up);
-(c) `analysis.tornado` of the example's 15 ranged inputs, and of 30 inputs (each range listed twice
-    under a second input's name is not possible, so the 15 are run twice and the time doubled).
+(c) `analysis.tornado` of the example's 15 ranged inputs, its time doubled for 30 inputs.
 
 Targets (issue 12): (a) <= 1 s; the tornado for 30 inputs <= 50 ms.
 """
