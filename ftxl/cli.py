@@ -470,7 +470,9 @@ def _print_summary(columns: list[str], table: list[dict[str, Any]], wide: bool =
 
     more = len([c for c in columns if c not in ("workbook", "status", "cells", "warnings")]) - len(shown)
     caption = f"{more} more outputs per workbook: --wide, or the --summary file" if more > 0 and not wide else None
-    rich_table = RichTable(title="Summary", title_justify="left", caption=caption, caption_justify="left")
+    base_only = not wide and all(c in KEY_OUTPUTS or c == "checks" for c in shown)
+    title = "Summary, Base scenario" if base_only else "Summary"
+    rich_table = RichTable(title=title, title_justify="left", caption=caption, caption_justify="left")
     if wide:  # every output: one row each, a column per workbook
         rich_table.add_column("output", overflow="fold")
         for row in table:
@@ -480,7 +482,8 @@ def _print_summary(columns: list[str], table: list[dict[str, Any]], wide: bool =
     else:
         rich_table.add_column("workbook", overflow="fold")
         for output in shown:
-            rich_table.add_column(_text(output.replace("_", " ")), justify="right", overflow="fold")
+            header = output.removesuffix("_base") if base_only else output
+            rich_table.add_column(_text(header.replace("_", " ")), justify="right", overflow="fold")
         for row in table:
             rich_table.add_row(_text(Path(row["workbook"]).name), *(_text(_cell_text(row.get(c))) for c in shown))
     Console().print(rich_table)
