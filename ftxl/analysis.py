@@ -163,6 +163,15 @@ def outcome(inputs: Inputs, horizon_days: Any = None) -> Outcome:
     )
 
 
+def _in_order(names: Mapping[str, Any]) -> list[str]:
+    """The input names in the order of `INPUTS` (an unknown one is named)."""
+    order = list(INPUTS)
+    unknown = sorted(set(names) - set(order))
+    if unknown:
+        raise InputError(f"unknown input {unknown[0]!r}: the inputs are {', '.join(INPUTS)}")
+    return sorted(names, key=order.index)
+
+
 def _plain(value: Any) -> Any:
     return value.item() if np.ndim(value) == 0 else value
 
@@ -237,7 +246,7 @@ def tornado(ranges: Mapping[str, tuple[float, float, float]]) -> list[Bar]:
     when a discount rate is set). All 2 x k scenarios are one vectorised evaluation.
     """
     base = {name: lbh[1] for name, lbh in ranges.items()}
-    ranged = [name for name, (low, _, high) in ranges.items() if low != high]
+    ranged = [name for name in _in_order(ranges) if ranges[name][0] != ranges[name][2]]
     if not ranged:
         return []
     count = 2 * len(ranged)
@@ -369,7 +378,8 @@ def draw(
         raise InputError(f"distribution = {distribution!r}: choose pert or triangular")
     rng = np.random.default_rng(seed)
     drawn = {}
-    for name, (low, mode, high) in ranges.items():
+    for name in _in_order(ranges):  # the same ranges draw the same values, in whatever order they come
+        low, mode, high = ranges[name]
         if not low <= mode <= high:
             raise InputError(f"{name}: Low {low:g}, Base {mode:g}, High {high:g} must be in that order")
         if low == high:

@@ -96,3 +96,48 @@ def test_bad_inputs_are_named():
         analysis.outcome({k: v for k, v in BASE.items() if k != "investment"})
     with pytest.raises(InputError, match="Low 3, Base 2, High 4 must be in that order"):
         analysis.draw({"investment": (3.0, 2.0, 4.0)}, 10)
+
+
+def test_analyse_the_example_and_the_example_workbook_alike():
+    import json
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from ftxl.cli import cli
+
+    workbook = Path(__file__).parents[1] / "workbook_templates" / "ftxl_insurance_example.xlsx"
+    reports = []
+    for source in (["--example", "insurance"], [str(workbook)]):
+        result = CliRunner().invoke(cli, ["analyse", *source, "--draws", "2000", "--json"])
+        assert result.exit_code == 0, result.output
+        reports.append(json.loads(result.output))
+    assert reports[0] == reports[1]
+    report = reports[0]
+    assert report["base_net_savings"] == pytest.approx(108_500)
+    assert report["tornado"][0]["input"] == "prompted_top_level_accuracy"
+    switches = {s["input"]: s for s in report["switch_values"]}
+    assert switches["investment"]["above"] == pytest.approx(148_500, rel=1e-8)
+
+
+def test_analyse_refuses_a_workbook_it_would_read_differently(tmp_path):
+    import zipfile
+    from pathlib import Path
+
+    import openpyxl
+    from click.testing import CliRunner
+
+    from ftxl.cli import cli
+    from ftxl.sheet_xml import patch
+
+    example = Path(__file__).parents[1] / "workbook_templates" / "ftxl_insurance_example.xlsx"
+    ((_, ref),) = openpyxl.load_workbook(example).defined_names["human_share_wrong_subclass_typed"].destinations
+    edited = tmp_path / "typed.xlsx"
+    with zipfile.ZipFile(example) as old, zipfile.ZipFile(edited, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename == "xl/worksheets/sheet2.xml":  # Inputs
+                data, _ = patch(data, {ref.replace("$", "").split(":")[0]: 0.1})
+            new.writestr(info, data)
+    result = CliRunner().invoke(cli, ["analyse", str(edited), "--draws", "200"])
+    assert result.exit_code == 1 and "human_share_wrong_subclass_typed is filled in" in result.output

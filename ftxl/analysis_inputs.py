@@ -1,0 +1,51 @@
+"""The Low / Base / High ranges of a filled ftxl template, read for `ftxl.analysis` (openpyxl, no Excel).
+
+Each input row of the template is a workbook-scope name over its three cells (`events_per_day` ->
+Inputs!$B$6:$D$6). Rows the analysis does not model yet are refused when they are filled: bucket
+shares typed directly or counted from labels, and typed costs per bucket (the analysis works from
+accuracies and days of delay), so that it never answers for a workbook it reads differently.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .analysis import INPUTS, TIME_INPUTS
+from .errors import WorkbookError
+
+NOT_MODELLED = ("_typed",)
+"""Input rows whose values the analysis does not use: if any is filled, the workbook is refused."""
+
+
+def template_ranges(path: Path) -> dict[str, tuple[float, float, float]]:
+    """Input name -> (Low, Base, High) from the named rows of a template workbook."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, data_only=True, read_only=False)
+    except Exception as exc:  # openpyxl raises many kinds on a file that is not a workbook
+        raise WorkbookError(f"cannot read {path}: {exc}") from None
+    names = book.defined_names
+    ranges: dict[str, tuple[float, float, float]] = {}
+    for name, defined in names.items():
+        if name in INPUTS or name.endswith(NOT_MODELLED) or name.endswith("_shares_from"):
+            destinations = list(defined.destinations)
+            if len(destinations) != 1:
+                continue
+            sheet, ref = destinations[0]
+            values = [cell.value for row in book[sheet][ref.replace("$", "")] for cell in row]
+            if name.endswith(NOT_MODELLED):
+                if any(v is not None for v in values):
+                    raise WorkbookError(f"{name} is filled in: the analysis works from accuracies and delay costs")
+                continue
+            if name.endswith("_shares_from"):
+                if any(v == "labels" for v in values):
+                    raise WorkbookError(f"{name} says labels: the analysis works from accuracies only, for now")
+                continue
+            if len(values) != 3 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+                raise WorkbookError(f"{name} needs a number in Low, Base and High (it holds {values})")
+            ranges[name] = (float(values[0]), float(values[1]), float(values[2]))
+    missing = [name for name in INPUTS if name not in ranges and name not in TIME_INPUTS]
+    if missing:
+        raise WorkbookError(f"{path.name} has no input named {missing[0]}: is it an ftxl template?")
+    return ranges
