@@ -24,6 +24,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from .errors import WorkbookError
+from .sheet_xml import plain_text
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -330,7 +331,7 @@ def _parse_workbook(package: Package, data: dict[str, bytes]) -> Workbook:
         for item in package.xml(strings_part, data.get(strings_part)).iter(f"{{{MAIN_NS}}}si"):
             # plain text, or rich-text runs; phonetic guides (rPh) are not part of the value
             texts = [item.findtext(t) or ""] + [r.findtext(t) or "" for r in item.findall(run)]
-            book.shared_strings.append("".join(texts))
+            book.shared_strings.append(plain_text("".join(texts)))
     return book
 
 

@@ -93,7 +93,7 @@ def _number(raw: bytes) -> float:
 
 def _typed_value(cell_type: str, raw: str | None, inline: str | None, shared_strings: list[str]) -> Any:
     if cell_type == "inlineStr":
-        return inline
+        return None if inline is None else plain_text(inline)
     if raw is None or raw == "":
         return None
     if cell_type == "s":
@@ -101,7 +101,9 @@ def _typed_value(cell_type: str, raw: str | None, inline: str | None, shared_str
             return shared_strings[int(raw)]
         except (ValueError, IndexError):
             raise WorkbookError(f"damaged workbook: shared string {raw} does not exist") from None
-    if cell_type in ("str", "d"):
+    if cell_type == "str":
+        return plain_text(raw)
+    if cell_type == "d":
         return raw
     if cell_type == "b":
         return raw.strip() in ("1", "true")
@@ -197,8 +199,25 @@ def _with_type(attrs: bytes, cell_type: str | None) -> bytes:
     return attrs[: current.start(1)] + cell_type.encode() + attrs[current.end(1) :]
 
 
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+"""Characters XML 1.0 cannot hold (and an underscore that would read as an escape), which OOXML writes _xHHHH_."""
+OOXML_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
+
+
+def ooxml_text(text: str) -> str:
+    """Text with the characters XML cannot hold written as Excel writes them: U+0001 as _x0001_."""
+    return NOT_IN_XML.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
+
+
+def plain_text(text: str) -> str:
+    """The text an OOXML string stands for: _x0001_ is U+0001, _x005F_ an underscore."""
+    return OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+
+
 def _escaped(text: str) -> bytes:
-    """Text as the content of an XML element, UTF-8."""
+    """Text as the content of an XML element, UTF-8; characters XML cannot hold as _xHHHH_."""
+    if NOT_IN_XML.search(text):
+        text = ooxml_text(text)
     return (html.escape(text, quote=False) if "&" in text or "<" in text or ">" in text else text).encode("utf-8")
 
 

@@ -686,3 +686,38 @@ def test_malformed_formulas_are_named_never_an_internal_error(tmp_path, cells, m
     path = _sheet_with(tmp_path, cells)
     result = _recalc_one(path)
     assert message in result.output and "internal error" not in result.output, result.output
+
+
+# --- never a damaged output --------------------------------------------------------------------
+
+
+def test_every_control_character_round_trips_as_excel_writes_it():
+    from ftxl.sheet_xml import ooxml_text, plain_text
+
+    for code in range(32):
+        text = f"a{chr(code)}b_x0041_c"
+        stored = ooxml_text(text)
+        assert plain_text(stored) == text
+        if code not in (9, 10, 13):  # tab, line feed and carriage return are XML characters
+            assert chr(code) not in stored and f"_x{code:04X}_" in stored
+    assert ooxml_text("\x01") == "_x0001_" and ooxml_text("_x0041_") == "_x005F_x0041_"
+
+
+def test_text_with_control_characters_is_written_as_well_formed_xml(tmp_path):
+    import zipfile
+    from xml.parsers import expat
+
+    cells = {f"B{k}": f'="x"&CHAR({k})&"y"' for k in range(1, 32)}
+    result, values = _computed(tmp_path, cells, "auto")
+    assert result.ok, result.error
+    with zipfile.ZipFile(tmp_path / "out_auto.xlsx") as package:
+        sheet = package.read("xl/worksheets/sheet1.xml")
+    expat.ParserCreate().Parse(sheet, True)  # well-formed
+    assert b"_x0001_" in sheet and b"\x01" not in sheet
+    from ftxl.package import Package, read_workbook
+    from ftxl.recalc import BookReader
+
+    with Package(tmp_path / "out_auto.xlsx") as package:
+        reader = BookReader(package, read_workbook(package))
+    read_back = {cell.ref: cell.value for cell in reader.sheets[0].cells}
+    assert all(read_back[f"B{k}"] == f"x{chr(k)}y" for k in range(1, 32))
