@@ -623,7 +623,10 @@ class TemplateBuilder:
             sheet.write_formula(row, 0, f"={previous}", s.get("days"))
             for j, column in enumerate(SCENARIO_COLUMNS):
                 saving = xl_rowcol_to_cell(self.result_rows["saving_per_day"], column, True, True)
-                sheet.write_formula(row, 1 + j, f"=A{row + 1}*Results!{saving}", s.get("money_big"))
+                saving_cell = f"Results!{saving}"
+                sheet.write_formula(  # empty, not an error, while the scenario has no result
+                    row, 1 + j, f'=IF(ISNUMBER({saving_cell}),A{row + 1}*{saving_cell},"")', s.get("money_big")
+                )
                 sheet.write_formula(row, 4 + j, f"={self.inp('investment', column)}", s.get("money_big"))
         last = first + TIMELINE_POINTS
         chart = self.book.add_chart({"type": "scatter", "subtype": "straight"})

@@ -432,3 +432,14 @@ def test_the_add_in_settings_sheet_is_hidden_and_not_printed():
     assert (
         book["xlwings.conf"]["A1"].value == "UDF Modules" and book["xlwings.conf"]["B1"].value == "ftxl.excel_functions"
     )
+
+
+def test_the_blank_template_prints_without_error_values(tmp_path):
+    """Nothing typed yet: empty results, no #VALUE!, #N/A or #NAME? on any page LibreOffice prints."""
+    blank = ROOT / "workbook_templates" / "ftxl_blank.xlsx"
+    libreoffice("--convert-to", "pdf", "--outdir", str(tmp_path), str(blank), profile=tmp_path / "profile")
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "ftxl_blank.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert not re.findall(r"#(?:VALUE!|N/A|NAME\?|REF!|DIV/0!)", text)  # "#NUM! = never" is a label
+    assert "Fix inputs:" in text  # and no decision either
