@@ -18,7 +18,7 @@ from typing import Any
 
 from openpyxl.utils.cell import coordinate_from_string, get_column_letter, range_boundaries
 
-from . import engine
+from . import chart_cache, engine
 from .atomic import write_atomically
 from .errors import WorkbookError
 from .package import DEFAULT_LIMITS, Limits, Package, Workbook, check_well_formed, read_workbook
@@ -348,6 +348,7 @@ def recalculate(
             evaluation = cache.evaluate(reader.book)
             values = _values_by_sheet(reader, evaluation)
             parts, computed = _patched_parts(reader, values, result)
+            parts.update(_refreshed_charts(reader, values, result))
             write_atomically(target, lambda handle: package.write_copy(handle, parts), sync_file, sync_folder)
         result.warnings = reader.warnings + result.warnings + _notes(reader, values, evaluation)
         result.cells = computed
@@ -390,6 +391,40 @@ def _patched_parts(
                 "part of an array range but not in the file; not written"
             )
     return parts, computed
+
+
+CHART_PART = re.compile(r"^xl/charts/chart\d+\.xml$")
+
+
+def _refreshed_charts(reader: BookReader, values: dict[str, dict[str, Any]], result: FileResult) -> dict[str, bytes]:
+    """Chart parts whose cached series now hold the recomputed values (see `chart_cache`)."""
+    sheets = {sheet.name.lower(): sheet for sheet in reader.sheets}
+    typed: dict[str, dict[str, Any]] = {}
+
+    def lookup(sheet_name: str, ref: str) -> tuple[bool, list[Any]]:
+        sheet = sheets[sheet_name.lower()]
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        if (max_col - min_col + 1) * (max_row - min_row + 1) > MAX_RANGE_CELLS:
+            raise KeyError(ref)
+        computed = values[sheet.name]
+        if sheet.name not in typed:
+            typed[sheet.name] = {cell.ref: cell.value for cell in sheet.cells}
+        addresses = list(cells_in(ref))
+        found = [computed[a] if a in computed else typed[sheet.name].get(a) for a in addresses]
+        return any(a in computed for a in addresses), found
+
+    parts = {}
+    for name in sorted(n for n in reader.package.names if CHART_PART.match(n)):
+        data = reader.package.read(name)
+        try:
+            check_well_formed(name, data)
+        except WorkbookError as exc:
+            result.warnings.append(f"{name}: its cached series were not refreshed ({exc})")
+            continue
+        refreshed = chart_cache.refresh(data, lookup)
+        if refreshed is not None:
+            parts[name] = refreshed
+    return parts
 
 
 def _resolve(reader: BookReader, values: dict[str, dict[str, Any]], formula: str) -> Any:
