@@ -10,6 +10,7 @@ Results cell in column C reads the Inputs of column C.
 from __future__ import annotations
 
 import datetime
+import math
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,12 +81,14 @@ class _Styles:
     book: Workbook
     cache: dict[tuple[str, bool], Any] = field(default_factory=dict)
 
-    def get(self, kind: str, input_cell: bool = False) -> Any:
-        key = (kind, input_cell)
+    def get(self, kind: str, input_cell: bool = False, wrap: bool = False) -> Any:
+        key = (kind + (":wrap" if wrap else ""), input_cell)
         if key not in self.cache:
             spec: dict[str, Any] = {"num_format": FORMATS.get(kind, "General"), "border": 1, "border_color": "#D9D9D9"}
             if input_cell:
                 spec |= {"font_color": INPUT_FONT, "bg_color": INPUT_FILL, "locked": False}
+            if wrap:
+                spec |= {"text_wrap": True, "valign": "top"}
             self.cache[key] = self.book.add_format(spec)
         return self.cache[key]
 
@@ -687,16 +690,19 @@ class TemplateBuilder:
 
     def _questions(self) -> None:
         sheet, s = self.sheets["Questions"], self.styles
-        for column, width in enumerate((5, 16, 70, 40, 24, 12)):
+        widths = (5, 16, 70, 40, 24, 12)
+        for column, width in enumerate(widths):
             sheet.set_column(column, column, width)
         sheet.write(
             "A1", "Questions to answer before trusting the numbers", s.text(bold=True, font_size=14, text_wrap=False)
         )
         sheet.write_row(2, 0, ["#", "Topic", "Question", "Answer", "Source", "Status"], s.text(bold=True, bottom=2))
-        answer_style = s.get("text", input_cell=True)
+        answer_style = s.get("text", input_cell=True, wrap=True)
         for k, (topic, question, _) in enumerate(QUESTIONS):
             row = 3 + k
             answer, source, status = EXAMPLE_ANSWERS[k] if self.example else ("", "", "missing")
+            texts = (topic, question, answer, source)
+            sheet.set_row(row, _wrapped_height(texts, widths[1:5]))  # a fixed height would let lines overprint
             sheet.write_number(row, 0, k + 1, s.text())
             sheet.write(row, 1, topic, s.text())
             sheet.write(row, 2, question, s.text())
@@ -976,6 +982,20 @@ class TemplateBuilder:
             sheet.fit_to_pages(1, 0)
         sheet.set_paper(9)  # A4
         sheet.hide_gridlines(0)
+
+
+LINE_HEIGHT = 15.0
+"""Points per line of text in the default 11-point font."""
+
+
+def _wrapped_height(texts: tuple[str, ...], widths: tuple[int, ...]) -> float:
+    """Row height in points that shows every line of `texts` wrapped in columns of `widths` characters.
+
+    Wrapping is estimated (a character is taken as 1.2 of a width unit, so the row is rather too tall
+    than too short): LibreOffice and printers keep a row's stored height, they do not fit it.
+    """
+    lines = max(math.ceil(len(text) * 1.2 / width) if text else 1 for text, width in zip(texts, widths, strict=True))
+    return LINE_HEIGHT * max(1, lines)
 
 
 def _absolute(row: int, column: int) -> str:

@@ -443,3 +443,36 @@ def test_the_blank_template_prints_without_error_values(tmp_path):
     ).stdout
     assert not re.findall(r"#(?:VALUE!|N/A|NAME\?|REF!|DIV/0!)", text)  # "#NUM! = never" is a label
     assert "Fix inputs:" in text  # and no decision either
+
+
+def _word_boxes(pdf: Path, page: int) -> list[tuple[float, float, float, float, str]]:
+    html = subprocess.run(
+        ["pdftotext", "-bbox-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+    return [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in re.findall(pattern, html)]
+
+
+def test_the_questions_page_prints_without_text_over_text(tmp_path):
+    libreoffice("--convert-to", "pdf", "--outdir", str(tmp_path), str(EXAMPLE_FILE), profile=tmp_path / "profile")
+    pdf = tmp_path / "ftxl_insurance_example.pdf"
+    pages = int(
+        re.search(
+            r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+        ).group(1)
+    )  # type: ignore[union-attr]
+    page = next(p for p in range(1, pages + 1) if any(w == "Questions" for *_, w in _word_boxes(pdf, p)[:3]))
+    boxes = _word_boxes(pdf, page)
+
+    def over(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+        """Words that share more than a third of their height and any width: printed over each other
+        (the boxes of two lines of one cell touch by a point or so, which is not)."""
+        height = min(a[3] - a[1], b[3] - b[1])
+        shared = min(a[3], b[3]) - max(a[1], b[1])
+        return a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and shared > height / 3
+
+    overlapping = [(a[4], b[4]) for k, a in enumerate(boxes) for b in boxes[k + 1 :] if over(a, b)]
+    assert not overlapping, overlapping[:5]
