@@ -244,8 +244,9 @@ class Compiler:
         Only for functions that an empty cell in a range leaves unchanged, and only ranges passed
         directly (not a block of inputs): SUM(A:A) reads the rows in use, not a million. Functions that
         pair their ranges cell by cell cut rows (columns) only where every range spans the same rows
-        (columns), so the pairs stay as they were. Every copy sharing this compiled model holds cells at
-        the same places (they are part of its signature): the cut is the same for all of them.
+        (columns), and all at the last row (column) in use on any of their sheets, so the pairs stay as
+        they were. Every copy sharing this compiled model holds cells at the same places (they are part
+        of its signature): the cut is the same for all of them.
         """
         if function not in BLANKS_ADD_NOTHING:
             return {}
@@ -253,9 +254,11 @@ class Compiler:
         paired = function in SAME_SHAPE_FUNCTIONS
         same_rows = not paired or len({(t[2][1], t[2][3]) for t in ranges.values()}) == 1
         same_columns = not paired or len({(t[2][0], t[2][2]) for t in ranges.values()}) == 1
+        shared = [self.extents.get(tree[1], (0, 0)) for tree in ranges.values()]
+        common = (max((r for r, _ in shared), default=0), max((c for _, c in shared), default=0))
         cuts = {}
         for k, (_, sheet, (min_col, min_row, max_col, max_row)) in ranges.items():
-            last_row, last_column = self.extents.get(sheet, (0, 0))
+            last_row, last_column = common if paired else self.extents.get(sheet, (0, 0))
             if same_rows:
                 max_row = max(min_row, min(max_row, last_row))
             if same_columns:
@@ -283,7 +286,7 @@ BLANKS_ADD_NOTHING = frozenset(
 """Functions whose result an empty cell in a range argument does not change: a whole column passed to them
 directly is read over the rows that hold anything (COUNTIF and COUNTBLANK count empty cells: not these)."""
 SAME_SHAPE_FUNCTIONS = frozenset(("SUMIF", "SUMIFS", "AVERAGEIF", "AVERAGEIFS", "MAXIFS", "MINIFS"))
-"""Functions that pair their ranges cell by cell: cut only when every range argument is a whole column."""
+"""Functions that pair their ranges cell by cell: their ranges are cut alike, or not at all (see `_cuts`)."""
 
 
 def _reaches_edge(box: Box) -> bool:

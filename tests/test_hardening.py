@@ -721,3 +721,25 @@ def test_text_with_control_characters_is_written_as_well_formed_xml(tmp_path):
         reader = BookReader(package, read_workbook(package))
     read_back = {cell.ref: cell.value for cell in reader.sheets[0].cells}
     assert all(read_back[f"B{k}"] == f"x{chr(k)}y" for k in range(1, 32))
+
+
+def test_paired_whole_columns_on_two_sheets_are_cut_alike(tmp_path):
+    import xlsxwriter
+
+    from ftxl import engine
+    from ftxl.recalc import recalculate
+
+    path = tmp_path / "pair.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    first, second = book.add_worksheet("S"), book.add_worksheet("T")
+    for row in range(300):
+        first.write(row, 0, 1)
+    for row in range(10):
+        second.write(row, 1, 2)
+    first.write_formula("D1", "=SUMIF(A:A,1,T!B:B)")
+    first.write_formula("D2", "=SUMIFS(T!B:B,A:A,1)")
+    book.close()
+    result = recalculate(path, tmp_path / "out.xlsx", engine.ModelCache())
+    assert result.ok and result.engine == "plain", result.engine
+    sheet = openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True)["S"]
+    assert (sheet["D1"].value, sheet["D2"].value) == (20, 20)
