@@ -158,7 +158,7 @@ def outcome(inputs: Inputs, horizon_days: Any = None) -> Outcome:
     best_other = np.minimum(stacked[..., 0], stacked[..., 1])
     return Outcome(
         total_costs={key: _plain(stacked[..., k]) for k, key in enumerate(model.OPTION_KEYS)},
-        choice=_plain(np.argmin(stacked, axis=-1)),
+        choice=_plain(model.cheapest(stacked)),
         net_savings=_plain(best_other - stacked[..., 2]),
     )
 
@@ -178,9 +178,7 @@ def _plain(value: Any) -> Any:
 
 def _complete(inputs: Inputs) -> dict[str, Any]:
     """The inputs with the time-related defaults filled in; a missing required one or an unknown one is named."""
-    unknown = sorted(set(inputs) - set(INPUTS))
-    if unknown:
-        raise InputError(f"unknown input {unknown[0]!r}: the inputs are {', '.join(INPUTS)}")
+    _in_order(inputs)  # names an unknown input
     missing = [name for name in INPUTS if name not in inputs and name not in TIME_INPUTS]
     if missing:
         raise InputError(f"input {missing[0]!r} is missing")

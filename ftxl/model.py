@@ -317,6 +317,12 @@ def total_costs(
     return np.stack(np.broadcast_arrays(human, np.multiply(n, cp), np.multiply(n, cft) + inv), axis=-1)
 
 
+def cheapest(totals: np.ndarray) -> Any:
+    """Index into `OPTION_KEYS` of the cheapest option along the last axis of `totals` (human, prompted,
+    fine-tuned). Ties go to the earlier option: no change before a model, no investment before one."""
+    return np.argmin(totals, axis=-1)  # argmin returns the first of equal minima
+
+
 @dataclass(frozen=True)
 class Decision:
     """The option with the lowest total cost over the horizon, and what each option costs in all.
@@ -362,6 +368,6 @@ def decide(
     totals = total_costs(events, cost_prompted, cost_finetuned, investment, cost_human)
     if totals.ndim != 1:
         raise InputError("decide takes one scenario: single numbers, not arrays")
-    choice = OPTION_KEYS[int(np.argmin(totals))]
+    choice = OPTION_KEYS[int(cheapest(totals))]
     compared = OPTION_KEYS if cost_human is not None else OPTION_KEYS[1:]
     return Decision(choice, VERDICTS[choice], {key: float(totals[OPTION_KEYS.index(key)]) for key in compared})

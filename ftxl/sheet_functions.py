@@ -221,7 +221,7 @@ def decision(
     arrays = {name: cells(name, value) for name, value in args.items()}
     shape = _common_shape(arrays)
     totals = model.total_costs(**{name: _single_or_range(a) for name, a in arrays.items()})
-    choices = np.broadcast_to(np.argmin(totals, axis=-1), shape)
+    choices = np.broadcast_to(model.cheapest(totals), shape)
     return [[model.VERDICTS[model.OPTION_KEYS[k]] for k in row] for row in choices.tolist()]
 
 
