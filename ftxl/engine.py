@@ -33,6 +33,7 @@ from openpyxl.formula.translate import Translator
 from openpyxl.utils.cell import column_index_from_string
 
 from . import sheet_functions
+from .formula_parser import LAST_COLUMN, LAST_ROW
 from .plain_engine import PlainBook
 from .xl_values import NotCoveredError
 
@@ -108,7 +109,7 @@ OFF_GRID_HINT = re.compile(r"\d{7}|[A-Z]{3}\$?\d", re.I)
 def _ref_error_off_the_grid(match: re.Match[str]) -> str:
     for corner in match.group("ref").replace("$", "").split(":"):
         column, row = re.fullmatch(r"([A-Za-z]+)(\d+)", corner).groups()  # type: ignore[union-attr]
-        if int(row) > 1_048_576 or column_index_from_string(column.upper()) > 16_384:
+        if int(row) > LAST_ROW or column_index_from_string(column.upper()) > LAST_COLUMN:
             return "#REF!"
     return match.group(0)
 

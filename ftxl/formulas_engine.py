@@ -22,6 +22,7 @@ from formulas.errors import FormulaError
 from formulas.functions import wrap_func
 from formulas.tokens.operand import Error as FormulaErrors
 from formulas.tokens.operand import XlError
+from openpyxl.utils.cell import range_boundaries
 
 from . import sheet_functions
 from .engine import (
@@ -37,7 +38,7 @@ from .engine import (
 from .errors import InputError, NoAnswerError, WorkbookError
 from .fast_pipe import FastPipe, UnsupportedPipeError
 from .sheet_xml import CellError
-from .xl_values import MAX_RANGE_CELLS
+from .xl_values import MAX_RANGE_CELLS, area
 
 _messages: list[str] = []
 """Why ftxl functions answered #VALUE! during the current evaluation."""
@@ -276,13 +277,11 @@ EDGE_RANGE = re.compile(r"(?i)(:\$?[A-Z]{1,3}\$?1048576|:\$?XFD\$?\d+)(?![\d(])"
 
 
 def _area(ref: str) -> int:
-    from openpyxl.utils.cell import range_boundaries
-
+    """Cells in an A1 range (0 for text that is not one)."""
     try:
-        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        return area(range_boundaries(ref))
     except (ValueError, TypeError):
         return 0
-    return (max_col - min_col + 1) * (max_row - min_row + 1)
 
 
 def _uses(formula: str, name: str) -> bool:

@@ -27,7 +27,7 @@ from . import xl_functions
 from .errors import WorkbookError
 from .formula_parser import INFIX_POWER, LAST_COLUMN, LAST_ROW, Parser, Tree
 from .xl_functions import SPECS, Spec
-from .xl_values import MAX_RANGE_CELLS, MISSING, REF, VALUE, Grid, NotCoveredError, Value, binary, cell_at, unary
+from .xl_values import MAX_RANGE_CELLS, MISSING, REF, VALUE, Grid, NotCoveredError, Value, area, binary, cell_at, unary
 
 Cells = dict[Any, Value]
 """The cell values of one evaluation: (sheet, row, column) -> value, and a key per block of inputs."""
@@ -128,7 +128,7 @@ class Compiler:
             return lambda cells: REF
         min_col, min_row, max_col, max_row = box
         single = min_col == max_col and min_row == max_row
-        if (max_col - min_col + 1) * (max_row - min_row + 1) > MAX_RANGE_CELLS:
+        if area(box) > MAX_RANGE_CELLS:
             raise NotCoveredError(f"a range of more than {MAX_RANGE_CELLS:,} cells")
         if not single and _reaches_edge(box) and (sheet, box) not in self.blocks:
             raise NotCoveredError("a whole-column or whole-row range other than a direct argument of SUM, SUMIF ...")
@@ -346,8 +346,7 @@ def _order(steps: list[Step], names: dict[str, str]) -> list[Step]:
     for step in steps:
         found: set[int] = set()
         for sheet, (min_col, min_row, max_col, max_row) in step.refs:
-            area = (max_col - min_col + 1) * (max_row - min_row + 1)
-            if area <= 64:
+            if area((min_col, min_row, max_col, max_row)) <= 64:
                 for r in range(min_row, max_row + 1):
                     for c in range(min_col, max_col + 1):
                         producer = by_cell.get((sheet, r, c))

@@ -24,6 +24,7 @@ from .errors import WorkbookError
 from .package import DEFAULT_LIMITS, Limits, Package, Workbook, check_well_formed, read_workbook
 from .sheet_xml import Cell, CellError, patch, scan
 from .xl_values import MAX_RANGE_CELLS
+from .xl_values import area as box_area
 
 OUTPUT_NAME_PREFIX = "out_"
 """Defined names starting with this mark a workbook's key outputs for the summary."""
@@ -207,8 +208,7 @@ class BookReader:
                 )
             area = attrs.get("ref", cell.ref) if attrs.get("t") == "array" else cell.ref
             if attrs.get("t") == "array":
-                min_col, min_row, max_col, max_row = range_boundaries(area)
-                if (max_col - min_col + 1) * (max_row - min_row + 1) > MAX_RANGE_CELLS:
+                if box_area(range_boundaries(area)) > MAX_RANGE_CELLS:
                     raise WorkbookError(
                         f"{where}: an array formula over {area}, more cells than ftxl evaluates ({MAX_RANGE_CELLS:,})"
                     )
@@ -261,8 +261,7 @@ def _blocks_of(
     formulas_at = [(s, range_boundaries(r)) for s, r in formula_cells]
     blocks = []
     for sheet_name, ref, box in sorted(refs):
-        min_col, min_row, max_col, max_row = box
-        if not engine.BLOCK_MIN_CELLS <= (max_col - min_col + 1) * (max_row - min_row + 1) <= MAX_RANGE_CELLS:
+        if not engine.BLOCK_MIN_CELLS <= box_area(box) <= MAX_RANGE_CELLS:
             continue
         touched = any(s == sheet_name and r != ref and _overlap(box, other) for s, r, other in refs)
         if touched or any(s == sheet_name and _overlap(box, cell) for s, cell in formulas_at):
@@ -403,8 +402,7 @@ def _refreshed_charts(reader: BookReader, values: dict[str, dict[str, Any]], res
 
     def lookup(sheet_name: str, ref: str) -> tuple[bool, list[Any]]:
         sheet = sheets[sheet_name.lower()]
-        min_col, min_row, max_col, max_row = range_boundaries(ref)
-        if (max_col - min_col + 1) * (max_row - min_row + 1) > MAX_RANGE_CELLS:
+        if box_area(range_boundaries(ref)) > MAX_RANGE_CELLS:
             raise KeyError(ref)
         computed = values[sheet.name]
         if sheet.name not in typed:

@@ -33,6 +33,12 @@ MAX_RANGE_CELLS = 2**21
 #VALUE! with a warning, so that a small file cannot make ftxl build a box of billions of cells."""
 
 
+def area(box: tuple[int, int, int, int]) -> int:
+    """Cells in a (min column, min row, max column, max row) box."""
+    min_col, min_row, max_col, max_row = box
+    return (max_col - min_col + 1) * (max_row - min_row + 1)
+
+
 class NotCoveredError(Exception):
     """Something the plain engine does not compute exactly as Excel; the `formulas` engine takes over."""
 
