@@ -212,7 +212,7 @@ def base_inputs(case: Any) -> dict[str, float]:
 
 def example_ranges() -> dict[str, tuple[float, float, float]]:
     """Low / Base / High of the insurance example, as on the template's Inputs sheet."""
-    from .template_content import EXAMPLE
+    from .template.content import EXAMPLE
 
     return {
         name: tuple(float(x) for x in values)  # type: ignore[misc]

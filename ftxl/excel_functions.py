@@ -19,19 +19,16 @@ The parameters carry no type hints on purpose: xlwings reads hints as converters
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import xlwings as xw
 
-from . import sheet_functions as sheet
-from .errors import InputError, NoAnswerError
+from . import cell_functions as sheet
+from .errors import InputError
 
-NUM_ERROR = "#NUM!"
 VALUE_ERROR = "#VALUE!"
 
 # Office.js runtimes (xlwings Lite in Pyodide, xlwings Server) turn an exception into a
@@ -39,26 +36,23 @@ VALUE_ERROR = "#VALUE!"
 _OFFICE_JS = os.environ.get("XLWINGS_ON_SERVER") == "true" or sys.platform == "emscripten"
 
 
-def _to_excel(result: sheet.Result) -> Any:
-    """A sheet result as Excel takes it: infinity or NaN (no answer) becomes #NUM!."""
-    if isinstance(result, float):
-        return result if math.isfinite(result) else NUM_ERROR
-    if isinstance(result, str):
-        return result
-    return [[v if isinstance(v, str) or math.isfinite(v) else NUM_ERROR for v in row] for row in result]
+def _shown(value: Any) -> Any:
+    """One cell of an answer as the runtime shows it: a refusal becomes its error code."""
+    return value.code if isinstance(value, sheet.Refusal) else value
 
 
 def _excel(function: Callable[..., sheet.Result], *args: Any) -> Any:
-    """Run one sheet function and show ftxl's errors the way the runtime can."""
-    try:
-        with np.errstate(over="ignore", invalid="ignore"):  # overflow becomes #NUM!
-            return _to_excel(function(*args))
-    except NoAnswerError:
-        return NUM_ERROR
-    except InputError as exc:
-        if _OFFICE_JS:
-            raise
-        return f"{VALUE_ERROR} {exc}"
+    """Run one sheet function under the call contract and show its refusals the way the runtime can."""
+    result = sheet.answer(function, *args)
+    if isinstance(result, sheet.Refusal):
+        if result.code == VALUE_ERROR:
+            if _OFFICE_JS:
+                raise InputError(result.reason)
+            return f"{VALUE_ERROR} {result.reason}"
+        return result.code
+    if isinstance(result, list):
+        return [[_shown(v) for v in row] for row in result]
+    return result
 
 
 @xw.func

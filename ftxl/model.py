@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import _checks as check
+from . import checks as check
 from .errors import InputError, NoAnswerError
 
 SECONDS_PER_HOUR = 3600.0

@@ -128,7 +128,7 @@ def test_analyse_refuses_a_workbook_it_would_read_differently(tmp_path):
     from click.testing import CliRunner
 
     from ftxl.cli import cli
-    from ftxl.sheet_xml import patch
+    from ftxl.recalc.ooxml.worksheet import patch
 
     example = Path(__file__).parents[1] / "workbook_templates" / "ftxl_insurance_example.xlsx"
     ((_, ref),) = openpyxl.load_workbook(example).defined_names["human_share_wrong_subclass_typed"].destinations

@@ -9,8 +9,8 @@ from pathlib import Path
 import openpyxl
 import xlsxwriter
 
-from ftxl import engine
-from ftxl.recalc import recalculate
+from ftxl.recalc import engines as engine
+from ftxl.recalc.workbook import recalculate
 
 ROOT = Path(__file__).parents[1]
 

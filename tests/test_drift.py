@@ -80,6 +80,6 @@ def test_excel_function_module_imports_only_numpy_xlwings_and_stdlib():
 
 
 def test_excel_functions_and_sheet_functions_list_the_same_names():
-    from ftxl import sheet_functions
+    from ftxl import cell_functions as sheet_functions
 
     assert list(sheet_functions.FUNCTIONS) == [f.__name__ for f in excel_functions.EXCEL_FUNCTIONS]

@@ -16,11 +16,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from workbooks import write_xlsxwriter
 
-from ftxl import engine, formulas_engine
 from ftxl.cli import cli
-from ftxl.fast_pipe import FastPipe
-from ftxl.package import Package, read_workbook
-from ftxl.recalc import BookReader
+from ftxl.recalc import formula_text
+from ftxl.recalc import formulas_fallback as formulas_engine
+from ftxl.recalc.book import BookCells
+from ftxl.recalc.fast_pipe import FastPipe
+from ftxl.recalc.ooxml.package import Package, read_workbook
+from ftxl.recalc.workbook import BookReader
 
 sys.path.insert(0, str(Path(__file__).parent / "benchmarks"))
 from bench_recalc import INPUTS, write_template  # noqa: E402
@@ -40,12 +42,12 @@ from bench_recalc import INPUTS, write_template  # noqa: E402
     ],
 )
 def test_normalise_keeps_what_the_engine_can_parse(saved, parsed):
-    assert engine.normalise(saved) == parsed
+    assert formula_text.normalise(saved) == parsed
 
 
 def test_every_spelling_is_registered_before_loading():
     registry = formulas_engine.formulas.get_functions()
-    for name in engine.FTXL_NAMES:
+    for name in formula_text.FTXL_NAMES:
         for spelling in (name, f"_XLUDF.{name}", f"_XLDUDF_{name}"):
             assert spelling in registry
 
@@ -56,7 +58,7 @@ def test_unknown_functions_are_found_even_after_parsing():
     assert found == {"NOTAFUNCTION"}
 
 
-def _book(path: Path) -> engine.BookCells:
+def _book(path: Path) -> BookCells:
     with Package(path) as package:
         return BookReader(package, read_workbook(package)).book
 
@@ -153,7 +155,7 @@ def test_a_large_label_range_is_one_engine_input(tmp_path):
     path = _label_log_workbook(tmp_path / "log.xlsx", 20_000)
     with Package(path) as package:
         book = BookReader(package, read_workbook(package)).book
-    assert list(book.blocks) == [engine.node("Labels", "A2:A20001"), engine.node("Labels", "B2:B20001")]
+    assert list(book.blocks) == [formula_text.node("Labels", "A2:A20001"), formula_text.node("Labels", "B2:B20001")]
     start = time.perf_counter()
     result = CliRunner().invoke(cli, ["recalc", str(path), "--out", str(tmp_path / "out"), "--json"])
     assert result.exit_code == 0, result.output
@@ -167,7 +169,7 @@ def test_ranges_read_cell_by_cell_stay_cells(tmp_path, extra):
     path = _label_log_workbook(tmp_path / "log.xlsx", 300, extra)
     with Package(path) as package:
         book = BookReader(package, read_workbook(package)).book
-    assert engine.node("Labels", "A2:A301") not in book.blocks  # the A cells are read one by one elsewhere
+    assert formula_text.node("Labels", "A2:A301") not in book.blocks  # the A cells are read one by one elsewhere
     result = CliRunner().invoke(cli, ["recalc", str(path), "--out", str(tmp_path / "out"), "--json"])
     assert result.exit_code == 0
     assert json.loads(result.output)["files"][0]["outputs"]["Labels!D1"] == pytest.approx(0.9)
@@ -186,7 +188,7 @@ def test_fast_arithmetic_equals_formulas_operators(symbol, a, b):
     from formulas.functions.operators import OPERATORS
     from schedula import EMPTY
 
-    from ftxl.fast_pipe import _fast_operator
+    from ftxl.recalc.fast_pipe import _fast_operator
 
     def cell(value):
         return np.asarray([[EMPTY if value is None else value]], dtype=object)

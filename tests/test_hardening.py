@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 from workbooks import write_xlsxwriter
 
-from ftxl.batch import OUTPUT_MARK
 from ftxl.cli import cli
-from ftxl.summary import neutralise
+from ftxl.recalc.batch import OUTPUT_MARK
+from ftxl.recalc.summary import neutralise
 
 
 def _digest(path: Path) -> str:
@@ -99,7 +99,7 @@ def test_a_bad_summary_path_is_refused_before_any_work(inputs, tmp_path, summary
 
 
 def test_the_summary_xlsx_holds_text_as_text(tmp_path):
-    from ftxl import summary
+    from ftxl.recalc import summary
 
     path = tmp_path / "s.xlsx"
     summary.write(path, ["workbook", "note"], [{"workbook": "=1+2!A1", "note": "@SUM(A1)"}])
@@ -127,8 +127,8 @@ def _computed(tmp_path: Path, cells: dict[str, object], engine_choice: str, name
     """Recalculate a one-sheet workbook ("S") holding `cells` (formulas start with =): (FileResult, values)."""
     import xlsxwriter
 
-    from ftxl import engine
-    from ftxl.recalc import recalculate
+    from ftxl.recalc import engines as engine
+    from ftxl.recalc.workbook import recalculate
 
     path = tmp_path / f"book_{engine_choice}.xlsx"
     book = xlsxwriter.Workbook(str(path))
@@ -306,7 +306,7 @@ def test_a_wrong_crc_in_a_part_that_is_read_is_refused(tmp_path):
 # --- no traceback, no silent NaN ---------------------------------------------------------------
 
 import ftxl  # noqa: E402
-from ftxl import sheet_functions  # noqa: E402
+from ftxl import cell_functions as sheet_functions  # noqa: E402
 
 API_CASES = {
     "huge integer investment": (lambda: ftxl.breakeven_days(10**400, 5000, 0.32, 0.155), "investment has 401 digits"),
@@ -537,8 +537,8 @@ def test_an_unwritable_summary_is_refused_before_any_work(inputs, tmp_path):
 
 
 def test_the_per_file_lines_come_before_the_summary_is_written(inputs, tmp_path, monkeypatch):
-    from ftxl import summary
     from ftxl.errors import WorkbookError
+    from ftxl.recalc import summary
 
     def fail(*args: object) -> None:
         raise WorkbookError("cannot write sum.csv: the disk is full")
@@ -610,8 +610,8 @@ def test_libreoffice_agrees_on_whole_columns_edges_and_missing_sheets(tmp_path):
     import xlsxwriter
     from workbooks import libreoffice_recalculated
 
-    from ftxl import engine
-    from ftxl.recalc import recalculate
+    from ftxl.recalc import engines as engine
+    from ftxl.recalc.workbook import recalculate
 
     cells = {
         "D400": "=SUM(A:A)",
@@ -648,8 +648,8 @@ def test_a_defined_name_over_a_whole_column_or_the_whole_sheet(tmp_path, engine_
     cells = {**ONES, "C1": "=SUM(ColA)", "C2": "=SUM(Everything)"}
     import xlsxwriter
 
-    from ftxl import engine
-    from ftxl.recalc import recalculate
+    from ftxl.recalc import engines as engine
+    from ftxl.recalc.workbook import recalculate
 
     path = tmp_path / "names.xlsx"
     book = xlsxwriter.Workbook(str(path))
@@ -692,7 +692,7 @@ def test_malformed_formulas_are_named_never_an_internal_error(tmp_path, cells, m
 
 
 def test_every_control_character_round_trips_as_excel_writes_it():
-    from ftxl.sheet_xml import ooxml_text, plain_text
+    from ftxl.recalc.ooxml.worksheet import ooxml_text, plain_text
 
     for code in range(32):
         text = f"a{chr(code)}b_x0041_c"
@@ -714,8 +714,8 @@ def test_text_with_control_characters_is_written_as_well_formed_xml(tmp_path):
         sheet = package.read("xl/worksheets/sheet1.xml")
     expat.ParserCreate().Parse(sheet, True)  # well-formed
     assert b"_x0001_" in sheet and b"\x01" not in sheet
-    from ftxl.package import Package, read_workbook
-    from ftxl.recalc import BookReader
+    from ftxl.recalc.ooxml.package import Package, read_workbook
+    from ftxl.recalc.workbook import BookReader
 
     with Package(tmp_path / "out_auto.xlsx") as package:
         reader = BookReader(package, read_workbook(package))
@@ -726,8 +726,8 @@ def test_text_with_control_characters_is_written_as_well_formed_xml(tmp_path):
 def test_paired_whole_columns_on_two_sheets_are_cut_alike(tmp_path):
     import xlsxwriter
 
-    from ftxl import engine
-    from ftxl.recalc import recalculate
+    from ftxl.recalc import engines as engine
+    from ftxl.recalc.workbook import recalculate
 
     path = tmp_path / "pair.xlsx"
     book = xlsxwriter.Workbook(str(path))

@@ -20,11 +20,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from workbooks import libreoffice_recalculated
 
-from ftxl import engine
 from ftxl.cli import cli
-from ftxl.package import Package, read_workbook
-from ftxl.recalc import BookReader, _spilled, recalculate
-from ftxl.sheet_xml import CellError
+from ftxl.recalc import engines as engine
+from ftxl.recalc import formula_text
+from ftxl.recalc.book import BookCells
+from ftxl.recalc.ooxml.package import Package, read_workbook
+from ftxl.recalc.values import CellError
+from ftxl.recalc.workbook import BookReader, _spilled, recalculate
 
 sys.path.insert(0, str(Path(__file__).parent / "benchmarks"))
 from bench_recalc import INPUTS, write_template  # noqa: E402
@@ -204,18 +206,18 @@ def test_plain_engine_agrees_with_formulas_except_where_formulas_departs_from_ex
         book = BookReader(package, read_workbook(package)).book
     by_formulas = engine.Model(book, "formulas").evaluate(book).results
     for ref, formula in cases.items():
-        expected = FORMULAS_DEPARTS_FROM_EXCEL.get(formula, by_formulas[engine.node("S", ref)][0][0])
+        expected = FORMULAS_DEPARTS_FROM_EXCEL.get(formula, by_formulas[formula_text.node("S", ref)][0][0])
         shown = ours[ref]
         expected = expected.code if isinstance(expected, CellError) else expected
         assert _same(shown, expected) or (expected == 0.0 and shown is None), (ref, formula, shown, expected)
 
 
-def _book(path: Path) -> engine.BookCells:
+def _book(path: Path) -> BookCells:
     with Package(path) as package:
         return BookReader(package, read_workbook(package)).book
 
 
-def _placed(book: engine.BookCells, results: dict[str, list[list[object]]]) -> dict[tuple[str, int, int], object]:
+def _placed(book: BookCells, results: dict[str, list[list[object]]]) -> dict[tuple[str, int, int], object]:
     """Every formula cell's value, as the results fill their cells (an array formula's whole range)."""
     placed = {}
     for key, rows in results.items():
@@ -230,7 +232,7 @@ def _placed(book: engine.BookCells, results: dict[str, list[list[object]]]) -> d
 _FORMULAS_MODELS: dict[str, engine.Model] = {}
 
 
-def _agree(book: engine.BookCells) -> None:
+def _agree(book: BookCells) -> None:
     """The plain engine and formulas give every cell the same value. An error on one side must be
     an error on the other, but codes may differ where formulas departs from Excel: it answers
     INDEX of an error with #REF!, and of two error operands it does not return the left one."""

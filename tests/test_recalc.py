@@ -17,9 +17,9 @@ from click.testing import CliRunner
 from conftest import close
 from workbooks import ARRAY_FORMULA, FTXL_FORMULAS, libreoffice, write_xlsxwriter
 
-from ftxl import engine
 from ftxl.cli import cli
-from ftxl.recalc import recalculate
+from ftxl.recalc import engines as engine
+from ftxl.recalc.workbook import recalculate
 
 MODEL_SHEET = "xl/worksheets/sheet3.xml"
 

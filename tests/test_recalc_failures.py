@@ -18,8 +18,8 @@ from click.testing import CliRunner
 from msoffcrypto.format.ooxml import OOXMLFile
 from workbooks import libreoffice, write_xlsxwriter
 
-from ftxl.batch import OUTPUT_MARK
 from ftxl.cli import cli
+from ftxl.recalc.batch import OUTPUT_MARK
 
 ENTITY_BOMB = (
     b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'

@@ -8,8 +8,10 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from ftxl import engine, sheet_functions
-from ftxl.recalc import recalculate
+from ftxl import cell_functions as sheet_functions
+from ftxl.recalc import engines as engine
+from ftxl.recalc import formula_text
+from ftxl.recalc.workbook import recalculate
 
 # One call per function, with arguments that give a single number (or text) and the Python API's answer.
 CALLS: dict[str, tuple[str, object]] = {
@@ -97,4 +99,4 @@ def test_every_spelling_gives_the_python_value(spelled_book, tmp_path, engine_ch
     ],
 )
 def test_an_exact_name_wins_over_a_namespace(saved, parsed):
-    assert engine.normalise(saved) == parsed
+    assert formula_text.normalise(saved) == parsed

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ftxl.batch import INTERRUPTED
+from ftxl.recalc.batch import INTERRUPTED
 
 ROOT = Path(__file__).parents[1]
 EXAMPLE = ROOT / "workbook_templates" / "ftxl_insurance_example.xlsx"

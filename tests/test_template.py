@@ -15,12 +15,14 @@ from click.testing import CliRunner
 from conftest import close
 from workbooks import RECALC_ALWAYS, libreoffice
 
-from ftxl import engine, formulas_engine
 from ftxl.cli import cli
-from ftxl.package import Package, read_workbook
-from ftxl.recalc import BookReader, cells_in, recalculate
-from ftxl.sheet_xml import patch
-from ftxl.template_content import EXAMPLE, SCENARIOS
+from ftxl.recalc import engines as engine
+from ftxl.recalc import formula_text
+from ftxl.recalc import formulas_fallback as formulas_engine
+from ftxl.recalc.ooxml.package import Package, read_workbook
+from ftxl.recalc.ooxml.worksheet import patch
+from ftxl.recalc.workbook import BookReader, cells_in, recalculate
+from ftxl.template.content import EXAMPLE, SCENARIOS
 from ftxl.use_case import Option, UseCase, evaluate
 
 ROOT = Path(__file__).parents[1]
@@ -156,7 +158,7 @@ def _dependents(path: Path, sheet: str, ref: str) -> set[tuple[str, str]]:
             **{k: "=" + v for k, v in book.book.formulas.items()},
         }
     )
-    graph, seen, todo = model.dsp.dmap, set(), [engine.node(sheet, ref)]
+    graph, seen, todo = model.dsp.dmap, set(), [formula_text.node(sheet, ref)]
     while todo:
         for successor in graph.succ.get(todo.pop(), {}):
             if successor not in seen:
@@ -248,7 +250,7 @@ def _without_ftxl_formulas(source: Path, target: Path) -> set[tuple[str, str]]:
             frozen.add((sheet, match.group(2).decode()))
             return match.group(1) + match.group(3)
 
-        ftxl_call = "|".join(engine.FTXL_NAMES).encode()
+        ftxl_call = "|".join(formula_text.FTXL_NAMES).encode()
         parts[part] = re.sub(
             rb'(<c r="([A-Z]+\d+)"[^>]*>)<f[^>]*>[^<]*?(?:' + ftxl_call + rb")[^<]*</f>(<v>)", freeze, parts[part]
         )

@@ -236,7 +236,7 @@ def run_libreoffice(paths: list[Path], out: Path, profile: Path) -> float:
 def run_io_floor(paths: list[Path], out: Path) -> float:
     code = (
         "import sys, zipfile, pathlib, re\n"
-        "from ftxl.sheet_xml import patch\n"
+        "from ftxl.recalc.ooxml.worksheet import patch\n"
         "out = pathlib.Path(sys.argv[1])\n"
         "for p in map(pathlib.Path, sys.argv[2:]):\n"
         "    with zipfile.ZipFile(p) as src, zipfile.ZipFile(out / p.name, 'w') as dst:\n"
@@ -255,7 +255,7 @@ def run_io_floor(paths: list[Path], out: Path) -> float:
 
 def template_copies(folder: Path, copies: int, seed: int = 11) -> list[Path]:
     """Filled copies of the committed example template: every number typed on its Inputs sheet varied."""
-    from ftxl.sheet_xml import patch
+    from ftxl.recalc.ooxml.worksheet import patch
 
     source = Path(__file__).parents[2] / "workbook_templates" / "ftxl_insurance_example.xlsx"
     with zipfile.ZipFile(source) as package:

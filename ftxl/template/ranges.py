@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .analysis import INPUTS, TIME_INPUTS
-from .errors import WorkbookError
+from ..analysis import INPUTS, TIME_INPUTS
+from ..errors import WorkbookError
 
 NOT_MODELLED = ("_typed",)
 """Input rows whose values the analysis does not use: if any is filled, the workbook is refused."""

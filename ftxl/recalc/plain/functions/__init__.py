@@ -15,24 +15,9 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal, InvalidOperation
 from typing import Any
 
-import numpy as np
-
-from . import sheet_functions
-from .errors import InputError, NoAnswerError
-from .sheet_xml import CellError
-from .xl_criteria import (
-    text_matches,
-    xl_averageif,
-    xl_averageifs,
-    xl_countif,
-    xl_countifs,
-    xl_maxifs,
-    xl_minifs,
-    xl_sumif,
-    xl_sumifs,
-)
-from .xl_text import TEXT_FUNCTIONS
-from .xl_values import (
+from .... import cell_functions
+from ....cell_functions import Refusal
+from ...values import (
     BINARY,
     DIV0,
     MISSING,
@@ -40,6 +25,7 @@ from .xl_values import (
     NUM,
     REF,
     VALUE,
+    CellError,
     Grid,
     NotCoveredError,
     Value,
@@ -52,9 +38,18 @@ from .xl_values import (
     number,
     truth,
 )
-
-messages: list[str] = []
-"""Why ftxl functions answered #VALUE! during the current evaluation."""
+from .criteria import (
+    text_matches,
+    xl_averageif,
+    xl_averageifs,
+    xl_countif,
+    xl_countifs,
+    xl_maxifs,
+    xl_minifs,
+    xl_sumif,
+    xl_sumifs,
+)
+from .text import TEXT_FUNCTIONS
 
 
 @dataclass(frozen=True)
@@ -428,8 +423,9 @@ def _na() -> Value:
     return NA
 
 
-def _ftxl(function: Callable[..., sheet_functions.Result]) -> Callable[..., Value]:
-    """An ftxl sheet function as the plain engine calls it: errors in, errors out, messages kept."""
+def _ftxl(function: Callable[..., cell_functions.Result]) -> Callable[..., Value]:
+    """An ftxl sheet function as the plain engine calls it: an error argument is the answer, a refusal
+    becomes an error value carrying its reason."""
 
     def call(*args: Value) -> Value:
         converted: list[Any] = []
@@ -443,30 +439,28 @@ def _ftxl(function: Callable[..., sheet_functions.Result]) -> Callable[..., Valu
                 return arg
             else:
                 converted.append(None if arg is MISSING else arg)
-        try:
-            with np.errstate(over="ignore", invalid="ignore"):
-                result = function(*converted)
-        except NoAnswerError:
-            return NUM
-        except InputError as exc:
-            messages.append(str(exc))
-            return VALUE
-        if isinstance(result, str):
-            return result
+        result = cell_functions.answer(function, *converted)
         if isinstance(result, list):
-            return Grid([[v if isinstance(v, str) else finite(float(v)) for v in row] for row in result])
-        return finite(float(result))
+            return Grid([[_value(v) for v in row] for row in result])
+        return _value(result)
 
     return call
 
 
+def _value(result: Any) -> Value:
+    """One cell of an ftxl answer as a plain-engine value."""
+    if isinstance(result, Refusal):
+        return CellError(result.code, result.reason)
+    return result if isinstance(result, str) else float(result)
+
+
 def _ftxl_specs() -> dict[str, Spec]:
     specs = {}
-    for name, function in sheet_functions.FUNCTIONS.items():
+    for name, function in cell_functions.FUNCTIONS.items():
         code = function.__code__
         required = code.co_argcount - len(function.__defaults__ or ())
         spec = Spec(_ftxl(function), required, code.co_argcount, ranges=None)
-        for spelling in sheet_functions.spellings(name):
+        for spelling in cell_functions.spellings(name):
             specs[spelling] = spec
     return specs
 

@@ -16,8 +16,8 @@ from typing import Any
 from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
 from openpyxl.utils.cell import column_index_from_string, range_boundaries
 
-from .sheet_xml import ERRORS, CellError
-from .xl_values import NotCoveredError, Value
+from ..formula_text import LAST_COLUMN, LAST_ROW
+from ..values import ERRORS, CellError, NotCoveredError, Value
 
 REFERENCE = re.compile(
     r"^(?:(?P<sheet>'(?:[^']|'')+'|[^'!:\[\]\s]+)!)?(?P<a>\$?[A-Za-z]{1,3}\$?\d+)(?::(?P<b>\$?[A-Za-z]{1,3}\$?\d+))?$"
@@ -27,7 +27,6 @@ WHOLE_LINES = re.compile(
     r"(?:\$?(?P<c1>[A-Za-z]{1,3}):\$?(?P<c2>[A-Za-z]{1,3})|\$?(?P<r1>\d+):\$?(?P<r2>\d+))$"
 )
 """Whole columns (A:C) or whole rows (1:3), with an optional sheet."""
-LAST_ROW, LAST_COLUMN = 1_048_576, 16_384
 DEFINED_NAME = re.compile(r"^[A-Za-z_\\][\w.\\]*$")
 MAX_NESTING = 100
 """Parentheses, functions and signs nested deeper than this are left to formulas (Excel allows 64 levels)."""

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .errors import InputError, WorkbookError
 from .labels import route_buckets
-from .package import Package
+from .recalc.ooxml.package import Package
 
 
 @dataclass(frozen=True)

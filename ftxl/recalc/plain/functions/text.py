@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .sheet_xml import CellError
-from .xl_values import MISSING, VALUE, Grid, Value, direct, elementwise, number, text
+from ...values import MISSING, VALUE, CellError, Grid, Value, direct, elementwise, number, text
 
 
 def _texts(function: Callable[..., Value]) -> Callable[..., Value]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .use_case import insurance_example
+from ..use_case import insurance_example
 
 SCENARIOS = ("Low", "Base", "High")
 OPTIONS = (("human", "Human process"), ("prompted", "Prompted model (API)"), ("finetuned", "Fine-tuned model"))

@@ -4,7 +4,7 @@ Filled copies of one template differ only in their inputs, so the work worth doi
 is turning formula text into something that runs: each formula's tree (`formula_parser`)
 becomes nested Python closures over a dict of cell values. The formulas run in dependency order, each reading
 the cells it refers to, with Excel's value rules (`xl_values`) and functions
-(`xl_functions`, ftxl's own included).
+(`functions`, ftxl's own included).
 
 The plain engine covers the formulas templates like ftxl's are written with. Anything
 else (a function it does not know, OFFSET, whole-column or 3-D references, a circular
@@ -14,7 +14,6 @@ workbook is computed by the `formulas` engine instead, so coverage never changes
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,27 +22,17 @@ from typing import Any
 
 from openpyxl.utils.cell import range_boundaries
 
-from . import xl_functions
-from .errors import WorkbookError
-from .formula_parser import INFIX_POWER, LAST_COLUMN, LAST_ROW, Parser, Tree
-from .xl_functions import SPECS, Spec
-from .xl_values import MAX_RANGE_CELLS, MISSING, REF, VALUE, Grid, NotCoveredError, Value, area, binary, cell_at, unary
+from ...errors import WorkbookError
+from ..formula_text import LAST_COLUMN, LAST_ROW, node_ref, parse_node
+from ..values import MAX_RANGE_CELLS, MISSING, REF, VALUE, Grid, NotCoveredError, Value, area, binary, cell_at, unary
+from .functions import SPECS, Spec
+from .parser import INFIX_POWER, Parser, Tree
 
 Cells = dict[Any, Value]
 """The cell values of one evaluation: (sheet, row, column) -> value, and a key per block of inputs."""
 Closure = Callable[[Cells], Value]
 Box = tuple[int, int, int, int]
 """(min_col, min_row, max_col, max_row) of a range, 1-based."""
-
-NODE = re.compile(r"^'\[BOOK\]((?:[^']|'')*)'!(.+)$")
-
-
-def parse_node(key: str) -> tuple[str, str]:
-    """(SHEET, A1 or A1:B9) of an engine node id such as '[BOOK]INPUTS'!C5."""
-    match = NODE.match(key)
-    if not match:
-        raise NotCoveredError(f"unexpected node {key}")
-    return match.group(1).replace("''", "'"), match.group(2)
 
 
 def _call_name(name: str) -> str:
@@ -426,7 +415,7 @@ class PlainBook:
         for key in block_keys:
             sheet, ref = parse_node(key)
             self.block_ids[key] = (sheet, range_boundaries(ref))
-        name_trees = {key.rsplit("!", 1)[1]: Parser(text, "").parse() for key, text in names.items()}
+        name_trees = {node_ref(key): Parser(text, "").parse() for key, text in names.items()}
         known = {sheet.upper() for sheet in sheets}
         extents: dict[str, tuple[int, int]] = {}
         for key in (*value_keys, *block_keys, *formulas):
@@ -447,14 +436,8 @@ class PlainBook:
             steps.append(Step(key, compiled.run, sheet, box, compiled.refs))
         self.steps = _order(steps, {sheet.upper(): sheet for sheet in sheets})
 
-    def evaluate(
-        self, values: dict[str, Value], blocks: dict[str, list[list[Value]]]
-    ) -> tuple[dict[str, list[list[Value]]], dict[str, list[str]]]:
-        """Every formula's result rows by node, and for each node whose ftxl function answered
-        #VALUE!, why."""
-        messages = xl_functions.messages
-        messages.clear()
-        failures: dict[str, list[str]] = {}
+    def evaluate(self, values: dict[str, Value], blocks: dict[str, list[list[Value]]]) -> dict[str, list[list[Value]]]:
+        """Every formula's result rows by node, in the order computed (a cell after those it reads)."""
         positions = self.positions
         cells: Cells = {positions[key]: value for key, value in values.items()}
         for key, rows in blocks.items():
@@ -462,9 +445,6 @@ class PlainBook:
         results: dict[str, list[list[Value]]] = {}
         for step in self.steps:
             value = step.run(cells)
-            if messages:
-                failures[step.key] = list(dict.fromkeys(messages))
-                messages.clear()
             min_col, min_row, max_col, max_row = step.box
             if step.single:
                 shown = _shown(value.first() if isinstance(value, Grid) else value)
@@ -476,4 +456,4 @@ class PlainBook:
             for r in range(min_row, max_row + 1):
                 for c in range(min_col, max_col + 1):
                     cells[(step.sheet, r, c)] = _shown(cell_at(grid, r - min_row, c - min_col))
-        return results, failures
+        return results

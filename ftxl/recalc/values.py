@@ -14,9 +14,24 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
-from .sheet_xml import CellError
+ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
+"""The error values a cell can hold."""
+
+
+@dataclass(frozen=True)
+class CellError:
+    """An Excel error value such as #DIV/0!, as read from or written to a cell.
+
+    `reason` says why, when ftxl knows (an ftxl function's check that failed); it travels with the
+    value through every formula that passes the error on, and never takes part in comparisons.
+    """
+
+    code: str
+    reason: str = field(default="", compare=False)
+
 
 Value = Any
 """float | str | bool | CellError | None."""

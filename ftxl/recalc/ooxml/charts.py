@@ -13,7 +13,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .sheet_xml import CellError, format_number, ooxml_text
+from ..values import CellError
+from .worksheet import format_number, ooxml_text
 
 SERIES_SOURCE = re.compile(
     rb"<(?P<p>(?:\w+:)?)(?P<kind>num|str)Ref>\s*<(?P=p)f>(?P<f>[^<]*)</(?P=p)f>\s*"

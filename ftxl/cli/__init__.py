@@ -12,15 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import __version__
-from .errors import FtxlError
+from .. import __version__
+from ..errors import FtxlError
 
 if TYPE_CHECKING:  # each command imports what it needs, so that `ftxl recalc` starts fast
     from rich.console import Console
 
-    from .batch import Job, Settings
-    from .recalc import FileResult
-    from .report import Table
+    from ..recalc.batch import Job, Settings
+    from ..recalc.workbook import FileResult
+    from .tables import Table
 
 
 def _text(value: object) -> Any:
@@ -68,8 +68,8 @@ def example(horizons: tuple[float, ...], as_json: bool) -> None:
     """
     from rich.console import Console
 
-    from .report import finetune_table, options_table
-    from .use_case import evaluate, insurance_example
+    from ..use_case import evaluate, insurance_example
+    from .tables import finetune_table, options_table
 
     try:
         evaluations = [evaluate(insurance_example(h)) for h in horizons]
@@ -173,9 +173,9 @@ def recalc(
       ftxl recalc workbook_templates/ftxl_insurance_example.xlsx
       ftxl recalc quotes/ --out computed/ --summary summary.csv --jobs 2
     """
-    from . import summary
-    from .batch import INTERRUPTED, Settings, interruptible, mark_output_folder, plan
-    from .package import Limits
+    from ..recalc import summary
+    from ..recalc.batch import INTERRUPTED, Settings, interruptible, mark_output_folder, plan
+    from ..recalc.ooxml.package import Limits
 
     if in_place and out_dir is not None:
         raise click.UsageError("--in-place and --out exclude each other: choose one")
@@ -256,7 +256,7 @@ def template(path: Path, example: str | None, blank: bool, runtime: str, force: 
         raise click.UsageError(f"the folder {path.parent} does not exist: create it first")
     if path.exists() and not force:
         raise click.UsageError(f"{path} exists (perhaps filled in): choose another name, or pass --force to replace it")
-    from .template import write_template
+    from ..template.builder import write_template
 
     result = write_template(path, example=example is not None, runtime=runtime)
     if not result.ok:
@@ -304,7 +304,7 @@ def buckets(
       ftxl buckets routing_log.csv --true final_queue --pred first_queue --costs 2,8
       ftxl buckets log.parquet --true truth --pred model --abstain HUMAN --by channel --json
     """
-    from .buckets_report import BucketsRequest, analyse, read_log
+    from ..label_logs import BucketsRequest, analyse, read_log
 
     cost_pair = _cost_pair(costs)
     if abstain is not None and cost_pair is not None and abstain_cost is None:
@@ -375,13 +375,13 @@ def analyse(
       ftxl analyse --example insurance
       ftxl analyse my_case.xlsx --draws 20000 --json
     """
-    from . import analysis
+    from .. import analysis
 
     if (workbook is None) == (example is None):
         raise click.UsageError("give a WORKBOOK or --example insurance (one of them)")
     try:
         if workbook is not None:
-            from .analysis_inputs import template_ranges
+            from ..template.ranges import template_ranges
 
             ranges = template_ranges(workbook)
         else:
@@ -404,7 +404,7 @@ def analyse(
         return
     from rich.console import Console
 
-    from .report import Table
+    from .tables import Table
 
     console = Console()
     console.print(_text(f"Fine-tuning's net savings against the best other option, Base: {_cell_text(base_net)}"))
@@ -450,7 +450,7 @@ def _cost_pair(costs: str | None) -> tuple[float, float] | None:
 
 
 def _buckets_tables(report: dict[str, Any]) -> list[Table]:
-    from .report import Table
+    from .tables import Table
 
     overall = Table(
         title=f"Bucket shares: {report['events']:,} events, {report['skipped']:,} skipped (missing labels)",
@@ -476,7 +476,7 @@ def _run_with_progress(
     show: bool,
     done: Callable[[FileResult], None] = lambda result: None,
 ) -> list[FileResult]:
-    from .batch import run
+    from ..recalc.batch import run
 
     if not show:
         return run(job_list, processes, progress=done, settings=settings)
@@ -586,7 +586,7 @@ def _cell_text(value: Any) -> str:
 
 
 def _result_dict(result: FileResult) -> dict[str, Any]:
-    from .summary import plain
+    from ..recalc.summary import plain
 
     return {
         "source": str(result.source),

@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .use_case import Evaluation
+from ..use_case import Evaluation
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,20 @@ import math
 import re
 from collections.abc import Callable
 
-from .sheet_xml import ERRORS, CellError
-from .xl_values import DIV0, MISSING, VALUE, Grid, NotCoveredError, Value, as_grid, elementwise, finite, text_number
+from ...values import (
+    DIV0,
+    ERRORS,
+    MISSING,
+    VALUE,
+    CellError,
+    Grid,
+    NotCoveredError,
+    Value,
+    as_grid,
+    elementwise,
+    finite,
+    text_number,
+)
 
 _CRITERION = re.compile(r"^(<=|>=|<>|<|>|=)?(.*)$", re.S)
 

@@ -18,13 +18,18 @@ from typing import Any
 
 from openpyxl.utils.cell import coordinate_from_string, get_column_letter, range_boundaries
 
-from . import chart_cache, engine
+from ..errors import WorkbookError
+from . import formula_text
 from .atomic import write_atomically
-from .errors import WorkbookError
-from .package import DEFAULT_LIMITS, Limits, Package, Workbook, check_well_formed, read_workbook
-from .sheet_xml import Cell, CellError, patch, scan
-from .xl_values import MAX_RANGE_CELLS
-from .xl_values import area as box_area
+from .book import BookCells, Evaluation
+from .bounded_cache import BoundedCache
+from .engines import ModelCache
+from .formula_text import references
+from .ooxml import charts
+from .ooxml.package import DEFAULT_LIMITS, Limits, Package, Workbook, check_well_formed, read_workbook
+from .ooxml.worksheet import Cell, patch, scan
+from .values import MAX_RANGE_CELLS, CellError
+from .values import area as box_area
 
 OUTPUT_NAME_PREFIX = "out_"
 """Defined names starting with this mark a workbook's key outputs for the summary."""
@@ -76,7 +81,7 @@ def cells_in(ref: str) -> Iterator[str]:
         yield from row
 
 
-_SCANS: dict[bytes, tuple[list[str], list[Cell]]] = {}
+_SCANS: BoundedCache[bytes, tuple[list[str], list[Cell]]] = BoundedCache(8)
 """Cells of large sheet parts by their bytes (with the shared strings they were read with):
 a label log that copies of a template share is scanned once."""
 LARGE_PART = 1 << 16
@@ -110,12 +115,12 @@ def _scanned(data: bytes, shared_strings: list[str], part: str) -> list[Cell]:
         return seen[1]
     cells = _checked_cells(data, shared_strings, part)
     if len(data) <= LARGEST_CACHED_PART:
-        if len(_SCANS) >= 8:
-            _SCANS.pop(next(iter(_SCANS)))
-        _SCANS[data] = (shared_strings, cells)
+        _SCANS.put(data, (shared_strings, cells))
     return cells
 
 
+BLOCK_MIN_CELLS = 256
+"""A range of at least this many value cells is fed to the engine as one input (a label log, a table)."""
 LARGEST_CACHED_PART = 16 << 20
 """Sheet parts up to this size are kept for the batch (a pasted label log); larger ones are read each time."""
 MAX_FORMULA_CHARS = 8192
@@ -134,7 +139,7 @@ class BookReader:
             for name, part in workbook.sheets.items()
         ]
         self.warnings: list[str] = []
-        self.book = engine.BookCells(sheets=[sheet.name for sheet in self.sheets])
+        self.book = BookCells(sheets=[sheet.name for sheet in self.sheets])
         self.placement: dict[str, tuple[str, tuple[tuple[str, ...], ...]]] = {}
         """Engine node -> (sheet, the cell addresses its result rows fill)."""
         self._read()
@@ -164,14 +169,14 @@ class BookReader:
                 continue  # mostly empty (a whole column): read cell by cell, where whole columns are cut
             take = values[sheet_name].pop
             rows = _range_rows(ref)
-            self.book.blocks[engine.node(sheet_name, ref)] = (
+            self.book.blocks[formula_text.node(sheet_name, ref)] = (
                 [[take(address, None)] for (address,) in rows]  # a column, the usual block: no inner loop
                 if len(rows[0]) == 1
                 else [[take(address, None) for address in row] for row in rows]
             )
         for sheet_name, sheet_values in values.items():
             for ref, value in sheet_values.items():
-                self.book.values[engine.node(sheet_name, ref)] = value
+                self.book.values[formula_text.node(sheet_name, ref)] = value
 
     def _blocks(self, formula_cells: set[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
         """Large ranges of value cells that formulas only ever read whole: each becomes one engine input."""
@@ -201,7 +206,7 @@ class BookReader:
                 if master is None:
                     self.warnings.append(f"{where}: shared formula {attrs.get('si')} has no master cell; left as it is")
                     continue
-                text = engine.translate(master[1], master[0], cell.ref)
+                text = formula_text.translate(master[1], master[0], cell.ref)
             if len(text) > MAX_FORMULA_CHARS:
                 raise WorkbookError(
                     f"{where}: a formula of {len(text):,} characters, longer than Excel allows ({MAX_FORMULA_CHARS:,})"
@@ -213,9 +218,9 @@ class BookReader:
                         f"{where}: an array formula over {area}, more cells than ftxl evaluates ({MAX_RANGE_CELLS:,})"
                     )
                 array_cells.update(cells_in(area))
-                self.book.array_formulas.add(engine.node(sheet.name, area))
-            key = engine.node(sheet.name, area)
-            self.book.formulas[key] = engine.normalise(text)
+                self.book.array_formulas.add(formula_text.node(sheet.name, area))
+            key = formula_text.node(sheet.name, area)
+            self.book.formulas[key] = formula_text.normalise(text)
             self.placement[key] = (sheet.name, _range_rows(area))
         return array_cells
 
@@ -230,12 +235,12 @@ class BookReader:
             if defined.name.lower().startswith("_xlnm."):
                 continue  # print areas, filters: Excel's own bookkeeping
             if defined.sheet is None:
-                self.book.names[engine.name_node(defined.name)] = engine.normalise(defined.formula)
+                self.book.names[formula_text.name_node(defined.name)] = formula_text.normalise(defined.formula)
             elif defined.name.upper() not in global_names:
                 pattern = re.compile(rf"(?<![\w.!]){re.escape(defined.name)}(?![\w(])", re.I)
                 for key, text in self.book.formulas.items():
                     if self.placement[key][0] == defined.sheet and pattern.search(
-                        engine.STRING_LITERAL.sub('""', text)
+                        formula_text.STRING_LITERAL.sub('""', text)
                     ):
                         self.warnings.append(
                             f"{self.where(key)}: uses {defined.name}, a name scoped to "
@@ -253,15 +258,13 @@ def _blocks_of(
     range) reaches into it; with OFFSET or INDIRECT anywhere, none does. Filled copies of
     one template share the answer.
     """
-    if any(engine.uses_dynamic_references(text) for _, text in texts):
+    if any(formula_text.uses_dynamic_references(text) for _, text in texts):
         return ()
-    refs = {
-        (s, r, range_boundaries(r)) for sheet, text in texts for s, r in engine.references(text, sheet) if s in sheets
-    }
+    refs = {(s, r, range_boundaries(r)) for sheet, text in texts for s, r in references(text, sheet) if s in sheets}
     formulas_at = [(s, range_boundaries(r)) for s, r in formula_cells]
     blocks = []
     for sheet_name, ref, box in sorted(refs):
-        if not engine.BLOCK_MIN_CELLS <= box_area(box) <= MAX_RANGE_CELLS:
+        if not BLOCK_MIN_CELLS <= box_area(box) <= MAX_RANGE_CELLS:
             continue
         touched = any(s == sheet_name and r != ref and _overlap(box, other) for s, r, other in refs)
         if touched or any(s == sheet_name and _overlap(box, cell) for s, cell in formulas_at):
@@ -270,20 +273,18 @@ def _blocks_of(
     return tuple(blocks)
 
 
-def _notes(reader: BookReader, values: dict[str, dict[str, Any]], evaluation: engine.Evaluation) -> list[str]:
-    """What the user should know, cell by cell: unreadable formulas, unknown functions, ftxl's #VALUE!s."""
+def _notes(reader: BookReader, evaluation: Evaluation) -> list[str]:
+    """What the user should know, cell by cell: unreadable formulas, unknown functions, and each cell where
+    an ftxl function refused with #VALUE!, with its reason (not the cells that only pass that error on,
+    nor one caught by IFERROR and the like)."""
     notes = [f"{reader.where(key)}: {note}" for key, note in evaluation.notes]
-    if evaluation.failures is not None:  # the cells where an ftxl function failed, each with its reason
-        return notes + [
-            f"{reader.where(key)}: #VALUE!: {'; '.join(reasons)}"
-            for key, reasons in evaluation.failures.items()
-            if _shows(reader, values, key) == CellError("#VALUE!")  # not caught by IFERROR and the like
-        ]
-    failed = [reader.where(key) for key in evaluation.ftxl_nodes if _shows(reader, values, key) == CellError("#VALUE!")]
-    messages = evaluation.messages if failed else []  # a message from an IF branch not taken is no news
-    if len(failed) == 1 and len(messages) == 1:
-        return notes + [f"{failed[0]}: #VALUE!: {messages[0]}"]
-    return notes + [f"{where}: #VALUE! from an ftxl function" for where in failed] + [f"ftxl: {m}" for m in messages]
+    seen: set[int] = set()
+    for key, rows in evaluation.results.items():  # in the order computed: an error's source comes first
+        for value in (v for row in rows for v in row):
+            if type(value) is CellError and value.reason and value.code == "#VALUE!" and id(value) not in seen:
+                seen.add(id(value))
+                notes.append(f"{reader.where(key)}: #VALUE!: {value.reason}")
+    return notes
 
 
 def _shows(reader: BookReader, values: dict[str, dict[str, Any]], key: str) -> Any:
@@ -296,7 +297,7 @@ def _overlap(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
     return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
 
 
-def _values_by_sheet(reader: BookReader, evaluation: engine.Evaluation) -> dict[str, dict[str, Any]]:
+def _values_by_sheet(reader: BookReader, evaluation: Evaluation) -> dict[str, dict[str, Any]]:
     values: dict[str, dict[str, Any]] = {sheet.name: {} for sheet in reader.sheets}
     for key, rows in evaluation.results.items():
         sheet, addresses = reader.placement[key]
@@ -331,7 +332,7 @@ def _unchanged(cell: Cell, value: Any) -> bool:
 def recalculate(
     source: Path,
     target: Path,
-    cache: engine.ModelCache,
+    cache: ModelCache,
     limits: Limits = DEFAULT_LIMITS,
     sync_file: bool = True,
     sync_folder: bool = True,
@@ -349,7 +350,7 @@ def recalculate(
             parts, computed = _patched_parts(reader, values, result)
             parts.update(_refreshed_charts(reader, values, result))
             write_atomically(target, lambda handle: package.write_copy(handle, parts), sync_file, sync_folder)
-        result.warnings = reader.warnings + result.warnings + _notes(reader, values, evaluation)
+        result.warnings = reader.warnings + result.warnings + _notes(reader, evaluation)
         result.cells = computed
         result.engine = evaluation.engine
         result.outputs = summary_outputs(reader, values, evaluation.ftxl_nodes)
@@ -419,7 +420,7 @@ def _refreshed_charts(reader: BookReader, values: dict[str, dict[str, Any]], res
         except WorkbookError as exc:
             result.warnings.append(f"{name}: its cached series were not refreshed ({exc})")
             continue
-        refreshed = chart_cache.refresh(data, lookup)
+        refreshed = charts.refresh(data, lookup)
         if refreshed is not None:
             parts[name] = refreshed
     return parts
@@ -427,7 +428,7 @@ def _refreshed_charts(reader: BookReader, values: dict[str, dict[str, Any]], res
 
 def _resolve(reader: BookReader, values: dict[str, dict[str, Any]], formula: str) -> Any:
     """The value(s) a defined name such as Results!$C$5 or 'My sheet'!$B$2:$D$2 points at."""
-    targets = engine.references(formula, "")
+    targets = references(formula, "")
     if len(targets) != 1 or not targets[0][0]:
         return None  # not a plain sheet reference (a constant, a formula, several areas)
     sheet, ref = targets[0]

@@ -15,7 +15,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import WorkbookError
+from ...errors import WorkbookError
+from ..values import CellError
 
 CELL = re.compile(
     rb"<(?P<prefix>(?:[A-Za-z_][\w.-]*:)?)c(?P<attrs>(?:\s[^>]*?)?)(?:/>|>(?P<body>.*?)</(?P=prefix)c>)",
@@ -36,14 +37,6 @@ PLAIN_BODY = re.compile(rb"\A(?:<f>([^<&]*)</f>)?(?:<v>([^<&]*)</v>)?\Z")
 REF_ATTR = re.compile(rb'\sr\s*=\s*"\$?([A-Za-z]+)\$?(\d+)"')
 TYPE_ATTR = re.compile(rb'\s+t\s*=\s*"([^"]*)"')
 DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
-ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
-
-
-@dataclass(frozen=True)
-class CellError:
-    """An Excel error value such as #DIV/0!, as read from or written to a cell."""
-
-    code: str
 
 
 @dataclass(slots=True)

@@ -21,11 +21,11 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from . import __version__
-from .engine import ModelCache
-from .model import VERDICTS
-from .recalc import FileResult, recalculate
-from .template_content import (
+from .. import __version__
+from ..model import VERDICTS
+from ..recalc.engines import ModelCache
+from ..recalc.workbook import FileResult, recalculate
+from .content import (
     EXAMPLE,
     EXAMPLE_ANSWERS,
     LABEL_SOURCES,

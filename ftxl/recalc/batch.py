@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import engine
+from ..errors import WorkbookError
 from .atomic import TEMP_SUFFIX, fsync_folder, sync_everything
-from .errors import WorkbookError
-from .package import DEFAULT_LIMITS, Limits, looks_like_workbook
-from .recalc import FileResult, recalculate
+from .engines import ModelCache
+from .ooxml.package import DEFAULT_LIMITS, Limits, looks_like_workbook
+from .workbook import FileResult, recalculate
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def mark_output_folder(out_dir: Path) -> None:
         raise WorkbookError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
 
 
-_caches: dict[str, engine.ModelCache] = {}
+_caches: dict[str, ModelCache] = {}
 """This process's compiled models, one cache per engine choice."""
 
 
@@ -124,7 +124,7 @@ def run_job(job: Job, limits: Limits = DEFAULT_LIMITS, engine_choice: str = "aut
     """Recalculate one job with this process's model cache (created on first use)."""
     cache = _caches.get(engine_choice)
     if cache is None:
-        cache = _caches[engine_choice] = engine.ModelCache(engine=engine_choice)
+        cache = _caches[engine_choice] = ModelCache(engine=engine_choice)
     if job.target != job.source:
         try:
             job.target.parent.mkdir(parents=True, exist_ok=True)

@@ -4,8 +4,14 @@ Shared by every surface that evaluates worksheet formulas: the xlwings add-in
 (`ftxl.excel_functions`) and the recalculation engine. Arguments arrive as Excel hands
 them over: a single value, or a range as a list of rows (None for an empty cell).
 Results are a float, or a list of rows for a spilled range; a result that does not exist
-(a fine-tuned model that never breaks even) is ``math.inf``, which each surface shows as
-``#NUM!``. Bad input raises `InputError`. Pure: numpy and the model, no Excel, no files.
+(a fine-tuned model that never breaks even) is ``math.inf``. Bad input raises `InputError`.
+Pure: numpy and the model, no Excel, no files.
+
+Every runtime calls them through `answer`, the one call contract: bad input becomes a
+`Refusal` with code ``#VALUE!`` and the reason, a result that does not exist a ``#NUM!``
+refusal (also cell by cell in a spilled range). Each runtime shows a refusal its own way
+(`ftxl.excel_functions`, the plain engine, the `formulas` fallback) and, before calling,
+returns the first error among the arguments unchanged, as Excel's own functions do.
 
 Shape rules: ranges given to one function must have the same shape, single cells
 combine with any range, and the result spills in the ranges' shape.
@@ -13,19 +19,50 @@ combine with any range, and the result spills in the ranges' shape.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from . import __version__, labels, model
-from ._checks import shape_message
-from .errors import InputError
+from .checks import shape_message
+from .errors import InputError, NoAnswerError
 
 Cells = Any
 """A single value, a list of rows, or None (an empty cell or an omitted argument)."""
 
 Result = float | list[list[Any]] | str
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """An ftxl function's answer that is not a value: the Excel error it shows, and why."""
+
+    code: str
+    """``#VALUE!`` (bad input) or ``#NUM!`` (no answer exists)."""
+    reason: str
+
+
+NO_ANSWER = Refusal("#NUM!", "no finite answer")
+
+
+def answer(function: Callable[..., Result], *args: Cells) -> Any:
+    """`function` called on cell arguments under the call contract: a float, a text, rows of them
+    (with a `Refusal` in a cell without an answer), or one `Refusal` for the whole call."""
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is a #NUM!, not a warning
+            result = function(*args)
+    except NoAnswerError as exc:
+        return Refusal("#NUM!", str(exc))
+    except InputError as exc:
+        return Refusal("#VALUE!", str(exc))
+    if type(result) is float:
+        return result if math.isfinite(result) else NO_ANSWER
+    if isinstance(result, list):
+        return [[v if isinstance(v, str) or math.isfinite(v) else NO_ANSWER for v in row] for row in result]
+    return result
 
 
 def is_missing(value: Cells) -> bool:

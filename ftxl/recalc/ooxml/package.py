@@ -23,8 +23,9 @@ from xml.parsers import expat
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from .errors import WorkbookError
-from .sheet_xml import plain_text
+from ...errors import WorkbookError
+from ..bounded_cache import BoundedCache
+from .worksheet import plain_text
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -271,7 +272,7 @@ def _relationships(package: Package, part: str) -> dict[str, str]:
     return targets
 
 
-_WORKBOOKS: dict[tuple[bytes, ...], Workbook] = {}
+_WORKBOOKS: BoundedCache[tuple[bytes, ...], Workbook] = BoundedCache(32)
 """Parsed workbook-level parts by their bytes: filled copies of one template share them."""
 
 
@@ -285,9 +286,7 @@ def read_workbook(package: Package) -> Workbook:
     if book is None:
         book = _parse_workbook(package, data)
         if sum(map(len, key)) <= CACHED_PARTS_BYTES:  # large shared strings are not kept for the batch
-            if len(_WORKBOOKS) >= 32:
-                _WORKBOOKS.pop(next(iter(_WORKBOOKS)))
-            _WORKBOOKS[key] = book
+            _WORKBOOKS.put(key, book)
     return book
 
 

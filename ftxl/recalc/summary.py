@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..errors import WorkbookError
 from .atomic import write_atomically
-from .errors import WorkbookError
-from .recalc import FileResult
-from .sheet_xml import CellError
+from .values import CellError
+from .workbook import FileResult
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 """Text starting with these would run as a formula when the CSV is opened in a spreadsheet (OWASP's list,

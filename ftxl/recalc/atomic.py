@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import WorkbookError
+from ..errors import WorkbookError
 
 TEMP_SUFFIX = ".ftxl-tmp"
 

@@ -24,24 +24,23 @@ from formulas.tokens.operand import Error as FormulaErrors
 from formulas.tokens.operand import XlError
 from openpyxl.utils.cell import range_boundaries
 
-from . import sheet_functions
-from .engine import (
+from .. import cell_functions
+from ..cell_functions import Refusal
+from ..errors import WorkbookError
+from .book import BookCells, Evaluation
+from .fast_pipe import FastPipe, UnsupportedPipeError
+from .formula_text import (
     DOUBLE_MINUS,
     EXTERNAL_REFERENCE,
     FTXL_CALL,
     FUNCTION_CALL,
     STRING_LITERAL,
-    BookCells,
-    Evaluation,
+    node,
+    node_ref,
+    parse_node,
     references,
 )
-from .errors import InputError, NoAnswerError, WorkbookError
-from .fast_pipe import FastPipe, UnsupportedPipeError
-from .sheet_xml import CellError
-from .xl_values import MAX_RANGE_CELLS, area
-
-_messages: list[str] = []
-"""Why ftxl functions answered #VALUE! during the current evaluation."""
+from .values import MAX_RANGE_CELLS, CellError, area
 
 
 def _error(code: str) -> XlError:
@@ -63,31 +62,48 @@ def _first_error(args: Iterable[Any]) -> XlError | None:
     return None
 
 
-def _as_formula_result(result: sheet_functions.Result) -> Any:
-    if isinstance(result, str):
-        return np.asarray([[result]], dtype=object)
-    if isinstance(result, list) and any(isinstance(v, str) for row in result for v in row):
-        return np.asarray(result, dtype=object)  # text answers (DECISION over a range)
-    rows = np.atleast_2d(np.asarray(result, dtype=float)).astype(object)
-    rows[~np.isfinite(rows.astype(float))] = _error("#NUM!")
-    return rows
+class ReasonedError(XlError):
+    """A `formulas` error value that says why an ftxl function refused (only those carry one).
+
+    `formulas` keeps one object per error code and compares them by identity; this one equals the
+    error of its code, so that every comparison in `formulas` treats it as that error."""
+
+    reason: str
+
+    def __new__(cls, code: str, reason: str) -> ReasonedError:
+        error = super().__new__(cls, code)
+        error.reason = reason
+        return error
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, XlError) and str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(_error(str(self)))
 
 
-def _for_formulas(function: Callable[..., sheet_functions.Result]) -> Callable[..., Any]:
-    """An ftxl sheet function as `formulas` calls it: errors in, errors out, messages kept."""
+def _formula_value(value: Any) -> Any:
+    """One cell of an ftxl answer as `formulas` holds it."""
+    if isinstance(value, Refusal):  # only a #VALUE!'s reason is reported
+        return ReasonedError(value.code, value.reason) if value.code == "#VALUE!" else _error(value.code)
+    return value
+
+
+def _as_formula_result(result: Any) -> Any:
+    if isinstance(result, list):
+        return np.asarray([[_formula_value(v) for v in row] for row in result], dtype=object)
+    return np.asarray([[_formula_value(result)]], dtype=object)
+
+
+def _for_formulas(function: Callable[..., cell_functions.Result]) -> Callable[..., Any]:
+    """An ftxl sheet function as `formulas` calls it: an error argument is the answer, a refusal an
+    error value carrying its reason."""
 
     def call(*args: Any) -> Any:
         upstream = _first_error(args)
         if upstream is not None:  # like Excel's own functions: an error argument gives that error
             return np.asarray([[upstream]], dtype=object)
-        try:
-            with np.errstate(over="ignore", invalid="ignore"):
-                return _as_formula_result(function(*(_to_cells(a) for a in args)))
-        except NoAnswerError:
-            return np.asarray([[_error("#NUM!")]], dtype=object)
-        except InputError as exc:
-            _messages.append(str(exc))
-            return np.asarray([[_error("#VALUE!")]], dtype=object)
+        return _as_formula_result(cell_functions.answer(function, *(_to_cells(a) for a in args)))
 
     call.__name__ = function.__name__
     return call
@@ -96,9 +112,9 @@ def _for_formulas(function: Callable[..., sheet_functions.Result]) -> Callable[.
 def register_functions() -> None:
     """Make ftxl's functions known to `formulas` under every spelling a file may hold."""
     registry = formulas.get_functions()
-    for name, function in sheet_functions.FUNCTIONS.items():
+    for name, function in cell_functions.FUNCTIONS.items():
         wrapped = wrap_func(_for_formulas(function))
-        for spelling in sheet_functions.spellings(name):
+        for spelling in cell_functions.spellings(name):
             registry[spelling] = wrapped
 
 
@@ -138,8 +154,11 @@ def _block_value(rows: list[list[Any]]) -> np.ndarray:
     return block
 
 
-def _cell_value(value: Any) -> Any:
-    """An engine result as a cell value: float, str, bool or CellError."""
+def _cell_value(value: Any, errors: dict[int, CellError]) -> Any:
+    """An engine result as a cell value: float, str, bool or CellError. One refusal passed on to many
+    cells stays one object (`errors`), so that the cells passing it on are not taken for its source."""
+    if isinstance(value, ReasonedError):
+        return errors.setdefault(id(value), CellError(str(value), value.reason))
     if isinstance(value, XlError):
         return CellError(str(value))
     if value is sh.EMPTY:
@@ -160,7 +179,7 @@ class CompiledBook:
         self.sheets = {sheet.upper() for sheet in cells.sheets}
         self.edge_used = _cells_on_the_edge(cells)
         self.refused_names = {
-            key.rsplit("!", 1)[1]: why for key, text in cells.names.items() if (why := self._refused_range(text, ""))
+            node_ref(key): why for key, text in cells.names.items() if (why := self._refused_range(text, ""))
         }
         usable = {key: _off_the_edge(text) for key, text in cells.formulas.items() if self._usable(key, text)}
         self.ftxl_nodes = [key for key, text in cells.formulas.items() if FTXL_CALL.search(text)]
@@ -170,7 +189,7 @@ class CompiledBook:
             {
                 key: "=" + _off_the_edge(text)
                 for key, text in cells.names.items()
-                if key.rsplit("!", 1)[1] not in self.refused_names
+                if node_ref(key) not in self.refused_names
             }
         )
         model_dict.update({key: "=" + text for key, text in usable.items()})
@@ -219,7 +238,7 @@ class CompiledBook:
             self.notes.append((key, "refers to another workbook, which is never opened; the cell shows #REF!"))
             self.broken[key] = CellError("#REF!")
             return False
-        sheet = key[len("'[BOOK]") : key.rindex("'!")].replace("''", "'")
+        sheet = parse_node(key)[0]
         missing = sorted({s for s, _ in references(text, sheet) if s.upper() not in self.sheets})
         if missing:
             self.notes.append(
@@ -258,18 +277,18 @@ class CompiledBook:
 
     def evaluate(self, cells: BookCells) -> Evaluation:
         """Compute every formula of a workbook with these formulas and `cells`' values."""
-        _messages.clear()
         results: dict[str, list[list[Any]]] = {key: [[error]] for key, error in self.broken.items()}
         if self.function is not None:
             inputs = self._inputs(cells)
             outputs = self.function(*(inputs[key] for key in self.inputs))
             if len(self.outputs) == 1:
                 outputs = [outputs]
+            errors: dict[int, CellError] = {}
             for key, output in zip(self.outputs, outputs, strict=True):
                 raw = getattr(output, "value", output)
                 rows = np.atleast_2d(np.asarray(raw, dtype=object))
-                results[key] = [[_cell_value(v) for v in row] for row in rows.tolist()]
-        return Evaluation(results, self.notes, self.ftxl_nodes, list(dict.fromkeys(_messages)), "formulas")
+                results[key] = [[_cell_value(v, errors) for v in row] for row in rows.tolist()]
+        return Evaluation(results, self.notes, self.ftxl_nodes, "formulas")
 
 
 EDGE_RANGE = re.compile(r"(?i)(:\$?[A-Z]{1,3}\$?1048576|:\$?XFD\$?\d+)(?![\d(])")
@@ -307,7 +326,7 @@ def _off_the_edge(formula: str) -> str:
 
 def _on_the_edge(key: str) -> tuple[bool, bool]:
     """Whether the node's cell or range ends in the sheet's last row, and in its last column."""
-    last = key.rsplit("!", 1)[1].split(":")[-1].upper().replace("$", "")
+    last = node_ref(key).split(":")[-1].upper().replace("$", "")
     return last.endswith("1048576"), last.startswith("XFD")
 
 
@@ -332,8 +351,8 @@ def _edge_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
     for key, value in inputs.items():
         last_row, last_column = _on_the_edge(key) if ":" in key else (False, False)
         if isinstance(value, np.ndarray) and (last_row or last_column):
-            head, ref = key.rsplit("!", 1)
-            key = f"{head}!{_off_the_edge(ref)}"
+            sheet, ref = parse_node(key)
+            key = node(sheet, _off_the_edge(ref))
             value = value[:-1] if last_row else value
             value = value[:, :-1] if last_column else value
         renamed[key] = value

@@ -1,0 +1,57 @@
+"""What an engine is given of one workbook (`BookCells`) and what it gives back (`Evaluation`)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class BookCells:
+    """What the engine needs of one workbook: formula texts and value cells, by node id."""
+
+    formulas: dict[str, str] = field(default_factory=dict)
+    """Node of a formula cell (or of an array formula's range) -> formula text without '='."""
+    values: dict[str, Any] = field(default_factory=dict)
+    """Node of a value cell -> float, str, bool or CellError."""
+    names: dict[str, str] = field(default_factory=dict)
+    """Node of a workbook-scope defined name -> its formula text."""
+    blocks: dict[str, list[list[Any]]] = field(default_factory=dict)
+    """Node of a large range of value cells -> its rows (None for an empty cell), fed as one input."""
+    sheets: list[str] = field(default_factory=list)
+    """The workbook's worksheet names, in order."""
+    array_formulas: set[str] = field(default_factory=set)
+    """Nodes of formulas entered as array formulas (Excel 365 saves every formula that spills so),
+    one cell or many: their ranges are never cut to one cell."""
+
+    def signature(self) -> str:
+        """Identical for workbooks that differ only in their input values."""
+        digest = hashlib.sha256()
+        for key in sorted(self.formulas):
+            digest.update(f"{key}={self.formulas[key]}\n".encode())
+        for key in sorted(self.names):
+            digest.update(f"{key}:={self.names[key]}\n".encode())
+        for key in sorted(self.values):
+            digest.update(f"{key}\n".encode())
+        for key in sorted(self.blocks):
+            digest.update(f"{key}[]\n".encode())
+        digest.update("\n".join(self.sheets).encode())
+        digest.update("\n".join(sorted(self.array_formulas)).encode())
+        return digest.hexdigest()
+
+
+@dataclass
+class Evaluation:
+    """Results of one workbook, by engine node of a formula cell or array range."""
+
+    results: dict[str, list[list[Any]]]
+    """Node -> rows of cell values (float, str, bool or CellError; a single cell is one row of one), in
+    the order computed. An error an ftxl function refused with carries its reason (`CellError.reason`)
+    to every cell that passes it on."""
+    notes: list[tuple[str, str]]
+    """(node, what the user should know about that formula), e.g. an unknown function."""
+    ftxl_nodes: list[str]
+    """Nodes whose formula calls an ftxl function."""
+    engine: str = "plain"
+    """Which engine computed it: "plain", or "formulas" with the reason the plain one did not."""
