@@ -25,6 +25,7 @@ import numpy as np
 
 from . import model
 from .errors import InputError
+from .use_case import INSURANCE_RANGES
 
 DAYS_PER_YEAR = 365.0
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
@@ -212,11 +213,9 @@ def base_inputs(case: Any) -> dict[str, float]:
 
 def example_ranges() -> dict[str, tuple[float, float, float]]:
     """Low / Base / High of the insurance example, as on the template's Inputs sheet."""
-    from .template.content import EXAMPLE
-
     return {
         name: tuple(float(x) for x in values)  # type: ignore[misc]
-        for name, values in EXAMPLE.items()
+        for name, values in INSURANCE_RANGES.items()
         if name in INPUTS and not isinstance(values[0], str)
     }
 

@@ -1,15 +1,18 @@
 """What the template workbook asks and explains: its inputs, the insurance example's values, the question bank.
 
-Data only; `ftxl.template` lays it out. The Base column of the insurance example is the
-worked example (`ftxl.use_case.insurance_example`); Low and High are illustrative ranges
-around it, marked "estimated" in the question bank.
+Data only; `ftxl.template` lays it out. The insurance example's Low / Base / High inputs
+(`EXAMPLE`) live with the use case (`ftxl.use_case.INSURANCE_RANGES`), since the analysis reads
+them too; they are marked "estimated" in the question bank.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..use_case import insurance_example
+from ..use_case import INSURANCE_RANGES as EXAMPLE
+from ..use_case import example_label_log
+
+__all__ = ["EXAMPLE", "example_label_log"]
 
 SCENARIOS = ("Low", "Base", "High")
 OPTIONS = (("human", "Human process"), ("prompted", "Prompted model (API)"), ("finetuned", "Fine-tuned model"))
@@ -38,56 +41,6 @@ class Section:
 
     title: str
     inputs: tuple[Input, ...]
-
-
-def _example() -> dict[str, tuple[float | str, ...]]:
-    """Low / Base / High of the insurance example; Base is the worked example exactly."""
-    case = insurance_example(180)
-    options = {"human": case.human, "prompted": case.prompted, "finetuned": case.finetuned}
-    values: dict[str, tuple[float | str, ...]] = {
-        "events_per_day": (4000, case.events_per_day, 6000),
-        "horizon_days": (case.horizon_days,) * 3,
-        "handling_seconds": (25, case.handling_seconds, 40),
-        "hourly_cost": (18, case.hourly_wage, 24),
-        "delay_cost_per_day": (3, 4, 5),
-        "days_lost_wrong_department": (1.5, 2, 3),
-        "days_lost_wrong_subclass": (0.25, 0.5, 1),
-        "investment": (30000, case.investment, 60000),
-    }
-    spread = {"human": (0.02, 0.05), "prompted": (0.01, 0.02), "finetuned": (0.005, 0.01)}
-    for key, option in options.items():
-        if option is None:
-            continue
-        top_step, full_step = spread[key]
-        top, full = option.top_level_accuracy, option.full_route_accuracy
-        values[f"{key}_top_level_accuracy"] = (round(top - top_step, 4), top, round(min(top + top_step, 0.999), 4))
-        values[f"{key}_full_route_accuracy"] = (round(full - full_step, 4), full, round(full + full_step, 4))
-        values[f"{key}_review_share"] = (option.review_share,) * 3
-        values[f"{key}_review_cost"] = (option.review_cost,) * 3
-        values[f"{key}_shares_from"] = ("accuracies",) * 3
-    values["prompted_unit_cost"] = (0.05, case.prompted.unit_cost, 0.08)
-    values["finetuned_unit_cost"] = (0.012, case.finetuned.unit_cost, 0.02)
-    return values
-
-
-def example_label_log(events: int = 10_000) -> list[tuple[str, str]]:
-    """A routing log of the human process that holds the worked example's buckets exactly: 80 / 15 / 5%.
-
-    Ten departments of ten subclasses; of every 20 events, 16 are routed right, 3 to another
-    subclass of the right department and 1 to another department.
-    """
-    log = []
-    for i in range(events):
-        department, subclass = i % 10, (i // 10) % 10
-        outcome = i % 20
-        routed_department = (department + 1) % 10 if outcome == 19 else department
-        routed_subclass = (subclass + 1) % 10 if outcome in (16, 17, 18) else subclass
-        log.append((f"Dept {department}/Sub {subclass}", f"Dept {routed_department}/Sub {routed_subclass}"))
-    return log
-
-
-EXAMPLE = _example()
-"""The insurance example's inputs; the delay cost (4 EUR/day), 2 days and half a day give the worked example's 8 and 2 EUR."""
 
 
 LABEL_SOURCES = ("accuracies", "labels")

@@ -198,12 +198,11 @@ class Compiler:
             raise NotCoveredError(f"function {name}")
         if len(trees) < spec.min_args or (spec.max_args is not None and len(trees) > spec.max_args):
             raise NotCoveredError(f"{name} with {len(trees)} arguments")
-        if upper == "MATCH" and trees[2] != ("value", 0.0):
-            raise NotCoveredError("MATCH other than an exact match (match type 0)")
-        if upper in ("VLOOKUP", "HLOOKUP") and trees[3] not in (("value", 0.0), ("value", False)):
-            raise NotCoveredError(f"{upper} other than an exact match (FALSE or 0 as its last argument)")
+        why_not = spec.covers(trees) if spec.covers else None
+        if why_not:
+            raise NotCoveredError(why_not)
         trees = [self._named_range(tree) for tree in trees]
-        cut = self._cuts(upper, trees)
+        cut = self._cuts(spec, trees)
         outer = self.in_array
         self.in_array = outer or spec.arrays
         try:
@@ -227,8 +226,8 @@ class Compiler:
                 return named
         return tree
 
-    def _cuts(self, function: str, trees: list[Tree]) -> dict[int, Box]:
-        """Range arguments of `function` cut to the part of their sheet that holds anything, by position.
+    def _cuts(self, spec: Spec, trees: list[Tree]) -> dict[int, Box]:
+        """Range arguments of a function (`spec`) cut to the part of their sheet that holds anything, by position.
 
         Only for functions that an empty cell in a range leaves unchanged, and only ranges passed
         directly (not a block of inputs): SUM(A:A) reads the rows in use, not a million. Functions that
@@ -237,10 +236,10 @@ class Compiler:
         they were. Every copy sharing this compiled model holds cells at the same places (they are part
         of its signature): the cut is the same for all of them.
         """
-        if function not in BLANKS_ADD_NOTHING:
+        if not spec.blanks_add_nothing:
             return {}
         ranges = {k: tree for k, tree in enumerate(trees) if tree[0] == "ref" and (tree[1], tree[2]) not in self.blocks}
-        paired = function in SAME_SHAPE_FUNCTIONS
+        paired = spec.pairs_ranges
         same_rows = not paired or len({(t[2][1], t[2][3]) for t in ranges.values()}) == 1
         same_columns = not paired or len({(t[2][0], t[2][2]) for t in ranges.values()}) == 1
         shared = [self.extents.get(tree[1], (0, 0)) for tree in ranges.values()]
@@ -254,28 +253,6 @@ class Compiler:
                 max_col = max(min_col, min(max_col, last_column))
             cuts[k] = (min_col, min_row, max_col, max_row)
         return cuts
-
-
-BLANKS_ADD_NOTHING = frozenset(
-    (
-        "SUM",
-        "COUNT",
-        "COUNTA",
-        "AVERAGE",
-        "MIN",
-        "MAX",
-        "SUMIF",
-        "SUMIFS",
-        "AVERAGEIF",
-        "AVERAGEIFS",
-        "MAXIFS",
-        "MINIFS",
-    )
-)
-"""Functions whose result an empty cell in a range argument does not change: a whole column passed to them
-directly is read over the rows that hold anything (COUNTIF and COUNTBLANK count empty cells: not these)."""
-SAME_SHAPE_FUNCTIONS = frozenset(("SUMIF", "SUMIFS", "AVERAGEIF", "AVERAGEIFS", "MAXIFS", "MINIFS"))
-"""Functions that pair their ranges cell by cell: their ranges are cut alike, or not at all (see `_cuts`)."""
 
 
 def _reaches_edge(box: Box) -> bool:

@@ -27,6 +27,9 @@ from ...values import (
     finite,
     text_number,
 )
+from .spec import Library
+
+FUNCTIONS = Library()
 
 _CRITERION = re.compile(r"^(<=|>=|<>|<|>|=)?(.*)$", re.S)
 
@@ -99,6 +102,7 @@ def criterion(value: Value) -> Callable[[Value], bool]:
     raise NotCoveredError("a criterion comparing text by order")
 
 
+@FUNCTIONS.add("COUNTIF", 2, 2, ranges=(0,))
 def xl_countif(cells: Value, condition: Value) -> Value:
     grid = as_grid(cells)
 
@@ -162,6 +166,7 @@ def _numbers_of(selected: list[Value] | CellError) -> list[float] | CellError:
     return numbers
 
 
+@FUNCTIONS.add("COUNTIFS", 2, None, ranges=None)
 def xl_countifs(*pairs: Value) -> Value:
     found = _tests(pairs)
     if isinstance(found, CellError):
@@ -170,19 +175,23 @@ def xl_countifs(*pairs: Value) -> Value:
     return float(sum(1 for k in range(len(ranges[0])) if all(t(r[k]) for r, t in zip(ranges, tests, strict=True))))
 
 
+@FUNCTIONS.add("SUMIF", 2, 3, ranges=(0, 2), blanks_add_nothing=True, pairs_ranges=True)
 def xl_sumif(cells: Value, condition: Value, values: Value = MISSING) -> Value:
     return xl_sumifs(cells if values is MISSING else values, cells, condition)
 
 
+@FUNCTIONS.add("SUMIFS", 3, None, ranges=None, blanks_add_nothing=True, pairs_ranges=True)
 def xl_sumifs(values: Value, *pairs: Value) -> Value:
     numbers = _numbers_of(_selected(values, pairs))
     return numbers if isinstance(numbers, CellError) else finite(math.fsum(numbers))
 
 
+@FUNCTIONS.add("AVERAGEIF", 2, 3, ranges=(0, 2), blanks_add_nothing=True, pairs_ranges=True)
 def xl_averageif(cells: Value, condition: Value, values: Value = MISSING) -> Value:
     return xl_averageifs(cells if values is MISSING else values, cells, condition)
 
 
+@FUNCTIONS.add("AVERAGEIFS", 3, None, ranges=None, blanks_add_nothing=True, pairs_ranges=True)
 def xl_averageifs(values: Value, *pairs: Value) -> Value:
     numbers = _numbers_of(_selected(values, pairs))
     if isinstance(numbers, CellError):
@@ -190,11 +199,13 @@ def xl_averageifs(values: Value, *pairs: Value) -> Value:
     return finite(math.fsum(numbers) / len(numbers)) if numbers else DIV0
 
 
+@FUNCTIONS.add("MAXIFS", 3, None, ranges=None, blanks_add_nothing=True, pairs_ranges=True)
 def xl_maxifs(values: Value, *pairs: Value) -> Value:
     numbers = _numbers_of(_selected(values, pairs))
     return numbers if isinstance(numbers, CellError) else (max(numbers) if numbers else 0.0)
 
 
+@FUNCTIONS.add("MINIFS", 3, None, ranges=None, blanks_add_nothing=True, pairs_ranges=True)
 def xl_minifs(values: Value, *pairs: Value) -> Value:
     numbers = _numbers_of(_selected(values, pairs))
     return numbers if isinstance(numbers, CellError) else (min(numbers) if numbers else 0.0)

@@ -11,6 +11,9 @@ import re
 from collections.abc import Callable
 
 from ...values import MISSING, VALUE, CellError, Grid, Value, direct, elementwise, number, text
+from .spec import Library
+
+FUNCTIONS = Library()
 
 
 def _texts(function: Callable[..., Value]) -> Callable[..., Value]:
@@ -54,6 +57,7 @@ def _with_default(function: Callable[..., Value], default: float) -> Callable[..
     return call
 
 
+@FUNCTIONS.add("CONCATENATE", 1, None)
 def xl_concatenate(*args: Value) -> Value:
     def join(*values: Value) -> Value:
         pieces = [text(direct(v)) for v in values]
@@ -63,6 +67,7 @@ def xl_concatenate(*args: Value) -> Value:
     return elementwise(join, *args)
 
 
+@FUNCTIONS.add("CONCAT", 1, None, ranges=None)
 def xl_concat(*args: Value) -> Value:
     pieces = []
     for arg in args:
@@ -74,15 +79,10 @@ def xl_concat(*args: Value) -> Value:
     return "".join(pieces)  # type: ignore[arg-type]
 
 
-TEXT_FUNCTIONS: dict[str, tuple[Callable[..., Value], int, int | None, bool]] = {
-    "LEN": (_texts(lambda string: float(len(string))), 1, 1, False),
-    "LEFT": (_with_default(_texts(_left), 1.0), 1, 2, False),
-    "RIGHT": (_with_default(_texts(_right), 1.0), 1, 2, False),
-    "MID": (_texts(_mid), 3, 3, False),
-    "UPPER": (_texts(str.upper), 1, 1, False),
-    "LOWER": (_texts(str.lower), 1, 1, False),
-    "TRIM": (_texts(_trim), 1, 1, False),
-    "CONCATENATE": (xl_concatenate, 1, None, False),
-    "CONCAT": (xl_concat, 1, None, True),
-}
-"""Name -> (function, fewest arguments, most arguments or None, takes ranges whole)."""
+FUNCTIONS.add("LEN", 1, 1)(_texts(lambda string: float(len(string))))
+FUNCTIONS.add("LEFT", 1, 2)(_with_default(_texts(_left), 1.0))
+FUNCTIONS.add("RIGHT", 1, 2)(_with_default(_texts(_right), 1.0))
+FUNCTIONS.add("MID", 3, 3)(_texts(_mid))
+FUNCTIONS.add("UPPER", 1, 1)(_texts(str.upper))
+FUNCTIONS.add("LOWER", 1, 1)(_texts(str.lower))
+FUNCTIONS.add("TRIM", 1, 1)(_texts(_trim))

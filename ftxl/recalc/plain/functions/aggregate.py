@@ -1,0 +1,98 @@
+"""Excel's aggregates over ranges and values: SUM, MIN, MAX, AVERAGE, COUNT, COUNTA, COUNTBLANK, SUMPRODUCT."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+
+from ...values import DIV0, VALUE, CellError, Grid, Value, as_grid, direct, finite, number
+from .spec import Library
+
+FUNCTIONS = Library()
+
+
+def _numbers(args: Iterable[Value], skip_errors: bool = False) -> Iterator[float | CellError]:
+    """The numbers an aggregate (SUM, MIN, AVERAGE...) sees: in ranges and arrays only numbers count;
+    an argument typed directly counts when it reads as a number. An empty cell that reaches an
+    argument through a reference (IF(c, A1, B1)) counts as nothing, as in a range."""
+    for arg in args:
+        if isinstance(arg, Grid):
+            for value in arg.values():
+                kind = type(value)
+                if kind is float:
+                    yield value
+                elif kind is CellError and not skip_errors:
+                    yield value
+        elif arg is not None:
+            result = number(direct(arg))
+            if type(result) is not CellError or not skip_errors:
+                yield result
+
+
+def _collect(args: Iterable[Value]) -> list[float] | CellError:
+    found = []
+    for value in _numbers(args):
+        if isinstance(value, CellError):
+            return value
+        found.append(value)
+    return found
+
+
+@FUNCTIONS.add("SUM", 1, None, ranges=None, blanks_add_nothing=True)
+def xl_sum(*args: Value) -> Value:
+    values = _collect(args)
+    return values if isinstance(values, CellError) else finite(math.fsum(values))
+
+
+@FUNCTIONS.add("MIN", 1, None, ranges=None, blanks_add_nothing=True)
+def xl_min(*args: Value) -> Value:
+    values = _collect(args)
+    return values if isinstance(values, CellError) else (min(values) if values else 0.0)
+
+
+@FUNCTIONS.add("MAX", 1, None, ranges=None, blanks_add_nothing=True)
+def xl_max(*args: Value) -> Value:
+    values = _collect(args)
+    return values if isinstance(values, CellError) else (max(values) if values else 0.0)
+
+
+@FUNCTIONS.add("AVERAGE", 1, None, ranges=None, blanks_add_nothing=True)
+def xl_average(*args: Value) -> Value:
+    values = _collect(args)
+    if isinstance(values, CellError):
+        return values
+    return finite(math.fsum(values) / len(values)) if values else DIV0
+
+
+@FUNCTIONS.add("COUNT", 1, None, ranges=None, blanks_add_nothing=True)
+def xl_count(*args: Value) -> Value:
+    return float(sum(1 for value in _numbers(args, skip_errors=True)))
+
+
+@FUNCTIONS.add("COUNTA", 1, None, ranges=None, blanks_add_nothing=True)
+def xl_counta(*args: Value) -> Value:
+    total = 0
+    for arg in args:
+        if isinstance(arg, Grid):
+            total += sum(1 for value in arg.values() if value is not None)
+        elif arg is not None:  # None: an empty cell reached through a reference
+            total += 1
+    return float(total)
+
+
+@FUNCTIONS.add("COUNTBLANK", 1, 1, ranges=None)
+def xl_countblank(cells: Value) -> Value:
+    return float(sum(1 for value in as_grid(cells).values() if value is None or value == ""))
+
+
+@FUNCTIONS.add("SUMPRODUCT", 1, None, arrays=True)
+def xl_sumproduct(*args: Value) -> Value:
+    grids = [as_grid(a) for a in args]
+    if len({g.shape for g in grids}) > 1:
+        return VALUE
+    for grid in grids:
+        for value in grid.values():
+            if type(value) is CellError:
+                return value
+    columns = [[v if type(v) is float else 0.0 for v in g.values()] for g in grids]
+    return finite(math.fsum(math.prod(items) for items in zip(*columns, strict=True)))
