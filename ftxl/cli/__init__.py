@@ -256,7 +256,7 @@ def template(path: Path, example: str | None, blank: bool, runtime: str, force: 
         raise click.UsageError(f"the folder {path.parent} does not exist: create it first")
     if path.exists() and not force:
         raise click.UsageError(f"{path} exists (perhaps filled in): choose another name, or pass --force to replace it")
-    from ..template.builder import write_template
+    from ..template import write_template
 
     result = write_template(path, example=example is not None, runtime=runtime)
     if not result.ok:

@@ -1,0 +1,113 @@
+"""Where everything sits in the template: every input row, label block and result row, fixed before a sheet is written.
+
+The sheets refer to each other's cells (Results reads Inputs and Labels, Timeline and
+Start read Results, Checks reads Inputs), so the positions are planned here first, from
+the content alone; the sheet writers only read them. Rows and columns are 0-based, as
+XlsxWriter takes them; references are built with `inp`, `res` and `cell`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from .content import OPTIONS, SCENARIOS, SECTIONS
+
+SCENARIO_COLUMNS = (1, 2, 3)  # B, C, D
+FUNCTION_SPELLINGS = {"classic": "{}", "lite": "_xldudf_{}"}
+"""How a formula names an ftxl function: classic add-in (VBA) or xlwings Lite (Office.js)."""
+LABEL_FIRST_ROW, LABEL_ROWS = 5, 10_000
+"""Where pasted labels go on the Labels sheet (1-based first row) and how many rows are counted."""
+LABEL_BLOCK_ROWS = {1: (2, 3), 2: (1, 1), 3: (3, 2)}
+"""Scenario column -> rows of the counted block (1 share, 2 95% low, 3 95% high) that give the correct share and
+the wrong-department share. Low is the pessimistic end, as for accuracies: the correct share at its lower bound,
+the costlier wrong department at its upper bound (at most what the correct share leaves), the wrong subclass the
+rest; High the other way round. So the correct share always stays inside its own interval."""
+TIMELINE_TABLE_ROW = 51
+"""Row of the day-by-day table's header, below the two charts."""
+TIMELINE_POINTS = 100
+TIMELINE_TABLE_ROW = 51
+"""Row of the day-by-day table's header, below the two charts."""
+SCENARIO_PROBLEMS = {
+    column: f"input_problems_{x.lower()}" for column, x in zip(SCENARIO_COLUMNS, SCENARIOS, strict=True)
+}
+"""Scenario column -> workbook name of the number of failed checks among that scenario's inputs."""
+SCENARIO_TYPED = {column: f"inputs_typed_{x.lower()}" for column, x in zip(SCENARIO_COLUMNS, SCENARIOS, strict=True)}
+"""Scenario column -> workbook name of the number of inputs typed in that scenario."""
+FIX_INPUTS = '"Fix inputs: "&checks_problems&" problem(s), see Checks"'
+"""What every decision cell says while a check fails: no verdict from broken inputs."""
+
+INPUTS_FIRST_ROW = 4
+"""Row of the first section title on Inputs, below the column headers."""
+RESULTS_FIRST_ROW = 4
+"""Row of the first block title on Results, below the column headers."""
+LABEL_BLOCK_SPACING = 6
+"""Rows from one option's counted block on Labels to the next."""
+
+
+class Layout:
+    """The template's positions for one runtime; `place_results` completes it with the result rows."""
+
+    def __init__(self, runtime: str = "classic") -> None:
+        self.spelling = FUNCTION_SPELLINGS[runtime]
+        self.input_rows: dict[str, int] = {}
+        """Input name -> its row on Inputs (Low, Base, High in the scenario columns)."""
+        row = INPUTS_FIRST_ROW
+        for section in SECTIONS:
+            row += 1
+            for item in section.inputs:
+                self.input_rows[item.name] = row
+                row += 1
+            row += 1
+        self.inputs_end = row
+        """The row after the last section: where the Inputs page ends."""
+        last = LABEL_FIRST_ROW + LABEL_ROWS - 1
+        self.label_routes: dict[str, str] = {}
+        """Option key -> absolute range of the routes pasted for it on Labels."""
+        self.label_blocks: dict[str, str] = {}
+        """Option key -> absolute range of its counted shares on Labels (share, low, high x 3 buckets)."""
+        self.label_tops: dict[str, int] = {}
+        """Option key -> row of its counted block's title on Labels."""
+        for k, (key, _) in enumerate(OPTIONS):
+            top = 3 + LABEL_BLOCK_SPACING * k
+            column = "BCD"[k]
+            self.label_tops[key] = top
+            self.label_routes[key] = f"Labels!${column}${LABEL_FIRST_ROW}:${column}${last}"
+            self.label_blocks[key] = f"Labels!$G${top + 3}:$I${top + 5}"
+        self.result_rows: dict[str, int] = {}
+        """Result key -> its row on Results; filled by `place_results`."""
+        self.results_end = RESULTS_FIRST_ROW
+
+    def place_results(self, blocks: Iterable[tuple[str, Iterable[tuple[str, ...]]]]) -> None:
+        """Give each result row of `blocks` (title, rows keyed by their first item) its row on Results:
+        a title row, the rows, a blank row, block after block."""
+        row = RESULTS_FIRST_ROW
+        for _, rows in blocks:
+            row += 1
+            for key, *_ in rows:
+                self.result_rows[key] = row
+                row += 1
+            row += 1
+        self.results_end = row
+
+    def fn(self, name: str, *args: str) -> str:
+        """A call of an ftxl function, spelled for the target runtime."""
+        return f"{self.spelling.format(name)}({','.join(args)})"
+
+    def inp(self, name: str, column: int) -> str:
+        """Reference to one scenario's cell of an input row."""
+        return "Inputs!" + xl_rowcol_to_cell(self.input_rows[name], column)
+
+    def res(self, key: str, column: int) -> str:
+        """Reference (on Results) to one scenario's cell of a result row."""
+        return xl_rowcol_to_cell(self.result_rows[key], column)
+
+    def cell(self, name: str, column: int) -> str:
+        """Absolute reference to one scenario's cell of an input row."""
+        return "Inputs!" + xl_rowcol_to_cell(self.input_rows[name], column, True, True)
+
+    def row_range(self, name: str) -> str:
+        """Absolute reference to the Low:High cells of an input row."""
+        row = self.input_rows[name] + 1
+        return f"Inputs!$B${row}:$D${row}"
