@@ -79,7 +79,7 @@ def test_the_terminal_summary_reads_at_80_columns_with_8_workbooks(tmp_path):
 
 
 def test_the_wide_summary_keeps_each_figures_scenarios_together():
-    from ftxl.cli import summary_view
+    from ftxl.cli.tables import summary_view
 
     columns = ["workbook", "status", "cells", "warnings", "checks", "breakeven_days_high", "breakeven_days_low"]
     columns += ["decision_high", "decision_low", "decision_base", "breakeven_days_base", "max_cost_premium_base"]

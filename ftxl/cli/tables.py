@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from ..use_case import Evaluation
 
@@ -16,6 +18,8 @@ class Table:
     title: str
     columns: list[str]
     rows: list[list[str]]
+    caption: str | None = None
+    """A line under the table (what it leaves out, where to find it)."""
 
 
 def euros(value: float, decimals: int = 2) -> str:
@@ -98,3 +102,78 @@ def decision(evaluation: Evaluation) -> str:
     if evaluation.saving_per_event > 0 and evaluation.net_savings <= 0:
         return f"{verdict}: fine-tuning pays back only after the horizon"
     return verdict
+
+
+def buckets_tables(report: dict[str, Any]) -> list[Table]:
+    overall = Table(
+        title=f"Bucket shares: {report['events']:,} events, {report['skipped']:,} skipped (missing labels)",
+        columns=["bucket", "share", "95% low", "95% high"],
+        rows=[[b, f"{s['share']:.2%}", f"{s['low']:.2%}", f"{s['high']:.2%}"] for b, s in report["shares"].items()],
+    )
+    names = list(report["shares"])
+    groups = Table(
+        title=f"By {report['by']}",
+        columns=[report["by"], "events", *names],
+        rows=[
+            [g, f"{v['events']:,}", *(f"{v['shares'][n]:.2%}" if n in v["shares"] else "-" for n in names)]
+            for g, v in report["groups"].items()
+        ],
+    )
+    return [overall, groups]
+
+
+KEY_OUTPUTS = ("decision_base", "net_savings_base", "breakeven_days_base")
+"""The summary's default view of a template workbook: the Base decision and the two figures behind it."""
+SCENARIO_ORDER = ("base", "low", "high")
+FIRST_STEMS = ("decision", "net_savings", "breakeven_days")
+
+
+def summary_view(columns: list[str], table: list[dict[str, Any]], wide: bool) -> list[str]:
+    """The outputs the terminal shows, in a meaningful order.
+
+    By default the Base decision, net savings and break-even (for workbooks without the ftxl names:
+    their first three outputs), and the input checks where any workbook defines them. With `wide`:
+    every output, the decision first, each figure's scenarios together (Base, Low, High).
+    """
+    outputs = [c for c in columns if c not in ("workbook", "status", "cells", "warnings", "checks")]
+    checks = [] if all(row.get("checks") is None for row in table) else ["checks"]
+    if not wide:
+        key = [c for c in KEY_OUTPUTS if c in outputs]
+        return (key or outputs[:3]) + checks
+
+    def rank(column: str) -> tuple[int, int, int]:
+        stem, _, scenario = column.rpartition("_")
+        stem = stem if scenario in SCENARIO_ORDER else column
+        first = FIRST_STEMS.index(stem) if stem in FIRST_STEMS else len(FIRST_STEMS)
+        order = next(k for k, c in enumerate(outputs) if c == column or c.startswith(stem + "_"))
+        return first, order, SCENARIO_ORDER.index(scenario) if scenario in SCENARIO_ORDER else 0
+
+    return checks + sorted(outputs, key=rank)
+
+
+def summary_table(columns: list[str], table: list[dict[str, Any]], wide: bool = False) -> Table | None:
+    """The key outputs of a batch, one row per workbook (`summary_view` picks the columns); with `wide`,
+    every output, one row each and a column per workbook. None when there is nothing to show."""
+    shown = summary_view(columns, table, wide)
+    if not shown:
+        return None
+    more = len([c for c in columns if c not in ("workbook", "status", "cells", "warnings")]) - len(shown)
+    caption = f"{more} more outputs per workbook: --wide, or the --summary file" if more > 0 and not wide else None
+    base_only = not wide and all(c in KEY_OUTPUTS or c == "checks" for c in shown)
+    title = "Summary, Base scenario" if base_only else "Summary"
+    if wide:
+        return Table(
+            title,
+            ["output", *(Path(row["workbook"]).name for row in table)],
+            [[output.replace("_", " "), *(cell_text(row.get(output)) for row in table)] for output in shown],
+            caption,
+        )
+    headers = [(output.removesuffix("_base") if base_only else output).replace("_", " ") for output in shown]
+    rows = [[Path(row["workbook"]).name, *(cell_text(row.get(c)) for c in shown)] for row in table]
+    return Table(title, ["workbook", *headers], rows, caption)
+
+
+def cell_text(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.4f}" if abs(value) < 10 else f"{value:,.2f}"
+    return "" if value is None else str(value)

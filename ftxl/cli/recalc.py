@@ -1,0 +1,225 @@
+"""`ftxl recalc`: recalculate saved workbooks without Excel, with a progress bar and a summary."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..errors import FtxlError
+from .app import cli
+from .tables import summary_table
+from .terminal import echo_json, print_table, visible
+
+if TYPE_CHECKING:
+    from ..recalc.batch import Job, Settings
+    from ..recalc.workbook import FileResult
+
+
+DEFAULT_OUT = Path("recalculated")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, readable=False, path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help=f"Folder for the recalculated copies (default: ./{DEFAULT_OUT}). Folders given as PATHS keep their layout.",
+)
+@click.option("--in-place", is_flag=True, help="Replace each original, atomically, instead of writing copies.")
+@click.option(
+    "--summary",
+    "summary_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write one row per workbook with its key outputs to FILE (.csv, .xlsx or .json).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON instead of text.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes.")
+@click.option("--quiet", is_flag=True, help="No progress bar and no summary table; one line per workbook only.")
+@click.option(
+    "--wide", is_flag=True, help="Show every output in the summary (a row each, a column per workbook), not only Base."
+)
+@click.option(
+    "--max-memory",
+    "max_memory",
+    type=click.FloatRange(min=0),
+    default=8.0,
+    show_default=True,
+    help="GiB of memory each recalculating process may use; a workbook that needs more fails with "
+    "'out of memory' and the batch goes on. 0: no limit.",
+)
+@click.option(
+    "--max-cells",
+    "max_cells",
+    type=click.IntRange(min=1),
+    default=500_000,
+    show_default=True,
+    help="Formula cells one workbook may hold; a larger one is refused (bounded time and memory).",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Count a workbook whose input checks fail (its name checks_problems above 0) as failed: exit status 1.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "formulas"]),
+    default="auto",
+    show_default=True,
+    help="auto: ftxl's plain engine, the formulas library for workbooks it does not cover; "
+    "formulas: the formulas library for every workbook (slower; to cross-check).",
+)
+def recalc(
+    paths: tuple[Path, ...],
+    out_dir: Path | None,
+    in_place: bool,
+    summary_path: Path | None,
+    as_json: bool,
+    jobs: int,
+    quiet: bool,
+    wide: bool,
+    max_memory: float,
+    max_cells: int,
+    strict: bool,
+    engine: str,
+) -> None:
+    """Recalculate saved workbooks without Excel, ftxl's functions included.
+
+    PATHS are .xlsx / .xlsm files or folders (searched recursively). Only the cached
+    values of formula cells change: formulas, formatting, charts, images, comments,
+    validations and macros stay exactly as they were.
+
+    By default the results are copies in ./recalculated, so that the originals are never
+    touched unless you ask for it with --in-place (each original is then replaced
+    atomically: a failure or an interruption leaves it as it was).
+
+    A workbook that defines the name checks_problems (the ftxl template does) reports its
+    failed input checks: "ok (checks: 2 problems)", with a warning per problem; --strict
+    counts such a workbook as failed.
+
+    Exit status: 0 when every workbook was recalculated, 1 when any failed (or, with
+    --strict, failed its input checks), 2 on a usage error.
+
+    \b
+    Examples:
+      ftxl recalc workbook_templates/ftxl_insurance_example.xlsx
+      ftxl recalc quotes/ --out computed/ --summary summary.csv --jobs 2
+    """
+    from ..recalc import summary
+    from ..recalc.batch import INTERRUPTED, Settings, interruptible, mark_output_folder, plan
+    from ..recalc.ooxml.package import Limits
+
+    if in_place and out_dir is not None:
+        raise click.UsageError("--in-place and --out exclude each other: choose one")
+    try:
+        if summary_path is not None:
+            summary.check_path(summary_path)
+        job_list = plan(paths, None if in_place else (out_dir or DEFAULT_OUT))
+    except FtxlError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if not job_list:
+        raise click.UsageError("no .xlsx or .xlsm workbooks found in " + ", ".join(map(str, paths)))
+    if not in_place:
+        try:
+            mark_output_folder(out_dir or DEFAULT_OUT)
+        except FtxlError as exc:
+            raise click.ClickException(str(exc)) from exc
+    finished: list[Any] = []
+    try:
+        with interruptible():
+            results = _run_with_progress(
+                job_list,
+                jobs,
+                Settings(engine, max_memory, Limits(max_formula_cells=max_cells)),
+                show=not quiet and not as_json and sys.stderr.isatty(),
+                done=finished.append,
+            )
+    except KeyboardInterrupt:
+        for result in finished:
+            _echo_result(result, strict)
+        click.echo(
+            f"interrupted: {len(finished)} of {len(job_list)} workbooks done (listed above); any other was "
+            "either not written or written whole, never half (its original unchanged or fully replaced)",
+            err=True,
+        )
+        sys.exit(INTERRUPTED)
+    columns, table = summary.rows(results)
+    if as_json:
+        echo_json({"files": [_result_dict(r) for r in results], "summary": table})
+    else:
+        for result in results:
+            _echo_result(result, strict)
+        shown = summary_table(columns, table, wide)
+        if not quiet and shown is not None:
+            from rich.console import Console
+
+            print_table(Console(), shown)
+    if summary_path is not None:
+        try:
+            summary.write(summary_path, columns, table)
+        except (FtxlError, ValueError) as exc:
+            raise click.ClickException(str(exc)) from exc
+    sys.exit(0 if all(r.ok and not (strict and r.checks) for r in results) else 1)
+
+
+def _run_with_progress(
+    job_list: list[Job],
+    processes: int,
+    settings: Settings,
+    show: bool,
+    done: Callable[[FileResult], None] = lambda result: None,
+) -> list[FileResult]:
+    from ..recalc.batch import run
+
+    if not show:
+        return run(job_list, processes, progress=done, settings=settings)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("recalculating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("recalc", total=len(job_list))
+
+        def advance(result: FileResult) -> None:
+            done(result)
+            progress.advance(task)
+
+        return run(job_list, processes, progress=advance, settings=settings)
+
+
+def _echo_result(result: FileResult, strict: bool = False) -> None:
+    source, target = visible(result.source), visible(result.target)
+    if result.ok:
+        plural = "" if len(result.warnings) == 1 else "s"
+        engine = "" if result.engine == "plain" else f"; engine: {result.engine}"
+        status = "FAILED" if strict and result.checks else "ok"
+        if result.checks:
+            status += f" (checks: {result.checks} problem{'' if result.checks == 1 else 's'})"
+        click.echo(
+            f"{status:<7} {source} -> {target} "
+            f"({result.cells} cell{'' if result.cells == 1 else 's'}, {len(result.warnings)} warning{plural}{engine})"
+        )
+    else:
+        click.echo(f"FAILED  {source}: {visible(result.error)}")
+    for warning in result.warnings:
+        click.echo(f"        warning: {visible(warning)}")
+
+
+def _result_dict(result: FileResult) -> dict[str, Any]:
+    from ..recalc.summary import plain
+
+    return {
+        "source": str(result.source),
+        "target": None if result.target is None else str(result.target),
+        "ok": result.ok,
+        "cells": result.cells,
+        "warnings": result.warnings,
+        "checks": result.checks,
+        "error": result.error,
+        "engine": result.engine or None,
+        "outputs": {k: plain(v) for k, v in result.outputs.items()},
+    }
