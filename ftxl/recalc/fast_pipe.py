@@ -41,7 +41,7 @@ def _steps(pipe: Any) -> list[_Step]:
         node = solution.nodes[node_id]
         function = None
         if node["type"] == "function":
-            function = _fast_operator(_fast_cell(node["function"]))
+            function = fast_operator(_fast_cell(node["function"]))
         elif node["type"] != "data":
             raise UnsupportedPipeError(node["type"])
         steps.append((node_id, node, function))
@@ -85,7 +85,7 @@ def _plain_number(value: Any) -> float | None:
     return None
 
 
-def _fast_operator(function: Callable[..., Any]) -> Callable[..., Any]:
+def fast_operator(function: Callable[..., Any]) -> Callable[..., Any]:
     """+ - * / of two plain numbers in Python floats; anything else (text, booleans, empty cells,
     errors, ranges, a zero divisor, overflow) goes to formulas' own operator, as before."""
     arithmetic = _OPERATOR_OF.get(id(function))

@@ -133,7 +133,8 @@ def unknown_functions(formula: str) -> set[str]:
     return names
 
 
-def _engine_value(value: Any) -> Any:
+def engine_value(value: Any) -> Any:
+    """A cell value as `formulas` takes it: an error as its own error object."""
     if isinstance(value, CellError):
         return _error(value.code) if value.code in FormulaErrors.errors else value.code
     return value
@@ -141,7 +142,7 @@ def _engine_value(value: Any) -> Any:
 
 def engine_inputs(cells: BookCells) -> dict[str, Any]:
     """Every input node of a workbook with its value as `formulas` takes it."""
-    values = {key: _engine_value(v) for key, v in cells.values.items()}
+    values = {key: engine_value(v) for key, v in cells.values.items()}
     values.update({key: _block_value(rows) for key, rows in cells.blocks.items()})
     return values
 
@@ -150,7 +151,7 @@ def _block_value(rows: list[list[Any]]) -> np.ndarray:
     block = np.empty((len(rows), len(rows[0]) if rows else 0), dtype=object)
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
-            block[r, c] = sh.EMPTY if value is None else _engine_value(value)
+            block[r, c] = sh.EMPTY if value is None else engine_value(value)
     return block
 
 
@@ -217,7 +218,7 @@ class CompiledBook:
         """The engine's inputs: the workbook's values, and the error each formula left out shows, so that the
         cells depending on it show that error too (not a 0 for a cell that seems empty)."""
         inputs = _edge_inputs(engine_inputs(cells))
-        inputs.update({key: _engine_value(error) for key, error in self.broken.items()})
+        inputs.update({key: engine_value(error) for key, error in self.broken.items()})
         return inputs
 
     def _refused_range(self, text: str, sheet: str) -> str | None:

@@ -303,11 +303,11 @@ def _values_by_sheet(reader: BookReader, evaluation: Evaluation) -> dict[str, di
         sheet, addresses = reader.placement[key]
         for r, address_row in enumerate(addresses):
             for c, address in enumerate(address_row):
-                values[sheet][address] = _spilled(rows, r, c)
+                values[sheet][address] = spilled_cell(rows, r, c)
     return values
 
 
-def _spilled(rows: list[list[Any]], r: int, c: int) -> Any:
+def spilled_cell(rows: list[list[Any]], r: int, c: int) -> Any:
     """Value of cell (r, c) of an array range filled with `rows`, broadcast like Excel (#N/A outside)."""
     if len(rows) == 1 and len(rows[0]) == 1:
         return rows[0][0]

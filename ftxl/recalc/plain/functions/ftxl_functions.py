@@ -48,8 +48,7 @@ def _value(result: Any) -> Value:
 
 
 for _name, _function in cell_functions.FUNCTIONS.items():
-    _code = _function.__code__
+    _code, _wrapped = _function.__code__, _ftxl(_function)
+    _fewest = _code.co_argcount - len(_function.__defaults__ or ())
     for _spelling in cell_functions.spellings(_name):
-        FUNCTIONS.add(_spelling, _code.co_argcount - len(_function.__defaults__ or ()), _code.co_argcount, ranges=None)(
-            _ftxl(_function)
-        )
+        FUNCTIONS.add(_spelling, _fewest, _code.co_argcount, ranges=None)(_wrapped)

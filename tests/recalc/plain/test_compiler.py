@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import math
 import random
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
 import xlsxwriter
 from click.testing import CliRunner
+from helpers import TEMPLATES
+from helpers.quote_workbook import INPUTS, write_template
+from helpers.workbooks import libreoffice_recalculated
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from workbooks import libreoffice_recalculated
 
 from ftxl.cli import cli
 from ftxl.recalc import engines as engine
@@ -26,12 +27,7 @@ from ftxl.recalc import formula_text
 from ftxl.recalc.book import BookCells
 from ftxl.recalc.ooxml.package import Package, read_workbook
 from ftxl.recalc.values import CellError
-from ftxl.recalc.workbook import BookReader, _spilled, recalculate
-
-sys.path.insert(0, str(Path(__file__).parent / "benchmarks"))
-from bench_recalc import INPUTS, write_template  # noqa: E402
-
-TEMPLATES = Path(__file__).parents[1] / "workbook_templates"
+from ftxl.recalc.workbook import BookReader, recalculate, spilled_cell
 
 INPUT_CELLS: dict[str, object] = {
     "A1": 2.5,
@@ -186,6 +182,7 @@ def recalculated(tmp_path_factory) -> tuple[dict[str, str], dict[str, object], P
     return cases, _values(folder / "ours.xlsx"), folder
 
 
+@pytest.mark.libreoffice
 def test_plain_engine_agrees_with_libreoffice(recalculated):
     cases, ours, folder = recalculated
     theirs = _values(libreoffice_recalculated(folder / "cases.xlsx", folder / "lo"))
@@ -225,7 +222,7 @@ def _placed(book: BookCells, results: dict[str, list[list[object]]]) -> dict[tup
         cells = list(openpyxl.utils.cell.rows_from_range(ref)) if ":" in ref else [[ref]]
         for r, row in enumerate(cells):
             for c, address in enumerate(row):
-                placed[(sheet, address, 0)] = _spilled(rows, r, c)
+                placed[(sheet, address, 0)] = spilled_cell(rows, r, c)
     return placed
 
 
@@ -369,6 +366,7 @@ def _random_formula(rng: random.Random, depth: int) -> str:
     return f"IFERROR({a}/{b},{a})"
 
 
+@pytest.mark.libreoffice
 def test_random_formulas_agree_with_libreoffice(tmp_path):
     """300 generated formulas (precedence, signs, percent, powers, rounding, errors) in one workbook."""
     rng = random.Random(2026)

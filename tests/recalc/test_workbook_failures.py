@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers.workbooks import libreoffice, write_xlsxwriter
 from msoffcrypto.format.ooxml import OOXMLFile
-from workbooks import libreoffice, write_xlsxwriter
 
 from ftxl.cli import cli
 from ftxl.recalc.batch import OUTPUT_MARK
@@ -70,6 +70,7 @@ def batch(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     return folder, expected
 
 
+@pytest.mark.libreoffice
 def test_each_bad_file_is_named_and_the_rest_is_done(batch, tmp_path):
     folder, expected = batch
     before = {p.name: digest(p) for p in folder.iterdir()}
@@ -86,6 +87,7 @@ def test_each_bad_file_is_named_and_the_rest_is_done(batch, tmp_path):
     assert {p.name: digest(p) for p in folder.iterdir()} == before
 
 
+@pytest.mark.libreoffice
 def test_in_place_failures_leave_every_original_untouched(batch, tmp_path):
     folder, expected = batch
     copy = shutil.copytree(folder, tmp_path / "copy")
@@ -98,6 +100,7 @@ def test_in_place_failures_leave_every_original_untouched(batch, tmp_path):
     assert not list(copy.glob(".*ftxl-tmp"))
 
 
+@pytest.mark.libreoffice
 def test_legacy_xls_named_as_such(batch, tmp_path):
     folder, _ = batch
     legacy = shutil.copy(folder / "legacy.xlsx", tmp_path / "old.xls")

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import openpyxl
 import xlsxwriter
+from helpers import ROOT
 
 from ftxl.recalc import engines as engine
 from ftxl.recalc.workbook import recalculate
-
-ROOT = Path(__file__).parents[1]
 
 
 def _chart_book(path: Path) -> Path:

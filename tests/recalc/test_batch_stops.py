@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import ROOT
 
 from ftxl.recalc.batch import INTERRUPTED
 
-ROOT = Path(__file__).parents[1]
 EXAMPLE = ROOT / "workbook_templates" / "ftxl_insurance_example.xlsx"
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="signals and /proc as on Linux")
@@ -137,7 +137,7 @@ def test_a_dead_worker_costs_no_other_file(copies, tmp_path):
 def test_sigterm_in_place_leaves_no_temporary_file(tmp_path):
     import zipfile
 
-    from workbooks import write_xlsxwriter
+    from helpers.workbooks import write_xlsxwriter
 
     source = write_xlsxwriter(tmp_path / "large.xlsx")
     with zipfile.ZipFile(source, "a", zipfile.ZIP_STORED) as package:

@@ -7,12 +7,12 @@ import re
 import subprocess
 import sys
 import tomllib
-from pathlib import Path
+
+from helpers import ROOT
 
 import ftxl
 from ftxl import excel_functions, model
 
-ROOT = Path(__file__).parents[1]
 README = (ROOT / "README.md").read_text()
 
 

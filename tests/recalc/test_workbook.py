@@ -14,8 +14,8 @@ import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import close
-from workbooks import ARRAY_FORMULA, FTXL_FORMULAS, libreoffice, write_xlsxwriter
+from helpers.golden import close
+from helpers.workbooks import ARRAY_FORMULA, FTXL_FORMULAS, libreoffice, write_xlsxwriter
 
 from ftxl.cli import cli
 from ftxl.recalc import engines as engine
@@ -76,6 +76,7 @@ def _expected(value):
     return value if isinstance(value, str) else pytest.approx(value, abs=1e-9)
 
 
+@pytest.mark.libreoffice
 @pytest.mark.parametrize("kind", ["xlsx", "xlsm", "libreoffice"])
 def test_every_spelling_gets_its_value(written, kind):
     book = openpyxl.load_workbook(written[f"copy-{kind}"], data_only=True)
@@ -86,6 +87,7 @@ def test_every_spelling_gets_its_value(written, kind):
     assert values == [pytest.approx(v, abs=1e-9) for v in ARRAY_FORMULA[2]]
 
 
+@pytest.mark.libreoffice
 @pytest.mark.parametrize("kind", ["xlsx", "xlsm", "libreoffice"])
 def test_only_cached_values_change(written, kind):
     before, after = _parts(written[f"source-{kind}"]), _parts(written[f"copy-{kind}"])
@@ -99,6 +101,7 @@ def test_only_cached_values_change(written, kind):
     assert all(stored_before[name] == stored_after[name] for name in before if name != MODEL_SHEET)
 
 
+@pytest.mark.libreoffice
 def test_the_parts_that_load_and_save_would_lose_are_kept(written):
     parts = _parts(written["copy-xlsm"])
     assert b"x14:dataValidation" in parts["xl/worksheets/sheet1.xml"]
@@ -109,6 +112,7 @@ def test_the_parts_that_load_and_save_would_lose_are_kept(written):
     assert parts["xl/workbook.xml"] == source["xl/workbook.xml"]  # fullCalcOnLoad as the writer left it
 
 
+@pytest.mark.libreoffice
 def test_libreoffice_shows_the_cached_values(written, tmp_path):
     """A second client: LibreOffice, recalc-on-load left at its default (never), converts to CSV."""
     libreoffice(
@@ -126,6 +130,7 @@ def test_libreoffice_shows_the_cached_values(written, tmp_path):
             assert float(rows[row][1]) == pytest.approx(expected, rel=1e-12), cell
 
 
+@pytest.mark.libreoffice
 def test_pandas_reads_the_cached_values(written):
     frame = pd.read_excel(written["copy-xlsx"], sheet_name="Model", header=None)
     assert frame.iloc[6, 1] == pytest.approx(1600 / 33)

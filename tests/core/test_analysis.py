@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers import EXAMPLE_WORKBOOK
 
 from ftxl import analysis
 from ftxl.errors import InputError
@@ -100,13 +101,12 @@ def test_bad_inputs_are_named():
 
 def test_analyse_the_example_and_the_example_workbook_alike():
     import json
-    from pathlib import Path
 
     from click.testing import CliRunner
 
     from ftxl.cli import cli
 
-    workbook = Path(__file__).parents[1] / "workbook_templates" / "ftxl_insurance_example.xlsx"
+    workbook = EXAMPLE_WORKBOOK
     reports = []
     for source in (["--example", "insurance"], [str(workbook)]):
         result = CliRunner().invoke(cli, ["analyse", *source, "--draws", "2000", "--json"])
@@ -122,7 +122,6 @@ def test_analyse_the_example_and_the_example_workbook_alike():
 
 def test_analyse_refuses_a_workbook_it_would_read_differently(tmp_path):
     import zipfile
-    from pathlib import Path
 
     import openpyxl
     from click.testing import CliRunner
@@ -130,7 +129,7 @@ def test_analyse_refuses_a_workbook_it_would_read_differently(tmp_path):
     from ftxl.cli import cli
     from ftxl.recalc.ooxml.worksheet import patch
 
-    example = Path(__file__).parents[1] / "workbook_templates" / "ftxl_insurance_example.xlsx"
+    example = EXAMPLE_WORKBOOK
     ((_, ref),) = openpyxl.load_workbook(example).defined_names["human_share_wrong_subclass_typed"].destinations
     edited = tmp_path / "typed.xlsx"
     with zipfile.ZipFile(example) as old, zipfile.ZipFile(edited, "w", zipfile.ZIP_DEFLATED) as new:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import GOLDEN, close, exact, golden_cases
+from helpers.golden import GOLDEN, close, exact, golden_cases
 
 import ftxl
 from ftxl.use_case import evaluate, insurance_example

@@ -1,7 +1,7 @@
 """Run ftxl's Excel functions through xlwings' own registration and call code, in a fresh process.
 
-    python tests/xlwings_runtime.py lite     < calls.json   # Office.js path (xlwings Lite / Server)
-    python tests/xlwings_runtime.py classic  < calls.json   # classic Windows add-in path
+    python tests/helpers/xlwings_runtime.py lite     < calls.json   # Office.js path (xlwings Lite / Server)
+    python tests/helpers/xlwings_runtime.py classic  < calls.json   # classic Windows add-in path
 
 stdin: a JSON list of calls, each {"function": "BREAKEVEN_DAYS", "args": [[[40000]], ...]}, every
 argument a 2-D list as Excel sends it (null for an omitted optional argument). stdout: JSON with

@@ -7,7 +7,8 @@ import inspect
 import re
 
 import pytest
-from conftest import GOLDEN, close, exact, run_xlwings
+from helpers.golden import GOLDEN, close, exact
+from helpers.xlwings_calls import run_xlwings
 
 from ftxl import excel_functions
 

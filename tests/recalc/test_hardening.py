@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from workbooks import write_xlsxwriter
+from helpers.workbooks import write_xlsxwriter
 
 from ftxl.cli import cli
 from ftxl.recalc.batch import OUTPUT_MARK
@@ -605,10 +605,11 @@ def test_a_whole_column_that_counts_empty_cells_is_left_to_formulas_and_right(tm
     assert values["D1"] == 1_048_576 - 299
 
 
+@pytest.mark.libreoffice
 def test_libreoffice_agrees_on_whole_columns_edges_and_missing_sheets(tmp_path):
     """A third engine on the same cells: LibreOffice recalculating on load gives the plain engine's answers."""
     import xlsxwriter
-    from workbooks import libreoffice_recalculated
+    from helpers.workbooks import libreoffice_recalculated
 
     from ftxl.recalc import engines as engine
     from ftxl.recalc.workbook import recalculate

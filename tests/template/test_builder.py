@@ -12,8 +12,9 @@ import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import close
-from workbooks import RECALC_ALWAYS, libreoffice
+from helpers import ROOT
+from helpers.golden import close
+from helpers.workbooks import RECALC_ALWAYS, libreoffice
 
 from ftxl.cli import cli
 from ftxl.recalc import engines as engine
@@ -25,7 +26,6 @@ from ftxl.recalc.workbook import BookReader, cells_in, recalculate
 from ftxl.template.content import EXAMPLE, SCENARIOS
 from ftxl.use_case import Option, UseCase, evaluate
 
-ROOT = Path(__file__).parents[1]
 COMMITTED = {
     "ftxl_insurance_example.xlsx": ["--example", "insurance"],
     "ftxl_blank.xlsx": ["--blank"],
@@ -260,6 +260,7 @@ def _without_ftxl_formulas(source: Path, target: Path) -> set[tuple[str, str]]:
     return frozen
 
 
+@pytest.mark.libreoffice
 def test_libreoffice_recalculates_the_plain_formulas_to_the_same_values(tmp_path):
     frozen = tmp_path / "frozen.xlsx"
     _without_ftxl_formulas(EXAMPLE_FILE, frozen)
@@ -278,6 +279,7 @@ def test_libreoffice_recalculates_the_plain_formulas_to_the_same_values(tmp_path
     assert compared > 300
 
 
+@pytest.mark.libreoffice
 def test_libreoffice_prints_the_example_without_errors(tmp_path):
     if not shutil.which("pdftoppm"):
         pytest.fail("pdftoppm is missing (apt-get install poppler-utils)")
@@ -436,6 +438,7 @@ def test_the_add_in_settings_sheet_is_hidden_and_not_printed():
     )
 
 
+@pytest.mark.libreoffice
 def test_the_blank_template_prints_without_error_values(tmp_path):
     """Nothing typed yet: empty results, no #VALUE!, #N/A or #NAME? on any page LibreOffice prints."""
     blank = ROOT / "workbook_templates" / "ftxl_blank.xlsx"
@@ -458,6 +461,7 @@ def _word_boxes(pdf: Path, page: int) -> list[tuple[float, float, float, float, 
     return [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in re.findall(pattern, html)]
 
 
+@pytest.mark.libreoffice
 def test_the_questions_page_prints_without_text_over_text(tmp_path):
     libreoffice("--convert-to", "pdf", "--outdir", str(tmp_path), str(EXAMPLE_FILE), profile=tmp_path / "profile")
     pdf = tmp_path / "ftxl_insurance_example.pdf"

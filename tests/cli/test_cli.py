@@ -60,7 +60,7 @@ def test_missing_cli_extras_are_named():
 def test_the_terminal_summary_reads_at_80_columns_with_8_workbooks(tmp_path):
     import shutil
 
-    from conftest import TESTS
+    from helpers import TESTS
 
     example = TESTS.parent / "workbook_templates" / "ftxl_insurance_example.xlsx"
     (tmp_path / "in").mkdir()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import sys
 import zipfile
 from pathlib import Path
 
@@ -12,9 +11,10 @@ import numpy as np
 import pytest
 import xlsxwriter
 from click.testing import CliRunner
+from helpers.quote_workbook import INPUTS, write_template
+from helpers.workbooks import write_xlsxwriter
 from hypothesis import given
 from hypothesis import strategies as st
-from workbooks import write_xlsxwriter
 
 from ftxl.cli import cli
 from ftxl.recalc import formula_text
@@ -23,9 +23,6 @@ from ftxl.recalc.book import BookCells
 from ftxl.recalc.fast_pipe import FastPipe
 from ftxl.recalc.ooxml.package import Package, read_workbook
 from ftxl.recalc.workbook import BookReader
-
-sys.path.insert(0, str(Path(__file__).parent / "benchmarks"))
-from bench_recalc import INPUTS, write_template  # noqa: E402
 
 
 @pytest.mark.parametrize(
@@ -85,7 +82,7 @@ def test_fast_pipe_gives_schedulas_results(tmp_path):
         book = _book(path)
         compiled = formulas_engine.CompiledBook(book)
         assert isinstance(compiled.function, FastPipe), path
-        args = [formulas_engine._engine_value(book.values[key]) for key in compiled.inputs]
+        args = [formulas_engine.engine_value(book.values[key]) for key in compiled.inputs]
         assert _same(compiled.function(*args), compiled.function.pipe(*args)), path
 
 
@@ -188,11 +185,11 @@ def test_fast_arithmetic_equals_formulas_operators(symbol, a, b):
     from formulas.functions.operators import OPERATORS
     from schedula import EMPTY
 
-    from ftxl.recalc.fast_pipe import _fast_operator
+    from ftxl.recalc.fast_pipe import fast_operator
 
     def cell(value):
         return np.asarray([[EMPTY if value is None else value]], dtype=object)
 
     original = OPERATORS[symbol]
-    expected, actual = original(cell(a), cell(b)), _fast_operator(original)(cell(a), cell(b))
+    expected, actual = original(cell(a), cell(b)), fast_operator(original)(cell(a), cell(b))
     assert np.asarray(actual, dtype=object).tolist() == np.asarray(expected, dtype=object).tolist()

@@ -1,0 +1,67 @@
+"""Excel's value rules: coercion, operators, comparison and broadcasting over arrays."""
+
+from __future__ import annotations
+
+from ftxl.recalc.values import (
+    DIV0,
+    NA,
+    VALUE,
+    CellError,
+    Grid,
+    binary,
+    compare,
+    elementwise,
+    general,
+    number,
+    text,
+    truth,
+)
+
+
+def test_text_that_reads_as_a_number_takes_part_in_arithmetic():
+    assert number("3") == 3.0 and number(" 3 ") == 3.0
+    assert number("x") == VALUE
+    assert binary("+")(1.0, "2") == 3.0
+
+
+def test_an_empty_cell_is_zero_in_arithmetic_and_empty_in_text():
+    assert number(None) == 0.0
+    assert text(None) == ""
+
+
+def test_numbers_become_text_as_the_general_format_writes_them():
+    assert text(0.1 + 0.2) == "0.3"
+    assert general(1e16) == "1E+16"
+    assert general(123456789012345678.0) == "1.23456789012346E+17"
+    assert binary("&")(1.0, True) == "1TRUE"
+
+
+def test_the_first_error_among_the_operands_is_the_result():
+    assert binary("+")(VALUE, DIV0) == VALUE
+    assert binary("/")(1.0, 0.0) == DIV0
+
+
+def test_comparison_orders_numbers_before_text_before_logicals_and_ignores_case():
+    assert compare(1.0, "a") == -1
+    assert compare("a", "A") == 0
+    assert compare(True, "z") == 1
+    assert binary("=")("a", "A") is True
+
+
+def test_truth_of_text_is_an_error_unless_it_says_true_or_false():
+    assert truth("TRUE") is True and truth(0.0) is False
+    assert truth("x") == VALUE
+
+
+def test_a_row_and_a_column_broadcast_to_their_cross_product():
+    assert elementwise(binary("+"), Grid([[1.0, 2.0]]), Grid([[10.0], [20.0]])).rows == [[11.0, 12.0], [21.0, 22.0]]
+
+
+def test_cells_one_array_lacks_are_not_available():
+    assert elementwise(binary("+"), Grid([[1.0, 2.0, 3.0]]), Grid([[10.0, 20.0]])).rows == [[11.0, 22.0, NA]]
+
+
+def test_an_error_reason_travels_with_the_value_and_never_changes_equality():
+    refused = CellError("#VALUE!", "events_per_day = 0 must be greater than 0")
+    assert refused == VALUE and hash(refused) == hash(VALUE)
+    assert binary("*")(refused, 2.0).reason == refused.reason
