@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import shutil
@@ -38,12 +39,15 @@ sys.path.insert(0, str(Path(__file__).parents[1]))  # tests/, for the helpers a 
 from helpers.quote_workbook import filled_copies  # noqa: E402
 
 
-def run_ftxl(folder: Path, out: Path, *options: str) -> float:
+def run_ftxl(folder: Path, out: Path, *options: str, tree: Path | None = None) -> float:
+    """Seconds for `ftxl recalc FOLDER` in a fresh process; `tree`: the ftxl of another checkout."""
+    env = dict(os.environ, PYTHONPATH=str(tree)) if tree else None
     start = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "ftxl", "recalc", str(folder), "--out", str(out), "--quiet", "--jobs", "1", *options],
         check=True,
         stdout=subprocess.DEVNULL,
+        env=env,
     )
     return time.perf_counter() - start
 
@@ -146,7 +150,16 @@ def main() -> None:
         "--template-copies", type=int, default=50, help="Copies of ftxl's own example template (0: skip that part)."
     )
     parser.add_argument("--keep", type=Path, help="Keep the generated workbooks in this folder.")
+    parser.add_argument(
+        "--baseline-tree",
+        type=Path,
+        help="Another checkout of ftxl (e.g. a git worktree of main): time its `ftxl recalc` on the same copies, "
+        "interleaved with this one's, and print the ratio (a change's before and after in one run).",
+    )
     args = parser.parse_args()
+    if args.baseline_tree:
+        compare_trees(args)
+        return
     root = args.keep or Path(tempfile.mkdtemp(prefix="ftxl-bench-"))
     ftxl_copies = filled_copies(root / "ftxl", args.copies, native=False)
     native_copies = filled_copies(root / "native", args.copies, native=True)
@@ -192,6 +205,27 @@ def main() -> None:
             f"ftxl's own example template (890 formulas, a 10,000-row label log), {m} copies with varied inputs: "
             f"ftxl recalc {ours / m * 1000:.1f} ms per workbook, I/O floor {floor / m * 1000:.1f} ms: "
             f"{ours / floor:.2f}x the floor"
+        )
+    if not args.keep:
+        shutil.rmtree(root)
+
+
+def compare_trees(args: argparse.Namespace) -> None:
+    """This checkout's `ftxl recalc` against another's on the same copies, runs interleaved (median of --repeat)."""
+    root = args.keep or Path(tempfile.mkdtemp(prefix="ftxl-bench-"))
+    filled_copies(root / "ftxl", args.copies, native=False)
+    template_copies(root / "template", args.template_copies or 50)
+    here = Path(__file__).parents[2]
+    for name, folder in (("quote template", root / "ftxl"), ("example template", root / "template")):
+        times: dict[str, list[float]] = {"this checkout": [], "baseline": []}
+        for k in range(args.repeat):
+            times["baseline"].append(run_ftxl(folder, root / f"out_base_{name[0]}{k}", tree=args.baseline_tree))
+            times["this checkout"].append(run_ftxl(folder, root / f"out_new_{name[0]}{k}", tree=here))
+        count = len(list(folder.glob("*.xlsx")))
+        base, new = (statistics.median(times[key]) for key in ("baseline", "this checkout"))
+        print(
+            f"{name}, {count} copies: baseline {base / count * 1000:.1f} ms per workbook, "
+            f"this checkout {new / count * 1000:.1f} ms per workbook: {new / base:.3f}x the baseline"
         )
     if not args.keep:
         shutil.rmtree(root)
