@@ -164,6 +164,50 @@ def outcome(inputs: Inputs, horizon_days: Any = None) -> Outcome:
     )
 
 
+CURVE_LIMIT_DAYS = 36_500
+"""Break-even and payback are looked for up to 100 years; later than that is "never" (infinity)."""
+
+
+def cost_curves(inputs: Inputs, days: Any) -> dict[str, Any]:
+    """Each option's cumulative cost at each of `days` (one-off costs at day 0, discounted when a rate is
+    set): "human", "prompted", "finetuned" -> euros, shaped like `days` (inputs must be single values)."""
+    at = np.asarray(days, dtype=float)
+    return dict(outcome(inputs, horizon_days=at).total_costs)
+
+
+def npv(inputs: Inputs) -> Any:
+    """Euros: net present value of fine-tuning against the best other option over the horizon, one-off costs
+    included (with no discount rate: the net savings)."""
+    return outcome(inputs).net_savings
+
+
+def breakeven_day(inputs: Inputs, discounted: bool = False) -> float:
+    """The first day fine-tuning's cumulative savings against the best other option reach its one-off costs,
+    interpolated within the day (flows are linear within a day): with constant flows, investment / daily
+    saving exactly. Undiscounted unless `discounted` (the discounted payback). Infinity when it takes more
+    than 100 years. One scenario (single values)."""
+    values = _complete(inputs)
+    if any(np.ndim(v) for v in values.values()):
+        raise InputError("breakeven_day takes one scenario: give single values")
+    if not discounted:
+        values["discount_rate"] = np.asarray(0.0)
+    days = np.arange(0.0, CURVE_LIMIT_DAYS + 1)
+    net = np.asarray(outcome(values, horizon_days=days).net_savings, dtype=float)
+    reached = np.flatnonzero(net >= 0)
+    if reached.size == 0:
+        return float("inf")
+    k = int(reached[0])
+    if k == 0:
+        return 0.0
+    before, after = net[k - 1], net[k]
+    return float(k - 1 + (-before) / (after - before))
+
+
+def discounted_payback(inputs: Inputs) -> float:
+    """Days until fine-tuning's discounted cumulative savings reach its one-off costs (see `breakeven_day`)."""
+    return breakeven_day(inputs, discounted=True)
+
+
 def _in_order(names: Mapping[str, Any]) -> list[str]:
     """The input names in the order of `INPUTS` (an unknown one is named)."""
     order = list(INPUTS)

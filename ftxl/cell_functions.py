@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__, labels, model
+from . import __version__, analysis, labels, model
 from .checks import shape_message
 from .errors import InputError, NoAnswerError
 
@@ -308,6 +308,160 @@ def route_buckets(
     return rows
 
 
+# --- decision analysis: a block of named inputs (names in one range, values beside them) ----------------
+
+SENSITIVITY_PARTS = ("tornado", "cases", "switch", "simulation")
+SIMULATION_LABELS = (
+    "P(fine-tuning is the cheapest option)",
+    "P(break-even within the horizon)",
+    "Mean net savings (EUR)",
+    "p5 net savings (EUR)",
+    "p10 net savings (EUR)",
+    "p50 net savings (EUR)",
+    "p90 net savings (EUR)",
+    "p95 net savings (EUR)",
+    "Value of perfect information (EUR)",
+)
+
+
+def _names(names: Cells) -> list[str]:
+    """The input names of a block, one per cell (empty cells are rows left blank)."""
+    flat = cells("names", names).reshape(-1)
+    found = []
+    for k, name in enumerate(flat):
+        if name is None:
+            continue
+        if not isinstance(name, str) or not name.strip():
+            raise InputError(f"names (item {k + 1}) = {name!r} is not an input name such as events_per_day")
+        found.append(name.strip())
+    return found
+
+
+def _columns(names: Cells, **columns: Cells) -> dict[str, dict[str, Any]]:
+    """Each value column of a block as input name -> value; an empty value leaves that input out (an
+    optional one takes its default, a required one is named as missing)."""
+    flat_names = cells("names", names).reshape(-1)
+    _names(names)  # checks the names
+    read: dict[str, dict[str, Any]] = {}
+    for column, value in columns.items():
+        flat = cells(column, value).reshape(-1)
+        if flat.size != flat_names.size:
+            raise InputError(f"{column} has {flat.size} cells and names {flat_names.size}: give one value per name")
+        read[column] = {}
+        for k, (name, item) in enumerate(zip(flat_names, flat, strict=True)):
+            if name is None or item is None:
+                continue
+            if isinstance(item, bool) or not isinstance(item, (int, float)):
+                raise InputError(f"{column} (item {k + 1}, {name}) = {item!r} is not a number")
+            read[column][name.strip()] = float(item)
+    return read
+
+
+def finetune_npv(names: Cells, values: Cells) -> Result:
+    """FINETUNE_NPV: euros, fine-tuning against the best other option over the horizon, one-off and monthly
+    costs, go-live delay, growth, API price change and discounting included."""
+    return float(analysis.npv(_columns(names, values=values)["values"]))
+
+
+def payback_days(names: Cells, values: Cells, discounted: Cells = None) -> Result:
+    """PAYBACK_DAYS: the day fine-tuning's cumulative savings reach its one-off costs; discounted when TRUE."""
+    inputs = _columns(names, values=values)["values"]
+    return analysis.breakeven_day(
+        inputs, discounted=False if is_missing(discounted) else _switch("discounted", discounted)
+    )
+
+
+def total_costs_over_time(names: Cells, values: Cells) -> Result:
+    """TOTAL_COSTS: each option's euros over the horizon, time effects included: one row human, prompted,
+    fine-tuned."""
+    totals = analysis.outcome(_columns(names, values=values)["values"]).total_costs
+    return [[float(totals[key]) for key in model.OPTION_KEYS]]
+
+
+def switch_value(names: Cells, values: Cells, input_name: Cells, side: Cells = None) -> Result:
+    """SWITCH_VALUE: the value of one input at which the decision changes, the others as given: the nearest
+    one (or the one "below" or "above" the given value); #NUM! when there is none in its valid range."""
+    inputs = _columns(names, values=values)["values"]
+    name = _single_text("input_name", input_name).strip()
+    which = "nearest" if is_missing(side) else _single_text("side", side).strip().lower()
+    if which not in ("nearest", "below", "above"):
+        raise InputError(f"side = {which!r}: choose nearest, below or above")
+    if name not in inputs:
+        raise InputError(f"input_name = {name!r} is not among names")
+    found = analysis.switch_values(inputs, [name])[0]
+    center = inputs[name]
+    candidates = {"below": [found.below], "above": [found.above], "nearest": [found.below, found.above]}[which]
+    present = [v for v in candidates if v is not None]
+    if not present:
+        raise NoAnswerError(f"{name}: the decision does not change in [{found.domain[0]:g}, {found.domain[1]:g}]")
+    return float(min(present, key=lambda v: abs(v - center)))
+
+
+def sensitivity(
+    names: Cells,
+    low: Cells,
+    base: Cells,
+    high: Cells,
+    part: Cells = None,
+    draws: Cells = None,
+    seed: Cells = None,
+) -> Result:
+    """SENSITIVITY: what flips the decision, spilled as a table (see `SENSITIVITY_PARTS`):
+
+    * tornado: a row per input, largest swing first: name, net savings at Low, at High, swing;
+    * cases: worst, Base and best case for fine-tuning: name, net savings, decision;
+    * switch: a row per input: name, the switch value below Base and above ("none" when there is none);
+    * simulation: Monte Carlo (PERT, seeded): a row per figure of `SIMULATION_LABELS`: label, value.
+    """
+    read = _columns(names, low=low, base=base, high=high)
+    ranges: dict[str, tuple[float, float, float]] = {}
+    for name in _names(names):
+        points = [read[column].get(name) for column in ("low", "base", "high")]
+        if None in points:
+            if any(p is not None for p in points):
+                raise InputError(f"{name}: give Low, Base and High, or leave all three empty")
+            continue
+        ranges[name] = (float(points[0]), float(points[1]), float(points[2]))  # type: ignore[arg-type]
+    which = "tornado" if is_missing(part) else _single_text("part", part).strip().lower()
+    if which not in SENSITIVITY_PARTS:
+        raise InputError(f"part = {which!r}: choose {', '.join(SENSITIVITY_PARTS)}")
+    if which == "tornado":
+        bars = {bar.name: bar for bar in analysis.tornado(ranges)}
+        rows = [[b.name, b.low, b.high, b.swing] for b in bars.values()]
+        base_net = float(analysis.npv({n: r[1] for n, r in ranges.items()}))
+        return rows + [[n, base_net, base_net, 0.0] for n in ranges if n not in bars]
+    if which == "cases":
+        worst, best = analysis.extremes(ranges)
+        scenarios = (("Worst case", worst), ("Base", {n: r[1] for n, r in ranges.items()}), ("Best case", best))
+        rows = []
+        for label, values in scenarios:
+            result = analysis.outcome(values)
+            rows.append([label, float(result.net_savings), model.VERDICTS[model.OPTION_KEYS[int(result.choice)]]])
+        return rows
+    if which == "switch":
+        switches = analysis.switch_values({n: r[1] for n, r in ranges.items()}, list(ranges))
+        return [
+            [sw.name, "none" if sw.below is None else sw.below, "none" if sw.above is None else sw.above]
+            for sw in switches
+        ]
+    count = 10_000 if is_missing(draws) else int(_single_positive("draws", draws))
+    seeded = 0 if is_missing(seed) else int(_single_positive("seed", seed, allow_zero=True))
+    run = analysis.simulate(ranges, count, seeded)
+    figures = [run.p_finetune_cheapest, run.p_breakeven_within_horizon, run.mean, *run.percentiles.values(), run.evpi]
+    return [[label, float(value)] for label, value in zip(SIMULATION_LABELS, figures, strict=True)]
+
+
+def _or_none(value: float | None) -> Any:
+    return "none" if value is None else value
+
+
+def _single_positive(name: str, value: Cells, allow_zero: bool = False) -> float:
+    item = _single(name, value)
+    if isinstance(item, bool) or not isinstance(item, (int, float)) or item < 0 or (item == 0 and not allow_zero):
+        raise InputError(f"{name} = {item!r} must be a whole number {'0 or more' if allow_zero else 'above 0'}")
+    return float(item)
+
+
 def _single(name: str, value: Cells) -> Any:
     arr = cells(name, value)
     if arr.size != 1:
@@ -355,6 +509,11 @@ FUNCTIONS: dict[str, Callable[..., Result]] = {
     "AMORTIZED_COST_PER_EVENT": amortized_cost_per_event,
     "ROUTE_BUCKETS": route_buckets,
     "DECISION": decision,
+    "TOTAL_COSTS": total_costs_over_time,
+    "FINETUNE_NPV": finetune_npv,
+    "PAYBACK_DAYS": payback_days,
+    "SWITCH_VALUE": switch_value,
+    "SENSITIVITY": sensitivity,
     "FTXL_VERSION": ftxl_version,
 }
 """Every ftxl worksheet function under the name Excel shows, in the order the documentation lists them."""

@@ -203,6 +203,78 @@ def DECISION(events, cost_prompted, cost_finetuned, investment, cost_human=None)
 
 
 @xw.func
+@xw.arg(
+    "names",
+    ndim=2,
+    doc="Input names in a row or column, as on the template (events_per_day, investment, discount_rate ...).",
+)
+@xw.arg(
+    "values",
+    ndim=2,
+    doc="The value of each named input, same number of cells; empty: that input's default (0 for time inputs).",
+)
+def TOTAL_COSTS(names, values):  # noqa: N802
+    """Spills each option's total cost over the horizon in euros (human, prompted, fine-tuned): one-off and monthly costs, go-live delay, growth, API price change and discounting included."""
+    return _excel(sheet.total_costs_over_time, names, values)
+
+
+@xw.func
+@xw.arg(
+    "names",
+    ndim=2,
+    doc="Input names in a row or column, as on the template (events_per_day, investment, discount_rate ...).",
+)
+@xw.arg("values", ndim=2, doc="The value of each named input, same number of cells; empty: that input's default.")
+def FINETUNE_NPV(names, values):  # noqa: N802
+    """Net present value in euros of fine-tuning against the best other option over the horizon, time effects and one-off costs included."""
+    return _excel(sheet.finetune_npv, names, values)
+
+
+@xw.func
+@xw.arg(
+    "names",
+    ndim=2,
+    doc="Input names in a row or column, as on the template (events_per_day, investment, discount_rate ...).",
+)
+@xw.arg("values", ndim=2, doc="The value of each named input, same number of cells; empty: that input's default.")
+@xw.arg("discounted", ndim=2, doc="Optional: TRUE for the discounted payback (at discount_rate). Empty: undiscounted.")
+def PAYBACK_DAYS(names, values, discounted=None):  # noqa: N802
+    """Day on which fine-tuning's cumulative savings reach its one-off costs, interpolated within the day; #NUM! if not within 100 years."""
+    return _excel(sheet.payback_days, names, values, discounted)
+
+
+@xw.func
+@xw.arg(
+    "names",
+    ndim=2,
+    doc="Input names in a row or column, as on the template (events_per_day, investment, discount_rate ...).",
+)
+@xw.arg("values", ndim=2, doc="The value of each named input (the Base case), same number of cells.")
+@xw.arg("input_name", ndim=2, doc="The input to move, e.g. investment.")
+@xw.arg("side", ndim=2, doc="Optional: nearest, below or above the given value. Empty: nearest.")
+def SWITCH_VALUE(names, values, input_name, side=None):  # noqa: N802
+    """Value of one input at which the decision changes, every other as given; #NUM! if it cannot change within the input's valid range."""
+    return _excel(sheet.switch_value, names, values, input_name, side)
+
+
+@xw.func
+@xw.arg(
+    "names",
+    ndim=2,
+    doc="Input names in a row or column, as on the template (events_per_day, investment, discount_rate ...).",
+)
+@xw.arg("low", ndim=2, doc="Low value of each input, same number of cells as names.")
+@xw.arg("base", ndim=2, doc="Base value of each input.")
+@xw.arg("high", ndim=2, doc="High value of each input.")
+@xw.arg("part", ndim=2, doc="Optional: tornado, cases, switch or simulation. Empty: tornado.")
+@xw.arg("draws", ndim=2, doc="Optional, simulation: number of Monte Carlo draws. Empty: 10000.")
+@xw.arg("seed", ndim=2, doc="Optional, simulation: random seed, for the same draws every time. Empty: 0.")
+def SENSITIVITY(names, low, base, high, part=None, draws=None, seed=None):  # noqa: N802
+    """Spills what flips the decision: the tornado (net savings with each input at Low and High), the worst/Base/best case, switch values, or the Monte Carlo summary."""
+    return _excel(sheet.sensitivity, names, low, base, high, part, draws, seed)
+
+
+@xw.func
 def FTXL_VERSION():  # noqa: N802
     """The version of ftxl answering the Excel functions; #NAME? in this cell means the add-in is not loaded."""
     return _excel(sheet.ftxl_version)
@@ -220,6 +292,11 @@ EXCEL_FUNCTIONS = (
     AMORTIZED_COST_PER_EVENT,
     ROUTE_BUCKETS,
     DECISION,
+    TOTAL_COSTS,
+    FINETUNE_NPV,
+    PAYBACK_DAYS,
+    SWITCH_VALUE,
+    SENSITIVITY,
     FTXL_VERSION,
 )
 """Every Excel function, in the order the documentation lists them."""

@@ -140,3 +140,77 @@ def test_analyse_refuses_a_workbook_it_would_read_differently(tmp_path):
             new.writestr(info, data)
     result = CliRunner().invoke(cli, ["analyse", str(edited), "--draws", "200"])
     assert result.exit_code == 1 and "human_share_wrong_subclass_typed is filled in" in result.output
+
+
+def _brute_force_net(inputs: dict[str, float], discounted: bool) -> list[float]:
+    """Fine-tuning's cumulative savings against the best other option, day by day, summed in a plain loop
+    from the stated convention (whole days only)."""
+    costs = analysis.per_event_costs(inputs)
+    rate = inputs.get("discount_rate", 0.0) if discounted else 0.0
+    growth, price = inputs.get("volume_growth", 0.0), inputs.get("api_price_change", 0.0)
+    delay, month = inputs.get("golive_delay_days", 0.0), 365 / 12
+    human, prompted = 0.0, inputs.get("prompted_one_off", 0.0)
+    finetuned, waiting_h, waiting_p = inputs["investment"], 0.0, 0.0
+    net = []
+    for day in range(1, 400):
+        factor, events = (1 + rate) ** (-day / 365), inputs["events_per_day"] * (1 + growth) ** (day / 365)
+        api = costs["prompted_inference"] * (1 + price) ** (day / 365) + costs["prompted"] - costs["prompted_inference"]
+        day_h = costs["human"] * events * factor
+        day_p = (api * events + inputs.get("prompted_monthly", 0.0) / month) * factor
+        human, prompted = human + day_h, prompted + day_p
+        if day <= delay:
+            waiting_h, waiting_p = waiting_h + day_h, waiting_p + day_p
+        else:
+            finetuned += (costs["finetuned"] * events + inputs.get("finetuned_monthly", 0.0) / month) * factor
+        net.append(min(human, prompted) - (finetuned + min(waiting_h, waiting_p)))
+    return net
+
+
+def test_the_break_even_day_with_constant_flows_is_investment_over_daily_saving():
+    assert analysis.breakeven_day(BASE) == pytest.approx(40_000 / 825, rel=1e-12)
+    assert analysis.discounted_payback(BASE) == pytest.approx(40_000 / 825, rel=1e-12)  # no rate: the same
+    assert analysis.npv(BASE) == pytest.approx(108_500, rel=1e-12)
+
+
+def test_break_even_and_payback_follow_the_day_by_day_cash_flows():
+    case = {**BASE, "golive_delay_days": 20.0, "finetuned_monthly": 3000.0, "prompted_one_off": 5000.0}
+    case |= {"volume_growth": 0.3, "api_price_change": -0.2, "discount_rate": 0.1}
+    for discounted, found in ((False, analysis.breakeven_day(case)), (True, analysis.discounted_payback(case))):
+        net = _brute_force_net(case, discounted)
+        first = next(day for day, value in enumerate(net, start=1) if value >= 0)
+        assert first - 1 < found <= first  # within the day the loop first sees it
+        before = net[first - 2]
+        assert found == pytest.approx(first - 1 + -before / (net[first - 1] - before), rel=1e-9)
+    assert analysis.discounted_payback(case) > analysis.breakeven_day(case)
+
+
+def test_a_break_even_that_never_comes_is_infinite():
+    assert analysis.breakeven_day({**BASE, "finetuned_unit_cost": 1.0}) == float("inf")
+
+
+def test_cost_curves_start_with_the_one_off_costs():
+    curves = analysis.cost_curves({**BASE, "prompted_one_off": 7000.0}, [0.0, 1.0, 180.0])
+    assert curves["finetuned"][0] == 40_000 and curves["prompted"][0] == 7_000 and curves["human"][0] == 0
+    assert curves["finetuned"][2] == pytest.approx(179_500)
+
+
+def test_the_excel_functions_of_the_analysis_give_the_issue_figures():
+    from ftxl import cell_functions as cells
+
+    names, base = [[n] for n in BASE], [[v] for v in BASE.values()]
+    low, mid, high = ([[RANGES.get(n, (v, v, v))[k]] for n, v in BASE.items()] for k in range(3))
+    assert cells.answer(cells.total_costs_over_time, names, base) == [pytest.approx([780_000, 288_000, 179_500])]
+    assert cells.answer(cells.finetune_npv, names, base) == pytest.approx(108_500)
+    assert cells.answer(cells.payback_days, names, base, True) == pytest.approx(48.4848484848, rel=1e-9)
+    assert cells.answer(cells.switch_value, names, base, "investment") == pytest.approx(148_500, rel=1e-9)
+    assert cells.answer(cells.switch_value, names, base, "finetuned_unit_cost") == pytest.approx(0.135556, rel=1e-5)
+    tornado = cells.answer(cells.sensitivity, names, low, mid, high)
+    assert tornado[0][:3] == ["prompted_top_level_accuracy", pytest.approx(162_500), pytest.approx(54_500)]
+    assert len(tornado) == len(BASE)  # every input, those without a range last with a swing of 0
+    cases = cells.answer(cells.sensitivity, names, low, mid, high, "cases")
+    assert [row[0] for row in cases] == ["Worst case", "Base", "Best case"] and cases[1][1] == pytest.approx(108_500)
+    simulation = cells.answer(cells.sensitivity, names, low, mid, high, "simulation", 2000, 1)
+    assert [row[0] for row in simulation] == list(cells.SIMULATION_LABELS)
+    assert cells.answer(cells.switch_value, names, base, "human_review_cost").code == "#NUM!"
+    refused = cells.answer(cells.finetune_npv, names, [[v] for v in BASE.values()][:-1])
+    assert refused.code == "#VALUE!" and "give one value per name" in refused.reason

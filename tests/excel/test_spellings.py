@@ -8,10 +8,12 @@ import openpyxl
 import pytest
 import xlsxwriter
 
+from ftxl import analysis
 from ftxl import cell_functions as sheet_functions
 from ftxl.recalc import engines as engine
 from ftxl.recalc import formula_text
 from ftxl.recalc.workbook import recalculate
+from ftxl.use_case import insurance_example
 
 # One call per function, with arguments that give a single number (or text) and the Python API's answer.
 CALLS: dict[str, tuple[str, object]] = {
@@ -31,6 +33,23 @@ CALLS: dict[str, tuple[str, object]] = {
         sheet_functions.decision(900000, 0.17556, 0.32, 0.155, 40000),
     ),
 }
+
+BASE = analysis.base_inputs(insurance_example(180))
+RANGES = analysis.example_ranges()
+NAMES = "{" + ";".join(f'"{name}"' for name in BASE) + "}"
+VALUES = "{" + ";".join(repr(value) for value in BASE.values()) + "}"
+LOW_BASE_HIGH = ",".join(
+    "{" + ";".join(repr(RANGES.get(name, (v, v, v))[k]) for name, v in BASE.items()) + "}" for k in range(3)
+)
+CALLS |= {
+    "TOTAL_COSTS": (f"{NAMES},{VALUES}", analysis.outcome(BASE).total_costs["human"]),
+    "FINETUNE_NPV": (f"{NAMES},{VALUES}", analysis.npv(BASE)),
+    "PAYBACK_DAYS": (f"{NAMES},{VALUES}", analysis.breakeven_day(BASE)),
+    "SWITCH_VALUE": (f'{NAMES},{VALUES},"events_per_day"', analysis.switch_values(BASE, ["events_per_day"])[0].below),
+    "SENSITIVITY": (f"{NAMES},{LOW_BASE_HIGH}", analysis.tornado(RANGES)[0].low),
+}
+SPILLS = {"ERROR_SHARES", "ROUTE_BUCKETS", "TOTAL_COSTS"}
+"""Functions whose first spilled cell is checked; SENSITIVITY's tornado is checked at its first number."""
 
 SPELLINGS = {
     "plain": "{}",
@@ -67,8 +86,9 @@ def spelled_book(tmp_path_factory) -> tuple[Path, dict[str, tuple[str, str, obje
         for column, (spelling, pattern) in enumerate(SPELLINGS.items()):
             cell = xlsxwriter.utility.xl_rowcol_to_cell(row, column)
             call = f"{_spelled(pattern, name)}({args})"
-            spills = name in ("ERROR_SHARES", "ROUTE_BUCKETS")
-            sheet.write_formula(row, column, f"=INDEX({call},1,1)" if spills else f"={call}")
+            if name == "SENSITIVITY":
+                call = f"INDEX({call},1,2)"
+            sheet.write_formula(row, column, f"=INDEX({call},1,1)" if name in SPILLS else f"={call}")
             expected[cell] = (name, spelling, value)
     book.close()
     return path, expected
