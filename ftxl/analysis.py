@@ -50,8 +50,16 @@ INPUTS: dict[str, float] = {
     "volume_growth": 0.0,
     "api_price_change": 0.0,
     "discount_rate": 0.0,
+    "human_cost_per_event": np.nan,
+    "prompted_cost_per_event": np.nan,
+    "finetuned_cost_per_event": np.nan,
 }
-"""Every input of the analysis, with the default of those a case may leave out (the time-related ones)."""
+"""Every input of the analysis, with the default of those a case may leave out (the time-related ones, and
+the all-in costs per event, which by default are computed from the inputs above them)."""
+COST_OVERRIDES = ("human_cost_per_event", "prompted_cost_per_event", "finetuned_cost_per_event")
+"""All-in euros per event that, when given, replace the cost computed from accuracies and bucket costs (a
+workbook whose shares come from labels or are typed passes its own); the API's price change still applies
+to the prompted model's inference part (`prompted_unit_cost`)."""
 TIME_INPUTS = (
     "prompted_one_off",
     "prompted_monthly",
@@ -61,6 +69,8 @@ TIME_INPUTS = (
     "api_price_change",
     "discount_rate",
 )
+OPTIONAL_INPUTS = TIME_INPUTS + COST_OVERRIDES
+"""Inputs a case may leave out: they take their default."""
 
 Inputs = Mapping[str, Any]
 """Input name -> a number, or an array of numbers (one per scenario or draw)."""
@@ -110,7 +120,8 @@ def per_event_costs(inputs: Inputs) -> dict[str, Any]:
         shares = model.error_shares(v[f"{key}_top_level_accuracy"], v[f"{key}_full_route_accuracy"])
         errors = shares[..., 1] * cost_subclass + shares[..., 2] * cost_department
         review = v[f"{key}_review_share"] * v[f"{key}_review_cost"]
-        costs[key] = units[key] + errors + review
+        given = v[f"{key}_cost_per_event"]
+        costs[key] = np.where(np.isnan(given), units[key] + errors + review, given)
     costs["prompted_inference"] = units["prompted"]
     return costs
 
@@ -224,11 +235,15 @@ def _plain(value: Any) -> Any:
 def _complete(inputs: Inputs) -> dict[str, Any]:
     """The inputs with the time-related defaults filled in; a missing required one or an unknown one is named."""
     _in_order(inputs)  # names an unknown input
-    missing = [name for name in INPUTS if name not in inputs and name not in TIME_INPUTS]
+    missing = [name for name in INPUTS if name not in inputs and name not in OPTIONAL_INPUTS]
     if missing:
         raise InputError(f"input {missing[0]!r} is missing")
     values = {name: np.asarray(inputs.get(name, INPUTS[name]), dtype=float) for name in INPUTS}
     for name, value in values.items():
+        if name in COST_OVERRIDES:
+            if np.any(np.isinf(value)) or np.any(value < 0):
+                raise InputError(f"{name} must be a cost of 0 or more")
+            continue
         if not np.all(np.isfinite(value)):
             raise InputError(f"{name} holds a value that is not a finite number")
     return values
@@ -336,20 +351,48 @@ class Switch:
 def switch_values(base: Inputs, names: list[str] | None = None, points: int = 400) -> list[Switch]:
     """For each input (default: every one), the values nearest to Base at which the decision changes.
 
-    A grid of `points` per side is evaluated in one pass, then each change of decision is narrowed
-    by bisection to 1e-9 of the value.
+    Vectorised over every input and side at once: a grid of `points` per side in one evaluation, then
+    each change of decision narrowed by bisection (all together) to 1e-9 of the value.
     """
     values = _complete(base)
-    found = []
-    for name in names or list(INPUTS):
+    chosen = names or [name for name in INPUTS if name not in COST_OVERRIDES]
+    decided = int(np.asarray(outcome(values).choice).reshape(-1)[0])
+    sides = []  # (name, center, end) for each input and side that can move
+    domains = {}
+    for name in chosen:
         center = float(values[name])
-        low, high = _domain(name, values)
-        sides = []
-        for end in (low, high):
-            grid = np.linspace(center, end, points + 1)[1:] if end != center else np.array([])
-            sides.append(_first_change(values, name, center, grid))
-        found.append(Switch(name, sides[0], sides[1], (low, high)))
-    return found
+        domains[name] = _domain(name, values)
+        sides += [(name, center, end) for end in domains[name] if end != center]
+    found: dict[tuple[str, int], float] = {}
+    if sides:
+        grids = np.stack([np.linspace(center, end, points + 1)[1:] for _, center, end in sides])
+        choices = _decisions_of(values, [name for name, _, _ in sides], grids)
+        changed = choices != decided
+        rows = np.flatnonzero(changed.any(axis=1))
+        first = changed.argmax(axis=1)[rows]
+        centers = np.array([center for _, center, _ in sides])
+        inside = np.where(first == 0, centers[rows], grids[rows, np.maximum(first - 1, 0)])
+        outside = grids[rows, first]
+        moving = [sides[r][0] for r in rows]
+        for _ in range(200):  # bisection: `inside` keeps the Base decision, `outside` does not
+            middle = (inside + outside) / 2
+            if np.all(np.abs(outside - inside) <= 1e-9 * np.maximum(1.0, np.abs(middle))):
+                break
+            keeps = _decisions_of(values, moving, middle[:, None])[:, 0] == decided
+            inside, outside = np.where(keeps, middle, inside), np.where(keeps, outside, middle)
+        for row, value in zip(rows, (inside + outside) / 2, strict=True):
+            name, center, end = sides[row]
+            found[(name, 0 if end < center else 1)] = float(value)
+    return [Switch(name, found.get((name, 0)), found.get((name, 1)), domains[name]) for name in chosen]
+
+
+def _decisions_of(values: dict[str, Any], names: list[str], grids: np.ndarray) -> np.ndarray:
+    """The decision with input names[k] at each value of grids[k], every other input at `values`: one
+    evaluation of all rows together, shaped like `grids`."""
+    scenario = {name: np.full(grids.shape, float(value)) for name, value in values.items()}
+    for row, name in enumerate(names):
+        scenario[name][row] = grids[row]
+    return np.asarray(outcome(scenario).choice).reshape(grids.shape)
 
 
 def _domain(name: str, values: dict[str, Any]) -> tuple[float, float]:
@@ -363,32 +406,6 @@ def _domain(name: str, values: dict[str, Any]) -> tuple[float, float]:
     if np.isinf(high):
         high = max(float(values[name]) * SEARCH_SPAN, SEARCH_SPAN)
     return low, high
-
-
-def _decisions(values: dict[str, Any], name: str, candidates: np.ndarray) -> np.ndarray:
-    scenario = dict(values)
-    scenario[name] = candidates
-    return np.asarray(outcome(scenario).choice)
-
-
-def _first_change(values: dict[str, Any], name: str, center: float, grid: np.ndarray) -> float | None:
-    if grid.size == 0:
-        return None
-    decided = int(np.asarray(_decisions(values, name, np.array([center]))).reshape(-1)[0])
-    changed = np.flatnonzero(_decisions(values, name, grid) != decided)
-    if changed.size == 0:
-        return None
-    inside = center if changed[0] == 0 else float(grid[changed[0] - 1])
-    outside = float(grid[changed[0]])
-    for _ in range(200):  # bisection: `inside` keeps the Base decision, `outside` does not
-        middle = (inside + outside) / 2
-        if abs(outside - inside) <= 1e-9 * max(1.0, abs(middle)):
-            break
-        if int(_decisions(values, name, np.array([middle]))[0]) == decided:
-            inside = middle
-        else:
-            outside = middle
-    return (inside + outside) / 2
 
 
 # --- how likely it is ----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..analysis import INPUTS, TIME_INPUTS
+from ..analysis import INPUTS, OPTIONAL_INPUTS
 from ..errors import WorkbookError
 
 NOT_MODELLED = ("_typed",)
@@ -45,7 +45,7 @@ def template_ranges(path: Path) -> dict[str, tuple[float, float, float]]:
             if len(values) != 3 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
                 raise WorkbookError(f"{name} needs a number in Low, Base and High (it holds {values})")
             ranges[name] = (float(values[0]), float(values[1]), float(values[2]))
-    missing = [name for name in INPUTS if name not in ranges and name not in TIME_INPUTS]
+    missing = [name for name in INPUTS if name not in ranges and name not in OPTIONAL_INPUTS]
     if missing:
         raise WorkbookError(f"{path.name} has no input named {missing[0]}: is it an ftxl template?")
     return ranges
