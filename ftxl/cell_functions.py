@@ -19,6 +19,7 @@ combine with any range, and the result spills in the ranges' shape.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -310,7 +311,7 @@ def route_buckets(
 
 # --- decision analysis: a block of named inputs (names in one range, values beside them) ----------------
 
-SENSITIVITY_PARTS = ("tornado", "cases", "switch", "simulation")
+SENSITIVITY_PARTS = ("tornado", "cases", "switch", "simulation", "distribution")
 SIMULATION_LABELS = (
     "P(fine-tuning is the cheapest option)",
     "P(break-even within the horizon)",
@@ -397,7 +398,45 @@ def switch_value(names: Cells, values: Cells, input_name: Cells, side: Cells = N
     return float(min(present, key=lambda v: abs(v - center)))
 
 
+def _frozen(value: Cells) -> Any:
+    """A cell argument as a hashable key (rows of values as tuples)."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
 def sensitivity(
+    names: Cells,
+    low: Cells,
+    base: Cells,
+    high: Cells,
+    part: Cells = None,
+    draws: Cells = None,
+    seed: Cells = None,
+) -> Result:
+    """SENSITIVITY (see `sensitivity_table`), remembering its last answers: a sheet that shows one table cell by
+    cell (INDEX) asks the same question once per cell."""
+    rows = _sensitivity_answers(_frozen((names, low, base, high, part, draws, seed)))
+    return [list(row) for row in rows]
+
+
+@functools.lru_cache(maxsize=32)
+def _sensitivity_answers(frozen: tuple[Any, ...]) -> tuple[tuple[Any, ...], ...]:
+    args = [_thawed(value) for value in frozen]
+    table = sensitivity_table(*args)
+    assert isinstance(table, list)
+    return tuple(tuple(row) for row in table)
+
+
+def _thawed(value: Any) -> Cells:
+    if isinstance(value, tuple):
+        return [_thawed(item) for item in value]
+    return value
+
+
+def sensitivity_table(
     names: Cells,
     low: Cells,
     base: Cells,
@@ -411,7 +450,8 @@ def sensitivity(
     * tornado: a row per input, largest swing first: name, net savings at Low, at High, swing;
     * cases: worst, Base and best case for fine-tuning: name, net savings, decision;
     * switch: a row per input: name, the switch value below Base and above ("none" when there is none);
-    * simulation: Monte Carlo (PERT, seeded): a row per figure of `SIMULATION_LABELS`: label, value.
+    * simulation: Monte Carlo (PERT, seeded): a row per figure of `SIMULATION_LABELS`: label, value;
+    * distribution: the same draws' net savings in 20 equal bins: from, to, share of the draws.
     """
     read = _columns(names, low=low, base=base, high=high)
     ranges: dict[str, tuple[float, float, float]] = {}
@@ -446,6 +486,8 @@ def sensitivity(
         ]
     count = 10_000 if is_missing(draws) else int(_single_positive("draws", draws))
     seeded = 0 if is_missing(seed) else int(_single_positive("seed", seed, allow_zero=True))
+    if which == "distribution":
+        return [list(row) for row in analysis.distribution(ranges, count, seeded)]
     run = analysis.simulate(ranges, count, seeded)
     figures = [run.p_finetune_cheapest, run.p_breakeven_within_horizon, run.mean, *run.percentiles.values(), run.evpi]
     return [[label, float(value)] for label, value in zip(SIMULATION_LABELS, figures, strict=True)]

@@ -205,6 +205,10 @@ def insurance_ranges() -> dict[str, tuple[float | str, ...]]:
         values[f"{key}_review_share"] = (option.review_share,) * 3
         values[f"{key}_review_cost"] = (option.review_cost,) * 3
         values[f"{key}_shares_from"] = ("accuracies",) * 3
+    for name in ("prompted_one_off", "prompted_monthly", "finetuned_monthly", "golive_delay_days"):
+        values[name] = (0.0, 0.0, 0.0)  # costs over time: none in the worked example
+    for name in ("volume_growth", "api_price_change", "discount_rate"):
+        values[name] = (0.0, 0.0, 0.0)
     values["prompted_unit_cost"] = (0.05, case.prompted.unit_cost, 0.08)
     values["finetuned_unit_cost"] = (0.012, case.finetuned.unit_cost, 0.02)
     return values

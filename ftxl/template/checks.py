@@ -88,8 +88,10 @@ def _input_problems(page: Page, item: Input) -> dict[int, list[tuple[str, str]]]
             checks.append((f"ISBLANK({cell})", f"{where}: empty"))
         if kind == "share":
             checks.append((f"AND(ISNUMBER({cell}),OR({cell}<0,{cell}>1))", f"{where}: outside 0%-100%"))
-        if kind in ("money", "money_per_event", "seconds"):
+        if kind in ("money", "money_per_event", "seconds") or (kind == "days" and item.optional):
             checks.append((f"AND(ISNUMBER({cell}),{cell}<0)", f"{where}: negative"))
+        if kind == "rate":
+            checks.append((f"AND(ISNUMBER({cell}),{cell}<=-1)", f"{where}: at or below -100%"))
         if kind in ("count", "days") and not item.optional:
             checks.append((f"AND(ISNUMBER({cell}),{cell}<=0)", f"{where}: not above 0"))
         if name.endswith("_full_route_accuracy"):
@@ -126,6 +128,8 @@ def _check_rules(page: Page) -> list[tuple[str, str]]:
     required = [x.name for x in rows if not x.optional]
     shares = [x.name for x in rows if x.kind == "share"]
     non_negative = [x.name for x in rows if x.kind in ("money", "money_per_event", "seconds")]
+    non_negative += [x.name for x in rows if x.kind == "days" and x.optional]
+    rates = [x.name for x in rows if x.kind == "rate"]
     positive = [x.name for x in rows if x.kind in ("count", "days") and not x.optional]
     rng, at = page.layout.row_range, page.layout.cell
 
@@ -165,6 +169,10 @@ def _check_rules(page: Page) -> list[tuple[str, str]]:
             total([f'COUNTIF({rng(n)},"<0")' for n in non_negative]),
         ),
         ("Events per day and the horizon are above 0", total([f'COUNTIF({rng(n)},"<=0")' for n in positive])),
+        (
+            "Yearly rates (growth, price change, discount) are above -100%",
+            total([f'COUNTIF({rng(n)},"<=-1")' for n in rates]),
+        ),
         (
             "Options whose shares come from labels have labels on the Labels sheet",
             total(

@@ -198,7 +198,63 @@ SECTIONS = (
             ),
         ),
     ),
+    Section(
+        "Costs over time (optional: empty counts as 0)",
+        (
+            Input(
+                "prompted_one_off",
+                "One-off cost of the API option (EUR)",
+                "money",
+                "Prompt engineering, integration or a forced migration, paid at the start; not in the per-event cost.",
+                optional=True,
+            ),
+            Input(
+                "prompted_monthly",
+                "Fixed cost of the API option per month (EUR)",
+                "money",
+                "Evaluation and monitoring that cost the same each month whatever the volume.",
+                optional=True,
+            ),
+            Input(
+                "finetuned_monthly",
+                "Fixed cost of the fine-tuned model per month (EUR)",
+                "money",
+                "MLOps, retraining and hosting that cost the same each month whatever the volume.",
+                optional=True,
+            ),
+            Input(
+                "golive_delay_days",
+                "Days until the fine-tuned model goes live (days)",
+                "days",
+                "Until then the cheaper other option keeps running and costing; its monthly costs start at go-live.",
+                optional=True,
+            ),
+            Input(
+                "volume_growth",
+                "Volume growth per year (%)",
+                "rate",
+                "Yearly growth of events per day: day d has events x (1 + growth)^(d/365). Negative: shrinking.",
+                optional=True,
+            ),
+            Input(
+                "api_price_change",
+                "Change of the API price per year (%)",
+                "rate",
+                "Yearly change of the API's inference price per event; negative when prices fall.",
+                optional=True,
+            ),
+            Input(
+                "discount_rate",
+                "Discount rate per year (%)",
+                "rate",
+                "Yearly rate for the net present value and the discounted payback: a day's flows x (1 + rate)^(-d/365).",
+                optional=True,
+            ),
+        ),
+    ),
 )
+TIME_SECTION = SECTIONS[-1]
+"""The inputs of costs over time: all optional, 0 in the worked example."""
 
 
 def inputs() -> list[Input]:

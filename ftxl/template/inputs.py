@@ -55,6 +55,13 @@ def _validate(page: Page, sheet: Worksheet, row: int, kind: str, title: str, hel
             "maximum": 1,
             "error_message": "Type a share between 0% and 100%.",
         }
+    elif kind == "rate":
+        rule |= {
+            "criteria": "between",
+            "minimum": -0.99,
+            "maximum": 10,
+            "error_message": "Type a yearly rate between -99% and 1000%.",
+        }
     elif kind in ("count", "days") and not optional:
         rule |= {"criteria": ">", "value": 0, "error_message": "Type a number above 0."}
     else:

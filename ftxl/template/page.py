@@ -18,6 +18,8 @@ FORMATS = {
     "money": "€#,##0.00",
     "money_per_event": "€#,##0.0000",
     "share": "0.0%",
+    "rate": "0.0%",
+    "number": "#,##0.####",
     "money_big": "€#,##0",
 }
 

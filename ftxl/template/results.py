@@ -175,27 +175,52 @@ def result_blocks(layout: Layout) -> list[tuple[str, list[tuple[str, str, str, A
             ],
         )
     )
+    feed = {column: f"feed_names,feed_{x.lower()}" for column, x in zip(SCENARIO_COLUMNS, SCENARIOS, strict=True)}
+
+    def total(c: int, option: int) -> str:
+        return f"INDEX({fn('TOTAL_COSTS', feed[c])},1,{option})"
+
     blocks.append(
         (
-            "Total cost over the horizon (EUR, one-off costs included)",
+            "Total cost over the horizon (EUR; one-off, monthly and time effects included)",
             [
-                (
-                    "human_total_cost",
-                    "Human process",
-                    "money_big",
-                    lambda c: f"{r('events_over_horizon', c)}*{ch(c)}",
-                ),
+                ("human_total_cost", "Human process", "money_big", lambda c: total(c, 1)),
                 (
                     "prompted_total_cost",
-                    "Prompted model",
+                    "Prompted model, one-off and monthly costs included",
                     "money_big",
-                    lambda c: f"{r('events_over_horizon', c)}*{cp(c)}",
+                    lambda c: total(c, 2),
                 ),
                 (
                     "finetuned_total_cost",
-                    "Fine-tuned model, investment included",
+                    "Fine-tuned model, investment and monthly costs included",
                     "money_big",
-                    lambda c: f"{r('events_over_horizon', c)}*{cft(c)}+{i('investment', c)}",
+                    lambda c: total(c, 3),
+                ),
+            ],
+        )
+    )
+    blocks.append(
+        (
+            "Over time: the costs over time on Inputs included",
+            [
+                (
+                    "npv",
+                    "Fine-tuning against the best other option (EUR; NPV with a discount rate)",
+                    "money_big",
+                    lambda c: fn("FINETUNE_NPV", feed[c]),
+                ),
+                (
+                    "payback_days",
+                    "Break-even day (#NUM! = not within 100 years)",
+                    "days",
+                    lambda c: fn("PAYBACK_DAYS", feed[c]),
+                ),
+                (
+                    "discounted_payback_days",
+                    "Discounted payback (days)",
+                    "days",
+                    lambda c: fn("PAYBACK_DAYS", feed[c], "TRUE"),
                 ),
             ],
         )
@@ -221,7 +246,7 @@ def result_blocks(layout: Layout) -> list[tuple[str, list[tuple[str, str, str, A
                     "text",
                     lambda c: (
                         f'IF(checks_problems>0,{fix},IF({r("decision", c)}="{verdict["finetuned"]}",'
-                        f'"Yes: cheapest overall",IF({r("net_savings", c)}>0,'
+                        f'"Yes: cheapest overall",IF({r("prompted_total_cost", c)}>{r("finetuned_total_cost", c)},'
                         '"No: people cost less","No: no payback in time")))'
                     ),
                 ),
@@ -231,7 +256,14 @@ def result_blocks(layout: Layout) -> list[tuple[str, list[tuple[str, str, str, A
                     "text",
                     lambda c: (
                         f"IF(checks_problems>0,{fix},"
-                        + fn("DECISION", r("events_over_horizon", c), cp(c), cft(c), i("investment", c), ch(c))
+                        + fn(
+                            "DECISION",
+                            "1",
+                            r("prompted_total_cost", c),
+                            r("finetuned_total_cost", c),
+                            "0",
+                            r("human_total_cost", c),
+                        )
                         + ")"
                     ),
                 ),
@@ -337,6 +369,9 @@ def _define_outputs(page: Page) -> None:
         "max_cost_premium",
         "max_finetuned_unit_cost",
         "max_investment_same_unit_cost",
+        "npv",
+        "payback_days",
+        "discounted_payback_days",
     )
     for key, row in page.layout.result_rows.items():
         first, last = xl_rowcol_to_cell(row, 1, True, True), xl_rowcol_to_cell(row, 3, True, True)

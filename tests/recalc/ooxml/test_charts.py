@@ -50,16 +50,16 @@ def test_the_cache_of_a_recomputed_series_holds_its_values(tmp_path):
 
 def test_the_template_charts_show_the_computed_series():
     example = ROOT / "workbook_templates" / "ftxl_insurance_example.xlsx"
-    values = openpyxl.load_workbook(example, data_only=True)["Timeline"]
+    book = openpyxl.load_workbook(example, data_only=True)
     with zipfile.ZipFile(example) as package:
         parts = [package.read(n) for n in package.namelist() if n.startswith("xl/charts/chart")]
-    assert len(parts) == 2
+    assert len(parts) == 4  # Timeline: cost parts, break-even; Sensitivity: distribution, tornado
     for part in parts:
-        series = re.findall(rb"<c:f>Timeline!([^<]*)</c:f><c:numCache>(.*?)</c:numCache>", part, re.S)
+        series = re.findall(rb"<c:f>(Timeline|Sensitivity)!([^<]*)</c:f><c:numCache>(.*?)</c:numCache>", part, re.S)
         assert series
-        for ref, cache in series:
-            cells = [c.value for row in values[ref.decode().replace("$", "")] for c in row]
+        for sheet, ref, cache in series:
+            cells = [c.value for row in book[sheet.decode()][ref.decode().replace("$", "")] for c in row]
             cached = [float(v) for v in re.findall(rb"<c:v>([^<]*)</c:v>", cache)]
             assert cached == [float(v) for v in cells if isinstance(v, (int, float))], ref
         # previews no longer draw flat lines: every chart has values other than 0 (review costs are 0 here)
-        assert any(float(v) != 0 for _, cache in series for v in re.findall(rb"<c:v>([^<]*)</c:v>", cache))
+        assert any(float(v) != 0 for _, _, cache in series for v in re.findall(rb"<c:v>([^<]*)</c:v>", cache))

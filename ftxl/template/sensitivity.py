@@ -1,0 +1,225 @@
+"""The Sensitivity sheet: what flips the decision and how likely it is, from each input's Low / Base / High.
+
+Its last block lists the analysis inputs by name beside their Low / Base / High on Inputs
+(`analysis_names`, `analysis_low` ...); the same block with the all-in cost per event of each
+option from Results added (`feed_names`, `feed_low` ...) feeds the costs over time on Results.
+The tables are spilled by SENSITIVITY; they show why they are empty while a check fails, or
+while the workbook holds inputs the analysis does not model (typed shares or costs, shares
+counted from labels), rather than an answer computed from other inputs than Results uses.
+"""
+
+from __future__ import annotations
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from ..analysis import COST_OVERRIDES, INPUTS
+from ..cell_functions import SIMULATION_LABELS
+from .content import OPTIONS, SCENARIOS
+from .layout import SCENARIO_COLUMNS, Layout
+from .page import Page
+
+ANALYSED = tuple(name for name in INPUTS if name not in COST_OVERRIDES)
+"""The inputs the tornado, switch values and simulation move: every analysis input on Inputs."""
+NOT_MODELLED = (
+    "cost_wrong_department_typed",
+    "cost_wrong_subclass_typed",
+    *(f"{key}_share_{bucket}_typed" for key, _ in OPTIONS for bucket in ("wrong_subclass", "wrong_department")),
+)
+"""Input rows the analysis does not read: while any holds a number, the tables stay empty."""
+TORNADO_CHART_BARS = 12
+DRAWS, SEED = 10_000, 0
+BINS = 20
+FIX = '"Fix inputs first: see Checks"'
+BLOCKED = '"The analysis works from accuracies and days lost: clear typed shares and costs, choose accuracies"'
+
+
+def _heading(page: Page, row: int, text: str) -> None:
+    page.sheets["Sensitivity"].write(row, 0, text, page.styles.text(bold=True, bg_color="#DDEBF7", text_wrap=False))
+
+
+def _spilled(page: Page, top: int, rows: int, call: str, kinds: tuple[str, ...]) -> None:
+    """`rows` x len(`kinds`) cells from row `top`, each one cell of `call`'s spilled table (INDEX) in the format
+    of its column's kind, guarded like the Results: the first cell says why while a check fails or the
+    analysis cannot read the inputs.
+
+    One formula per cell rather than an array formula: LibreOffice recomputes array formulas on loading (and
+    cannot run ftxl's functions), while it shows the values saved with ordinary ones. ftxl's functions keep
+    their last answers, so the table is computed once, not once per cell.
+    """
+    sheet = page.sheets["Sensitivity"]
+    for r in range(rows):
+        for c, kind in enumerate(kinds):
+            why_fix, why_blocked = (FIX, BLOCKED) if r == c == 0 else ('""', '""')
+            cell = f"INDEX({call},{r + 1},{c + 1})"
+            formula = f"=IF(checks_problems>0,{why_fix},IF(analysis_blocked>0,{why_blocked},{cell}))"
+            style = page.styles.text(text_wrap=False) if kind == "text" else page.styles.get(kind)
+            sheet.write_formula(top + r, c, formula, style)
+
+
+def _header(page: Page, row: int, title: str, columns: list[str]) -> None:
+    _heading(page, row, title)
+    page.sheets["Sensitivity"].write_row(row + 1, 0, columns, page.styles.text(bold=True, bottom=2))
+
+
+def write_sensitivity(page: Page) -> None:
+    sheet, s, layout = page.sheets["Sensitivity"], page.styles, page.layout
+    sheet.set_column(0, 0, 44)
+    sheet.set_column(1, 4, 18)
+    page.title(sheet, "Sensitivity: what flips the decision, and how likely it is")
+    sheet.write("A2", "Input checks", s.text(bold=True))
+    page.flag(sheet, "B2")
+    sheet.merge_range(
+        "A3:E3",
+        "Outcome: fine-tuning's net savings over the horizon against the best other option (its net present "
+        "value when a discount rate is set), costs over time included. Each input moves between its Low and "
+        "High on Inputs; the others stay at Base.",
+        s.text(),
+    )
+    sheet.set_row(2, 48)
+    args = "analysis_names,analysis_low,analysis_base,analysis_high"
+    k = len(ANALYSED)
+
+    cases_top = 6
+    _header(page, cases_top - 2, "Worst, Base and best case for fine-tuning", ["Case", "Net savings (EUR)", "Decision"])
+    _spilled(page, cases_top, 3, layout.fn("SENSITIVITY", args, '"cases"'), ("text", "money_big", "text"))
+
+    row = cases_top + 4
+    _heading(page, row, "How likely: Monte Carlo over the Low-High ranges (PERT)")
+    sheet.write(row + 1, 0, "Draws", s.text())
+    sheet.write_number(row + 1, 1, DRAWS, s.get("count", input_cell=True))
+    sheet.write(row + 2, 0, "Seed (the same seed gives the same draws)", s.text())
+    sheet.write_number(row + 2, 1, SEED, s.get("count", input_cell=True))
+    draws, seed = xl_rowcol_to_cell(row + 1, 1, True, True), xl_rowcol_to_cell(row + 2, 1, True, True)
+    simulation_top = row + 3
+    call = layout.fn("SENSITIVITY", args, '"simulation"', draws, seed)
+    _spilled(page, simulation_top, len(SIMULATION_LABELS), call, ("text", "money_big"))
+    percent = page.book.add_format({"num_format": "0.0%"})
+    for probability in (simulation_top, simulation_top + 1):
+        sheet.conditional_format(probability, 1, probability, 1, {"type": "no_errors", "format": percent})
+
+    distribution_top = simulation_top + len(SIMULATION_LABELS) + 3
+    _header(
+        page, distribution_top - 2, "Distribution of net savings over the draws", ["From (EUR)", "To (EUR)", "Share"]
+    )
+    call = layout.fn("SENSITIVITY", args, '"distribution"', draws, seed)
+    _spilled(page, distribution_top, BINS, call, ("money_big", "money_big", "share"))
+
+    tornado_top = distribution_top + BINS + 3
+    _header(
+        page,
+        tornado_top - 2,
+        "What moves it: each input alone at Low and at High (largest swing first)",
+        ["Input", "At Low (EUR)", "At High (EUR)", "Swing (EUR)"],
+    )
+    _spilled(page, tornado_top, k, layout.fn("SENSITIVITY", args), ("text", "money_big", "money_big", "money_big"))
+
+    switch_top = tornado_top + k + 3
+    _header(
+        page,
+        switch_top - 2,
+        "Switch values: where the decision changes, the others at Base (in the input's unit)",
+        ["Input", "Below Base", "Above Base"],
+    )
+    _spilled(page, switch_top, k, layout.fn("SENSITIVITY", args, '"switch"'), ("text", "number", "number"))
+
+    inputs_top = _analysis_inputs(page, switch_top + k + 1)
+    _charts(page, tornado_top, distribution_top)
+    _define_outputs(page, cases_top, simulation_top)
+    sheet.set_h_pagebreaks([tornado_top - 2, switch_top - 2, inputs_top - 3])
+    page.protect(sheet, format_columns=True)
+    page.print_setup(sheet, f"A1:N{inputs_top + k + len(COST_OVERRIDES)}")
+
+
+def _analysis_inputs(page: Page, row: int) -> int:
+    """The block of analysis inputs by name, read from Inputs, and the Results' costs per event below it;
+    returns its first row."""
+    sheet, s, layout = page.sheets["Sensitivity"], page.styles, page.layout
+    _heading(page, row, "Inputs of the analysis (read from Inputs and Results; nothing to type)")
+    blocked = "+".join(
+        [f"COUNT({layout.row_range(name)})" for name in NOT_MODELLED]
+        + [f'COUNTIF({layout.row_range(f"{key}_shares_from")},"labels")' for key, _ in OPTIONS]
+    )
+    sheet.write(row + 1, 0, "Inputs it does not model (typed shares or costs, labels)", s.text())
+    sheet.write_formula(row + 1, 1, "=" + blocked, s.get("count"))
+    page.book.define_name("analysis_blocked", f"=Sensitivity!{xl_rowcol_to_cell(row + 1, 1, True, True)}")
+    sheet.write_row(row + 2, 0, ["Input name", *SCENARIOS], s.text(bold=True, bottom=2))
+    top = row + 3
+    for offset, name in enumerate(ANALYSED):
+        sheet.write_string(top + offset, 0, name, s.text())
+        for column in SCENARIO_COLUMNS:
+            sheet.write_formula(top + offset, column, f"={_reference(layout, name, column)}", s.get("number"))
+    feed_top = top + len(ANALYSED)
+    for offset, name in enumerate(COST_OVERRIDES):
+        sheet.write_string(feed_top + offset, 0, name, s.text())
+        key = name.removesuffix("_per_event").removesuffix("_cost")
+        for column in SCENARIO_COLUMNS:
+            sheet.write_formula(
+                feed_top + offset,
+                column,
+                f"=Results!{layout.res(f'{key}_cost_per_event', column)}",
+                s.get("money_per_event"),
+            )
+    last = feed_top + len(COST_OVERRIDES) - 1
+    page.book.define_name("analysis_names", f"=Sensitivity!$A${top + 1}:$A${feed_top}")
+    page.book.define_name("feed_names", f"=Sensitivity!$A${top + 1}:$A${last + 1}")
+    for scenario, column in zip(SCENARIOS, SCENARIO_COLUMNS, strict=True):
+        letter = "ABCD"[column]
+        page.book.define_name(f"analysis_{scenario.lower()}", f"=Sensitivity!${letter}${top + 1}:${letter}${feed_top}")
+        page.book.define_name(f"feed_{scenario.lower()}", f"=Sensitivity!${letter}${top + 1}:${letter}${last + 1}")
+    return top
+
+
+def _reference(layout: Layout, name: str, column: int) -> str:
+    return "Inputs!" + xl_rowcol_to_cell(layout.input_rows[name], column)
+
+
+def _charts(page: Page, tornado_top: int, distribution_top: int) -> None:
+    sheet = page.sheets["Sensitivity"]
+    bars = TORNADO_CHART_BARS
+    tornado = page.book.add_chart({"type": "bar"})
+    for column, name, colour in ((1, "Input at Low", "#C00000"), (2, "Input at High", "#2E75B6")):
+        tornado.add_series(
+            {
+                "name": name,
+                "categories": ["Sensitivity", tornado_top, 0, tornado_top + bars - 1, 0],
+                "values": ["Sensitivity", tornado_top, column, tornado_top + bars - 1, column],
+                "fill": {"color": colour},
+            }
+        )
+    tornado.set_title({"name": f"Net savings with one input at Low or High (top {bars})"})
+    tornado.set_x_axis({"name": "EUR", "num_format": "€#,##0"})
+    tornado.set_y_axis({"reverse": True})
+    tornado.set_legend({"position": "bottom"})
+    tornado.set_size({"width": 560, "height": 440})
+    sheet.insert_chart(distribution_top - 2, 5, tornado)
+    spread = page.book.add_chart({"type": "column"})
+    spread.add_series(
+        {
+            "name": "Share of draws",
+            "categories": ["Sensitivity", distribution_top, 1, distribution_top + BINS - 1, 1],
+            "values": ["Sensitivity", distribution_top, 2, distribution_top + BINS - 1, 2],
+            "gap": 10,
+        }
+    )
+    spread.set_title({"name": "Net savings over the Monte Carlo draws"})
+    spread.set_x_axis({"name": "Net savings up to (EUR)", "num_format": "€#,##0"})
+    spread.set_y_axis({"name": "Share of draws", "num_format": "0%"})
+    spread.set_legend({"none": True})
+    spread.set_size({"width": 560, "height": 380})
+    sheet.insert_chart(4, 5, spread)
+
+
+def _define_outputs(page: Page, cases_top: int, simulation_top: int) -> None:
+    """Summary names: worst / best case net savings and decision, the probabilities and the value of information."""
+
+    def cell(row: int, column: int) -> str:
+        return "=Sensitivity!" + xl_rowcol_to_cell(row, column, True, True)
+
+    for offset, case in ((0, "worst"), (2, "best")):
+        page.book.define_name(f"out_net_savings_{case}", cell(cases_top + offset, 1))
+        page.book.define_name(f"out_decision_{case}", cell(cases_top + offset, 2))
+    page.book.define_name("out_p_finetune_cheapest", cell(simulation_top, 1))
+    page.book.define_name("out_p_breakeven_within_horizon", cell(simulation_top + 1, 1))
+    page.book.define_name("out_net_savings_p5", cell(simulation_top + 3, 1))
+    page.book.define_name("out_net_savings_p95", cell(simulation_top + 7, 1))
+    page.book.define_name("out_value_of_information", cell(simulation_top + 8, 1))
