@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 from helpers import ROOT
 from helpers.golden import close
+from helpers.template_files import edit_inputs, input_cell, named_values, parts
 from helpers.workbooks import RECALC_ALWAYS, libreoffice
 
 from ftxl.cli import cli
@@ -22,7 +23,7 @@ from ftxl.recalc import formula_text
 from ftxl.recalc import formulas_fallback as formulas_engine
 from ftxl.recalc.ooxml.package import Package, read_workbook
 from ftxl.recalc.ooxml.worksheet import patch
-from ftxl.recalc.workbook import BookReader, cells_in, recalculate
+from ftxl.recalc.workbook import BookReader, recalculate
 from ftxl.template.content import EXAMPLE, SCENARIOS
 from ftxl.use_case import Option, UseCase, evaluate
 
@@ -33,17 +34,12 @@ COMMITTED = {
 EXAMPLE_FILE = ROOT / "workbook_templates" / "ftxl_insurance_example.xlsx"
 
 
-def _parts(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as package:
-        return {info.filename: package.read(info) for info in package.infolist()}
-
-
 @pytest.mark.parametrize("name", sorted(COMMITTED))
 def test_committed_workbook_is_what_the_builder_makes(name, tmp_path):
     built = tmp_path / name
     result = CliRunner().invoke(cli, ["template", str(built), *COMMITTED[name]])
     assert result.exit_code == 0, result.output
-    assert _parts(built) == _parts(ROOT / "workbook_templates" / name), (
+    assert parts(built) == parts(ROOT / "workbook_templates" / name), (
         "run: ftxl template workbook_templates/... --force"
     )
 
@@ -78,22 +74,11 @@ def _scenario_case(k: int) -> UseCase:
     )
 
 
-def _named_values(path: Path) -> dict[str, object]:
-    """Every out_... name of the workbook with its cached value, read by openpyxl."""
-    book = openpyxl.load_workbook(path, data_only=True)
-    values = {}
-    for name, defined in book.defined_names.items():
-        if name.startswith("out_"):
-            ((sheet, ref),) = defined.destinations
-            values[name[4:]] = book[sheet][ref.replace("$", "")].value
-    return values
-
-
 @pytest.mark.parametrize("k", range(3), ids=SCENARIOS)
 def test_results_equal_the_model_in_every_scenario(k):
     expected = evaluate(_scenario_case(k))
     scenario = SCENARIOS[k].lower()
-    read = _named_values(EXAMPLE_FILE)
+    read = named_values(EXAMPLE_FILE)
     for key in ("human", "prompted", "finetuned"):
         assert close(read[f"{key}_cost_per_event_{scenario}"], expected.option(key).cost_per_event)
     assert close(read[f"breakeven_days_{scenario}"], expected.breakeven_days)
@@ -104,7 +89,7 @@ def test_results_equal_the_model_in_every_scenario(k):
 
 
 def test_base_scenario_is_the_worked_example():
-    read = _named_values(EXAMPLE_FILE)
+    read = named_values(EXAMPLE_FILE)
     assert close(read["human_cost_per_event_base"], 13 / 15)
     assert close(read["prompted_cost_per_event_base"], 0.32) and close(read["finetuned_cost_per_event_base"], 0.155)
     assert close(read["breakeven_days_base"], 1600 / 33) and close(read["net_savings_base"], 108_500)
@@ -118,28 +103,6 @@ def test_pandas_sees_the_results():
 
 
 # --- editing inputs --------------------------------------------------------------------------
-
-
-def _input_cell(name: str, scenario: int) -> str:
-    book = openpyxl.load_workbook(EXAMPLE_FILE)
-    ((_, ref),) = book.defined_names[name].destinations
-    return list(cells_in(ref))[scenario]
-
-
-def _edit_inputs(source: Path, target: Path, changes: dict[str, float | None]) -> None:
-    """A copy of `source` with Inputs cells set (None: emptied), written the way Excel would store them."""
-    parts = _parts(source)
-    sheet = "xl/worksheets/sheet2.xml"
-    xml = parts[sheet]
-    values = {ref: v for ref, v in changes.items() if v is not None}
-    xml, missing = patch(xml, values)
-    assert not missing
-    for ref in (ref for ref, v in changes.items() if v is None):
-        xml = re.sub(rb'(<c r="' + ref.encode() + rb'"[^>]*?)(?:/>|>.*?</c>)', rb"\1/>", xml, flags=re.S)
-    parts[sheet] = xml
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as package:
-        for name, data in parts.items():
-            package.writestr(name, data)
 
 
 def _all_values(path: Path) -> dict[tuple[str, str], object]:
@@ -172,9 +135,9 @@ def _dependents(path: Path, sheet: str, ref: str) -> set[tuple[str, str]]:
 
 
 def test_changing_an_input_updates_its_dependents_and_nothing_else(tmp_path):
-    ref = _input_cell("prompted_unit_cost", 1)
+    ref = input_cell("prompted_unit_cost", 1)
     edited = tmp_path / "edited.xlsx"
-    _edit_inputs(EXAMPLE_FILE, edited, {ref: 0.07})  # still between Low and High: the checks stay green
+    edit_inputs(EXAMPLE_FILE, edited, {ref: 0.07})  # still between Low and High: the checks stay green
     out = tmp_path / "out.xlsx"
     assert recalculate(edited, out, engine.ModelCache()).ok
     before, after = _all_values(EXAMPLE_FILE), _all_values(out)
@@ -223,11 +186,11 @@ def test_checks_pass_on_the_example():
     "name, scenario, value, rule", [b[1:] for b in BROKEN_INPUTS], ids=[b[0] for b in BROKEN_INPUTS]
 )
 def test_checks_flag_fires_for_broken_inputs(tmp_path, name, scenario, value, rule):
-    changes: dict[str, float | None] = {_input_cell(name, scenario): value}
+    changes: dict[str, float | None] = {input_cell(name, scenario): value}
     if name == "human_share_wrong_subclass_typed":
-        changes[_input_cell("human_share_wrong_department_typed", scenario)] = 0.05
+        changes[input_cell("human_share_wrong_department_typed", scenario)] = 0.05
     edited, out = tmp_path / "edited.xlsx", tmp_path / "out.xlsx"
-    _edit_inputs(EXAMPLE_FILE, edited, changes)
+    edit_inputs(EXAMPLE_FILE, edited, changes)
     assert recalculate(edited, out, engine.ModelCache()).ok
     assert _flag(out).startswith("Fix "), _flag(out)
     checks = openpyxl.load_workbook(out, data_only=True)["Checks"]
@@ -242,7 +205,7 @@ def _without_ftxl_formulas(source: Path, target: Path) -> set[tuple[str, str]]:
     """A copy whose ftxl formula cells hold their cached values as constants; returns those cells."""
     with Package(source) as package:
         book = read_workbook(package)
-    parts, frozen = _parts(source), set()
+    members, frozen = parts(source), set()
     sheet_names = {part: name for name, part in book.sheets.items()}
     for part, name in sheet_names.items():
 
@@ -251,11 +214,11 @@ def _without_ftxl_formulas(source: Path, target: Path) -> set[tuple[str, str]]:
             return match.group(1) + match.group(3)
 
         ftxl_call = "|".join(formula_text.FTXL_NAMES).encode()
-        parts[part] = re.sub(
-            rb'(<c r="([A-Z]+\d+)"[^>]*>)<f[^>]*>[^<]*?(?:' + ftxl_call + rb")[^<]*</f>(<v>)", freeze, parts[part]
+        members[part] = re.sub(
+            rb'(<c r="([A-Z]+\d+)"[^>]*>)<f[^>]*>[^<]*?(?:' + ftxl_call + rb")[^<]*</f>(<v>)", freeze, members[part]
         )
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as package:
-        for name, data in parts.items():
+        for name, data in members.items():
             package.writestr(name, data)
     return frozen
 
@@ -301,30 +264,30 @@ def test_shares_from_the_labels_sheet(tmp_path):
     """The example's Labels sheet holds a 10,000-row log of the human process: switching the human
     option to labels gives the worked example's buckets, with the Wilson bounds as Low (more errors) and High."""
     edited, out = tmp_path / "edited.xlsx", tmp_path / "out.xlsx"
-    switches = {_input_cell("human_shares_from", k): "labels" for k in range(3)}
-    parts = _parts(EXAMPLE_FILE)
-    parts["xl/worksheets/sheet2.xml"], missing = patch(parts["xl/worksheets/sheet2.xml"], switches)
+    switches = {input_cell("human_shares_from", k): "labels" for k in range(3)}
+    members = parts(EXAMPLE_FILE)
+    members["xl/worksheets/sheet2.xml"], missing = patch(members["xl/worksheets/sheet2.xml"], switches)
     assert not missing
     with zipfile.ZipFile(edited, "w", zipfile.ZIP_DEFLATED) as package:
-        for name, data in parts.items():
+        for name, data in members.items():
             package.writestr(name, data)
     assert recalculate(edited, out, engine.ModelCache()).ok
     results = openpyxl.load_workbook(out, data_only=True)["Results"]
     shares = {row[0].value: [c.value for c in row[1:4]] for row in results.iter_rows(min_row=5, max_row=20)}
     wrong_subclass = shares["Share in the wrong subclass (%)"]
     assert wrong_subclass[1] == pytest.approx(0.15) and wrong_subclass[0] > 0.15 > wrong_subclass[2]  # Low: worse
-    assert close(_named_values(out)["human_cost_per_event_base"], 13 / 15)
+    assert close(named_values(out)["human_cost_per_event_base"], 13 / 15)
     assert _flag(out) == "All 9 checks pass"
 
 
 def test_labels_chosen_without_labels_fail_the_checks(tmp_path):
     edited, out = tmp_path / "edited.xlsx", tmp_path / "out.xlsx"
-    parts = _parts(EXAMPLE_FILE)
-    parts["xl/worksheets/sheet2.xml"], _ = patch(
-        parts["xl/worksheets/sheet2.xml"], {_input_cell("prompted_shares_from", 1): "labels"}
+    members = parts(EXAMPLE_FILE)
+    members["xl/worksheets/sheet2.xml"], _ = patch(
+        members["xl/worksheets/sheet2.xml"], {input_cell("prompted_shares_from", 1): "labels"}
     )
     with zipfile.ZipFile(edited, "w", zipfile.ZIP_DEFLATED) as package:
-        for name, data in parts.items():
+        for name, data in members.items():
             package.writestr(name, data)
     assert recalculate(edited, out, engine.ModelCache()).ok
     assert _flag(out).startswith("Fix ")
@@ -335,9 +298,9 @@ def test_labels_chosen_without_labels_fail_the_checks(tmp_path):
 
 def _recalculated_with(tmp_path: Path, inputs: dict[str, tuple[float | str | None, ...]]) -> tuple[Path, object]:
     """The example with some input rows set (Low, Base, High), recalculated: (path, FileResult)."""
-    changes = {_input_cell(name, k): value for name, values in inputs.items() for k, value in enumerate(values)}
+    changes = {input_cell(name, k): value for name, values in inputs.items() for k, value in enumerate(values)}
     edited, out = tmp_path / "edited.xlsx", tmp_path / "out.xlsx"
-    _edit_inputs(EXAMPLE_FILE, edited, changes)  # type: ignore[arg-type]
+    edit_inputs(EXAMPLE_FILE, edited, changes)  # type: ignore[arg-type]
     result = recalculate(edited, out, engine.ModelCache())
     assert result.ok, result.error
     return out, result
@@ -352,7 +315,7 @@ def test_the_decision_counts_the_investment_against_people(tmp_path):
             "human_full_route_accuracy": (0.97, 0.97, 0.97),
         },
     )
-    read = _named_values(out)
+    read = named_values(out)
     assert close(read["human_cost_per_event_base"], 10 / 3600 * 20 + 0.12)
     assert read["net_savings_base"] > 0  # fine-tuning beats prompting, yet people cost less in all
     assert read["decision_base"] == "Keep the human process"
@@ -366,32 +329,32 @@ def test_the_decision_counts_the_investment_against_people(tmp_path):
 
 def test_the_limits_count_review_like_the_verdict(tmp_path):
     out, _ = _recalculated_with(tmp_path, {"finetuned_review_share": (0.2,) * 3, "finetuned_review_cost": (1.0,) * 3})
-    read = _named_values(out)
+    read = named_values(out)
     assert close(read["net_savings_base"], -71_500)
     assert read["decision_base"] == "Prompt the API model"
     assert close(read["max_cost_premium_base"], 0.12 - 0.2 - 40_000 / 900_000)
 
 
 def test_the_two_other_limits_are_named_rows():
-    read = _named_values(EXAMPLE_FILE)
+    read = named_values(EXAMPLE_FILE)
     assert close(read["max_finetuned_unit_cost_base"], 0.06 + 17 / 225)
     assert close(read["max_investment_same_unit_cost_base"], 108_000)
 
 
 def test_no_verdict_while_an_input_is_empty(tmp_path):
     out, result = _recalculated_with(tmp_path, {"events_per_day": (4000, None, 6000)})
-    read = _named_values(out)
+    read = named_values(out)
     fix = "Fix inputs: 2 problem(s), see Checks"  # empty, and Base no longer between Low and High
     assert {read[f"decision_{x}"] for x in ("low", "base", "high")} == {fix}
     assert read["net_savings_base"] == "#N/A" and read["breakeven_days_base"] == "#N/A"
     assert result.checks == 2
-    assert f"Inputs!{_input_cell('events_per_day', 1)}: empty (input check)" in result.warnings
+    assert f"Inputs!{input_cell('events_per_day', 1)}: empty (input check)" in result.warnings
 
 
 def test_recalc_reports_failed_checks_and_strict_fails_them(tmp_path):
     _, result = _recalculated_with(tmp_path, {"hourly_cost": (21, 20, 24)})
     assert result.checks == 1
-    low, base = _input_cell("hourly_cost", 0), _input_cell("hourly_cost", 1)
+    low, base = input_cell("hourly_cost", 0), input_cell("hourly_cost", 1)
     assert result.warnings == [f"Inputs!{low}: Low above Base Inputs!{base} (input check)"]
     edited = tmp_path / "edited.xlsx"
     for strict, code in ((False, 0), (True, 1)):
@@ -425,8 +388,8 @@ def test_the_lite_template_gives_the_classic_values_cell_for_cell(tmp_path):
     lite = tmp_path / "lite.xlsx"
     run = CliRunner().invoke(cli, ["template", str(lite), "--example", "insurance", "--for", "lite"])
     assert run.exit_code == 0, run.output
-    assert "_xldudf_HUMAN_COST_PER_EVENT(" in _parts(lite)["xl/worksheets/sheet3.xml"].decode()
-    assert _named_values(lite) == _named_values(EXAMPLE_FILE)
+    assert "_xldudf_HUMAN_COST_PER_EVENT(" in parts(lite)["xl/worksheets/sheet3.xml"].decode()
+    assert named_values(lite) == named_values(EXAMPLE_FILE)
     assert _all_values(lite) == _all_values(EXAMPLE_FILE)
 
 
