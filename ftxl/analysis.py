@@ -17,7 +17,7 @@ Inputs are named as on the template's Inputs sheet (`INPUTS`); `base_inputs` giv
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -452,18 +452,30 @@ def draw(
 
 
 def simulate(
-    ranges: Mapping[str, tuple[float, float, float]], draws: int = 100_000, seed: int = 0, distribution: str = "pert"
+    ranges: Mapping[str, tuple[float, float, float]],
+    draws: int = 100_000,
+    seed: int = 0,
+    distribution: str = "pert",
+    progress: Callable[[int, int], None] | None = None,
 ) -> Simulation:
-    """Draw every input, evaluate every draw at once, and summarise (see `Simulation`)."""
+    """Draw every input, evaluate the draws (in chunks, calling `progress(done, draws)` after each), and
+    summarise (see `Simulation`). The result does not depend on the chunking."""
     drawn = draw(ranges, draws, seed, distribution)
-    at_horizon = outcome(drawn)
-    net = np.broadcast_to(np.asarray(at_horizon.net_savings, dtype=float), (draws,))
-    totals = np.stack([np.broadcast_to(at_horizon.total_costs[k], (draws,)) for k in model.OPTION_KEYS], axis=-1)
-    choice = np.broadcast_to(np.asarray(at_horizon.choice), (draws,))
+    net, choice = np.empty(draws), np.empty(draws, dtype=int)
+    totals = np.empty((draws, len(model.OPTION_KEYS)))
+    for start in range(0, draws, SIMULATION_CHUNK):
+        stop = min(start + SIMULATION_CHUNK, draws)
+        part = {name: np.broadcast_to(value, (draws,))[start:stop] for name, value in drawn.items()}
+        result = outcome(part)
+        net[start:stop] = np.broadcast_to(np.asarray(result.net_savings, dtype=float), (stop - start,))
+        choice[start:stop] = np.broadcast_to(np.asarray(result.choice), (stop - start,))
+        for k, key in enumerate(model.OPTION_KEYS):
+            totals[start:stop, k] = np.broadcast_to(result.total_costs[key], (stop - start,))
+        if progress is not None:
+            progress(stop, draws)
     breakeven = net >= 0
     turning = _may_turn(drawn, draws)  # where daily savings may change sign, follow the curve day by day
     if turning.any():
-        breakeven = breakeven.copy()
         breakeven[turning] = _breaks_even({name: np.broadcast_to(v, (draws,))[turning] for name, v in drawn.items()})
     return Simulation(
         draws=draws,
@@ -473,6 +485,10 @@ def simulate(
         percentiles={p: float(np.percentile(net, p)) for p in (5, 10, 50, 90, 95)},
         evpi=_value_of_information(totals),
     )
+
+
+SIMULATION_CHUNK = 50_000
+"""Draws evaluated together: bounded memory (about 100 MB a chunk) and steps for a progress bar."""
 
 
 def _value_of_information(totals: np.ndarray) -> float:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -28,8 +30,20 @@ from .terminal import echo_json, literal, print_table
     help="Of each input.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON instead of tables.")
+@click.option(
+    "--plot",
+    "plot_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also draw tornado.png and distribution.png into this folder (for a slide).",
+)
 def analyse(
-    workbook: Path | None, example: str | None, draws: int, seed: int, distribution: str, as_json: bool
+    workbook: Path | None,
+    example: str | None,
+    draws: int,
+    seed: int,
+    distribution: str,
+    as_json: bool,
+    plot_dir: Path | None,
 ) -> None:
     """What flips the decision and how likely it is, for a filled template or the worked example.
 
@@ -40,6 +54,7 @@ def analyse(
     Examples:
       ftxl analyse --example insurance
       ftxl analyse my_case.xlsx --draws 20000 --json
+      ftxl analyse --example insurance --plot slides/
     """
     from .. import analysis
 
@@ -55,10 +70,13 @@ def analyse(
         base = {name: lbh[1] for name, lbh in ranges.items()}
         bars = analysis.tornado(ranges)
         switches = analysis.switch_values(base, [bar.name for bar in bars] or None)
-        simulation = analysis.simulate(ranges, draws, seed, distribution)
+        simulation = _simulate(ranges, draws, seed, distribution, show=not as_json and sys.stderr.isatty())
         base_net = analysis.outcome(base).net_savings
     except FtxlError as exc:
         raise click.ClickException(str(exc)) from exc
+    if plot_dir is not None:
+        drawn = _plots(plot_dir, bars, base_net, analysis.distribution(ranges, draws, seed, distribution), draws)
+        click.echo(f"wrote {', '.join(map(str, drawn))}", err=as_json)
     if as_json:
         report = {
             "base_net_savings": base_net,
@@ -101,3 +119,39 @@ def analyse(
     print_table(
         console, Table(title=f"Monte Carlo: {s.draws:,} {distribution} draws, seed {seed}", columns=["", ""], rows=rows)
     )
+
+
+def _simulate(ranges: dict[str, tuple[float, float, float]], draws: int, seed: int, distribution: str, show: bool):  # type: ignore[no-untyped-def]
+    """The Monte Carlo run, with a progress bar on a terminal."""
+    from .. import analysis
+
+    if not show:
+        return analysis.simulate(ranges, draws, seed, distribution)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("draws", total=draws)
+        return analysis.simulate(
+            ranges, draws, seed, distribution, progress=lambda done, _: progress.update(task, completed=done)
+        )
+
+
+def _plots(
+    folder: Path, bars: Sequence[object], base_net: float, bins: list[tuple[float, float, float]], draws: int
+) -> list[Path]:
+    """tornado.png and distribution.png in `folder` (made when missing)."""
+    from . import plots
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return [
+            plots.tornado_png(bars, base_net, folder / "tornado.png"),  # type: ignore[arg-type]
+            plots.distribution_png(bins, f"Net savings over {draws:,} Monte Carlo draws", folder / "distribution.png"),
+        ]
+    except ImportError as missing:
+        hint = "pip install 'ftxl[plot]'"
+        raise click.ClickException(f"--plot needs matplotlib ({missing.name} is missing): {hint}") from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write the plots to {folder}: {exc.strerror or exc}") from None

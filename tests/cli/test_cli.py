@@ -95,3 +95,23 @@ def test_the_wide_summary_keeps_each_figures_scenarios_together():
         "breakeven_days_high",
         "max_cost_premium_base",
     ]
+
+
+def test_analyse_draws_the_tornado_and_the_distribution_as_png(tmp_path):
+    import struct
+
+    result = CliRunner().invoke(cli, ["analyse", "--example", "insurance", "--draws", "2000", "--plot", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    for name in ("tornado.png", "distribution.png"):
+        data = (tmp_path / name).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk
+        assert width >= 1000 and height >= 500, name
+    assert f"wrote {tmp_path / 'tornado.png'}" in result.output
+
+
+def test_analyse_says_why_it_cannot_write_the_plots(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = CliRunner().invoke(cli, ["analyse", "--example", "insurance", "--draws", "200", "--plot", str(blocker)])
+    assert result.exit_code == 1 and "cannot write the plots" in result.output
