@@ -113,5 +113,8 @@ def test_analyse_draws_the_tornado_and_the_distribution_as_png(tmp_path):
 def test_analyse_says_why_it_cannot_write_the_plots(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
+    inside = blocker / "plots"
+    result = CliRunner().invoke(cli, ["analyse", "--example", "insurance", "--draws", "200", "--plot", str(inside)])
+    assert result.exit_code == 1 and f"cannot write the plots to {inside}" in result.output
     result = CliRunner().invoke(cli, ["analyse", "--example", "insurance", "--draws", "200", "--plot", str(blocker)])
-    assert result.exit_code == 1 and "cannot write the plots" in result.output
+    assert result.exit_code == 2 and "is a file" in result.output
