@@ -19,6 +19,7 @@ def write_timeline(page: Page) -> None:
     sheet.write_number("B2", TIMELINE_POINTS, s.get("count"))
     sheet.write("A3", "Days between points (Base horizon / points)", s.text())
     sheet.write_formula("B3", f"={page.layout.inp('horizon_days', 2)}/B2", s.get("days"))
+    _breakeven_table(page, sheet)
     header = ["Day", *(f"Savings {x} (EUR)" for x in SCENARIOS), *(f"Investment {x} (EUR)" for x in SCENARIOS)]
     _cost_parts_chart(page, sheet, 4)
     sheet.write(TIMELINE_TABLE_ROW - 1, 0, "Cumulative savings and investment by day", s.text(bold=True))
@@ -55,6 +56,16 @@ def write_timeline(page: Page) -> None:
             "line": {"width": 2.25, "dash_type": "dash", "color": "#C00000"},
         }
     )
+    for j, scenario in enumerate(SCENARIOS):  # each scenario's break-even as a point where its lines cross
+        chart.add_series(
+            {
+                "name": f"Break-even, {scenario}",
+                "categories": ["Timeline", BREAKEVEN_ROW + 1, 4 + j, BREAKEVEN_ROW + 1, 4 + j],
+                "values": ["Timeline", BREAKEVEN_ROW + 2, 4 + j, BREAKEVEN_ROW + 2, 4 + j],
+                "line": {"none": True},
+                "marker": {"type": "diamond", "size": 9},
+            }
+        )
     chart.set_title({"name": "Break-even: where savings cross the investment"})
     chart.set_x_axis({"name": "Day", "min": 0})
     chart.set_y_axis({"name": "EUR", "num_format": "€#,##0"})
@@ -63,6 +74,23 @@ def write_timeline(page: Page) -> None:
     sheet.insert_chart("A11", chart)
     page.protect(sheet)
     page.print_setup(sheet, f"A1:H{last + 8}")
+
+
+BREAKEVEN_ROW = 0
+"""Row of the small table of each scenario's break-even (day, investment) that the chart marks."""
+
+
+def _breakeven_table(page: Page, sheet: Worksheet) -> None:
+    s, r = page.styles, page.layout.res
+    sheet.write(BREAKEVEN_ROW, 3, "Break-even", s.text(bold=True))
+    sheet.write_row(BREAKEVEN_ROW, 4, list(SCENARIOS), s.text(bold=True, bottom=2))
+    sheet.write(BREAKEVEN_ROW + 1, 3, "Day", s.text())
+    sheet.write(BREAKEVEN_ROW + 2, 3, "Investment (EUR)", s.text())
+    for j, column in enumerate(SCENARIO_COLUMNS):
+        day = f"Results!{r('breakeven_days', column)}"
+        sheet.write_formula(BREAKEVEN_ROW + 1, 4 + j, f'=IF(ISNUMBER({day}),{day},"")', s.get("days"))
+        investment = page.layout.inp("investment", column)
+        sheet.write_formula(BREAKEVEN_ROW + 2, 4 + j, f'=IF(ISNUMBER({day}),{investment},"")', s.get("money_big"))
 
 
 def _cost_parts_chart(page: Page, sheet: Worksheet, top: int) -> None:
