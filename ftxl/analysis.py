@@ -474,7 +474,9 @@ def simulate(
         if progress is not None:
             progress(stop, draws)
     breakeven = net >= 0
-    turning = _may_turn(drawn, draws)  # where daily savings may change sign, follow the curve day by day
+    # where daily savings may change sign and the horizon ends below break-even, follow the curve day by day
+    # (ending at or above it is a break-even within the horizon already)
+    turning = _may_turn(drawn, draws) & ~breakeven
     if turning.any():
         breakeven[turning] = _breaks_even({name: np.broadcast_to(v, (draws,))[turning] for name, v in drawn.items()})
     return Simulation(

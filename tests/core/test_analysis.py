@@ -214,3 +214,13 @@ def test_the_excel_functions_of_the_analysis_give_the_issue_figures():
     assert cells.answer(cells.switch_value, names, base, "human_review_cost").code == "#NUM!"
     refused = cells.answer(cells.finetune_npv, names, [[v] for v in BASE.values()][:-1])
     assert refused.code == "#VALUE!" and "give one value per name" in refused.reason
+
+
+def test_a_break_even_that_a_falling_api_price_takes_back_still_counts():
+    # the API price falls 99 % a year: fine-tuning pays back by day 69, then the cheaper API wins it back
+    case = {**BASE, "horizon_days": 720.0, "api_price_change": -0.99, "prompted_unit_cost": 0.5}
+    case |= {"finetuned_unit_cost": 0.16, "investment": 100_000.0}
+    assert analysis.breakeven_day(case) < 720 and analysis.npv(case) < 0
+    fixed = {name: (value, value, value) for name, value in case.items()}
+    assert analysis.simulate(fixed, 200).p_breakeven_within_horizon == 1.0
+    assert analysis.simulate({**fixed, "investment": (150_000.0,) * 3}, 200).p_breakeven_within_horizon == 0.0
