@@ -65,7 +65,7 @@ def engine_used(path: Path, out: Path) -> str:
 
 def run_formulas_naive(paths: list[Path]) -> float:
     code = (
-        "import sys, formulas, ftxl.engine\n"
+        "import sys, formulas, ftxl.recalc.formulas_fallback\n"
         "for p in sys.argv[1:]:\n"
         "    formulas.ExcelModel().loads(p).finish().calculate()\n"
     )
