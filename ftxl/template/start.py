@@ -30,7 +30,7 @@ def write_start(page: Page) -> None:
         "2. On Inputs, type your figures in the blue cells: Low, Base and High for each row.",
         "3. Check that the flag below says all checks pass; if not, fix what Checks lists.",
         "4. Read the costs, savings, break-even and decision on Results, the crossing on Timeline.",
-        "5. Mark answers you estimated, then narrow the Low-High ranges where the decision flips.",
+        "5. On Sensitivity, see what flips the decision; narrow the ranges of the inputs at the top of its tornado.",
     ]
     sheet.write("A4", "How to use it", s.text(bold=True))
     for k, step in enumerate(steps):
@@ -55,8 +55,20 @@ def write_start(page: Page) -> None:
     sheet.write_formula("B18", '=COUNTA(Questions!C4:C100)-COUNTIF(question_status,"answered")', s.get("count"))
     sheet.write("C18", "not yet answered (estimated or missing)", s.text())
     sheet.write("A20", "Decision", s.text(bold=True))
-    sheet.write_row("B20", SCENARIOS, s.text(bold=True, bottom=2))
-    for k, column in enumerate(SCENARIO_COLUMNS):
-        sheet.write_formula(20, 1 + k, f"=Results!{page.layout.res('decision', column)}", s.text())
+    sheet.write_row("B20", ["Worst case", "Base", "Best case"], s.text(bold=True, bottom=2))
+    base = SCENARIO_COLUMNS[SCENARIOS.index("Base")]
+    sheet.write_formula(20, 1, "=out_decision_worst", s.text(bold=True))
+    sheet.write_formula(20, 2, f"=Results!{page.layout.res('decision', base)}", s.text(bold=True))
+    sheet.write_formula(20, 3, "=out_decision_best", s.text(bold=True))
+    sheet.write("A22", "Net savings of fine-tuning (EUR)", s.text())
+    sheet.write_formula(21, 1, "=out_net_savings_worst", s.get("money_big"))
+    sheet.write_formula(21, 2, f"=Results!{page.layout.res('npv', base)}", s.get("money_big"))
+    sheet.write_formula(21, 3, "=out_net_savings_best", s.get("money_big"))
+    sheet.merge_range(
+        "A23:E23",
+        "Worst and best case: each input at the end of its Low-High range that, moved alone, hurts (helps) "
+        "fine-tuning; see Sensitivity.",
+        s.text(),
+    )
     page.protect(sheet)
-    page.print_setup(sheet, "A1:E21")
+    page.print_setup(sheet, "A1:E23")
