@@ -19,7 +19,6 @@ combine with any range, and the result spills in the ranges' shape.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__, analysis, labels, model
+from .bounded_cache import BoundedCache
 from .checks import shape_message
 from .errors import InputError, NoAnswerError
 
@@ -284,6 +284,13 @@ def amortized_cost_per_event(cost_per_event: Cells, investment: Cells, events: C
 def route_buckets(
     true_range: Cells, predicted_range: Cells, separator: Cells = None, weights: Cells = None, intervals: Cells = None
 ) -> Result:
+    """ROUTE_BUCKETS (see `route_bucket_shares`), remembering its last answers."""
+    return _recall(route_bucket_shares, true_range, predicted_range, separator, weights, intervals)  # type: ignore[no-any-return]
+
+
+def route_bucket_shares(
+    true_range: Cells, predicted_range: Cells, separator: Cells = None, weights: Cells = None, intervals: Cells = None
+) -> Result:
     """ROUTE_BUCKETS: shares correct / wrong subclass / wrong department of a label log.
 
     One row of three shares; with ``intervals`` TRUE, three rows: share, Wilson low, Wilson high.
@@ -398,13 +405,42 @@ def switch_value(names: Cells, values: Cells, input_name: Cells, side: Cells = N
     return float(min(present, key=lambda v: abs(v - center)))
 
 
-def _frozen(value: Cells) -> Any:
-    """A cell argument as a hashable key (rows of values as tuples)."""
+def _frozen(value: Any) -> Any:
+    """Cells (or an answer) as a hashable key: rows of values as tuples."""
     if isinstance(value, np.ndarray):
         value = value.tolist()
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, list):
+        if all(type(row) is list for row in value):  # rows of plain values, a label log: in C
+            try:
+                key = tuple(map(tuple, value))
+                hash(key)
+                return key
+            except TypeError:  # a value inside is not hashable: go cell by cell
+                pass
+        return tuple(_frozen(item) for item in value)
+    if isinstance(value, tuple):
         return tuple(_frozen(item) for item in value)
     return value
+
+
+def _thawed(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_thawed(item) for item in value]
+    return value
+
+
+_ANSWERS: BoundedCache[tuple[Any, ...], Any] = BoundedCache(32)
+"""The last answers of the functions that take long (see `_recall`)."""
+
+
+def _recall(function: Callable[..., Result], *args: Cells) -> Any:
+    """`function(*args)`, answered from its last answers when asked the same again: a sheet that shows one
+    table cell by cell (INDEX) asks once per cell, and copies of a template share a label log."""
+    key = (function, _frozen(args))
+    found = _ANSWERS.get(key)
+    if found is None:
+        found = _ANSWERS.put(key, _frozen(function(*args)))
+    return _thawed(found)
 
 
 def sensitivity(
@@ -416,24 +452,8 @@ def sensitivity(
     draws: Cells = None,
     seed: Cells = None,
 ) -> Result:
-    """SENSITIVITY (see `sensitivity_table`), remembering its last answers: a sheet that shows one table cell by
-    cell (INDEX) asks the same question once per cell."""
-    rows = _sensitivity_answers(_frozen((names, low, base, high, part, draws, seed)))
-    return [list(row) for row in rows]
-
-
-@functools.lru_cache(maxsize=32)
-def _sensitivity_answers(frozen: tuple[Any, ...]) -> tuple[tuple[Any, ...], ...]:
-    args = [_thawed(value) for value in frozen]
-    table = sensitivity_table(*args)
-    assert isinstance(table, list)
-    return tuple(tuple(row) for row in table)
-
-
-def _thawed(value: Any) -> Cells:
-    if isinstance(value, tuple):
-        return [_thawed(item) for item in value]
-    return value
+    """SENSITIVITY (see `sensitivity_table`), remembering its last answers."""
+    return _recall(sensitivity_table, names, low, base, high, part, draws, seed)  # type: ignore[no-any-return]
 
 
 def sensitivity_table(

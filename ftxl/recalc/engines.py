@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..bounded_cache import BoundedCache
 from .book import BookCells, Evaluation
-from .bounded_cache import BoundedCache
 from .formula_text import FTXL_CALL
 from .plain.compiler import PlainBook
 from .values import NotCoveredError

@@ -71,11 +71,25 @@ MISSING: Any = _Missing()
 class Grid:
     """Rows of values: a range read from the sheet (`is_ref`) or an array a formula built."""
 
-    __slots__ = ("rows", "is_ref")
+    __slots__ = ("rows", "is_ref", "_filled", "_error")
 
     def __init__(self, rows: list[list[Value]], is_ref: bool = False) -> None:
         self.rows = rows
         self.is_ref = is_ref
+        self._filled: int | None = None
+        self._error: CellError | None | bool = False  # False: not looked for yet
+
+    def first_error(self) -> CellError | None:
+        """The first error value in the rows, or None; looked for once (ftxl's functions pass it on)."""
+        if self._error is False:
+            self._error = next((v for row in self.rows for v in row if type(v) is CellError), None)
+        return self._error  # type: ignore[return-value]
+
+    def filled(self) -> int:
+        """How many cells hold anything (COUNTA); counted once, as a label log is read by many formulas."""
+        if self._filled is None:
+            self._filled = sum(1 for row in self.rows for value in row if value is not None)
+        return self._filled
 
     @property
     def shape(self) -> tuple[int, int]:

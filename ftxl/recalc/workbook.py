@@ -18,11 +18,11 @@ from typing import Any
 
 from openpyxl.utils.cell import coordinate_from_string, get_column_letter, range_boundaries
 
+from ..bounded_cache import BoundedCache
 from ..errors import WorkbookError
 from . import formula_text
 from .atomic import write_atomically
 from .book import BookCells, Evaluation
-from .bounded_cache import BoundedCache
 from .engines import ModelCache
 from .formula_text import references
 from .ooxml import charts
@@ -106,6 +106,32 @@ def _checked_cells(data: bytes, shared_strings: list[str], part: str) -> list[Ce
     return cells
 
 
+_BLOCKS: BoundedCache[tuple[str, tuple[str, ...]], tuple[list[Cell], dict[str, Any], dict[str, Any]]] = BoundedCache(8)
+"""Blocks of a sheet whose scan was shared (a pasted label log): copies of a template take them once."""
+
+
+def _taken_blocks(
+    sheet: _SheetCells, values: dict[str, Any], refs: tuple[str, ...]
+) -> tuple[dict[str, Any], dict[str, list[list[Any]]]]:
+    """The sheet's value cells without those of its blocks, and each block's rows by node (read-only: copies
+    whose sheet part is the same bytes share them)."""
+    seen = _BLOCKS.get((sheet.name, refs))
+    if seen is not None and seen[0] is sheet.cells:
+        return seen[1], seen[2]
+    remaining, blocks = dict(values), {}
+    take = remaining.pop
+    for ref in refs:
+        rows = _range_rows(ref)
+        blocks[formula_text.node(sheet.name, ref)] = (
+            [[take(address, None)] for (address,) in rows]  # a column, the usual block: no inner loop
+            if len(rows[0]) == 1
+            else [[take(address, None) for address in row] for row in rows]
+        )
+    if len(sheet.data) >= LARGE_PART:  # its scan is shared by copies: so are its blocks
+        _BLOCKS.put((sheet.name, refs), (sheet.cells, remaining, blocks))
+    return remaining, blocks
+
+
 def _scanned(data: bytes, shared_strings: list[str], part: str) -> list[Cell]:
     """The cells of a sheet part; large parts seen before with the same strings are not scanned again."""
     if len(data) < LARGE_PART:
@@ -164,16 +190,15 @@ class BookReader:
         self._read_names()
         # rows come in order in a sheet part, so its last cell holds the last row in use
         last_rows = {s.name: coordinate_from_string(s.cells[-1].ref)[1] if s.cells else 0 for s in self.sheets}
+        by_sheet: dict[str, list[str]] = {}
         for sheet_name, ref in self._blocks(formula_cells):
-            if range_boundaries(ref)[3] > last_rows[sheet_name]:
-                continue  # mostly empty (a whole column): read cell by cell, where whole columns are cut
-            take = values[sheet_name].pop
-            rows = _range_rows(ref)
-            self.book.blocks[formula_text.node(sheet_name, ref)] = (
-                [[take(address, None)] for (address,) in rows]  # a column, the usual block: no inner loop
-                if len(rows[0]) == 1
-                else [[take(address, None) for address in row] for row in rows]
-            )
+            if range_boundaries(ref)[3] <= last_rows[sheet_name]:  # else mostly empty (a whole column): read
+                by_sheet.setdefault(sheet_name, []).append(ref)  # cell by cell, where whole columns are cut
+        for sheet in self.sheets:
+            refs = tuple(by_sheet.get(sheet.name, ()))
+            if refs:
+                values[sheet.name], blocks = _taken_blocks(sheet, values[sheet.name], refs)
+                self.book.blocks.update(blocks)
         for sheet_name, sheet_values in values.items():
             for ref, value in sheet_values.items():
                 self.book.values[formula_text.node(sheet_name, ref)] = value

@@ -23,8 +23,8 @@ from xml.parsers import expat
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from ...bounded_cache import BoundedCache
 from ...errors import WorkbookError
-from ..bounded_cache import BoundedCache
 from .worksheet import plain_text
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -74,7 +74,7 @@ def xl_counta(*args: Value) -> Value:
     total = 0
     for arg in args:
         if isinstance(arg, Grid):
-            total += sum(1 for value in arg.values() if value is not None)
+            total += arg.filled()
         elif arg is not None:  # None: an empty cell reached through a reference
             total += 1
     return float(total)

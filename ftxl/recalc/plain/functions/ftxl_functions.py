@@ -24,9 +24,9 @@ def _ftxl(function: Callable[..., cell_functions.Result]) -> Callable[..., Value
         converted: list[Any] = []
         for arg in args:
             if isinstance(arg, Grid):
-                for value in arg.values():
-                    if type(value) is CellError:
-                        return value
+                error = arg.first_error()
+                if error is not None:
+                    return error
                 converted.append(arg.rows)
             elif type(arg) is CellError:
                 return arg

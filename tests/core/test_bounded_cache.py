@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ftxl.recalc.bounded_cache import BoundedCache
+from ftxl.bounded_cache import BoundedCache
 
 
 def test_the_oldest_item_goes_first_when_full():
