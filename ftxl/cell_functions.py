@@ -318,7 +318,7 @@ def route_bucket_shares(
 
 # --- decision analysis: a block of named inputs (names in one range, values beside them) ----------------
 
-SENSITIVITY_PARTS = ("tornado", "cases", "switch", "simulation", "distribution")
+SENSITIVITY_PARTS = ("tornado", "cases", "case_inputs", "switch", "simulation", "distribution")
 SIMULATION_LABELS = (
     "P(fine-tuning is the cheapest option)",
     "P(break-even within the horizon)",
@@ -469,6 +469,7 @@ def sensitivity_table(
 
     * tornado: a row per input, largest swing first: name, net savings at Low, at High, swing;
     * cases: worst, Base and best case for fine-tuning: name, net savings, decision;
+    * case_inputs: a row per input, in the order of names: name, its value in the worst and in the best case;
     * switch: a row per input: name, the switch value below Base and above ("none" when there is none);
     * simulation: Monte Carlo (PERT, seeded): a row per figure of `SIMULATION_LABELS`: label, value;
     * distribution: the same draws' net savings in 20 equal bins: from, to, share of the draws.
@@ -490,6 +491,9 @@ def sensitivity_table(
         rows = [[b.name, b.low, b.high, b.swing] for b in bars.values()]
         base_net = float(analysis.npv({n: r[1] for n, r in ranges.items()}))
         return rows + [[n, base_net, base_net, 0.0] for n in ranges if n not in bars]
+    if which == "case_inputs":
+        worst, best = analysis.extremes(ranges)
+        return [[name, worst[name], best[name]] for name in ranges]
     if which == "cases":
         worst, best = analysis.extremes(ranges)
         scenarios = (("Worst case", worst), ("Base", {n: r[1] for n, r in ranges.items()}), ("Best case", best))

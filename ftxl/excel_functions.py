@@ -266,7 +266,9 @@ def SWITCH_VALUE(names, values, input_name, side=None):  # noqa: N802
 @xw.arg("low", ndim=2, doc="Low value of each input, same number of cells as names.")
 @xw.arg("base", ndim=2, doc="Base value of each input.")
 @xw.arg("high", ndim=2, doc="High value of each input.")
-@xw.arg("part", ndim=2, doc="Optional: tornado, cases, switch, simulation or distribution. Empty: tornado.")
+@xw.arg(
+    "part", ndim=2, doc="Optional: tornado, cases, case_inputs, switch, simulation or distribution. Empty: tornado."
+)
 @xw.arg("draws", ndim=2, doc="Optional, simulation and distribution: number of Monte Carlo draws. Empty: 10000.")
 @xw.arg(
     "seed", ndim=2, doc="Optional, simulation and distribution: random seed, for the same draws every time. Empty: 0."

@@ -124,7 +124,7 @@ def buckets_tables(report: dict[str, Any]) -> list[Table]:
 
 KEY_OUTPUTS = ("decision_base", "net_savings_base", "breakeven_days_base")
 """The summary's default view of a template workbook: the Base decision and the two figures behind it."""
-SCENARIO_ORDER = ("base", "low", "high")
+SCENARIO_ORDER = ("base", "worst", "best", "low", "high")
 FIRST_STEMS = ("decision", "net_savings", "breakeven_days")
 
 

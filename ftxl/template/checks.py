@@ -113,14 +113,21 @@ def _input_problems(page: Page, item: Input) -> dict[int, list[tuple[str, str]]]
         if name.endswith("_shares_from"):
             routes = page.layout.label_routes[name.removesuffix("_shares_from")]
             checks.append((f'AND({cell}="labels",COUNTA({routes})=0)', f"{where}: labels, but Labels has none"))
-    if not item.optional:
+    if kind in ORDERED_KINDS:  # an optional row only once all three are typed
         low, base, high = (page.layout.cell(name, column) for column in SCENARIO_COLUMNS)
+        typed = "" if not item.optional else f"COUNT({page.layout.row_range(name)})=3,"
         below = f"{page.layout.inp(name, 1)}: Low above Base {page.layout.inp(name, 2)}"
         above = f"{page.layout.inp(name, 2)}: Base above High {page.layout.inp(name, 3)}"
-        found[1].append((f"{low}>{base}", below))
-        found[2] += [(f"{low}>{base}", below), (f"{base}>{high}", above)]
-        found[3].append((f"{base}>{high}", above))
+        low_above, base_above = f"AND({typed}{low}>{base})", f"AND({typed}{base}>{high})"
+        found[1].append((low_above, below))
+        found[2] += [(low_above, below), (base_above, above)]
+        found[3].append((base_above, above))
     return found
+
+
+ORDERED_KINDS = ("count", "days", "seconds", "money", "money_per_event", "share", "rate")
+"""Kinds of input whose Low, Base and High must be in that order (the worst and best case and the simulation
+draw between them); typed shares and costs are optional overrides, ordered too once all three are typed."""
 
 
 def _check_rules(page: Page) -> list[tuple[str, str]]:
@@ -130,6 +137,7 @@ def _check_rules(page: Page) -> list[tuple[str, str]]:
     non_negative = [x.name for x in rows if x.kind in ("money", "money_per_event", "seconds")]
     non_negative += [x.name for x in rows if x.kind == "days" and x.optional]
     rates = [x.name for x in rows if x.kind == "rate"]
+    ordered = [x.name for x in rows if x.kind in ORDERED_KINDS]
     positive = [x.name for x in rows if x.kind in ("count", "days") and not x.optional]
     rng, at = page.layout.row_range, page.layout.cell
 
@@ -161,8 +169,15 @@ def _check_rules(page: Page) -> list[tuple[str, str]]:
             ),
         ),
         (
-            "Low <= Base <= High on every required row",
-            total([f"({at(n, 1)}>{at(n, 2)})+({at(n, 2)}>{at(n, 3)})" for n in required]),
+            "Low <= Base <= High on every row (an optional one once all three are typed)",
+            total(
+                [f"({at(n, 1)}>{at(n, 2)})+({at(n, 2)}>{at(n, 3)})" for n in required if n in ordered]
+                + [
+                    f"(COUNT({rng(n)})=3)*(({at(n, 1)}>{at(n, 2)})+({at(n, 2)}>{at(n, 3)}))"
+                    for n in ordered
+                    if n not in required
+                ]
+            ),
         ),
         (
             "Costs, times and the investment are not negative",

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from .content import OPTIONS, SCENARIOS, SECTIONS
+from ..analysis import COST_OVERRIDES, INPUTS
+from .content import OPTIONS, SCENARIOS, SECTIONS, inputs
 
 SCENARIO_COLUMNS = (1, 2, 3)  # B, C, D
 FUNCTION_SPELLINGS = {"classic": "{}", "lite": "_xldudf_{}"}
@@ -38,6 +39,15 @@ SCENARIO_TYPED = {column: f"inputs_typed_{x.lower()}" for column, x in zip(SCENA
 FIX_INPUTS = '"Fix inputs: "&checks_problems&" problem(s), see Checks"'
 """What every decision cell says while a check fails: no verdict from broken inputs."""
 
+ANALYSED = tuple(name for name in INPUTS if name not in COST_OVERRIDES)
+"""The inputs the analysis moves: the tornado, switch values, simulation and the worst and best case."""
+CASES = ("Worst case", "Base", "Best case")
+"""The scenarios of the Results columns B, C, D: each input at the end of its range that, moved alone from
+Base, hurts (helps) fine-tuning; Low / Base / High stay on Inputs as each input's range."""
+CASE_KEYS = ("worst", "base", "best")
+"""How the summary names spell the cases: out_decision_worst, out_npv_best ..."""
+SCENARIO_FIRST_ROW = 4
+"""Row of the first input on the Scenarios sheet."""
 INPUTS_FIRST_ROW = 4
 """Row of the first section title on Inputs, below the column headers."""
 RESULTS_FIRST_ROW = 4
@@ -75,6 +85,14 @@ class Layout:
             self.label_tops[key] = top
             self.label_routes[key] = f"Labels!${column}${LABEL_FIRST_ROW}:${column}${last}"
             self.label_blocks[key] = f"Labels!$G${top + 3}:$I${top + 5}"
+        self.scenario_rows: dict[str, int] = {}
+        """Input name -> its row on Scenarios (Worst case, Base, Best case in the scenario columns): the analysis
+        inputs first, then each option's all-in cost per event (from Results), then the other inputs."""
+        names = [*ANALYSED, *COST_OVERRIDES, *(item.name for item in inputs() if item.name not in ANALYSED)]
+        for offset, name in enumerate(names):
+            self.scenario_rows[name] = SCENARIO_FIRST_ROW + offset
+        self.feed_end = SCENARIO_FIRST_ROW + len(ANALYSED) + len(COST_OVERRIDES)
+        """The row after the analysis inputs and costs per event: `feed_names` and `feed_worst` ... end above it."""
         self.result_rows: dict[str, int] = {}
         """Result key -> its row on Results; filled by `place_results`."""
         self.results_end = RESULTS_FIRST_ROW
@@ -102,6 +120,10 @@ class Layout:
     def res(self, key: str, column: int) -> str:
         """Reference (on Results) to one scenario's cell of a result row."""
         return xl_rowcol_to_cell(self.result_rows[key], column)
+
+    def scen(self, name: str, column: int) -> str:
+        """Reference to one case's value of an input (Worst case, Base, Best case), as Results reads it."""
+        return "Scenarios!" + xl_rowcol_to_cell(self.scenario_rows[name], column)
 
     def cell(self, name: str, column: int) -> str:
         """Absolute reference to one scenario's cell of an input row."""

@@ -7,9 +7,18 @@ from typing import Any
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..model import VERDICTS
-from .content import OPTIONS, SCENARIOS
-from .layout import FIX_INPUTS, LABEL_BLOCK_ROWS, SCENARIO_COLUMNS, SCENARIO_PROBLEMS, SCENARIO_TYPED, Layout
+from .content import OPTIONS
+from .layout import (
+    CASE_KEYS,
+    FIX_INPUTS,
+    LABEL_BLOCK_ROWS,
+    SCENARIO_COLUMNS,
+    SCENARIO_PROBLEMS,
+    SCENARIO_TYPED,
+    Layout,
+)
 from .page import Page
+from .scenarios import case_header
 
 
 def write_results(page: Page) -> None:
@@ -19,7 +28,9 @@ def write_results(page: Page) -> None:
     page.title(sheet, "Results: computed, nothing to type here")
     sheet.write("A2", "Input checks", s.text(bold=True))
     page.flag(sheet, "B2")
-    sheet.write_row(3, 0, ["Figure (unit)", *SCENARIOS], s.text(bold=True, bottom=2))
+    sheet.write(3, 0, "Figure (unit)", s.text(bold=True, bottom=2))
+    for column in SCENARIO_COLUMNS:  # the cases; Low / Base / High stay on Inputs as each input's range
+        sheet.write_formula(3, column, case_header(column), s.text(bold=True, bottom=2))
     blocks = result_blocks(page.layout)
     for title, rows in blocks:
         sheet.write(page.layout.result_rows[rows[0][0]] - 1, 0, title, s.text(bold=True, bg_color="#DDEBF7"))
@@ -34,15 +45,24 @@ def write_results(page: Page) -> None:
     _define_outputs(page)
 
 
+CASE_GUARDS = {
+    1: ("checks_problems", "+".join(SCENARIO_TYPED.values())),
+    2: (SCENARIO_PROBLEMS[2], SCENARIO_TYPED[2]),
+    3: ("checks_problems", "+".join(SCENARIO_TYPED.values())),
+}
+"""Scenario column -> (failed checks that blank it, inputs typed): Base needs its own inputs; the worst and best
+case take inputs from Low, Base and High alike."""
+
+
 def _guarded(formula: str, column: int) -> str:
     """A numeric result that shows #N/A while an input of its scenario fails a check (empty while the
     scenario has no input typed at all, as in the blank template)."""
-    typed = SCENARIO_TYPED[column]
-    return f'IF({SCENARIO_PROBLEMS[column]}>0,IF({typed}=0,"",NA()),{formula})'
+    problems, typed = CASE_GUARDS[column]
+    return f'IF({problems}>0,IF({typed}=0,"",NA()),{formula})'
 
 
 def result_blocks(layout: Layout) -> list[tuple[str, list[tuple[str, str, str, Any]]]]:
-    i, r, fn = layout.inp, layout.res, layout.fn
+    i, r, fn = layout.scen, layout.res, layout.fn
     blocks: list[tuple[str, list[tuple[str, str, str, Any]]]] = []
     blocks.append(
         (
@@ -175,7 +195,7 @@ def result_blocks(layout: Layout) -> list[tuple[str, list[tuple[str, str, str, A
             ],
         )
     )
-    feed = {column: f"feed_names,feed_{x.lower()}" for column, x in zip(SCENARIO_COLUMNS, SCENARIOS, strict=True)}
+    feed = {column: f"feed_names,feed_{key}" for column, key in zip(SCENARIO_COLUMNS, CASE_KEYS, strict=True)}
 
     def total(c: int, option: int) -> str:
         return f"INDEX({fn('TOTAL_COSTS', feed[c])},1,{option})"
@@ -274,7 +294,7 @@ def result_blocks(layout: Layout) -> list[tuple[str, list[tuple[str, str, str, A
 
 
 def _option_rows(layout: Layout, key: str) -> list[tuple[str, str, str, Any]]:
-    i, r, fn = layout.inp, layout.res, layout.fn
+    i, r, fn = layout.scen, layout.res, layout.fn
     shares = lambda c: fn("ERROR_SHARES", i(f"{key}_top_level_accuracy", c), i(f"{key}_full_route_accuracy", c))  # noqa: E731
 
     def counted(bucket: str, c: int) -> str:
@@ -377,6 +397,6 @@ def _define_outputs(page: Page) -> None:
         first, last = xl_rowcol_to_cell(row, 1, True, True), xl_rowcol_to_cell(row, 3, True, True)
         page.book.define_name(f"result_{key}", f"=Results!{first}:{last}")
     for key in key_outputs:
-        for scenario, column in zip(SCENARIOS, SCENARIO_COLUMNS, strict=True):
+        for scenario, column in zip(CASE_KEYS, SCENARIO_COLUMNS, strict=True):
             cell = xl_rowcol_to_cell(page.layout.result_rows[key], column, True, True)
             page.book.define_name(f"out_{key}_{scenario.lower()}", f"=Results!{cell}")

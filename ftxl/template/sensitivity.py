@@ -1,8 +1,7 @@
 """The Sensitivity sheet: what flips the decision and how likely it is, from each input's Low / Base / High.
 
 Its last block lists the analysis inputs by name beside their Low / Base / High on Inputs
-(`analysis_names`, `analysis_low` ...); the same block with the all-in cost per event of each
-option from Results added (`feed_names`, `feed_low` ...) feeds the costs over time on Results.
+(`analysis_names`, `analysis_low` ...), which every SENSITIVITY call reads.
 The tables are spilled by SENSITIVITY; they show why they are empty while a check fails, or
 while the workbook holds inputs the analysis does not model (typed shares or costs, shares
 counted from labels), rather than an answer computed from other inputs than Results uses.
@@ -12,14 +11,11 @@ from __future__ import annotations
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from ..analysis import COST_OVERRIDES, INPUTS
 from ..cell_functions import SIMULATION_LABELS
 from .content import OPTIONS, SCENARIOS
-from .layout import SCENARIO_COLUMNS, Layout
+from .layout import ANALYSED, SCENARIO_COLUMNS, Layout
 from .page import Page
 
-ANALYSED = tuple(name for name in INPUTS if name not in COST_OVERRIDES)
-"""The inputs the tornado, switch values and simulation move: every analysis input on Inputs."""
 NOT_MODELLED = (
     "cost_wrong_department_typed",
     "cost_wrong_subclass_typed",
@@ -127,14 +123,13 @@ def write_sensitivity(page: Page) -> None:
     _define_outputs(page, cases_top, simulation_top)
     sheet.set_h_pagebreaks([tornado_top - 2, switch_top - 2, inputs_top - 3])
     page.protect(sheet, format_columns=True)
-    page.print_setup(sheet, f"A1:N{inputs_top + k + len(COST_OVERRIDES)}")
+    page.print_setup(sheet, f"A1:N{inputs_top + k}")
 
 
 def _analysis_inputs(page: Page, row: int) -> int:
-    """The block of analysis inputs by name, read from Inputs, and the Results' costs per event below it;
-    returns its first row."""
+    """The block of analysis inputs by name with their Low / Base / High read from Inputs; returns its first row."""
     sheet, s, layout = page.sheets["Sensitivity"], page.styles, page.layout
-    _heading(page, row, "Inputs of the analysis (read from Inputs and Results; nothing to type)")
+    _heading(page, row, "Inputs of the analysis (read from Inputs; nothing to type)")
     blocked = "+".join(
         [f"COUNT({layout.row_range(name)})" for name in NOT_MODELLED]
         + [f'COUNTIF({layout.row_range(f"{key}_shares_from")},"labels")' for key, _ in OPTIONS]
@@ -148,24 +143,11 @@ def _analysis_inputs(page: Page, row: int) -> int:
         sheet.write_string(top + offset, 0, name, s.text())
         for column in SCENARIO_COLUMNS:
             sheet.write_formula(top + offset, column, f"={_reference(layout, name, column)}", s.get("number"))
-    feed_top = top + len(ANALYSED)
-    for offset, name in enumerate(COST_OVERRIDES):
-        sheet.write_string(feed_top + offset, 0, name, s.text())
-        key = name.removesuffix("_per_event").removesuffix("_cost")
-        for column in SCENARIO_COLUMNS:
-            sheet.write_formula(
-                feed_top + offset,
-                column,
-                f"=Results!{layout.res(f'{key}_cost_per_event', column)}",
-                s.get("money_per_event"),
-            )
-    last = feed_top + len(COST_OVERRIDES) - 1
-    page.book.define_name("analysis_names", f"=Sensitivity!$A${top + 1}:$A${feed_top}")
-    page.book.define_name("feed_names", f"=Sensitivity!$A${top + 1}:$A${last + 1}")
+    last = top + len(ANALYSED) - 1
+    page.book.define_name("analysis_names", f"=Sensitivity!$A${top + 1}:$A${last + 1}")
     for scenario, column in zip(SCENARIOS, SCENARIO_COLUMNS, strict=True):
         letter = "ABCD"[column]
-        page.book.define_name(f"analysis_{scenario.lower()}", f"=Sensitivity!${letter}${top + 1}:${letter}${feed_top}")
-        page.book.define_name(f"feed_{scenario.lower()}", f"=Sensitivity!${letter}${top + 1}:${letter}${last + 1}")
+        page.book.define_name(f"analysis_{scenario.lower()}", f"=Sensitivity!${letter}${top + 1}:${letter}${last + 1}")
     return top
 
 
@@ -210,14 +192,12 @@ def _charts(page: Page, tornado_top: int, distribution_top: int) -> None:
 
 
 def _define_outputs(page: Page, cases_top: int, simulation_top: int) -> None:
-    """Summary names: worst / best case net savings and decision, the probabilities and the value of information."""
+    """Summary names: the probabilities, two percentiles and the value of information (the worst and best case
+    have theirs on Results, which computes them)."""
 
     def cell(row: int, column: int) -> str:
         return "=Sensitivity!" + xl_rowcol_to_cell(row, column, True, True)
 
-    for offset, case in ((0, "worst"), (2, "best")):
-        page.book.define_name(f"out_net_savings_{case}", cell(cases_top + offset, 1))
-        page.book.define_name(f"out_decision_{case}", cell(cases_top + offset, 2))
     page.book.define_name("out_p_finetune_cheapest", cell(simulation_top, 1))
     page.book.define_name("out_p_breakeven_within_horizon", cell(simulation_top + 1, 1))
     page.book.define_name("out_net_savings_p5", cell(simulation_top + 3, 1))

@@ -60,14 +60,14 @@ def write_start(page: Page) -> None:
     sheet.write_formula(20, 1, "=out_decision_worst", s.text(bold=True))
     sheet.write_formula(20, 2, f"=Results!{page.layout.res('decision', base)}", s.text(bold=True))
     sheet.write_formula(20, 3, "=out_decision_best", s.text(bold=True))
-    sheet.write("A22", "Net savings of fine-tuning (EUR)", s.text())
-    sheet.write_formula(21, 1, "=out_net_savings_worst", s.get("money_big"))
+    sheet.write("A22", "Fine-tuning against the best other option (EUR)", s.text())
+    sheet.write_formula(21, 1, "=out_npv_worst", s.get("money_big"))
     sheet.write_formula(21, 2, f"=Results!{page.layout.res('npv', base)}", s.get("money_big"))
-    sheet.write_formula(21, 3, "=out_net_savings_best", s.get("money_big"))
+    sheet.write_formula(21, 3, "=out_npv_best", s.get("money_big"))
     sheet.merge_range(
         "A23:E23",
         "Worst and best case: each input at the end of its Low-High range that, moved alone, hurts (helps) "
-        "fine-tuning; see Sensitivity.",
+        "fine-tuning; Results computes them, Scenarios lists their inputs.",
         s.text(),
     )
     page.protect(sheet)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from .content import OPTIONS, SCENARIOS
-from .layout import SCENARIO_COLUMNS, TIMELINE_POINTS, TIMELINE_TABLE_ROW
+from .content import OPTIONS
+from .layout import CASES, SCENARIO_COLUMNS, TIMELINE_POINTS, TIMELINE_TABLE_ROW
 from .page import Page
 
 
@@ -20,7 +20,7 @@ def write_timeline(page: Page) -> None:
     sheet.write("A3", "Days between points (Base horizon / points)", s.text())
     sheet.write_formula("B3", f"={page.layout.inp('horizon_days', 2)}/B2", s.get("days"))
     _breakeven_table(page, sheet)
-    header = ["Day", *(f"Savings {x} (EUR)" for x in SCENARIOS), *(f"Investment {x} (EUR)" for x in SCENARIOS)]
+    header = ["Day", *(f"Savings, {x} (EUR)" for x in CASES), *(f"Investment, {x} (EUR)" for x in CASES)]
     _cost_parts_chart(page, sheet, 4)
     sheet.write(TIMELINE_TABLE_ROW - 1, 0, "Cumulative savings and investment by day", s.text(bold=True))
     sheet.write_row(TIMELINE_TABLE_ROW, 0, header, s.text(bold=True, bottom=2))
@@ -35,10 +35,10 @@ def write_timeline(page: Page) -> None:
             sheet.write_formula(  # empty, not an error, while the scenario has no result
                 row, 1 + j, f'=IF(ISNUMBER({saving_cell}),A{row + 1}*{saving_cell},"")', s.get("money_big")
             )
-            sheet.write_formula(row, 4 + j, f"={page.layout.inp('investment', column)}", s.get("money_big"))
+            sheet.write_formula(row, 4 + j, f"={page.layout.scen('investment', column)}", s.get("money_big"))
     last = first + TIMELINE_POINTS
     chart = page.book.add_chart({"type": "scatter", "subtype": "straight"})
-    for j, scenario in enumerate(SCENARIOS):
+    for j, scenario in enumerate(CASES):
         width = 2.75 if scenario == "Base" else 1.25
         chart.add_series(
             {
@@ -56,7 +56,7 @@ def write_timeline(page: Page) -> None:
             "line": {"width": 2.25, "dash_type": "dash", "color": "#C00000"},
         }
     )
-    for j, scenario in enumerate(SCENARIOS):  # each scenario's break-even as a point where its lines cross
+    for j, scenario in enumerate(CASES):  # each scenario's break-even as a point where its lines cross
         chart.add_series(
             {
                 "name": f"Break-even, {scenario}",
@@ -83,13 +83,13 @@ BREAKEVEN_ROW = 0
 def _breakeven_table(page: Page, sheet: Worksheet) -> None:
     s, r = page.styles, page.layout.res
     sheet.write(BREAKEVEN_ROW, 3, "Break-even", s.text(bold=True))
-    sheet.write_row(BREAKEVEN_ROW, 4, list(SCENARIOS), s.text(bold=True, bottom=2))
+    sheet.write_row(BREAKEVEN_ROW, 4, list(CASES), s.text(bold=True, bottom=2))
     sheet.write(BREAKEVEN_ROW + 1, 3, "Day", s.text())
     sheet.write(BREAKEVEN_ROW + 2, 3, "Investment (EUR)", s.text())
     for j, column in enumerate(SCENARIO_COLUMNS):
         day = f"Results!{r('breakeven_days', column)}"
         sheet.write_formula(BREAKEVEN_ROW + 1, 4 + j, f'=IF(ISNUMBER({day}),{day},"")', s.get("days"))
-        investment = page.layout.inp("investment", column)
+        investment = page.layout.scen("investment", column)
         sheet.write_formula(BREAKEVEN_ROW + 2, 4 + j, f'=IF(ISNUMBER({day}),{investment},"")', s.get("money_big"))
 
 

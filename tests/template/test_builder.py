@@ -17,6 +17,7 @@ from helpers.golden import close
 from helpers.template_files import edit_inputs, input_cell, named_values, parts
 from helpers.workbooks import RECALC_ALWAYS, libreoffice
 
+from ftxl import analysis
 from ftxl.cli import cli
 from ftxl.recalc import engines as engine
 from ftxl.recalc import formula_text
@@ -24,7 +25,7 @@ from ftxl.recalc import formulas_fallback as formulas_engine
 from ftxl.recalc.ooxml.package import Package, read_workbook
 from ftxl.recalc.ooxml.worksheet import patch
 from ftxl.recalc.workbook import BookReader, recalculate
-from ftxl.template.content import EXAMPLE, SCENARIOS
+from ftxl.template.content import EXAMPLE
 from ftxl.use_case import Option, UseCase, evaluate
 
 COMMITTED = {
@@ -44,9 +45,15 @@ def test_committed_workbook_is_what_the_builder_makes(name, tmp_path):
     )
 
 
+CASES = ("worst", "base", "best")
+
+
 def _scenario_case(k: int) -> UseCase:
-    """The example's scenario k (0 low, 1 base, 2 high) as the model's use case."""
-    v = {name: values[k] for name, values in EXAMPLE.items()}
+    """The example's case k (0 worst, 1 base, 2 best) as the model's use case: each input at the end of its
+    range that, moved alone, hurts (helps) fine-tuning, as `ftxl.analysis.extremes` picks it."""
+    v = {name: values[1] for name, values in EXAMPLE.items()}
+    worst, best = analysis.extremes(analysis.example_ranges())
+    v |= {0: worst, 1: {}, 2: best}[k]
 
     def option(key: str, unit_cost: float) -> Option:
         return Option(
@@ -60,7 +67,7 @@ def _scenario_case(k: int) -> UseCase:
 
     handling = v["handling_seconds"] / 3600 * v["hourly_cost"]
     return UseCase(
-        name=SCENARIOS[k],
+        name=CASES[k],
         events_per_day=v["events_per_day"],
         horizon_days=v["horizon_days"],
         handling_seconds=v["handling_seconds"],
@@ -74,10 +81,10 @@ def _scenario_case(k: int) -> UseCase:
     )
 
 
-@pytest.mark.parametrize("k", range(3), ids=SCENARIOS)
+@pytest.mark.parametrize("k", range(3), ids=CASES)
 def test_results_equal_the_model_in_every_scenario(k):
     expected = evaluate(_scenario_case(k))
-    scenario = SCENARIOS[k].lower()
+    scenario = CASES[k]
     read = named_values(EXAMPLE_FILE)
     for key in ("human", "prompted", "finetuned"):
         assert close(read[f"{key}_cost_per_event_{scenario}"], expected.option(key).cost_per_event)
@@ -85,7 +92,7 @@ def test_results_equal_the_model_in_every_scenario(k):
     assert close(read[f"net_savings_{scenario}"], expected.net_savings)
     assert close(read[f"max_ft_investment_{scenario}"], expected.max_ft_investment)
     assert close(read[f"max_cost_premium_{scenario}"], expected.max_cost_premium)
-    assert read[f"decision_{scenario}"] == "Fine-tune"
+    assert read[f"decision_{scenario}"] == ("Prompt the API model" if scenario == "worst" else "Fine-tune")
 
 
 def test_base_scenario_is_the_worked_example():
@@ -165,7 +172,13 @@ BROKEN_INPUTS = [
         0.99,
         "Bucket shares typed directly add up to at most 100%",
     ),
-    ("low above base", "hourly_cost", 0, 21.0, "Low <= Base <= High on every required row"),
+    (
+        "low above base",
+        "hourly_cost",
+        0,
+        21.0,
+        "Low <= Base <= High on every row (an optional one once all three are typed)",
+    ),
     ("negative cost", "finetuned_review_cost", 0, -0.01, "Costs, times and the investment are not negative"),
     ("no events", "events_per_day", 0, 0.0, "Events per day and the horizon are above 0"),
     ("empty required input", "investment", 1, None, "Every required input is filled in"),
@@ -345,7 +358,7 @@ def test_no_verdict_while_an_input_is_empty(tmp_path):
     out, result = _recalculated_with(tmp_path, {"events_per_day": (4000, None, 6000)})
     read = named_values(out)
     fix = "Fix inputs: 2 problem(s), see Checks"  # empty, and Base no longer between Low and High
-    assert {read[f"decision_{x}"] for x in ("low", "base", "high")} == {fix}
+    assert {read[f"decision_{x}"] for x in ("worst", "base", "best")} == {fix}
     assert read["net_savings_base"] == "#N/A" and read["breakeven_days_base"] == "#N/A"
     assert result.checks == 2
     assert f"Inputs!{input_cell('events_per_day', 1)}: empty (input check)" in result.warnings
