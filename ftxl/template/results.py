@@ -202,7 +202,7 @@ def result_blocks(layout: Layout) -> list[tuple[str, list[tuple[str, str, str, A
 
     blocks.append(
         (
-            "Total cost over the horizon (EUR; one-off, monthly and time effects included)",
+            "Total cost over the horizon (EUR, costs over time included)",
             [
                 ("human_total_cost", "Human process", "money_big", lambda c: total(c, 1)),
                 (
