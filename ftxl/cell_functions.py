@@ -430,17 +430,30 @@ def _thawed(value: Any) -> Any:
 
 
 _ANSWERS: BoundedCache[tuple[Any, ...], Any] = BoundedCache(32)
-"""The last answers of the functions that take long (see `_recall`)."""
+"""The last answers of the functions that take long, by the content of their arguments (see `_recall`)."""
+_BY_IDENTITY: BoundedCache[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = BoundedCache(64)
+"""The same answers by the identity of the argument objects, kept with them so that no id is reused while it
+is kept: one spilled table read cell by cell passes the very same ranges each time."""
 
 
 def _recall(function: Callable[..., Result], *args: Cells) -> Any:
     """`function(*args)`, answered from its last answers when asked the same again: a sheet that shows one
     table cell by cell (INDEX) asks once per cell, and copies of a template share a label log."""
+    large = [isinstance(a, list) and len(a) > SMALL_RANGE for a in args]
+    ids = (function, *(id(a) if big else _frozen(a) for a, big in zip(args, large, strict=True)))
+    seen = _BY_IDENTITY.get(ids)
+    if seen is not None and all(a is b for a, b, big in zip(seen[0], args, large, strict=True) if big):
+        return _thawed(seen[1])
     key = (function, _frozen(args))
     found = _ANSWERS.get(key)
     if found is None:
         found = _ANSWERS.put(key, _frozen(function(*args)))
+    _BY_IDENTITY.put(ids, (args, found))
     return _thawed(found)
+
+
+SMALL_RANGE = 16
+"""Arguments of up to this many rows are compared by content; longer ones (a label log) by identity first."""
 
 
 def sensitivity(

@@ -44,11 +44,11 @@ def write_labels(page: Page) -> None:
         sheet.write_row(top + 1, 5, ["", "Correct", "Wrong subclass", "Wrong department"], s.text(bold=True, bottom=2))
         for j, label in enumerate(("Share", "95% low", "95% high")):
             sheet.write(top + 2 + j, 5, label, s.text())
-        formula = (
-            f'{{=IF(COUNTA({routed})=0,"no labels yet",'
-            f"{page.layout.fn('ROUTE_BUCKETS', true_range, routed, 'label_separator', weights, 'TRUE')})}}"
-        )
-        sheet.write_array_formula(f"G{top + 3}:I{top + 5}", formula, s.get("share"))
+        counted = page.layout.fn("ROUTE_BUCKETS", true_range, routed, "label_separator", weights, "TRUE")
+        for r in range(3):  # a formula per cell, not an array formula: LibreOffice shows the saved values
+            for c in range(3):
+                formula = f'=IF(COUNTA({routed})=0,"no labels yet",INDEX({counted},{r + 1},{c + 1}))'
+                sheet.write_formula(top + 2 + r, 6 + c, formula, s.get("share"))
     page.book.define_name("label_true_routes", f"=Labels!{true_range}")
     sheet.freeze_panes(LABEL_FIRST_ROW - 1, 0)
     page.protect(sheet, format_columns=True)

@@ -24,13 +24,13 @@ CELL = re.compile(
 )
 SCAN = re.compile(
     rb'<c(?P<plain> r="(?P<ref>[A-Z]{1,3}[0-9]+)"(?: s="[0-9]+")?(?: t="(?P<type>[a-zA-Z]+)")?)'
-    rb'(?:/>|>(?P<felem><f(?P<fattrs>(?: [a-zA-Z]+="[^"&<]*")*)(?:/>|>(?P<f>[^<&]*)</f>))?'
+    rb'(?:/>|>(?P<felem><f(?P<fattrs>(?: [a-zA-Z]+="[^"&<]*")*)(?:/>|>(?P<f>[^<]*)</f>))?'
     rb"(?:<v>(?P<v>[^<&]*)</v>)?</c>)"
     rb"|" + CELL.pattern,
     re.S,
 )
-"""A cell as most writers write it (attributes r, s, t in that order; an <f>, shared or not, and a <v>
-without entities), else any cell."""
+"""A cell as most writers write it (attributes r, s, t in that order; an <f>, shared or not, its text with
+entities such as &quot; or not, and a <v> without entities), else any cell."""
 ATTR = re.compile(rb'([\w:.-]+)\s*=\s*"([^"]*)"')
 PLAIN_BODY = re.compile(rb"\A(?:<f>([^<&]*)</f>)?(?:<v>([^<&]*)</v>)?\Z")
 """A cell body of a plain <f> and <v> without entities, which `patch` rewrites without parsing."""
@@ -108,6 +108,11 @@ def _typed_value(cell_type: str, raw: str | None, inline: str | None, shared_str
         raise WorkbookError(f"damaged workbook: {raw!r} is not a number") from None
 
 
+def _formula_text(raw: bytes) -> str:
+    text = raw.decode("utf-8")
+    return html.unescape(text) if "&" in text else text
+
+
 def scan(part: bytes, shared_strings: list[str], part_name: str = "sheet") -> Iterator[Cell]:
     """Every cell of a worksheet part, in document order."""
     if DOCTYPE.search(part, 0, 4096):
@@ -128,7 +133,7 @@ def scan(part: bytes, shared_strings: list[str], part_name: str = "sheet") -> It
                 match.start(),
                 match.end(),
                 {"r": text_ref, "t": cell_type.decode()} if cell_type else {"r": text_ref},
-                None if element is None else (formula or b"").decode("utf-8"),
+                None if element is None else _formula_text(formula or b""),
                 _attrs(formula_attrs) if formula_attrs else {},
                 value,
                 (attrs_raw, element),
