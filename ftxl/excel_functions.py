@@ -30,6 +30,8 @@ from . import cell_functions as sheet
 from .errors import InputError
 
 VALUE_ERROR = "#VALUE!"
+NAMES_DOC = "Input names in a row or column, as on the template (events_per_day, investment, discount_rate ...)."
+"""The help text of every function that takes a block of named inputs."""
 
 # Office.js runtimes (xlwings Lite in Pyodide, xlwings Server) turn an exception into a
 # #VALUE! error cell with the message on hover; classic xlwings would show a traceback.
@@ -203,11 +205,7 @@ def DECISION(events, cost_prompted, cost_finetuned, investment, cost_human=None)
 
 
 @xw.func
-@xw.arg(
-    "names",
-    ndim=2,
-    doc="Input names in a row or column, as on the template (events_per_day, investment, discount_rate ...).",
-)
+@xw.arg("names", ndim=2, doc=NAMES_DOC)
 @xw.arg(
     "values",
     ndim=2,
@@ -219,11 +217,7 @@ def TOTAL_COSTS(names, values):  # noqa: N802
 
 
 @xw.func
-@xw.arg(
-    "names",
-    ndim=2,
-    doc="Input names in a row or column, as on the template (events_per_day, investment, discount_rate ...).",
-)
+@xw.arg("names", ndim=2, doc=NAMES_DOC)
 @xw.arg("values", ndim=2, doc="The value of each named input, same number of cells; empty: that input's default.")
 def FINETUNE_NPV(names, values):  # noqa: N802
     """Net present value in euros of fine-tuning against the best other option over the horizon, time effects and one-off costs included."""
@@ -231,11 +225,7 @@ def FINETUNE_NPV(names, values):  # noqa: N802
 
 
 @xw.func
-@xw.arg(
-    "names",
-    ndim=2,
-    doc="Input names in a row or column, as on the template (events_per_day, investment, discount_rate ...).",
-)
+@xw.arg("names", ndim=2, doc=NAMES_DOC)
 @xw.arg("values", ndim=2, doc="The value of each named input, same number of cells; empty: that input's default.")
 @xw.arg("discounted", ndim=2, doc="Optional: TRUE for the discounted payback (at discount_rate). Empty: undiscounted.")
 def PAYBACK_DAYS(names, values, discounted=None):  # noqa: N802
@@ -244,11 +234,7 @@ def PAYBACK_DAYS(names, values, discounted=None):  # noqa: N802
 
 
 @xw.func
-@xw.arg(
-    "names",
-    ndim=2,
-    doc="Input names in a row or column, as on the template (events_per_day, investment, discount_rate ...).",
-)
+@xw.arg("names", ndim=2, doc=NAMES_DOC)
 @xw.arg("values", ndim=2, doc="The value of each named input (the Base case), same number of cells.")
 @xw.arg("input_name", ndim=2, doc="The input to move, e.g. investment.")
 @xw.arg("side", ndim=2, doc="Optional: nearest, below or above the given value. Empty: nearest.")
@@ -258,11 +244,7 @@ def SWITCH_VALUE(names, values, input_name, side=None):  # noqa: N802
 
 
 @xw.func
-@xw.arg(
-    "names",
-    ndim=2,
-    doc="Input names in a row or column, as on the template (events_per_day, investment, discount_rate ...).",
-)
+@xw.arg("names", ndim=2, doc=NAMES_DOC)
 @xw.arg("low", ndim=2, doc="Low value of each input, same number of cells as names.")
 @xw.arg("base", ndim=2, doc="Base value of each input.")
 @xw.arg("high", ndim=2, doc="High value of each input.")

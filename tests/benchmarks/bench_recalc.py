@@ -110,6 +110,11 @@ def run_io_floor(paths: list[Path], out: Path) -> float:
         "                data, _ = patch(data, {r.decode(): 1.0 for r in refs})\n"
         "            dst.writestr(info, data, compress_type=info.compress_type)\n"
     )
+    return _timed_script(code, out, paths)
+
+
+def _timed_script(code: str, out: Path, paths: list[Path]) -> float:
+    """Seconds for `code` to run in a fresh interpreter with OUT and the workbooks as arguments."""
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", code, str(out), *map(str, paths)], check=True)
@@ -126,10 +131,7 @@ def run_zip_copy(paths: list[Path], out: Path) -> float:
         "        for info in src.infolist():\n"
         "            dst.writestr(info, src.read(info), compress_type=info.compress_type)\n"
     )
-    out.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code, str(out), *map(str, paths)], check=True)
-    return time.perf_counter() - start
+    return _timed_script(code, out, paths)
 
 
 def template_copies(folder: Path, copies: int, seed: int = 11) -> list[Path]:
