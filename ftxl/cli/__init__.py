@@ -1,9 +1,9 @@
-"""The `ftxl` command line: one module per command (`example`, `recalc`, `template`, `buckets`, `analyse`),
+"""The `ftxl` command line: one module per command (`example`, `recalc`, `template`, `buckets`, `analyse`, `report`),
 each parsing its options, making one core call and printing through `terminal` and `tables`."""
 
 from __future__ import annotations
 
-from . import analyse, buckets, example, recalc, template
+from . import analyse, buckets, example, recalc, report, template
 from .app import cli
 
-__all__ = ["analyse", "buckets", "cli", "example", "recalc", "template"]
+__all__ = ["analyse", "buckets", "cli", "example", "recalc", "report", "template"]

@@ -1,0 +1,265 @@
+"""A one-page decision brief of a filled template: the figures a board handout needs, as PDF and HTML.
+
+`read_brief` takes the figures from a workbook that `ftxl recalc` has just computed (never the
+values a file was saved with): the decision and net value of fine-tuning in the worst case,
+Base and the best case, the cost per event of each option, the break-even, the largest
+investment and premium the savings justify, and the questions still open on the Questions
+sheet with the inputs that were only estimated. `pdf_bytes` and `html_bytes` lay them out on one A4 page
+with matplotlib (PDF) and as one self-contained HTML file for e-mail (charts inlined as PNG).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import WorkbookError
+from .template.content import QUESTIONS, inputs
+
+CASES = ("Worst case", "Base", "Best case")
+WRAP = {"title": 62, "headline": 78, "heading": 90, "body": 105, "small": 115}
+"""Characters per line of each text style on the A4 page."""
+OPTIONS = (("human", "Human process"), ("prompted", "Prompted model (API)"), ("finetuned", "Fine-tuned model"))
+PARTS = (("unit_cost", "Handling or inference"), ("error_cost", "Errors"), ("review_cost", "Review"))
+
+
+@dataclass
+class Brief:
+    """What the brief says, read off a recalculated template."""
+
+    workbook: str
+    decisions: list[Any]
+    """Worst case, Base, best case: the decision in words (or why there is none)."""
+    npv: list[Any]
+    """Euros: fine-tuning against the best other option, per case."""
+    payback_days: list[Any]
+    cost_parts: dict[str, list[float]]
+    """Option -> Base euros per event: handling or inference, errors, review."""
+    saving_per_day: Any
+    investment: Any
+    horizon_days: Any
+    max_investment: Any
+    max_premium: Any
+    checks_problems: int
+    open_questions: list[tuple[str, str, str]] = field(default_factory=list)
+    """(topic, question, status) of every question not answered."""
+    estimated_inputs: list[str] = field(default_factory=list)
+
+    @property
+    def question(self) -> str:
+        return "Fine-tune a small model, or prompt a frontier model through an API?"
+
+
+def read_brief(path: Path, name: str | None = None) -> Brief:
+    """The brief's figures from a template workbook whose cached values ftxl has just computed (`name`: the
+    workbook the user gave, when `path` is ftxl's computed copy of it)."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a file that is not a workbook
+        raise WorkbookError(f"cannot read {path}: {exc}") from None
+
+    def row(name: str) -> list[Any]:
+        defined = book.defined_names.get(name)
+        if defined is None:
+            raise WorkbookError(f"{path.name} has no name {name}: is it an ftxl template?")
+        ((sheet, ref),) = defined.destinations
+        cells = book[sheet][ref.replace("$", "")]
+        return [cell.value for line in (cells if isinstance(cells, tuple) else ((cells,),)) for cell in line]
+
+    def base(name: str) -> Any:
+        return row(name)[1]
+
+    problems = row("checks_problems")[0]
+    brief = Brief(
+        workbook=name or path.name,
+        decisions=row("result_decision"),
+        npv=row("result_npv"),
+        payback_days=row("result_payback_days"),
+        cost_parts={key: [_number(base(f"result_{key}_{part}")) for part, _ in PARTS] for key, _ in OPTIONS},
+        saving_per_day=base("result_saving_per_day"),
+        investment=base("investment"),
+        horizon_days=base("horizon_days"),
+        max_investment=base("result_max_ft_investment"),
+        max_premium=base("result_max_cost_premium"),
+        checks_problems=int(problems) if isinstance(problems, (int, float)) else 1,
+    )
+    labels = {item.name: item.label for item in inputs()}
+    statuses = [r[5] for r in book["Questions"].iter_rows(min_row=4, max_row=3 + len(QUESTIONS), values_only=True)]
+    for (topic, question, feeds), status in zip(QUESTIONS, statuses, strict=True):
+        if status != "answered":
+            brief.open_questions.append((topic, question, status or "missing"))
+        if status == "estimated" and feeds and labels[feeds] not in brief.estimated_inputs:
+            brief.estimated_inputs.append(labels[feeds])
+    return brief
+
+
+def _number(value: Any) -> float:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+
+
+def _euros(value: Any) -> str:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return "–" if value in (None, "") else str(value)
+    return f"€{value:,.0f}" if value >= 0 else f"−€{-value:,.0f}"
+
+
+def _days(value: Any) -> str:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return "never" if value == "#NUM!" else ("–" if value in (None, "") else str(value))
+    return f"{value:,.1f} days"
+
+
+def headline(brief: Brief) -> str:
+    """The decision in one sentence."""
+    if brief.checks_problems:
+        return f"No decision yet: {brief.checks_problems} input problem(s) to fix (see the Checks sheet)."
+    worst, base, best = brief.decisions
+    if worst == base == best:
+        return f"{base}: the same decision in the worst case, Base and the best case."
+    return f"{base} at Base; the worst case says {worst}, the best case {best}."
+
+
+def _cost_chart(brief: Brief, axes: Any) -> None:
+    bottoms = [0.0] * len(OPTIONS)
+    colours = ("#2E75B6", "#C00000", "#7F7F7F")
+    titles = [title for _, title in OPTIONS]
+    for k, (_, part) in enumerate(PARTS):
+        values = [brief.cost_parts[key][k] for key, _ in OPTIONS]
+        axes.bar(titles, values, bottom=bottoms, label=part, color=colours[k])
+        bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
+    for x, total in enumerate(bottoms):
+        axes.annotate(f"€{total:.3f}", (x, total), ha="center", va="bottom", fontsize=8)
+    axes.set_ylim(0, max(bottoms + [0.01]) * 1.18)  # room for the labels above the bars
+    axes.set_ylabel("EUR per event")
+    axes.set_title("Cost per event by option (Base)", fontsize=10)
+    axes.legend(fontsize=7, loc="upper right")
+    axes.tick_params(labelsize=7)
+
+
+def _breakeven_chart(brief: Brief, axes: Any) -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    horizon, saving, investment = (_number(v) for v in (brief.horizon_days, brief.saving_per_day, brief.investment))
+    days = [horizon * k / 50 for k in range(51)]
+    axes.plot(days, [saving * d for d in days], color="#2E75B6", linewidth=2, label="Cumulative savings (Base)")
+    axes.plot(days, [investment] * len(days), color="#C00000", linestyle="--", label="Investment (Base)")
+    payback = brief.payback_days[1]
+    if isinstance(payback, (int, float)) and 0 <= payback <= horizon:
+        axes.plot([payback], [investment], marker="D", color="black")
+        axes.annotate(f"day {payback:,.1f}", (payback, investment), textcoords="offset points", xytext=(6, -12))
+    axes.set_xlim(0, horizon or 1)
+    axes.set_xlabel("Day")
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _euros(v)))
+    axes.set_title("Break-even: fine-tuned against prompted", fontsize=10)
+    axes.legend(fontsize=7, loc="upper left")
+    axes.tick_params(labelsize=7)
+
+
+def _figure(brief: Brief, kind: str) -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    size = (4.2, 3.0)
+    figure, axes = pyplot.subplots(figsize=size, dpi=150)
+    (_cost_chart if kind == "costs" else _breakeven_chart)(brief, axes)
+    figure.tight_layout()
+    return figure
+
+
+def _lines(brief: Brief) -> list[tuple[str, str]]:
+    """(style, text) lines of the page's text part, in reading order."""
+    lines = [("title", brief.question), ("headline", headline(brief)), ("small", f"Workbook: {brief.workbook}")]
+    lines.append(("heading", "Decision by case"))
+    for case, decision, npv, payback in zip(CASES, brief.decisions, brief.npv, brief.payback_days, strict=True):
+        lines.append(
+            (
+                "body",
+                f"{case}: {decision}; fine-tuning against the best other option {_euros(npv)}, "
+                f"break-even {_days(payback)}",
+            )
+        )
+    lines.append(("heading", "Limits (Base)"))
+    lines.append(("body", f"Largest fine-tuning investment the savings justify: {_euros(brief.max_investment)}"))
+    premium = brief.max_premium
+    shown = f"€{premium:.4f}" if isinstance(premium, (int, float)) else str(premium)
+    lines.append(("body", f"Largest extra inference cost per event a fine-tuned model may carry: {shown}"))
+    lines.append(("heading", f"Open questions ({len(brief.open_questions)})"))
+    lines += [("body", f"[{status}] {topic}: {question}") for topic, question, status in brief.open_questions[:8]]
+    if len(brief.open_questions) > 8:
+        lines.append(("small", f"... and {len(brief.open_questions) - 8} more on the Questions sheet"))
+    lines.append(("heading", "Inputs only estimated"))
+    lines.append(("body", ", ".join(brief.estimated_inputs) or "none"))
+    return lines
+
+
+def pdf_bytes(brief: Brief) -> bytes:
+    """The brief on one A4 page, as a PDF file's bytes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    page = pyplot.figure(figsize=(8.27, 11.69), dpi=150)
+    sizes = {"title": 15, "headline": 12, "heading": 10.5, "body": 8.5, "small": 7.5}
+    y = 0.965
+    for style, text in _lines(brief):
+        if style == "heading":
+            y -= 0.012
+        wrapped = textwrap.wrap(text, WRAP[style]) or [""]
+        for line in wrapped:
+            page.text(
+                0.06,
+                y,
+                line,
+                fontsize=sizes[style],
+                weight="bold" if style in ("title", "headline", "heading") else "normal",
+                color="#C00000" if style == "headline" and brief.checks_problems else "black",
+                va="top",
+            )
+            y -= sizes[style] / 11.69 / 72 * 1.45
+        if style == "headline":
+            y -= 0.01
+    for k, kind in enumerate(("costs", "breakeven")):
+        axes = page.add_axes((0.08 + 0.47 * k, 0.05, 0.38, 0.24))
+        (_cost_chart if kind == "costs" else _breakeven_chart)(brief, axes)
+    buffer = io.BytesIO()
+    page.savefig(buffer, format="pdf")
+    pyplot.close(page)
+    if y < 0.33:  # the text would run into the charts
+        raise WorkbookError("the brief does not fit on one page")
+    return buffer.getvalue()
+
+
+def html_bytes(brief: Brief) -> bytes:
+    """The brief as one self-contained HTML page (charts inlined), for e-mail."""
+    from matplotlib import pyplot
+
+    charts = []
+    for kind in ("costs", "breakeven"):
+        figure = _figure(brief, kind)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        pyplot.close(figure)
+        charts.append(base64.b64encode(buffer.getvalue()).decode("ascii"))
+    tags = {"title": "h1", "headline": "p class=headline", "heading": "h2", "body": "p", "small": "p class=small"}
+    body = []
+    for style, text in _lines(brief):
+        tag = tags[style]
+        body.append(f"<{tag}>{html.escape(text)}</{tag.split()[0]}>")
+    images = "".join(f'<img alt="chart" src="data:image/png;base64,{data}">' for data in charts)
+    style = (
+        "body{font-family:sans-serif;max-width:820px;margin:auto}h1{font-size:1.4em}h2{font-size:1.05em}"
+        ".headline{font-weight:bold;font-size:1.15em}.small{color:#595959;font-size:.85em}img{width:49%}"
+    )
+    page = f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>ftxl decision brief</title><style>{style}</style>"
+    page += f"</head><body>{''.join(body)}<div>{images}</div></body></html>"
+    return page.encode("utf-8")
