@@ -12,7 +12,7 @@ def write_labels(page: Page) -> None:
     sheet.set_column(0, 3, 30, s.get("text", input_cell=True))
     sheet.set_column(4, 4, 12, s.get("count", input_cell=True))
     sheet.set_column(5, 5, 36)
-    sheet.set_column(6, 8, 16)
+    sheet.set_column(6, 8, 19)  # wide enough for Wrong department on one line
     sheet.write(
         "A1", "Labels: paste a routing log to count the buckets", s.text(bold=True, font_size=14, text_wrap=False)
     )

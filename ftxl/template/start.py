@@ -24,6 +24,7 @@ def write_start(page: Page) -> None:
         "investment pays back within your horizon, for a low, base and high case.",
         s.text(),
     )
+    sheet.set_row(0, 24)  # the 16-point title
     sheet.set_row(1, 48)
     steps = [
         "1. Answer what you can on Questions, with a source for each answer.",
@@ -60,7 +61,7 @@ def write_start(page: Page) -> None:
     sheet.write_formula(20, 1, "=out_decision_worst", s.text(bold=True))
     sheet.write_formula(20, 2, f"=Results!{page.layout.res('decision', base)}", s.text(bold=True))
     sheet.write_formula(20, 3, "=out_decision_best", s.text(bold=True))
-    sheet.write("A22", "Fine-tuning against the best other option (EUR)", s.text())
+    sheet.write("A22", "Net value of fine-tuning (EUR)", s.text())
     sheet.write_formula(21, 1, "=out_npv_worst", s.get("money_big"))
     sheet.write_formula(21, 2, f"=Results!{page.layout.res('npv', base)}", s.get("money_big"))
     sheet.write_formula(21, 3, "=out_npv_best", s.get("money_big"))

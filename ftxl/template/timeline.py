@@ -22,8 +22,11 @@ def write_timeline(page: Page) -> None:
     _breakeven_table(page, sheet)
     header = ["Day", *(f"Savings, {x} (EUR)" for x in CASES), *(f"Investment, {x} (EUR)" for x in CASES)]
     _cost_parts_chart(page, sheet, 4)
-    sheet.write(TIMELINE_TABLE_ROW - 1, 0, "Cumulative savings and investment by day", s.text(bold=True))
+    sheet.write(
+        TIMELINE_TABLE_ROW - 1, 0, "Cumulative savings and investment by day", s.text(bold=True, text_wrap=False)
+    )
     sheet.write_row(TIMELINE_TABLE_ROW, 0, header, s.text(bold=True, bottom=2))
+    sheet.set_row(TIMELINE_TABLE_ROW, 30)  # headers wrap to two lines
     first = TIMELINE_TABLE_ROW + 1
     for k in range(TIMELINE_POINTS + 1):
         row = first + k
