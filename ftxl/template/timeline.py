@@ -87,13 +87,14 @@ def _breakeven_table(page: Page, sheet: Worksheet) -> None:
     s, r = page.styles, page.layout.res
     sheet.write(BREAKEVEN_ROW, 3, "Break-even", s.text(bold=True))
     sheet.write_row(BREAKEVEN_ROW, 4, list(CASES), s.text(bold=True, bottom=2))
-    sheet.write(BREAKEVEN_ROW + 1, 3, "Day", s.text())
+    sheet.write(BREAKEVEN_ROW + 1, 3, "Day (≤ horizon)", s.text(text_wrap=False))  # empty: later or never
     sheet.write(BREAKEVEN_ROW + 2, 3, "Investment (EUR)", s.text())
     for j, column in enumerate(SCENARIO_COLUMNS):
         day = f"Results!{r('breakeven_days', column)}"
-        sheet.write_formula(BREAKEVEN_ROW + 1, 4 + j, f'=IF(ISNUMBER({day}),{day},"")', s.get("days"))
+        within = f"AND(ISNUMBER({day}),{day}<={page.layout.scen('horizon_days', column)})"
+        sheet.write_formula(BREAKEVEN_ROW + 1, 4 + j, f'=IF({within},{day},"")', s.get("days"))
         investment = page.layout.scen("investment", column)
-        sheet.write_formula(BREAKEVEN_ROW + 2, 4 + j, f'=IF(ISNUMBER({day}),{investment},"")', s.get("money_big"))
+        sheet.write_formula(BREAKEVEN_ROW + 2, 4 + j, f'=IF({within},{investment},"")', s.get("money_big"))
 
 
 def _cost_parts_chart(page: Page, sheet: Worksheet, top: int) -> None:
