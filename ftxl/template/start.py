@@ -8,10 +8,12 @@ from .page import Page
 
 
 def write_start(page: Page) -> None:
+    """One portrait page: the question, the decision in the three cases (large), how to use the workbook,
+    and the state of the add-in, the checks and the questions."""
     sheet, s = page.sheets["Start"], page.styles
-    sheet.set_column(0, 0, 34)
-    sheet.set_column(1, 3, 40)
-    sheet.set_column(4, 4, 60)
+    sheet.set_column(0, 0, 30)
+    sheet.set_column(1, 3, 24)
+    sheet.set_column(4, 4, 30)
     sheet.write(
         "A1",
         "Fine-tune a small model, or prompt a frontier model?",
@@ -20,56 +22,68 @@ def write_start(page: Page) -> None:
     sheet.merge_range(
         "A2:E2",
         "This workbook compares the expected cost per event of three ways to handle a task "
-        "(people, a prompted API model, a fine-tuned model) and says whether the fine-tuning "
-        "investment pays back within your horizon, for a low, base and high case.",
+        "(people, a prompted API model, a fine-tuned model) and says which has the lowest total cost "
+        "over your horizon, fine-tuning investment included, in the worst case, Base and the best case.",
         s.text(),
     )
     sheet.set_row(0, 24)  # the 16-point title
     sheet.set_row(1, 48)
+    _decision(page)
     steps = [
         "1. Answer what you can on Questions, with a source for each answer.",
         "2. On Inputs, type your figures in the blue cells: Low, Base and High for each row.",
         "3. Check that the flag below says all checks pass; if not, fix what Checks lists.",
-        "4. Read the costs, savings, break-even and decision on Results, the crossing on Timeline.",
-        "5. On Sensitivity, see what flips the decision; narrow the ranges of the inputs at the top of its tornado.",
+        "4. Read costs, savings, break-even and the decision on Results, the crossing on Timeline.",
+        "5. On Sensitivity, see what flips the decision; narrow the ranges at the top of its tornado.",
     ]
-    sheet.write("A4", "How to use it", s.text(bold=True))
+    sheet.write("A11", "How to use it", s.text(bold=True))
     for k, step in enumerate(steps):
-        sheet.merge_range(4 + k, 0, 4 + k, 4, step, s.text())
-    sheet.write("A11", "Colours", s.text(bold=True))
-    sheet.write("A12", "Blue on yellow: type here", s.get("text", input_cell=True))
-    sheet.write("A13", "Black: computed, locked", s.text())
-    sheet.write("A15", "Add-in status", s.text(bold=True))
-    sheet.write_formula("B15", "=" + page.layout.fn("FTXL_VERSION"), s.text(bold=True))
+        sheet.merge_range(11 + k, 0, 11 + k, 4, step, s.text())
+    sheet.write("A18", "Colours", s.text(bold=True))
+    sheet.write("B18", "Blue on yellow: type here", s.get("text", input_cell=True))
+    sheet.write("C18", "Black: computed, locked", s.text())
+    sheet.write("A20", "Add-in status", s.text(bold=True))
+    sheet.write_formula("B20", "=" + page.layout.fn("FTXL_VERSION"), s.text(bold=True))
     sheet.merge_range(
-        "C15:E15",
-        "An error here instead of a version means the ftxl add-in is not loaded: the figures are the last "
-        "computed ones. Load it (see the README), or run: ftxl recalc THIS_FILE.xlsx --in-place",
+        "C20:E20",
+        "An error here instead of a version: the ftxl add-in is not loaded and the figures are the last "
+        "computed ones. Load it (see the README), or run the command below.",
         s.text(),
     )
-    sheet.set_row(14, 32)
-    sheet.write("A16", "Recalculate without Excel", s.text(bold=True))
-    sheet.write("B16", "ftxl recalc THIS_FILE.xlsx --in-place", s.text(font_name="Consolas"))
-    sheet.write("A17", "Input checks", s.text(bold=True))
-    page.flag(sheet, "B17")
-    sheet.write("A18", "Questions still open", s.text(bold=True))
-    sheet.write_formula("B18", '=COUNTA(Questions!C4:C100)-COUNTIF(question_status,"answered")', s.get("count"))
-    sheet.write("C18", "not yet answered (estimated or missing)", s.text())
-    sheet.write("A20", "Decision", s.text(bold=True))
-    sheet.write_row("B20", ["Worst case", "Base", "Best case"], s.text(bold=True, bottom=2))
-    base = SCENARIO_COLUMNS[SCENARIOS.index("Base")]
-    sheet.write_formula(20, 1, "=out_decision_worst", s.text(bold=True))
-    sheet.write_formula(20, 2, f"=Results!{page.layout.res('decision', base)}", s.text(bold=True))
-    sheet.write_formula(20, 3, "=out_decision_best", s.text(bold=True))
-    sheet.write("A22", "Net value of fine-tuning (EUR)", s.text())
-    sheet.write_formula(21, 1, "=out_npv_worst", s.get("money_big"))
-    sheet.write_formula(21, 2, f"=Results!{page.layout.res('npv', base)}", s.get("money_big"))
-    sheet.write_formula(21, 3, "=out_npv_best", s.get("money_big"))
-    sheet.merge_range(
-        "A23:E23",
-        "Worst and best case: each input at the end of its Low-High range that, moved alone, hurts (helps) "
-        "fine-tuning; Results computes them, Scenarios lists their inputs.",
-        s.text(),
-    )
+    sheet.set_row(19, 48)
+    sheet.write("A21", "Recalculate without Excel", s.text(bold=True))
+    sheet.merge_range("B21:E21", "ftxl recalc THIS_FILE.xlsx --in-place", s.text(font_name="Consolas"))
+    sheet.write("A22", "Input checks", s.text(bold=True))
+    page.flag(sheet, "B22")
+    sheet.write("A23", "Questions still open", s.text(bold=True))
+    sheet.write_formula("B23", '=COUNTA(Questions!C4:C100)-COUNTIF(question_status,"answered")', s.get("count"))
+    sheet.write("C23", "not yet answered (estimated or missing)", s.text(text_wrap=False))
     page.protect(sheet)
-    page.print_setup(sheet, "A1:E23")
+    page.print_setup(sheet, "A1:E23", one_page=True)
+
+
+def _decision(page: Page) -> None:
+    """The decision in the worst case, Base and the best case, in large type, with the net value behind it."""
+    sheet, s = page.sheets["Start"], page.styles
+    base = SCENARIO_COLUMNS[SCENARIOS.index("Base")]
+    sheet.write("A4", "Decision", s.text(bold=True, font_size=13))
+    sheet.write_row("B4", ["Worst case", "Base", "Best case"], s.text(bold=True, bottom=2, align="center"))
+    verdict = s.text(bold=True, font_size=13, align="center", bg_color="#E2EFDA")
+    sheet.write_formula(4, 1, "=out_decision_worst", verdict)
+    sheet.write_formula(4, 2, f"=Results!{page.layout.res('decision', base)}", verdict)
+    sheet.write_formula(4, 3, "=out_decision_best", verdict)
+    sheet.set_row(4, 36)
+    sheet.write("A6", "Net value of fine-tuning (EUR)", s.text())
+    sheet.write_formula(5, 1, "=out_npv_worst", s.get("money_big"))
+    sheet.write_formula(5, 2, f"=Results!{page.layout.res('npv', base)}", s.get("money_big"))
+    sheet.write_formula(5, 3, "=out_npv_best", s.get("money_big"))
+    sheet.write("A7", "Break-even (days)", s.text())
+    for column in SCENARIO_COLUMNS:
+        sheet.write_formula(6, column, f"=Results!{page.layout.res('payback_days', column)}", s.get("days"))
+    sheet.merge_range(
+        "A8:E8",
+        "Worst (best) case: each input at the end of its Low-High range that, moved alone, hurts (helps) "
+        "fine-tuning. Net value: against the best other option over the horizon. See Results and Sensitivity.",
+        s.text(),
+    )
+    sheet.set_row(7, 32)
