@@ -436,9 +436,11 @@ def _word_boxes(pdf: Path, page: int) -> list[tuple[float, float, float, float, 
 
 
 @pytest.mark.libreoffice
-def test_no_page_prints_text_over_text(tmp_path):
-    libreoffice("--convert-to", "pdf", "--outdir", str(tmp_path), str(EXAMPLE_FILE), profile=tmp_path / "profile")
-    pdf = tmp_path / "ftxl_insurance_example.pdf"
+@pytest.mark.parametrize("name", sorted(COMMITTED))
+def test_no_page_prints_text_over_text(name, tmp_path):
+    workbook = ROOT / "workbook_templates" / name
+    libreoffice("--convert-to", "pdf", "--outdir", str(tmp_path), str(workbook), profile=tmp_path / "profile")
+    pdf = tmp_path / workbook.with_suffix(".pdf").name
     pages = int(
         re.search(
             r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
