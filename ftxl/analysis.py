@@ -423,6 +423,9 @@ class Simulation:
     """5, 10, 50, 90, 95 -> euros of fine-tuning's net savings (NPV with a rate)."""
     evpi: float
     """Euros: the expected value of perfect information about every input for the decision."""
+    bins: list[tuple[float, float, float]]
+    """The spread of the same draws' net savings: equal bins from the smallest to the largest draw, each
+    (from, to, share of the draws)."""
 
 
 def draw(
@@ -457,6 +460,7 @@ def simulate(
     seed: int = 0,
     distribution: str = "pert",
     progress: Callable[[int, int], None] | None = None,
+    bins: int = 20,
 ) -> Simulation:
     """Draw every input, evaluate the draws (in chunks, calling `progress(done, draws)` after each), and
     summarise (see `Simulation`). The result does not depend on the chunking."""
@@ -486,6 +490,7 @@ def simulate(
         mean=float(net.mean()),
         percentiles={p: float(np.percentile(net, p)) for p in (5, 10, 50, 90, 95)},
         evpi=_value_of_information(totals),
+        bins=_bins(net, bins),
     )
 
 
@@ -507,14 +512,17 @@ def distribution(
     distribution: str = "pert",
     bins: int = 20,
 ) -> list[tuple[float, float, float]]:
-    """The spread of fine-tuning's net savings over the same draws as `simulate`: `bins` equal bins from the
-    smallest to the largest draw, each (from, to, share of the draws)."""
-    net = np.broadcast_to(np.asarray(outcome(draw(ranges, draws, seed, distribution)).net_savings, float), (draws,))
+    """The spread of fine-tuning's net savings over the draws of `simulate` (its `bins`)."""
+    return simulate(ranges, draws, seed, distribution, bins=bins).bins
+
+
+def _bins(net: np.ndarray, bins: int) -> list[tuple[float, float, float]]:
+    """`bins` equal bins from the smallest to the largest of `net`, each (from, to, share)."""
     low, high = float(net.min()), float(net.max())
     if high == low:
         return [(low, high, 1.0)] + [(high, high, 0.0)] * (bins - 1)
     counts, edges = np.histogram(net, bins=bins, range=(low, high))
-    return [(float(edges[k]), float(edges[k + 1]), float(counts[k] / draws)) for k in range(bins)]
+    return [(float(edges[k]), float(edges[k + 1]), float(counts[k] / net.size)) for k in range(bins)]
 
 
 def _may_turn(drawn: dict[str, np.ndarray], draws: int) -> np.ndarray:

@@ -19,12 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import WorkbookError
-from .template.content import QUESTIONS, inputs
+from .template.content import OPTIONS, QUESTIONS, inputs
+from .template.layout import CASES
 
-CASES = ("Worst case", "Base", "Best case")
 WRAP = {"title": 62, "headline": 78, "heading": 90, "body": 105, "small": 115}
 """Characters per line of each text style on the A4 page."""
-OPTIONS = (("human", "Human process"), ("prompted", "Prompted model (API)"), ("finetuned", "Fine-tuned model"))
 PARTS = (("unit_cost", "Handling or inference"), ("error_cost", "Errors"), ("review_cost", "Review"))
 
 

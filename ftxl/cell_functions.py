@@ -436,7 +436,7 @@ _BY_IDENTITY: BoundedCache[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = Bound
 is kept: one spilled table read cell by cell passes the very same ranges each time."""
 
 
-def _recall(function: Callable[..., Result], *args: Cells) -> Any:
+def _recall(function: Callable[..., Any], *args: Cells) -> Any:
     """`function(*args)`, answered from its last answers when asked the same again: a sheet that shows one
     table cell by cell (INDEX) asks once per cell, and copies of a template share a label log."""
     large = [isinstance(a, list) and len(a) > SMALL_RANGE for a in args]
@@ -529,11 +529,16 @@ def sensitivity_table(
         ]
     count = 10_000 if is_missing(draws) else int(_single_positive("draws", draws))
     seeded = 0 if is_missing(seed) else int(_single_positive("seed", seed, allow_zero=True))
+    items = tuple((name, *points) for name, points in ranges.items())
+    run = _recall(_simulated, items, count, seeded)  # both parts read one run of the draws
     if which == "distribution":
-        return [list(row) for row in analysis.distribution(ranges, count, seeded)]
-    run = analysis.simulate(ranges, count, seeded)
+        return [list(row) for row in run.bins]
     figures = [run.p_finetune_cheapest, run.p_breakeven_within_horizon, run.mean, *run.percentiles.values(), run.evpi]
     return [[label, float(value)] for label, value in zip(SIMULATION_LABELS, figures, strict=True)]
+
+
+def _simulated(items: tuple[tuple[Any, ...], ...], draws: int, seed: int) -> analysis.Simulation:
+    return analysis.simulate({name: (low, base, high) for name, low, base, high in items}, draws, seed)
 
 
 def _or_none(value: float | None) -> Any:

@@ -75,7 +75,7 @@ def analyse(
     except FtxlError as exc:
         raise click.ClickException(str(exc)) from exc
     if plot_dir is not None:
-        drawn = _plots(plot_dir, bars, base_net, analysis.distribution(ranges, draws, seed, distribution), draws)
+        drawn = _plots(plot_dir, bars, base_net, simulation.bins, draws)
         click.echo(f"wrote {', '.join(map(str, drawn))}", err=as_json)
     if as_json:
         report = {

@@ -9,8 +9,6 @@ hurts: the cases are then plainly Low and High, and the column headers say so.
 
 from __future__ import annotations
 
-from xlsxwriter.utility import xl_rowcol_to_cell
-
 from ..analysis import COST_OVERRIDES
 from .layout import ANALYSED, CASE_KEYS, CASES, SCENARIO_COLUMNS, SCENARIO_FIRST_ROW
 from .page import Page
@@ -62,7 +60,7 @@ def _value(page: Page, name: str, column: int) -> tuple[str, str]:
     if name in COST_OVERRIDES:
         key = name.removesuffix("_per_event").removesuffix("_cost")
         return f"=Results!{layout.res(f'{key}_cost_per_event', column)}", "Results: all-in cost per event"
-    own = "Inputs!" + xl_rowcol_to_cell(layout.input_rows[name], column)
+    own = layout.inp(name, column)
     if name.endswith("_typed"):  # an empty cell stays empty: Results tells typed from computed by it
         return f'=IF(ISBLANK({own}),"",{own})', "Inputs (Low, Base, High)"
     if name not in ANALYSED or column == 2:

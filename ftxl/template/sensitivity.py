@@ -13,7 +13,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..cell_functions import SIMULATION_LABELS
 from .content import OPTIONS, SCENARIOS
-from .layout import ANALYSED, SCENARIO_COLUMNS, Layout
+from .layout import ANALYSED, SCENARIO_COLUMNS
 from .page import Page
 
 NOT_MODELLED = (
@@ -142,17 +142,13 @@ def _analysis_inputs(page: Page, row: int) -> int:
     for offset, name in enumerate(ANALYSED):
         sheet.write_string(top + offset, 0, name, s.text())
         for column in SCENARIO_COLUMNS:
-            sheet.write_formula(top + offset, column, f"={_reference(layout, name, column)}", s.get("number"))
+            sheet.write_formula(top + offset, column, f"={layout.inp(name, column)}", s.get("number"))
     last = top + len(ANALYSED) - 1
     page.book.define_name("analysis_names", f"=Sensitivity!$A${top + 1}:$A${last + 1}")
     for scenario, column in zip(SCENARIOS, SCENARIO_COLUMNS, strict=True):
         letter = "ABCD"[column]
         page.book.define_name(f"analysis_{scenario.lower()}", f"=Sensitivity!${letter}${top + 1}:${letter}${last + 1}")
     return top
-
-
-def _reference(layout: Layout, name: str, column: int) -> str:
-    return "Inputs!" + xl_rowcol_to_cell(layout.input_rows[name], column)
 
 
 def _charts(page: Page, tornado_top: int, distribution_top: int) -> None:
