@@ -25,6 +25,9 @@ class BookCells:
     """Nodes of formulas entered as array formulas (Excel 365 saves every formula that spills so),
     one cell or many: their ranges are never cut to one cell."""
 
+    date1904: bool = False
+    """The workbook counts dates from 1904-01-01 (`workbookPr date1904`), not from 1900."""
+
     def signature(self) -> str:
         """Identical for workbooks that differ only in their input values."""
         digest = hashlib.sha256()
@@ -38,6 +41,7 @@ class BookCells:
             digest.update(f"{key}[]\n".encode())
         digest.update("\n".join(self.sheets).encode())
         digest.update("\n".join(sorted(self.array_formulas)).encode())
+        digest.update(b"1904" if self.date1904 else b"1900")
         return digest.hexdigest()
 
 
@@ -53,5 +57,7 @@ class Evaluation:
     """(node, what the user should know about that formula), e.g. an unknown function."""
     ftxl_nodes: list[str]
     """Nodes whose formula calls an ftxl function."""
+    warned: set[str] = field(default_factory=set)
+    """Nodes whose value carries a warning: noted ones and every formula reading them."""
     engine: str = "plain"
     """Which engine computed it: "plain", or "formulas" with the reason the plain one did not."""

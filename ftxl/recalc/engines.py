@@ -12,11 +12,14 @@ with a warning, which keeps untrusted input from reading other files.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from openpyxl.utils.cell import get_column_letter
 
 from ..bounded_cache import BoundedCache
+from . import fidelity
 from .book import BookCells, Evaluation
-from .formula_text import FTXL_CALL
+from .formula_text import FTXL_CALL, node
 from .plain.compiler import PlainBook
 from .values import NotCoveredError
 
@@ -28,42 +31,124 @@ ENGINES = ("auto", "formulas")
 
 
 class Model:
-    """One set of formulas, compiled for the plain engine and, only when needed, for `formulas`."""
+    """One set of formulas, compiled for the plain engine and, only for what it does not compute, for
+    `formulas`: per cell where the plain engine can order the formulas around those, else whole."""
 
     def __init__(self, cells: BookCells, engine: str = "auto") -> None:
         self.ftxl_nodes = [key for key, text in cells.formulas.items() if FTXL_CALL.search(text)]
         self.plain: PlainBook | None = None
-        self.fallback: CompiledBook | None = None
+        self.whole: CompiledBook | None = None
+        self.batches: dict[int, tuple[CompiledBook, list[str], list[str], list[tuple[str, str, int, int]]]] = {}
         self.reason = "asked for" if engine == "formulas" else ""
+        self._flags: list[tuple[str, str]] | None = None
+        self.formulas = cells.formulas
+        self.generation = 0
         if engine != "formulas":
-            try:
-                self.plain = PlainBook(
-                    cells.formulas,
-                    cells.names,
-                    list(cells.values),
-                    list(cells.blocks),
-                    cells.sheets,
-                    cells.array_formulas,
-                )
-            except NotCoveredError as exc:
-                self.reason = str(exc)
+            self.plain = PlainBook(
+                cells.formulas,
+                cells.names,
+                list(cells.values),
+                list(cells.blocks),
+                cells.sheets,
+                cells.array_formulas,
+                cells.date1904,
+            )
+            self.reason = self.plain.unordered
 
     def evaluate(self, cells: BookCells) -> Evaluation:
-        """Compute every formula of `cells`, with the plain engine when it covers them."""
-        reason = self.reason
-        if self.plain is not None:
+        """Compute every formula of `cells`: the plain engine where it covers them, `formulas` elsewhere."""
+        plain = self.plain
+        if plain is not None and not self.reason:
             try:
-                results = self.plain.evaluate(cells.values, cells.blocks)
-                return Evaluation(results, list(self.plain.notes), self.ftxl_nodes)
-            except NotCoveredError as exc:  # an input this workbook holds that the plain engine leaves to formulas
-                reason = str(exc)
-        if self.fallback is None:
+                results = plain.evaluate(cells.values, cells.blocks, lambda stage, got: self._batch(cells, stage, got))
+            except NotCoveredError as exc:  # pragma: no cover - the plain engine leaves such cells to formulas itself
+                self.reason = str(exc)
+            if not self.reason:
+                notes = list(plain.notes)
+                for book, *_ in self.batches.values():
+                    notes += book.notes
+                evaluation = Evaluation(results, notes, self.ftxl_nodes)
+                evaluation.engine = self._engine_line(results)
+                self._warn(evaluation, plain.uncovered)
+                return evaluation
+        if self.whole is None:
             from .formulas_fallback import CompiledBook  # imports formulas (and scipy): only when needed
 
-            self.fallback = CompiledBook(cells)
-        evaluation = self.fallback.evaluate(cells)
-        evaluation.engine = f"formulas ({reason})"
+            self.whole = CompiledBook(cells)
+        evaluation = self.whole.evaluate(cells)
+        evaluation.engine = f"formulas ({self.reason})"
+        self._warn(evaluation, cells.formulas)
         return evaluation
+
+    def _warn(self, evaluation: Evaluation, computed_by_formulas: dict[str, str]) -> None:
+        """Add a note to each cell `formulas` computed through a function not checked against Excel, and
+        to each volatile one; mark them and every cell reading them as carrying a warning."""
+        if self._flags is None:
+            self._flags = []
+            noted = {key for key, _ in evaluation.notes}  # an unknown function, a missing sheet: said already
+            for key in computed_by_formulas:
+                if key in noted:
+                    continue
+                text = self.formulas[key]
+                unchecked, moving = fidelity.unverified(text), fidelity.volatile(text)
+                if moving:
+                    self._flags.append((key, f"volatile: recomputed now ({', '.join(moving)})"))
+                elif unchecked:
+                    self._flags.append(
+                        (
+                            key,
+                            f"computed by the formulas engine with {', '.join(unchecked)}, which ftxl has not "
+                            "checked against Excel's results: check this value",
+                        )
+                    )
+        evaluation.notes += self._flags
+        if self._flags or evaluation.notes:
+            roots = {key for key, _ in evaluation.notes}
+            evaluation.warned = self.plain.dependents(roots) if self.plain is not None else roots
+
+    def _batch(self, cells: BookCells, stage: int, got: dict[Any, Any]) -> dict[str, list[list[Any]]]:
+        """The uncovered formulas of one stage, computed by `formulas` from the values so far."""
+        assert self.plain is not None
+        if self.generation != self.plain.generation:
+            self.batches.clear()
+            self._flags = None
+            self.generation = self.plain.generation
+        if stage not in self.batches:
+            from .formulas_fallback import CompiledBook
+
+            keys, blocks, places = self.plain.batch_inputs(stage)
+            inputs = [(node(sheet, f"{get_column_letter(c)}{r}"), sheet, r, c) for sheet, r, c in places]
+            sub = BookCells(
+                formulas={key: cells.formulas[key] for key in keys},
+                values={key: 0.0 for key, *_ in inputs},
+                names=cells.names,
+                blocks={key: cells.blocks[key] for key in blocks},
+                sheets=cells.sheets,
+                array_formulas={key for key in keys if key in cells.array_formulas},
+            )
+            self.batches[stage] = (CompiledBook(sub), keys, blocks, inputs)
+        book, keys, blocks, inputs = self.batches[stage]
+        sub = BookCells(
+            formulas={key: cells.formulas[key] for key in keys},
+            values={key: got.get((sheet, r, c)) for key, sheet, r, c in inputs},
+            blocks={key: cells.blocks[key] for key in blocks},
+            sheets=cells.sheets,
+        )
+        sub.values = {key: value for key, value in sub.values.items() if value is not None}
+        return book.evaluate(sub).results
+
+    def _engine_line(self, results: dict[str, list[list[Any]]]) -> str:
+        """ "plain", or how many cells each engine computed and why some were not plain."""
+        assert self.plain is not None
+        if not self.plain.uncovered:
+            return "plain"
+        foreign = sum(len(row) for key in self.plain.uncovered for row in results.get(key, ()))
+        total = sum(len(row) for rows in results.values() for row in rows)
+        reasons = sorted(set(self.plain.uncovered.values()))
+        shown = ", ".join(reasons[:3]) + (f" and {len(reasons) - 3} more" if len(reasons) > 3 else "")
+        if foreign == total:
+            return f"formulas ({shown})"
+        return f"plain for {total - foreign:,} cells, formulas for {foreign:,} ({shown})"
 
 
 class ModelCache:

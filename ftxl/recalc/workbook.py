@@ -165,7 +165,7 @@ class BookReader:
             for name, part in workbook.sheets.items()
         ]
         self.warnings: list[str] = []
-        self.book = BookCells(sheets=[sheet.name for sheet in self.sheets])
+        self.book = BookCells(sheets=[sheet.name for sheet in self.sheets], date1904=workbook.date1904)
         self.placement: dict[str, tuple[str, tuple[tuple[str, ...], ...]]] = {}
         """Engine node -> (sheet, the cell addresses its result rows fill)."""
         self._read()

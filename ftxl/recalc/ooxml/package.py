@@ -72,6 +72,8 @@ class Workbook:
     """Sheet name -> part path inside the package (worksheets only)."""
     names: list[DefinedName] = field(default_factory=list)
     shared_strings: list[str] = field(default_factory=list)
+    date1904: bool = False
+    """Dates count from 1904-01-01 (`<workbookPr date1904="1"/>`), as in workbooks first made on old Macs."""
 
 
 def sniff(path: Path) -> None:
@@ -298,6 +300,8 @@ def _parse_workbook(package: Package, data: dict[str, bytes]) -> Workbook:
     root = package.xml("xl/workbook.xml", data["xl/workbook.xml"])
     rels = _relationships(package, "xl/workbook.xml")
     book = Workbook()
+    properties = root.find(f"{{{MAIN_NS}}}workbookPr")
+    book.date1904 = properties is not None and properties.get("date1904", "0").lower() in ("1", "true")
     sheet_names: list[str] = []
     for sheet in root.iter(f"{{{MAIN_NS}}}sheet"):
         name = sheet.get("name", "")

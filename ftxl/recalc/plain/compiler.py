@@ -14,6 +14,7 @@ workbook is computed by the `formulas` engine instead, so coverage never changes
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,9 +25,22 @@ from openpyxl.utils.cell import range_boundaries
 
 from ...errors import WorkbookError
 from ..formula_text import LAST_COLUMN, LAST_ROW, node_ref, parse_node
-from ..values import MAX_RANGE_CELLS, MISSING, REF, VALUE, Grid, NotCoveredError, Value, area, binary, cell_at, unary
+from ..values import (
+    MAX_RANGE_CELLS,
+    MISSING,
+    REF,
+    VALUE,
+    CellError,
+    Grid,
+    NotCoveredError,
+    Value,
+    area,
+    binary,
+    cell_at,
+    unary,
+)
 from .functions import SPECS, Spec
-from .parser import INFIX_POWER, Parser, Tree
+from .parser import INFIX_POWER, Parser, Tree, static_references
 
 Cells = dict[Any, Value]
 """The cell values of one evaluation: (sheet, row, column) -> value, and a key per block of inputs."""
@@ -66,7 +80,10 @@ class Compiler:
         sheets: set[str],
         blocks: dict[tuple[str, Box], Any],
         extents: dict[str, tuple[int, int]] | None = None,
+        date1904: bool = False,
     ) -> None:
+        self.date1904 = date1904
+        """The workbook counts dates from 1904 (its date functions take that first)."""
         self.names = names
         self.sheets = sheets
         self.extents = extents or {}
@@ -77,6 +94,7 @@ class Compiler:
         self.in_array = False
         """Compiling an array formula, or the arguments of a function Excel evaluates as arrays."""
         self._naming: set[str] = set()
+        self._single_box = True
         self.notes: list[str] = []
         """What the user should know about the formula just compiled (a reference to a missing sheet)."""
 
@@ -86,7 +104,8 @@ class Compiler:
         self.refs = []
         self.notes = []
         self.column, self.row = box[0], box[1]
-        self.in_array = array or not (box[0] == box[2] and box[1] == box[3])
+        self._single_box = box[0] == box[2] and box[1] == box[3]
+        self.in_array = array or not self._single_box
         run = self.closure(tree, ARRAY_CONTEXT if self.in_array else VALUE_CONTEXT)
         return _Compiled(run, self.refs)
 
@@ -193,6 +212,8 @@ class Compiler:
 
     def call(self, name: str, trees: list[Tree]) -> Closure:
         upper = _call_name(name)
+        if upper in _WHERE_FUNCTIONS and len(trees) <= 1:
+            return self.where(upper, trees)
         spec = SPECS.get(upper)
         if spec is None:
             raise NotCoveredError(f"function {name}")
@@ -216,7 +237,49 @@ class Compiler:
                     args.append(self.closure(tree, context))
         finally:
             self.in_array = outer
+        if spec.dates:
+            system = self.date1904
+            args.insert(0, lambda cells: system)
         return _caller(spec, args)
+
+    def where(self, name: str, trees: list[Tree]) -> Closure:
+        """ROW, COLUMN, ROWS, COLUMNS: facts about where a reference is (or the formula's own cell), not
+        about what it holds."""
+        if not trees or trees[0][0] == "missing":
+            if name in ("ROWS", "COLUMNS"):
+                raise NotCoveredError(f"{name} without a reference")
+            if self.in_array and not self._single_box:
+                raise NotCoveredError(f"{name}() in an array formula over several cells")
+            value = float(self.row if name == "ROW" else self.column)
+            return lambda cells: value
+        tree = self._named_range(trees[0])
+        if tree[0] != "ref":
+            if name in ("ROW", "COLUMN"):
+                raise NotCoveredError(f"{name} of something other than a reference")
+            closure = self.closure(tree, ARRAY_CONTEXT)
+            index = 0 if name == "ROWS" else 1
+
+            def size(cells: Cells) -> Value:
+                value = closure(cells)
+                if isinstance(value, CellError):
+                    return value
+                return float(value.shape[index]) if isinstance(value, Grid) else 1.0
+
+            return size
+        min_col, min_row, max_col, max_row = tree[2]
+        if name == "ROWS":
+            rows = float(max_row - min_row + 1)
+            return lambda cells: rows
+        if name == "COLUMNS":
+            columns = float(max_col - min_col + 1)
+            return lambda cells: columns
+        first, last = (min_row, max_row) if name == "ROW" else (min_col, max_col)
+        if first == last or not self.in_array:
+            value = float(first)
+            return lambda cells: value
+        numbers = [float(k) for k in range(first, last + 1)]
+        grid = Grid([[k] for k in numbers]) if name == "ROW" else Grid([numbers])
+        return lambda cells: grid
 
     def _named_range(self, tree: Tree) -> Tree:
         """A defined name that stands for a plain range, as that range (so SUM(ColumnA) is cut like SUM(A:A))."""
@@ -253,6 +316,9 @@ class Compiler:
                 max_col = max(min_col, min(max_col, last_column))
             cuts[k] = (min_col, min_row, max_col, max_row)
         return cuts
+
+
+_WHERE_FUNCTIONS = frozenset({"ROW", "COLUMN", "ROWS", "COLUMNS"})
 
 
 def _reaches_edge(box: Box) -> bool:
@@ -295,8 +361,9 @@ def _shown(value: Value) -> Value:
     return value
 
 
-def _order(steps: list[Step], names: dict[str, str]) -> list[Step]:
-    """The steps in an order where each runs after every formula whose cells it reads.
+def _order(steps: list[Step], names: dict[str, str]) -> tuple[list[Step], list[set[int]]]:
+    """The steps in an order where each runs after every formula whose cells it reads, and for each the
+    positions (in that order) of the steps it reads.
 
     `names` maps the upper-cased sheet names of the nodes to the workbook's own, for messages.
     """
@@ -341,7 +408,9 @@ def _order(steps: list[Step], names: dict[str, str]) -> list[Step]:
         raise CircularReferenceError(
             _cycle([steps[k] for k, count in enumerate(waiting) if count > 0], needs, steps, names)
         )
-    return ordered
+    position = {id(step): k for k, step in enumerate(ordered)}
+    original = {id(step): k for k, step in enumerate(steps)}
+    return ordered, [{position[id(steps[b])] for b in needs[original[id(step)]]} for step in ordered]
 
 
 class CircularReferenceError(WorkbookError):
@@ -372,7 +441,13 @@ def _where(key: str, names: dict[str, str]) -> str:
 
 
 class PlainBook:
-    """A workbook's formulas compiled to closures once; each copy only feeds in its values."""
+    """A workbook's formulas compiled to closures once; each copy only feeds in its values.
+
+    A formula the plain engine does not compute (`uncovered`) is left to another engine, per
+    cell: the formulas run in stages, the plain ones whose inputs are ready, then a batch of
+    uncovered ones computed together (`evaluate`'s `foreign`), and so on; plain formulas that
+    read an uncovered cell take its value like any other.
+    """
 
     def __init__(
         self,
@@ -382,7 +457,9 @@ class PlainBook:
         block_keys: list[str],
         sheets: list[str],
         array_formulas: set[str] = frozenset(),  # type: ignore[assignment]
+        date1904: bool = False,
     ) -> None:
+        self.formulas = formulas
         self.positions: dict[str, tuple[str, int, int]] = {}
         for key in value_keys:
             sheet, ref = parse_node(key)
@@ -392,7 +469,13 @@ class PlainBook:
         for key in block_keys:
             sheet, ref = parse_node(key)
             self.block_ids[key] = (sheet, range_boundaries(ref))
-        name_trees = {node_ref(key): Parser(text, "").parse() for key, text in names.items()}
+        self.name_texts = {node_ref(key): text for key, text in names.items()}
+        name_trees = {}
+        for name, text in self.name_texts.items():
+            try:
+                name_trees[name] = Parser(text, "").parse()
+            except NotCoveredError:
+                pass  # a formula using it is left to the other engine
         known = {sheet.upper() for sheet in sheets}
         extents: dict[str, tuple[int, int]] = {}
         for key in (*value_keys, *block_keys, *formulas):
@@ -401,36 +484,192 @@ class PlainBook:
             last_row, last_column = extents.get(sheet, (0, 0))
             extents[sheet] = (max(last_row, max_row), max(last_column, max_col))
         blocks = {place: ("block", key) for key, place in self.block_ids.items()}
-        compiler = Compiler(name_trees, known, blocks, extents)
+        compiler = Compiler(name_trees, known, blocks, extents, date1904)
         steps = []
         self.notes: list[tuple[str, str]] = []
         """(node, what the user should know about its formula), found while compiling."""
+        self.uncovered: dict[str, str] = {}
+        """Node -> why the plain engine does not compute its formula (another engine does)."""
+        self.unordered = ""
+        """Why the formulas cannot be put in order around the uncovered ones (they read references known
+        only by computing them): then the other engine computes the whole workbook."""
         for key, text in formulas.items():
             sheet, ref = parse_node(key)
             box = range_boundaries(ref)
-            compiled = compiler.compile(Parser(text, sheet).parse(), box, key in array_formulas)
+            try:
+                compiled = compiler.compile(Parser(text, sheet).parse(), box, key in array_formulas)
+            except NotCoveredError as exc:
+                self.uncovered[key] = str(exc)
+                steps.append(Step(key, _uncovered, sheet, box, self._reads(text, sheet, key)))
+                continue
             self.notes += [(key, note) for note in compiler.notes]
             steps.append(Step(key, compiled.run, sheet, box, compiled.refs))
-        self.steps = _order(steps, {sheet.upper(): sheet for sheet in sheets})
+        self.steps, self.needs = _order(steps, {sheet.upper(): sheet for sheet in sheets})
+        self.stages = _stages(self.steps, self.needs, self.uncovered)
+        self.generation = 0
+        """Counts the formulas left to the other engine after compiling (its batches change with it)."""
 
-    def evaluate(self, values: dict[str, Value], blocks: dict[str, list[list[Value]]]) -> dict[str, list[list[Value]]]:
-        """Every formula's result rows by node, in the order computed (a cell after those it reads)."""
+    def _reads(self, text: str, sheet: str, key: str) -> list[tuple[str, Box]]:
+        """The ranges an uncovered formula reads, names followed to their ranges."""
+        found: list[tuple[str, Box]] = []
+        pending, seen = [(text, sheet)], set()
+        while pending:
+            formula, where = pending.pop()
+            refs = static_references(formula, where)
+            if refs is None:
+                self.unordered = (
+                    self.unordered or f"{self.uncovered[key]}, with references known only by computing them"
+                )
+                return found
+            for target, place in refs:
+                if target:
+                    found.append((target, place))
+                elif place in self.name_texts and place not in seen:
+                    seen.add(place)
+                    pending.append((self.name_texts[place], ""))
+        return found
+
+    def batch_inputs(self, stage: int) -> tuple[list[str], list[str], list[tuple[str, int, int]]]:
+        """What the uncovered formulas of one stage read: their nodes, the block nodes, and the cells
+        (sheet, row, column) of values and of other formulas' results."""
+        batch = [step for step in self.steps if self.stages[step.key] == stage and step.key in self.uncovered]
+        boxes: dict[str, list[Box]] = defaultdict(list)
+        for step in batch:
+            for sheet, box in step.refs:
+                boxes[sheet].append(box)
+
+        def read(sheet: str, row: int, column: int) -> bool:
+            return any(a <= column <= c and b <= row <= d for a, b, c, d in boxes.get(sheet, ()))
+
+        cells = [place for place in self.positions.values() if read(*place)]
+        for step in self.steps:
+            if step.key in self.uncovered and self.stages[step.key] == stage:
+                continue
+            min_col, min_row, max_col, max_row = step.box
+            if step.sheet in boxes and area(step.box) <= 4096:
+                cells += [
+                    (step.sheet, r, c)
+                    for r in range(min_row, max_row + 1)
+                    for c in range(min_col, max_col + 1)
+                    if read(step.sheet, r, c)
+                ]
+        used_blocks = [
+            key
+            for key, (sheet, (a, b, c, d)) in self.block_ids.items()
+            if any(a <= x2 and x1 <= c and b <= y2 and y1 <= d for x1, y1, x2, y2 in boxes.get(sheet, ()))
+        ]
+        return [step.key for step in batch], used_blocks, cells
+
+    def dependents(self, keys: set[str]) -> set[str]:
+        """`keys` and every formula that reads one of them, directly or through others."""
+        index = {step.key: k for k, step in enumerate(self.steps)}
+        readers: list[list[int]] = [[] for _ in self.steps]
+        for k, found in enumerate(self.needs):
+            for before in found:
+                readers[before].append(k)
+        pending = [index[key] for key in keys if key in index]
+        reached = set(pending)
+        while pending:
+            for after in readers[pending.pop()]:
+                if after not in reached:
+                    reached.add(after)
+                    pending.append(after)
+        return {self.steps[k].key for k in reached} | keys
+
+    def evaluate(
+        self,
+        values: dict[str, Value],
+        blocks: dict[str, list[list[Value]]],
+        foreign: Callable[[int, Cells], dict[str, list[list[Value]]]] | None = None,
+    ) -> dict[str, list[list[Value]]]:
+        """Every formula's result rows by node, in the order computed (a cell after those it reads).
+
+        `foreign(stage, cells)` computes the uncovered formulas of a stage from the cell values so far. A
+        formula that meets a value it leaves to the other engine (a criterion comparing text by order) is
+        left to it from then on, and the copy computed again."""
+        while True:
+            try:
+                return self._evaluate(values, blocks, foreign)
+            except _LeftOverError as left:
+                self.uncovered[left.key] = left.reason
+                self.stages = _stages(self.steps, self.needs, self.uncovered)
+                self.generation += 1
+
+    def _evaluate(
+        self,
+        values: dict[str, Value],
+        blocks: dict[str, list[list[Value]]],
+        foreign: Callable[[int, Cells], dict[str, list[list[Value]]]] | None,
+    ) -> dict[str, list[list[Value]]]:
         positions = self.positions
         cells: Cells = {positions[key]: value for key, value in values.items()}
         for key, rows in blocks.items():
             cells[("block", key)] = Grid(rows, True)
         results: dict[str, list[list[Value]]] = {}
-        for step in self.steps:
-            value = step.run(cells)
-            min_col, min_row, max_col, max_row = step.box
-            if step.single:
-                shown = _shown(value.first() if isinstance(value, Grid) else value)
-                cells[(step.sheet, min_row, min_col)] = shown
-                results[step.key] = [[shown]]
-                continue
-            grid = value if isinstance(value, Grid) else Grid([[value]])
-            results[step.key] = [[_shown(v) for v in row] for row in grid.rows]
-            for r in range(min_row, max_row + 1):
-                for c in range(min_col, max_col + 1):
-                    cells[(step.sheet, r, c)] = _shown(cell_at(grid, r - min_row, c - min_col))
+        last_stage = max(self.stages.values(), default=0)
+        for stage in range(last_stage + 1):
+            for step in self.steps:
+                if self.stages[step.key] != stage or step.key in self.uncovered:
+                    continue
+                try:
+                    value = step.run(cells)
+                except NotCoveredError as exc:
+                    raise _LeftOverError(step.key, str(exc)) from None
+                if step.single:
+                    shown = _shown(value.first() if isinstance(value, Grid) else value)
+                    cells[(step.sheet, step.box[1], step.box[0])] = shown
+                    results[step.key] = [[shown]]
+                else:
+                    grid = value if isinstance(value, Grid) else Grid([[value]])
+                    results[step.key] = _place(cells, step, grid.rows)
+            if self.uncovered and any(self.stages[key] == stage for key in self.uncovered):
+                if foreign is None:
+                    raise NotCoveredError(next(iter(self.uncovered.values())))
+                for key, rows in foreign(stage, cells).items():
+                    step = self.steps[self._index[key]]
+                    results[key] = _place(cells, step, rows)
         return results
+
+    @functools.cached_property
+    def _index(self) -> dict[str, int]:
+        return {step.key: k for k, step in enumerate(self.steps)}
+
+
+class _LeftOverError(Exception):
+    def __init__(self, key: str, reason: str) -> None:
+        self.key, self.reason = key, reason
+
+
+def _uncovered(cells: Cells) -> Value:
+    raise AssertionError("an uncovered formula is computed by the other engine")
+
+
+def _place(cells: Cells, step: Step, rows: list[list[Value]]) -> list[list[Value]]:
+    """Result rows of an array step, shown and put into `cells` over the step's box."""
+    grid = Grid(rows)
+    min_col, min_row, max_col, max_row = step.box
+    if step.single:
+        shown = _shown(rows[0][0] if rows and rows[0] else None)
+        cells[(step.sheet, min_row, min_col)] = shown
+        return [[shown]]
+    for r in range(min_row, max_row + 1):
+        for c in range(min_col, max_col + 1):
+            cells[(step.sheet, r, c)] = _shown(cell_at(grid, r - min_row, c - min_col))
+    return [[_shown(v) for v in row] for row in rows]
+
+
+def _stages(steps: list[Step], needs: list[set[int]], uncovered: dict[str, str]) -> dict[str, int]:
+    """The stage of each formula: uncovered formulas of stage k are computed together, after the plain
+    formulas of stages up to k, and before the plain ones of stage k+1 (which read them)."""
+    stage: dict[str, int] = {}
+    for k, step in enumerate(steps):
+        foreign = step.key in uncovered
+        level = 0
+        for before in needs[k]:
+            earlier = steps[before]
+            if earlier.key in uncovered:
+                level = max(level, stage[earlier.key] + (0 if foreign else 1))
+            else:
+                level = max(level, stage[earlier.key])
+        stage[step.key] = level
+    return stage

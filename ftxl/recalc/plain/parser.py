@@ -203,3 +203,32 @@ class Parser:
         if DEFINED_NAME.match(value) and value.upper() not in ("TRUE", "FALSE"):
             return ("name", value.upper())
         raise NotCoveredError(f"reference {value}")
+
+
+Box = tuple[int, int, int, int]
+
+
+def static_references(formula: str, sheet: str) -> list[tuple[str, Any]] | None:
+    """Every (SHEET, box) and ("", NAME) a formula reads, for one the plain engine does not compute; None
+    when they cannot be known without computing it (OFFSET, INDIRECT, a 3-D or table reference, text that
+    does not tokenize): then no order of the workbook's formulas can be trusted around it."""
+    try:
+        items = Tokenizer("=" + formula).items
+    except (TokenizerError, ValueError, IndexError):
+        return None
+    reader = Parser.__new__(Parser)
+    reader.sheet = sheet
+    found: list[tuple[str, Any]] = []
+    for token in items:
+        if token.type == Token.FUNC and token.subtype == Token.OPEN:
+            if token.value[:-1].upper().removeprefix("_XLFN.") in ("OFFSET", "INDIRECT"):
+                return None
+            continue
+        if token.type != Token.OPERAND or token.subtype != Token.RANGE:
+            continue
+        try:
+            tree = reader.operand(token)
+        except NotCoveredError:
+            return None  # a 3-D reference, a table's column, ...
+        found.append(("", tree[1]) if tree[0] == "name" else (tree[1], tree[2]))
+    return found

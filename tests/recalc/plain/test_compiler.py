@@ -286,18 +286,18 @@ def test_what_the_plain_engine_does_not_cover_is_computed_by_formulas(tmp_path):
     book = xlsxwriter.Workbook(str(path))
     sheet = book.add_worksheet("S")
     sheet.write_column("A1", [1, 2, 3])
-    sheet.write_formula("B1", "=SUM(A1:A3)+STDEV(A1:A3)")
+    sheet.write_formula("B1", "=SUM(A1:A3)+BIN2DEC(\"1\")")
     sheet.write_formula("B2", "=HUMAN_COST_PER_EVENT(30,20)")
     book.close()
     result = CliRunner().invoke(cli, ["recalc", str(path), "--out", str(tmp_path / "out"), "--json"])
     assert result.exit_code == 0, result.output
-    assert '"engine": "formulas (function STDEV)"' in result.output
+    assert '"engine": "plain for 1 cells, formulas for 1 (function BIN2DEC)"' in result.output
     values = _values(tmp_path / "out" / "stdev.xlsx")
     assert values["B1"] == 7 and values["B2"] == pytest.approx(30 / 3600 * 20)
 
 
-def test_an_input_the_plain_engine_leaves_to_formulas_switches_that_file_only(tmp_path):
-    """COUNTIF ordering text (">b") is left to formulas; a copy with a plain criterion stays plain."""
+def test_an_input_the_plain_engine_leaves_to_formulas_switches_that_cell_only(tmp_path):
+    """COUNTIF ordering text (">b") is left to formulas, that cell only, from that copy on."""
     paths = []
     for k, criterion in enumerate(["x", ">b"]):
         path = tmp_path / "in" / f"book{k}.xlsx"
@@ -307,6 +307,7 @@ def test_an_input_the_plain_engine_leaves_to_formulas_switches_that_file_only(tm
         sheet.write_column("A1", ["x", "y", "x"])
         sheet.write_string("C1", criterion)
         sheet.write_formula("B1", "=COUNTIF(A1:A3,C1)")
+        sheet.write_formula("B2", "=B1*2")
         book.close()
         paths.append(path)
     cache = engine.ModelCache()
@@ -314,8 +315,9 @@ def test_an_input_the_plain_engine_leaves_to_formulas_switches_that_file_only(tm
     second = recalculate(paths[1], tmp_path / "b.xlsx", cache)
     assert first.ok and second.ok and len(cache.models) == 1
     assert first.engine == "plain"
-    assert second.engine == "formulas (a criterion comparing text by order)"
+    assert second.engine == "plain for 1 cells, formulas for 1 (a criterion comparing text by order)"
     assert _values(tmp_path / "a.xlsx")["B1"] == 2 and _values(tmp_path / "b.xlsx")["B1"] == 3
+    assert _values(tmp_path / "b.xlsx")["B2"] == 6  # a plain cell reads the value formulas computed
 
 
 def _random_formula(rng: random.Random, depth: int) -> str:

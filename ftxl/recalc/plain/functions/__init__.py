@@ -10,7 +10,7 @@ engine instead.
 
 from __future__ import annotations
 
-from . import aggregate, criteria, ftxl_functions, logic, lookup, maths, text
+from . import aggregate, criteria, dates, finance, ftxl_functions, logic, lookup, maths, number_format, statistics, text
 from .spec import Spec
 
 __all__ = ["SPECS", "Spec"]
@@ -18,7 +18,19 @@ __all__ = ["SPECS", "Spec"]
 
 def _merged() -> dict[str, Spec]:
     merged: dict[str, Spec] = {}
-    for module in (aggregate, logic, maths, lookup, criteria, text, ftxl_functions):
+    for module in (
+        aggregate,
+        logic,
+        maths,
+        statistics,
+        finance,
+        lookup,
+        criteria,
+        text,
+        number_format,
+        dates,
+        ftxl_functions,
+    ):
         clash = merged.keys() & module.FUNCTIONS.keys()
         if clash:
             raise ValueError(f"{module.__name__} registers {sorted(clash)} again")

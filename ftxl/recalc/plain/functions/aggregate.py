@@ -29,7 +29,8 @@ def _numbers(args: Iterable[Value], skip_errors: bool = False) -> Iterator[float
                 yield result
 
 
-def _collect(args: Iterable[Value]) -> list[float] | CellError:
+def numbers_of(args: Iterable[Value]) -> list[float] | CellError:
+    """The numbers an aggregate sees in its arguments, or the first error among them."""
     found = []
     for value in _numbers(args):
         if isinstance(value, CellError):
@@ -40,25 +41,25 @@ def _collect(args: Iterable[Value]) -> list[float] | CellError:
 
 @FUNCTIONS.add("SUM", 1, None, ranges=None, blanks_add_nothing=True)
 def xl_sum(*args: Value) -> Value:
-    values = _collect(args)
+    values = numbers_of(args)
     return values if isinstance(values, CellError) else finite(math.fsum(values))
 
 
 @FUNCTIONS.add("MIN", 1, None, ranges=None, blanks_add_nothing=True)
 def xl_min(*args: Value) -> Value:
-    values = _collect(args)
+    values = numbers_of(args)
     return values if isinstance(values, CellError) else (min(values) if values else 0.0)
 
 
 @FUNCTIONS.add("MAX", 1, None, ranges=None, blanks_add_nothing=True)
 def xl_max(*args: Value) -> Value:
-    values = _collect(args)
+    values = numbers_of(args)
     return values if isinstance(values, CellError) else (max(values) if values else 0.0)
 
 
 @FUNCTIONS.add("AVERAGE", 1, None, ranges=None, blanks_add_nothing=True)
 def xl_average(*args: Value) -> Value:
-    values = _collect(args)
+    values = numbers_of(args)
     if isinstance(values, CellError):
         return values
     return finite(math.fsum(values) / len(values)) if values else DIV0

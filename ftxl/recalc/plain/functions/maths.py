@@ -8,7 +8,7 @@ import math
 from collections.abc import Callable
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal, InvalidOperation
 
-from ...values import BINARY, DIV0, NUM, CellError, Value, direct, elementwise, finite, number
+from ...values import BINARY, DIV0, MISSING, NUM, CellError, Grid, Value, direct, elementwise, finite, number
 from .spec import Library
 
 FUNCTIONS = Library()
@@ -47,6 +47,8 @@ def _numeric(function: Callable[..., float | CellError]) -> Callable[..., Value]
     def single(*args: Value) -> Value:
         numbers = []
         for arg in args:
+            if arg is MISSING:
+                continue  # an optional argument left out takes its default
             value = number(direct(arg))
             if type(value) is CellError:
                 return value
@@ -98,3 +100,155 @@ FUNCTIONS.add("EXP", 1, 1)(_numeric(math.exp))
 FUNCTIONS.add("LN", 1, 1)(_numeric(_ln))
 FUNCTIONS.add("MOD", 2, 2)(_numeric(_mod))
 FUNCTIONS.add("POWER", 2, 2)(_numeric(_power))
+
+
+def _log(x: float, base: float = 10.0) -> float | CellError:
+    if x <= 0 or base <= 0:
+        return NUM
+    if base == 1:
+        return DIV0
+    return math.log10(x) if base == 10 else math.log(x) / math.log(base)
+
+
+def _asin(x: float) -> float | CellError:
+    return NUM if abs(x) > 1 else math.asin(x)
+
+
+def _acos(x: float) -> float | CellError:
+    return NUM if abs(x) > 1 else math.acos(x)
+
+
+def _atan2(x: float, y: float) -> float | CellError:
+    return DIV0 if x == 0 and y == 0 else math.atan2(y, x)  # Excel takes x first
+
+
+def _ceiling(x: float, significance: float) -> float | CellError:
+    """CEILING: away from zero up to a multiple; a negative multiple only for a negative number."""
+    if significance == 0 or x == 0:
+        return 0.0
+    if x > 0 > significance:
+        return NUM
+    return _multiple(x, significance, math.ceil)
+
+
+def _floor(x: float, significance: float) -> float | CellError:
+    if significance == 0:
+        return DIV0 if x else 0.0
+    if x > 0 > significance:
+        return NUM
+    return _multiple(x, significance, math.floor)
+
+
+def _multiple(x: float, significance: float, direction: Callable[[float], int]) -> float:
+    """x rounded to a multiple of `significance` by `direction`, forgiving the last bits of x / significance."""
+    ratio = x / significance
+    nearest = round(ratio)
+    if abs(ratio - nearest) < 1e-12 * max(1.0, abs(ratio)):
+        return nearest * significance
+    return direction(ratio) * significance
+
+
+def _mround(x: float, multiple: float) -> float | CellError:
+    if multiple == 0:
+        return 0.0
+    if x * multiple < 0:
+        return NUM
+    ratio = abs(x / multiple)
+    rounded = math.floor(ratio + 0.5 + 1e-12 * ratio)
+    return math.copysign(rounded * abs(multiple), x)
+
+
+def _ceiling_math(x: float, significance: float = 1.0, mode: float = 0.0) -> float | CellError:
+    significance = abs(significance) or 0.0
+    if significance == 0:
+        return 0.0
+    if x < 0 and mode:
+        return _multiple(x, significance, math.floor)
+    return _multiple(x, significance, math.ceil)
+
+
+def _floor_math(x: float, significance: float = 1.0, mode: float = 0.0) -> float | CellError:
+    significance = abs(significance)
+    if significance == 0:
+        return 0.0
+    if x < 0 and mode:
+        return _multiple(x, significance, math.ceil)
+    return _multiple(x, significance, math.floor)
+
+
+def _trunc(x: float, digits: float = 0.0) -> float:
+    scale = 10.0 ** int(digits)
+    return math.trunc(x * scale) / scale
+
+
+def _even_odd(odd: bool) -> Callable[[float], float]:
+    def shape(x: float) -> float:
+        size = math.ceil(abs(x))
+        if odd:
+            size = size if size % 2 == 1 else size + 1
+        else:
+            size = size if size % 2 == 0 else size + 1
+        return math.copysign(size, x) if x else (1.0 if odd else 0.0)
+
+    return shape
+
+
+def _fact(x: float) -> float | CellError:
+    return NUM if x < 0 or x > 170 else float(math.factorial(int(x)))
+
+
+def _quotient(x: float, y: float) -> float | CellError:
+    return DIV0 if y == 0 else float(math.trunc(x / y))
+
+
+FUNCTIONS.add("PI", 0, 0)(lambda: math.pi)
+FUNCTIONS.add("LOG", 1, 2)(_numeric(_log))
+FUNCTIONS.add("LOG10", 1, 1)(_numeric(_log))
+for _name, _function in (("SIN", math.sin), ("COS", math.cos), ("TAN", math.tan), ("ATAN", math.atan)):
+    FUNCTIONS.add(_name, 1, 1)(_numeric(_function))
+FUNCTIONS.add("ASIN", 1, 1)(_numeric(_asin))
+FUNCTIONS.add("ACOS", 1, 1)(_numeric(_acos))
+FUNCTIONS.add("ATAN2", 2, 2)(_numeric(_atan2))
+FUNCTIONS.add("SINH", 1, 1)(_numeric(math.sinh))
+FUNCTIONS.add("COSH", 1, 1)(_numeric(math.cosh))
+FUNCTIONS.add("TANH", 1, 1)(_numeric(math.tanh))
+FUNCTIONS.add("DEGREES", 1, 1)(_numeric(math.degrees))
+FUNCTIONS.add("RADIANS", 1, 1)(_numeric(math.radians))
+FUNCTIONS.add("CEILING", 2, 2)(_numeric(_ceiling))
+FUNCTIONS.add("FLOOR", 2, 2)(_numeric(_floor))
+FUNCTIONS.add("MROUND", 2, 2)(_numeric(_mround))
+FUNCTIONS.add("CEILING.MATH", 1, 3)(_numeric(_ceiling_math))
+FUNCTIONS.add("FLOOR.MATH", 1, 3)(_numeric(_floor_math))
+FUNCTIONS.add("TRUNC", 1, 2)(_numeric(_trunc))
+FUNCTIONS.add("EVEN", 1, 1)(_numeric(_even_odd(False)))
+FUNCTIONS.add("ODD", 1, 1)(_numeric(_even_odd(True)))
+FUNCTIONS.add("FACT", 1, 1)(_numeric(_fact))
+FUNCTIONS.add("QUOTIENT", 2, 2)(_numeric(_quotient))
+
+
+def _integers(args: tuple[Value, ...]) -> list[int] | CellError:
+    found = []
+    for arg in args:
+        for value in arg.values() if isinstance(arg, Grid) else [direct(arg)]:
+            n = number(value)
+            if isinstance(n, CellError):
+                return n
+            if n < 0 or n >= 2**53:
+                return NUM
+            found.append(int(n))
+    return found
+
+
+@FUNCTIONS.add("GCD", 1, None, ranges=None)
+def xl_gcd(*args: Value) -> Value:
+    numbers = _integers(args)
+    return numbers if isinstance(numbers, CellError) else float(math.gcd(*numbers))
+
+
+@FUNCTIONS.add("LCM", 1, None, ranges=None)
+def xl_lcm(*args: Value) -> Value:
+    numbers = _integers(args)
+    if isinstance(numbers, CellError):
+        return numbers
+    result = math.lcm(*numbers)
+    return NUM if result >= 2**53 else float(result)

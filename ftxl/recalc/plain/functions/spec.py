@@ -36,6 +36,8 @@ class Spec:
     read over the rows that hold anything (COUNTIF and COUNTBLANK count empty cells: not these)."""
     pairs_ranges: bool = False
     """The function pairs its ranges cell by cell (SUMIF): they are cut alike, or not at all."""
+    dates: bool = False
+    """The function takes the workbook's date system first (True: 1904), before the formula's arguments."""
     covers: Callable[[list[Any]], str | None] | None = None
     """Given the parsed argument trees, why the plain engine does not compute this call (None: it does)."""
 

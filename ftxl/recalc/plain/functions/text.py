@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ...values import MISSING, VALUE, CellError, Grid, Value, direct, elementwise, number, text
+from ...values import MISSING, VALUE, CellError, Grid, NotCoveredError, Value, direct, elementwise, number, text, truth
 from .spec import Library
 
 FUNCTIONS = Library()
@@ -86,3 +86,192 @@ FUNCTIONS.add("MID", 3, 3)(_texts(_mid))
 FUNCTIONS.add("UPPER", 1, 1)(_texts(str.upper))
 FUNCTIONS.add("LOWER", 1, 1)(_texts(str.lower))
 FUNCTIONS.add("TRIM", 1, 1)(_texts(_trim))
+
+
+def _find(case_sensitive: bool) -> Callable[..., Value]:
+    def single(needle: Value, haystack: Value, start: Value = 1.0) -> Value:
+        pattern, within = text(direct(needle) if needle is not MISSING else ""), text(haystack)
+        if type(pattern) is CellError:
+            return pattern
+        if type(within) is CellError:
+            return within
+        begin = number(direct(start))
+        if type(begin) is CellError:
+            return begin
+        first = int(begin)  # type: ignore[arg-type]
+        if first < 1 or first > len(within) + 1:  # type: ignore[arg-type]
+            return VALUE
+        if case_sensitive:
+            found = within.find(pattern, first - 1)  # type: ignore[union-attr, arg-type]
+        else:
+            regex = _wildcards(pattern.lower())  # type: ignore[union-attr]
+            match = regex.search(within.lower(), first - 1)  # type: ignore[union-attr]
+            found = match.start() if match else -1
+        return VALUE if found < 0 else float(found + 1)
+
+    return lambda *args: elementwise(single, *args)
+
+
+def _wildcards(pattern: str) -> re.Pattern[str]:
+    """SEARCH's pattern: ? one character, * any run, ~ makes the next one literal."""
+    parts, k = [], 0
+    while k < len(pattern):
+        char = pattern[k]
+        if char == "~" and k + 1 < len(pattern):
+            parts.append(re.escape(pattern[k + 1]))
+            k += 2
+            continue
+        parts.append("." if char == "?" else ".*?" if char == "*" else re.escape(char))
+        k += 1
+    return re.compile("".join(parts), re.S)
+
+
+FUNCTIONS.add("FIND", 2, 3)(_find(True))
+FUNCTIONS.add("SEARCH", 2, 3)(_find(False))
+
+
+@FUNCTIONS.add("SUBSTITUTE", 3, 4)
+def xl_substitute(*args: Value) -> Value:
+    def single(value: Value, old: Value, new: Value, which: Value = MISSING) -> Value:
+        pieces = [text(direct(v)) for v in (value, old, new)]
+        error = next((p for p in pieces if type(p) is CellError), None)
+        if error is not None:
+            return error
+        within, before, after = pieces
+        if which is MISSING:
+            return within.replace(before, after) if before else within  # type: ignore[union-attr, arg-type]
+        n = number(direct(which))
+        if type(n) is CellError:
+            return n
+        if int(n) < 1:  # type: ignore[arg-type]
+            return VALUE
+        if not before:
+            return within
+        position = -1
+        for _ in range(int(n)):  # type: ignore[arg-type]
+            position = within.find(before, position + 1)  # type: ignore[union-attr, arg-type]
+            if position < 0:
+                return within
+        return within[:position] + after + within[position + len(before) :]  # type: ignore[index, operator]
+
+    return elementwise(single, *args)
+
+
+@FUNCTIONS.add("REPLACE", 4, 4)
+def xl_replace(*args: Value) -> Value:
+    def single(value: Value, start: Value, count: Value, new: Value) -> Value:
+        within, insert = text(value), text(direct(new))
+        first, length = number(direct(start)), number(direct(count))
+        for item in (within, insert, first, length):
+            if type(item) is CellError:
+                return item
+        if first < 1 or length < 0:  # type: ignore[operator]
+            return VALUE
+        at = int(first) - 1  # type: ignore[arg-type]
+        return within[:at] + insert + within[at + int(length) :]  # type: ignore[index, operator, arg-type]
+
+    return elementwise(single, *args)
+
+
+@FUNCTIONS.add("REPT", 2, 2)
+def xl_rept(*args: Value) -> Value:
+    def single(value: Value, times: Value) -> Value:
+        piece, n = text(value), number(direct(times))
+        if type(piece) is CellError:
+            return piece
+        if type(n) is CellError:
+            return n
+        if n < 0 or len(piece) * int(n) > 32767:  # type: ignore[operator, arg-type]
+            return VALUE
+        return piece * int(n)  # type: ignore[operator, arg-type]
+
+    return elementwise(single, *args)
+
+
+def _windows_1252(code: int) -> str:
+    """The character of code 1..255 in Windows-1252, Excel's CHAR table on Windows (CHAR(128) is €); the
+    five codes that page leaves out give the control character of that number, as Excel shows them."""
+    try:
+        return bytes([code]).decode("cp1252")
+    except UnicodeDecodeError:
+        return chr(code)
+
+
+@FUNCTIONS.add("CHAR", 1, 1)
+def xl_char(value: Value) -> Value:
+    def single(item: Value) -> Value:
+        n = number(direct(item))
+        if type(n) is CellError:
+            return n
+        code = int(n)  # type: ignore[arg-type]
+        return _windows_1252(code) if 1 <= code <= 255 else VALUE
+
+    return elementwise(single, value)
+
+
+_CP1252 = {_windows_1252(code): code for code in range(1, 256)}
+
+
+@FUNCTIONS.add("CODE", 1, 1)
+def xl_code(value: Value) -> Value:
+    def single(item: Value) -> Value:
+        string = text(item)
+        if type(string) is CellError:
+            return string
+        if not string:
+            return VALUE
+        first = string[0]  # type: ignore[index]
+        if first in _CP1252:
+            return float(_CP1252[first])
+        raise NotCoveredError("CODE of a character outside Windows-1252")
+
+    return elementwise(single, value)
+
+
+@FUNCTIONS.add("VALUE", 1, 1)
+def xl_value(value: Value) -> Value:
+    def single(item: Value) -> Value:
+        if type(item) is str:
+            result = number(item)
+            if type(result) is CellError and item.strip():
+                raise NotCoveredError("VALUE of text that is not a plain number (a date, a currency)")
+            return result
+        return number(item)
+
+    return elementwise(single, value)
+
+
+@FUNCTIONS.add("EXACT", 2, 2)
+def xl_exact(*args: Value) -> Value:
+    def single(a: Value, b: Value) -> Value:
+        first, second = text(a), text(b)
+        if type(first) is CellError:
+            return first
+        if type(second) is CellError:
+            return second
+        return first == second
+
+    return elementwise(single, *args)
+
+
+@FUNCTIONS.add("TEXTJOIN", 3, None, ranges=tuple(range(2, 255)))
+def xl_textjoin(delimiter: Value, skip_empty: Value, *args: Value) -> Value:
+    separator = text(direct(delimiter))
+    if type(separator) is CellError:
+        return separator
+    skip = truth(direct(skip_empty))
+    if type(skip) is CellError:
+        return skip
+    pieces = []
+    for arg in args:
+        for value in arg.values() if isinstance(arg, Grid) else [direct(arg)]:
+            piece = text(value)
+            if type(piece) is CellError:
+                return piece
+            if piece or not skip:
+                pieces.append(piece)
+    joined = separator.join(pieces)  # type: ignore[union-attr, arg-type]
+    return VALUE if len(joined) > 32767 else joined
+
+
+FUNCTIONS.add("PROPER", 1, 1)(_texts(lambda string: re.sub(r"[A-Za-z]+", lambda m: m.group(0).capitalize(), string)))

@@ -1,0 +1,45 @@
+"""Which results of the `formulas` engine ftxl vouches for, and which it flags.
+
+The plain engine's functions were each checked against Excel. `formulas` computes what
+the plain engine does not; its functions are trusted only where its results were
+compared with Excel's own (the cached values of the Excel-saved workbooks under
+`tests/corpus`, see `tests/recalc/test_corpus.py`) and agreed. A cell it computes
+through any other function is written with a warning, and so is every cell depending
+on a volatile function, whose value is that of the moment it was computed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .formula_text import FTXL_NAMES, FUNCTION_CALL, STRING_LITERAL
+
+VOLATILE = frozenset({"RAND", "RANDBETWEEN", "TODAY", "NOW", "OFFSET", "INDIRECT", "RANDARRAY", "CELL", "INFO"})
+"""Functions whose value changes each time Excel recalculates (or that Excel recalculates every time)."""
+
+VERIFIED = frozenset(
+    {
+        # operators only and the functions below agreed with Excel on every cell of the corpus
+    }
+)
+"""Functions of `formulas` whose results agreed with Excel's on the corpus: cells using only these are
+written without a warning."""
+
+_PREFIXES = re.compile(r"^(?:_XLFN\.)?(?:_XLWS\.)?(?:_XLUDF\.|_XLDUDF_)?", re.I)
+_OURS = frozenset(FTXL_NAMES)
+"""ftxl's own functions: the same code whichever engine calls them."""
+
+
+def functions_in(formula: str) -> set[str]:
+    """The upper-case names of the functions a formula calls (Excel's _xlfn. prefix dropped)."""
+    return {_PREFIXES.sub("", name.upper()) for name in FUNCTION_CALL.findall(STRING_LITERAL.sub('""', formula))}
+
+
+def unverified(formula: str) -> list[str]:
+    """The functions of a formula computed by `formulas` that nobody checked against Excel, sorted."""
+    return sorted(functions_in(formula) - VERIFIED - VOLATILE - _OURS)
+
+
+def volatile(formula: str) -> list[str]:
+    """The volatile functions a formula calls, sorted."""
+    return sorted(functions_in(formula) & VOLATILE)

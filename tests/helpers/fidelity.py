@@ -1,0 +1,93 @@
+"""Comparing ftxl's recalculation with Excel's own answers: the cached values of a workbook Excel saved.
+
+A workbook saved by Microsoft Excel holds Excel's result in every formula cell. `compare`
+recomputes every formula of such a file (without writing anything) and sets each result
+beside Excel's: equal (numbers to 1e-9 relative, text exactly, errors by code), or not
+equal, and then whether ftxl warned about that cell.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ftxl.recalc.engines import ModelCache
+from ftxl.recalc.ooxml.package import Package, read_workbook
+from ftxl.recalc.values import CellError
+from ftxl.recalc.workbook import BookReader, _values_by_sheet
+
+
+@dataclass
+class Mismatch:
+    where: str
+    formula: str
+    excel: Any
+    ftxl: Any
+    warned: bool
+
+
+@dataclass
+class Comparison:
+    path: Path
+    cells: int = 0
+    equal: int = 0
+    mismatches: list[Mismatch] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+    engine: str = ""
+
+    @property
+    def silent(self) -> list[Mismatch]:
+        return [m for m in self.mismatches if not m.warned]
+
+
+def same(excel: Any, ftxl: Any) -> bool:
+    """Excel's cached value and ftxl's result agree: numbers to 1e-9 relative, text exactly, errors by code."""
+    if excel is None:
+        excel = ""  # Excel leaves <v> out for a formula that shows nothing
+    if isinstance(excel, bool) or isinstance(ftxl, bool):
+        return type(excel) is type(ftxl) and excel == ftxl
+    if isinstance(excel, float) and isinstance(ftxl, float):
+        return math.isclose(excel, ftxl, rel_tol=1e-9, abs_tol=1e-12)
+    if isinstance(excel, CellError) and isinstance(ftxl, CellError):
+        return excel.code == ftxl.code
+    return type(excel) is type(ftxl) and excel == ftxl
+
+
+def compare(path: Path) -> Comparison:
+    """Recompute every formula of `path` in memory and compare each with Excel's cached value."""
+    result = Comparison(path)
+    start = time.perf_counter()
+    try:
+        with Package(path) as package:
+            reader = BookReader(package, read_workbook(package))
+            evaluation = ModelCache().evaluate(reader.book)
+            values = _values_by_sheet(reader, evaluation)
+            result.engine = evaluation.engine
+            warned = evaluation.warned_cells() if hasattr(evaluation, "warned_cells") else set()
+            noted = {key for key, _ in evaluation.notes}
+            formulas = {}
+            for key, text in reader.book.formulas.items():
+                sheet, rows = reader.placement[key]
+                for row in rows:
+                    for ref in row:
+                        formulas[(sheet, ref)] = (key, text)
+            for sheet in reader.sheets:
+                cached = {cell.ref: cell.value for cell in sheet.cells}
+                for ref, value in values[sheet.name].items():
+                    key, text = formulas[(sheet.name, ref)]
+                    if key not in reader.placement or ref not in cached:
+                        continue
+                    result.cells += 1
+                    if same(cached[ref], value):
+                        result.equal += 1
+                    else:
+                        flagged = key in noted or key in warned
+                        result.mismatches.append(Mismatch(f"{sheet.name}!{ref}", text, cached[ref], value, flagged))
+    except Exception as exc:  # noqa: BLE001 - reported per file
+        result.error = f"{type(exc).__name__}: {exc}"
+    result.seconds = time.perf_counter() - start
+    return result
