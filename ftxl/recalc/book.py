@@ -28,6 +28,9 @@ class BookCells:
     date1904: bool = False
     """The workbook counts dates from 1904-01-01 (`workbookPr date1904`), not from 1900."""
 
+    hidden_rows: dict[str, set[int]] = field(default_factory=dict)
+    """SHEET -> rows hidden in it (SUBTOTAL 101-111 leaves them out)."""
+
     def signature(self) -> str:
         """Identical for workbooks that differ only in their input values."""
         digest = hashlib.sha256()
@@ -42,6 +45,8 @@ class BookCells:
         digest.update("\n".join(self.sheets).encode())
         digest.update("\n".join(sorted(self.array_formulas)).encode())
         digest.update(b"1904" if self.date1904 else b"1900")
+        for sheet in sorted(self.hidden_rows):
+            digest.update(f"{sheet}:{sorted(self.hidden_rows[sheet])}".encode())
         return digest.hexdigest()
 
 

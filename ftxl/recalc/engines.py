@@ -19,7 +19,7 @@ from openpyxl.utils.cell import get_column_letter
 from ..bounded_cache import BoundedCache
 from . import fidelity
 from .book import BookCells, Evaluation
-from .formula_text import FTXL_CALL, node
+from .formula_text import FTXL_CALL, node, node_ref
 from .plain.compiler import PlainBook
 from .values import NotCoveredError
 
@@ -42,6 +42,7 @@ class Model:
         self.reason = "asked for" if engine == "formulas" else ""
         self._flags: list[tuple[str, str]] | None = None
         self.formulas = cells.formulas
+        self.names = {node_ref(key): text for key, text in cells.names.items()}
         self.generation = 0
         if engine != "formulas":
             self.plain = PlainBook(
@@ -52,6 +53,7 @@ class Model:
                 cells.sheets,
                 cells.array_formulas,
                 cells.date1904,
+                cells.hidden_rows,
             )
             self.reason = self.plain.unordered
 
@@ -89,9 +91,18 @@ class Model:
             for key in computed_by_formulas:
                 if key in noted:
                     continue
-                text = self.formulas[key]
+                text = fidelity.with_names(self.formulas[key], self.names)
                 unchecked, moving = fidelity.unverified(text), fidelity.volatile(text)
-                if moving:
+                relative = fidelity.relative_names(text, self.names)
+                if relative:
+                    self._flags.append(
+                        (
+                            key,
+                            f"uses the name {relative[0]}, whose relative references the formulas engine reads as "
+                            "fixed: check this value",
+                        )
+                    )
+                elif moving:
                     self._flags.append((key, f"volatile: recomputed now ({', '.join(moving)})"))
                 elif unchecked:
                     self._flags.append(

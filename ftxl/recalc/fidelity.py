@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .formula_text import FTXL_NAMES, FUNCTION_CALL, STRING_LITERAL
+from .formula_text import FTXL_NAMES, FUNCTION_CALL, RELATIVE_REFERENCE, STRING_LITERAL
 
 VOLATILE = frozenset({"RAND", "RANDBETWEEN", "TODAY", "NOW", "OFFSET", "INDIRECT", "RANDARRAY", "CELL", "INFO"})
 """Functions whose value changes each time Excel recalculates (or that Excel recalculates every time)."""
@@ -38,6 +38,31 @@ def functions_in(formula: str) -> set[str]:
 def unverified(formula: str) -> list[str]:
     """The functions of a formula computed by `formulas` that nobody checked against Excel, sorted."""
     return sorted(functions_in(formula) - VERIFIED - VOLATILE - _OURS)
+
+
+def relative_names(formula: str, names: dict[str, str]) -> list[str]:
+    """The defined names a formula uses whose own references are relative (read from the using cell)."""
+    bare = STRING_LITERAL.sub('""', formula)
+    return sorted(
+        name
+        for name, text in names.items()
+        if RELATIVE_REFERENCE.search(STRING_LITERAL.sub('""', text))
+        and re.search(rf"(?<![\w.!]){re.escape(name)}(?![\w(])", bare, re.IGNORECASE)
+    )
+
+
+def with_names(formula: str, names: dict[str, str]) -> str:
+    """`formula` followed by the formulas of the defined names it uses (and theirs), so that a function
+    reached through a name counts as used."""
+    texts, seen, pending = [formula], set(), [formula]
+    while pending:
+        bare = STRING_LITERAL.sub('""', pending.pop())
+        for name, text in names.items():
+            if name not in seen and re.search(rf"(?<![\w.!]){re.escape(name)}(?![\w(])", bare, re.IGNORECASE):
+                seen.add(name)
+                texts.append(text)
+                pending.append(text)
+    return " ".join(texts)
 
 
 def volatile(formula: str) -> list[str]:

@@ -51,6 +51,8 @@ REFERENCE = re.compile(
     r"(?<![\w.$'])(?:(?P<sheet>'(?:[^']|'')+'|[A-Za-z_][\w.]*)!)?"
     r"(?P<ref>\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?)(?![\w(!])"
 )
+RELATIVE_REFERENCE = re.compile(r"(?<![\w.$])(?:[A-Za-z]{1,3}\$?\d+|\$[A-Za-z]{1,3}\d+)(?![\w(])")
+"""A cell reference with its column or its row relative (no $ before it)."""
 DYNAMIC_REFERENCES = re.compile(r"\b(?:OFFSET|INDIRECT)\s*\(", re.I)
 DOUBLE_MINUS = re.compile(r"--\s*[(A-Za-z$']")
 FUNCTION_CALL = re.compile(r"(?<![\w.\]!])([A-Za-z_][\w.]*)\s*\(")

@@ -11,6 +11,7 @@ per-node bookkeeping.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -119,6 +120,8 @@ def register_functions() -> None:
 
 
 register_functions()
+logging.getLogger("schedula").setLevel(logging.CRITICAL)  # its tracebacks: ftxl reports each cell itself
+logging.getLogger("formulas").setLevel(logging.CRITICAL)
 
 
 def unknown_functions(formula: str) -> set[str]:
@@ -180,7 +183,9 @@ class CompiledBook:
         self.sheets = {sheet.upper() for sheet in cells.sheets}
         self.edge_used = _cells_on_the_edge(cells)
         self.refused_names = {
-            node_ref(key): why for key, text in cells.names.items() if (why := self._refused_range(text, ""))
+            node_ref(key): why
+            for key, text in cells.names.items()
+            if (why := self._refused_range(text, "") or _unreadable(text))
         }
         usable = {key: _off_the_edge(text) for key, text in cells.formulas.items() if self._usable(key, text)}
         self.ftxl_nodes = [key for key, text in cells.formulas.items() if FTXL_CALL.search(text)]
@@ -195,6 +200,7 @@ class CompiledBook:
         )
         model_dict.update({key: "=" + text for key, text in usable.items()})
         model = formulas.ExcelModel().from_dict(model_dict)
+        self.model = model
         data_nodes = model.dsp.data_nodes
         self.inputs = [key for key in inputs if key in data_nodes]
         self.outputs = list(usable)
@@ -281,7 +287,10 @@ class CompiledBook:
         results: dict[str, list[list[Any]]] = {key: [[error]] for key, error in self.broken.items()}
         if self.function is not None:
             inputs = self._inputs(cells)
-            outputs = self.function(*(inputs[key] for key in self.inputs))
+            try:
+                outputs = self.function(*(inputs[key] for key in self.inputs))
+            except Exception:  # noqa: BLE001 - a function formulas lacks (COMBIN) stops its compiled pipe
+                outputs = self._one_by_one(inputs)
             if len(self.outputs) == 1:
                 outputs = [outputs]
             errors: dict[int, CellError] = {}
@@ -290,6 +299,21 @@ class CompiledBook:
                 rows = np.atleast_2d(np.asarray(raw, dtype=object))
                 results[key] = [[_cell_value(v, errors) for v in row] for row in rows.tolist()]
         return Evaluation(results, self.notes, self.ftxl_nodes, "formulas")
+
+    def _one_by_one(self, inputs: dict[str, Any]) -> list[Any]:
+        """The outputs computed by `formulas`' own dispatcher, which goes on past a failing function: a cell it
+        could not compute shows #VALUE! with a note."""
+        solution = self.model.calculate(inputs={key: inputs[key] for key in self.inputs}, outputs=self.outputs)
+        found = []
+        for key in self.outputs:
+            if key in solution:
+                found.append(solution[key])
+            else:
+                note = (key, "the formulas engine failed on this formula; the cell shows #VALUE!")
+                if note not in self.notes:
+                    self.notes.append(note)
+                found.append(_error("#VALUE!"))
+        return found if len(found) != 1 else found[0]
 
 
 EDGE_RANGE = re.compile(r"(?i)(:\$?[A-Z]{1,3}\$?1048576|:\$?XFD\$?\d+)(?![\d(])")
@@ -358,6 +382,11 @@ def _edge_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
             value = value[:, :-1] if last_column else value
         renamed[key] = value
     return renamed
+
+
+def _unreadable(text: str) -> str | None:
+    problem = check_formula(text)
+    return f"the formulas engine cannot read ({problem})" if problem else None
 
 
 def check_formula(formula: str) -> str | None:

@@ -27,6 +27,8 @@ from .engines import ModelCache
 from .formula_text import references
 from .ooxml import charts
 from .ooxml.package import DEFAULT_LIMITS, Limits, Package, Workbook, check_well_formed, read_workbook
+from .ooxml.tables import read_tables
+from .ooxml.tables import resolve as resolve_tables
 from .ooxml.worksheet import Cell, patch, scan
 from .values import MAX_RANGE_CELLS, CellError
 from .values import area as box_area
@@ -165,6 +167,7 @@ class BookReader:
             for name, part in workbook.sheets.items()
         ]
         self.warnings: list[str] = []
+        self.tables = read_tables(package, workbook)
         self.book = BookCells(sheets=[sheet.name for sheet in self.sheets], date1904=workbook.date1904)
         self.placement: dict[str, tuple[str, tuple[tuple[str, ...], ...]]] = {}
         """Engine node -> (sheet, the cell addresses its result rows fill)."""
@@ -174,6 +177,9 @@ class BookReader:
         values: dict[str, dict[str, Any]] = {}
         formula_cells: set[tuple[str, str]] = set()
         for sheet in self.sheets:
+            hidden = _hidden_rows(sheet.data)
+            if hidden:
+                self.book.hidden_rows[sheet.name.upper()] = hidden
             array_cells = self._read_formulas(sheet)
             if len(self.book.formulas) > self.limits.max_formula_cells:
                 raise WorkbookError(
@@ -245,7 +251,10 @@ class BookReader:
                 array_cells.update(cells_in(area))
                 self.book.array_formulas.add(formula_text.node(sheet.name, area))
             key = formula_text.node(sheet.name, area)
-            self.book.formulas[key] = formula_text.normalise(text)
+            text = formula_text.normalise(text)
+            if self.tables and "[" in text:
+                text = resolve_tables(text, self.tables, coordinate_from_string(cell.ref)[1])
+            self.book.formulas[key] = text
             self.placement[key] = (sheet.name, _range_rows(area))
         return array_cells
 
@@ -260,7 +269,10 @@ class BookReader:
             if defined.name.lower().startswith("_xlnm."):
                 continue  # print areas, filters: Excel's own bookkeeping
             if defined.sheet is None:
-                self.book.names[formula_text.name_node(defined.name)] = formula_text.normalise(defined.formula)
+                text = formula_text.normalise(defined.formula)
+                if self.tables and "[" in text:
+                    text = resolve_tables(text, self.tables, 0)
+                self.book.names[formula_text.name_node(defined.name)] = text
             elif defined.name.upper() not in global_names:
                 pattern = re.compile(rf"(?<![\w.!]){re.escape(defined.name)}(?![\w(])", re.I)
                 for key, text in self.book.formulas.items():
@@ -271,6 +283,22 @@ class BookReader:
                             f"{self.where(key)}: uses {defined.name}, a name scoped to "
                             "that sheet, which the engine evaluates to #REF!; define it for the whole workbook"
                         )
+
+
+HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\s[^>]*?\bhidden=\"(?:1|true)\"[^>]*>")
+ROW_NUMBER = re.compile(rb"\sr=\"(\d+)\"")
+
+
+def _hidden_rows(data: bytes) -> set[int]:
+    """The rows a sheet part marks hidden (by hand or by a filter)."""
+    if b"hidden=" not in data:
+        return set()
+    rows = set()
+    for match in HIDDEN_ROW.finditer(data):
+        number = ROW_NUMBER.search(match.group(0))
+        if number:
+            rows.add(int(number.group(1)))
+    return rows
 
 
 @functools.lru_cache(maxsize=64)

@@ -67,7 +67,7 @@ def compare(path: Path) -> Comparison:
             evaluation = ModelCache().evaluate(reader.book)
             values = _values_by_sheet(reader, evaluation)
             result.engine = evaluation.engine
-            warned = evaluation.warned_cells() if hasattr(evaluation, "warned_cells") else set()
+            warned = evaluation.warned
             noted = {key for key, _ in evaluation.notes}
             formulas = {}
             for key, text in reader.book.formulas.items():

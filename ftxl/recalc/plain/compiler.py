@@ -21,13 +21,14 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from ...errors import WorkbookError
-from ..formula_text import LAST_COLUMN, LAST_ROW, node_ref, parse_node
+from ..formula_text import LAST_COLUMN, LAST_ROW, RELATIVE_REFERENCE, STRING_LITERAL, node_ref, parse_node, translate
 from ..values import (
     MAX_RANGE_CELLS,
     MISSING,
+    NA,
     REF,
     VALUE,
     CellError,
@@ -81,8 +82,16 @@ class Compiler:
         blocks: dict[tuple[str, Box], Any],
         extents: dict[str, tuple[int, int]] | None = None,
         date1904: bool = False,
+        name_texts: dict[str, str] | None = None,
+        subtotal_cells: set[tuple[str, int, int]] | None = None,
+        hidden_rows: dict[str, set[int]] | None = None,
     ) -> None:
+        self.subtotal_cells = subtotal_cells or set()
+        """(SHEET, row, column) of formulas calling SUBTOTAL or AGGREGATE, which SUBTOTAL skips."""
+        self.hidden_rows = hidden_rows or {}
         self.date1904 = date1904
+        self.name_texts = name_texts or {}
+        """Defined names' formula texts, for names with relative references (read from each using cell)."""
         """The workbook counts dates from 1904 (its date functions take that first)."""
         self.names = names
         self.sheets = sheets
@@ -171,8 +180,17 @@ class Compiler:
                 raise NotCoveredError("one cell of a block of inputs read on its own")
         return self.reference(sheet, (column, row, column, row), VALUE_CONTEXT)
 
+    def _name_tree(self, name: str) -> Tree | None:
+        """The parsed formula of a defined name, as read from the cell being compiled."""
+        text = self.name_texts.get(name)
+        if text is not None and RELATIVE_REFERENCE.search(STRING_LITERAL.sub('""', text)):
+            # a relative reference in a name is stored as seen from A1 and read from the cell using it
+            moved = translate(text, "A1", f"{get_column_letter(self.column)}{self.row}")
+            return Parser(moved, "").parse()
+        return self.names.get(name)
+
     def name(self, name: str, context: str) -> Closure:
-        tree = self.names.get(name)
+        tree = self._name_tree(name)
         if tree is None:
             raise NotCoveredError(f"name {name} is not defined for the whole workbook")
         if name in self._naming:
@@ -217,6 +235,8 @@ class Compiler:
         spec = SPECS.get(upper)
         if spec is None:
             raise NotCoveredError(f"function {name}")
+        if upper == "SUBTOTAL":
+            self._check_subtotal(trees)
         if len(trees) < spec.min_args or (spec.max_args is not None and len(trees) > spec.max_args):
             raise NotCoveredError(f"{name} with {len(trees)} arguments")
         why_not = spec.covers(trees) if spec.covers else None
@@ -241,6 +261,21 @@ class Compiler:
             system = self.date1904
             args.insert(0, lambda cells: system)
         return _caller(spec, args)
+
+    def _check_subtotal(self, trees: list[Tree]) -> None:
+        """SUBTOTAL skips other SUBTOTAL cells in its ranges (and, from 101 on, hidden rows): the plain engine
+        computes it only where neither is there to skip."""
+        for tree in trees[1:]:
+            tree = self._named_range(tree)
+            if tree[0] != "ref":
+                raise NotCoveredError("SUBTOTAL of something other than a range")
+            sheet, (min_col, min_row, max_col, max_row) = tree[1], tree[2]
+            if any(min_row <= r <= max_row for r in self.hidden_rows.get(sheet, ())):
+                raise NotCoveredError("SUBTOTAL over hidden rows")
+            if any(
+                s == sheet and min_col <= c <= max_col and min_row <= r <= max_row for s, r, c in self.subtotal_cells
+            ):
+                raise NotCoveredError("SUBTOTAL over another SUBTOTAL")
 
     def where(self, name: str, trees: list[Tree]) -> Closure:
         """ROW, COLUMN, ROWS, COLUMNS: facts about where a reference is (or the formula's own cell), not
@@ -284,7 +319,7 @@ class Compiler:
     def _named_range(self, tree: Tree) -> Tree:
         """A defined name that stands for a plain range, as that range (so SUM(ColumnA) is cut like SUM(A:A))."""
         if tree[0] == "name":
-            named = self.names.get(tree[1])
+            named = self._name_tree(tree[1])
             if named is not None and named[0] == "ref":
                 return named
         return tree
@@ -348,6 +383,8 @@ class Step:
     sheet: str
     box: Box
     refs: list[tuple[str, Box]]
+    array: bool = False
+    """Entered as an array formula: a range it returns fills its cells, not one cell of the formula's row."""
 
     @property
     def single(self) -> bool:
@@ -458,6 +495,7 @@ class PlainBook:
         sheets: list[str],
         array_formulas: set[str] = frozenset(),  # type: ignore[assignment]
         date1904: bool = False,
+        hidden_rows: dict[str, set[int]] | None = None,
     ) -> None:
         self.formulas = formulas
         self.positions: dict[str, tuple[str, int, int]] = {}
@@ -484,7 +522,13 @@ class PlainBook:
             last_row, last_column = extents.get(sheet, (0, 0))
             extents[sheet] = (max(last_row, max_row), max(last_column, max_col))
         blocks = {place: ("block", key) for key, place in self.block_ids.items()}
-        compiler = Compiler(name_trees, known, blocks, extents, date1904)
+        subtotals = set()
+        for key, text in formulas.items():
+            if "SUBTOTAL" in text.upper() or "AGGREGATE" in text.upper():
+                sheet, ref = parse_node(key)
+                min_col, min_row, _, _ = range_boundaries(ref)
+                subtotals.add((sheet, min_row, min_col))
+        compiler = Compiler(name_trees, known, blocks, extents, date1904, self.name_texts, subtotals, hidden_rows)
         steps = []
         self.notes: list[tuple[str, str]] = []
         """(node, what the user should know about its formula), found while compiling."""
@@ -503,7 +547,7 @@ class PlainBook:
                 steps.append(Step(key, _uncovered, sheet, box, self._reads(text, sheet, key)))
                 continue
             self.notes += [(key, note) for note in compiler.notes]
-            steps.append(Step(key, compiled.run, sheet, box, compiled.refs))
+            steps.append(Step(key, compiled.run, sheet, box, compiled.refs, key in array_formulas))
         self.steps, self.needs = _order(steps, {sheet.upper(): sheet for sheet in sheets})
         self.stages = _stages(self.steps, self.needs, self.uncovered)
         self.generation = 0
@@ -588,18 +632,20 @@ class PlainBook:
         formula that meets a value it leaves to the other engine (a criterion comparing text by order) is
         left to it from then on, and the copy computed again."""
         while True:
-            try:
-                return self._evaluate(values, blocks, foreign)
-            except _LeftOverError as left:
-                self.uncovered[left.key] = left.reason
-                self.stages = _stages(self.steps, self.needs, self.uncovered)
-                self.generation += 1
+            left: dict[str, str] = {}
+            results = self._evaluate(values, blocks, foreign, left)
+            if not left:
+                return results
+            self.uncovered.update(left)  # all found in one pass: one more pass, not one per cell
+            self.stages = _stages(self.steps, self.needs, self.uncovered)
+            self.generation += 1
 
     def _evaluate(
         self,
         values: dict[str, Value],
         blocks: dict[str, list[list[Value]]],
         foreign: Callable[[int, Cells], dict[str, list[list[Value]]]] | None,
+        left: dict[str, str],
     ) -> dict[str, list[list[Value]]]:
         positions = self.positions
         cells: Cells = {positions[key]: value for key, value in values.items()}
@@ -614,7 +660,18 @@ class PlainBook:
                 try:
                     value = step.run(cells)
                 except NotCoveredError as exc:
-                    raise _LeftOverError(step.key, str(exc)) from None
+                    left[step.key] = str(exc)
+                    value = NA  # a stand-in until the pass that computes it elsewhere
+
+                if (
+                    step.single
+                    and isinstance(value, Grid)
+                    and value.is_ref
+                    and value.shape != (1, 1)
+                    and not step.array
+                ):
+                    left[step.key] = "a range returned into one cell (Excel takes the cell in the formula's row)"
+                    value = NA
                 if step.single:
                     shown = _shown(value.first() if isinstance(value, Grid) else value)
                     cells[(step.sheet, step.box[1], step.box[0])] = shown
@@ -622,7 +679,7 @@ class PlainBook:
                 else:
                     grid = value if isinstance(value, Grid) else Grid([[value]])
                     results[step.key] = _place(cells, step, grid.rows)
-            if self.uncovered and any(self.stages[key] == stage for key in self.uncovered):
+            if not left and self.uncovered and any(self.stages[key] == stage for key in self.uncovered):
                 if foreign is None:
                     raise NotCoveredError(next(iter(self.uncovered.values())))
                 for key, rows in foreign(stage, cells).items():
@@ -633,11 +690,6 @@ class PlainBook:
     @functools.cached_property
     def _index(self) -> dict[str, int]:
         return {step.key: k for k, step in enumerate(self.steps)}
-
-
-class _LeftOverError(Exception):
-    def __init__(self, key: str, reason: str) -> None:
-        self.key, self.reason = key, reason
 
 
 def _uncovered(cells: Cells) -> Value:

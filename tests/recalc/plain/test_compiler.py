@@ -356,13 +356,13 @@ def _random_formula(rng: random.Random, depth: int) -> str:
     if choice == 14:
         return f"CHOOSE({rng.randint(1, 2)},{a},{b})"
     if choice == 15:
-        return f'COUNTIF(N1:N7,"{rng.choice([">", "<", ">=", "<=", "<>", "="])}"&ROUND({a},2))'
+        return f'COUNTIF(N1:N7,"{rng.choice([">", "<", ">=", "<=", "<>", "="])}"&ROUND(IFERROR({a},0),2))'  # an error criterion: Excel counts that error
     if choice == 16:
         return f"SUMPRODUCT((N1:N6>{a})*N1:N6)"
     if choice == 17:
         return f"LEN({a})"  # the number as text, Excel's General format
     if choice == 18:
-        return f'SUMIF(N1:N7,"{rng.choice([">", "<", "<>"])}"&ROUND({a},1))'
+        return f'SUMIF(N1:N7,"{rng.choice([">", "<", "<>"])}"&ROUND(IFERROR({a},0),1))'
     if choice == 19:
         return f"VLOOKUP(INDEX(N1:N6,{rng.randint(1, 6)}),N1:O6,2,FALSE)+{a}"
     return f"IFERROR({a}/{b},{a})"

@@ -72,6 +72,8 @@ def criterion(value: Value) -> Callable[[Value], bool]:
         )
     if kind is bool:
         return lambda cell: type(cell) is bool and cell == value
+    if kind is CellError:  # an error as criterion selects the cells holding that error
+        return lambda cell: type(cell) is CellError and cell.code == value.code
     if kind is not str:
         raise NotCoveredError("a criterion that is not a number, text or logical")
     match = _CRITERION.match(value)
@@ -107,8 +109,6 @@ def xl_countif(cells: Value, condition: Value) -> Value:
     grid = as_grid(cells)
 
     def count(single: Value) -> Value:
-        if type(single) is CellError:
-            return single
         if single is None:
             raise NotCoveredError("an empty cell as a criterion")
         test = criterion(single)
@@ -127,8 +127,6 @@ def _tests(pairs: tuple[Value, ...]) -> tuple[list[list[Value]], list[Callable[[
             condition = condition.first()
         if isinstance(condition, Grid):
             raise NotCoveredError("an array of criteria")
-        if type(condition) is CellError:
-            return condition
         if condition is None:
             raise NotCoveredError("an empty cell as a criterion")
         ranges.append(list(as_grid(cells).values()))

@@ -138,7 +138,7 @@ def _month_shift(date1904: bool, start: Value, months: Value, end_of_month: bool
     if not 1900 <= year <= 9999 and not (date1904 and year >= 1904):
         return NUM
     last = _days_in(year, month, date1904)
-    return to_serial(year, month, last if end_of_month else min(day, last) if day else 1, date1904)
+    return to_serial(year, month, last if end_of_month else min(day, last), date1904)
 
 
 def _days_in(year: int, month: int, date1904: bool) -> int:

@@ -26,8 +26,10 @@ def _scalar(function: Callable[..., float | CellError]) -> Callable[..., Value]:
             numbers.append(n)
         try:
             result = function(*numbers)
-        except (ValueError, OverflowError, ZeroDivisionError):
+        except (ValueError, OverflowError, ZeroDivisionError, TypeError):
             return NUM
+        if isinstance(result, complex):
+            return NUM  # a negative growth factor to a fractional power
         return result if isinstance(result, CellError) else finite(result)
 
     return lambda *args: elementwise(single, *args)

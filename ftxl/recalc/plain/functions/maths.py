@@ -8,7 +8,21 @@ import math
 from collections.abc import Callable
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal, InvalidOperation
 
-from ...values import BINARY, DIV0, MISSING, NUM, CellError, Grid, Value, direct, elementwise, finite, number
+from ...values import (
+    BINARY,
+    DIV0,
+    MISSING,
+    NUM,
+    VALUE,
+    CellError,
+    Grid,
+    NotCoveredError,
+    Value,
+    direct,
+    elementwise,
+    finite,
+    number,
+)
 from .spec import Library
 
 FUNCTIONS = Library()
@@ -204,7 +218,15 @@ def _quotient(x: float, y: float) -> float | CellError:
 FUNCTIONS.add("PI", 0, 0)(lambda: math.pi)
 FUNCTIONS.add("LOG", 1, 2)(_numeric(_log))
 FUNCTIONS.add("LOG10", 1, 1)(_numeric(_log))
-for _name, _function in (("SIN", math.sin), ("COS", math.cos), ("TAN", math.tan), ("ATAN", math.atan)):
+
+
+def _tan(x: float) -> float:
+    if abs(math.cos(x)) < 1e-9:
+        raise NotCoveredError("TAN next to a pole, where the last bits of pi decide")  # Excel's own digits there
+    return math.tan(x)
+
+
+for _name, _function in (("SIN", math.sin), ("COS", math.cos), ("TAN", _tan), ("ATAN", math.atan)):
     FUNCTIONS.add(_name, 1, 1)(_numeric(_function))
 FUNCTIONS.add("ASIN", 1, 1)(_numeric(_asin))
 FUNCTIONS.add("ACOS", 1, 1)(_numeric(_acos))
@@ -230,6 +252,10 @@ def _integers(args: tuple[Value, ...]) -> list[int] | CellError:
     found = []
     for arg in args:
         for value in arg.values() if isinstance(arg, Grid) else [direct(arg)]:
+            if value is None:
+                continue  # an empty cell counts as nothing
+            if type(value) is str and isinstance(number(value), CellError) and value.strip():
+                raise NotCoveredError("text that Excel may read as a date")
             n = number(value)
             if isinstance(n, CellError):
                 return n
@@ -242,7 +268,11 @@ def _integers(args: tuple[Value, ...]) -> list[int] | CellError:
 @FUNCTIONS.add("GCD", 1, None, ranges=None)
 def xl_gcd(*args: Value) -> Value:
     numbers = _integers(args)
-    return numbers if isinstance(numbers, CellError) else float(math.gcd(*numbers))
+    if isinstance(numbers, CellError):
+        return numbers
+    if not numbers:
+        return 0.0 if any(isinstance(arg, Grid) for arg in args) else VALUE
+    return float(math.gcd(*numbers))
 
 
 @FUNCTIONS.add("LCM", 1, None, ranges=None)
@@ -250,5 +280,7 @@ def xl_lcm(*args: Value) -> Value:
     numbers = _integers(args)
     if isinstance(numbers, CellError):
         return numbers
+    if not numbers:
+        return 0.0 if any(isinstance(arg, Grid) for arg in args) else VALUE
     result = math.lcm(*numbers)
     return NUM if result >= 2**53 else float(result)

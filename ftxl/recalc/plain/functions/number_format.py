@@ -117,16 +117,34 @@ def format_text(value: Value, fmt: str, date1904: bool) -> Value:
     elif x == 0 and len(sections) >= 3:
         section = sections[2]
     if section.strip().lower() == "general" or section == "":
-        shown = general(abs(x) if negative_own else x)
-        return shown if section else ""
+        return general_in_a_cell(abs(x) if negative_own else x) if section else ""
     tokens = _tokens(section)
     if "@" in tokens:
         raise NotCoveredError("number format with @ for a number")
     if _is_date(tokens):
         return _date_text(x, tokens, date1904)
     text = _number_text(abs(x), tokens)
-    return "-" + text if x < 0 and not negative_own else text  # Excel shows -0.0 for -0.001
+    return "-" + text if x < 0 and not negative_own and any(c in "123456789" for c in text) else text
 
+
+def general_in_a_cell(x: float) -> str:
+    """A number as the General format shows it in a cell: at most 11 characters, scientific when the whole
+    part does not fit (TEXT(123456789012,"General") is 1.23457E+11)."""
+    sign = "-" if x < 0 else ""
+    size = abs(x)
+    if size == 0:
+        return "0"
+    if 1e-9 <= size < 1e11:  # as a decimal, to 11 characters besides the sign
+        decimals = max(0, 10 - len(str(int(size))))
+        text = f"{size:.{decimals}f}"
+        return sign + (text.rstrip("0").rstrip(".") if "." in text else text)
+    for digits in range(10, -1, -1):
+        mantissa, exponent = f"{size:.{digits}E}".split("E")
+        mantissa = mantissa.rstrip("0").rstrip(".") if "." in mantissa else mantissa
+        text = f"{mantissa}E{exponent[0]}{int(exponent[1:]):02d}"
+        if len(text) <= 11:
+            return sign + text
+    return sign + general(size)
 
 
 def _number_text(x: float, tokens: list[str]) -> str:

@@ -12,7 +12,7 @@ import math
 import statistics
 from collections.abc import Callable
 
-from ...values import DIV0, NA, NUM, CellError, Value, direct, elementwise, finite, number
+from ...values import DIV0, NA, NUM, CellError, Value, direct, elementwise, finite, number, truth
 from .aggregate import numbers_of
 from .spec import Library
 
@@ -171,11 +171,18 @@ def _scalar(function: Callable[..., float | CellError]) -> Callable[..., Value]:
 _STANDARD = statistics.NormalDist()
 
 
+def _standard_cdf(z: float) -> float:
+    """The standard normal distribution function, through erfc: exact in the far tail (cdf(-10) is 7.6E-24,
+    not 0 as 1 + erf would give)."""
+    return 0.5 * math.erfc(-z / math.sqrt(2))
+
+
 def _norm_dist(x: float, mean: float, deviation: float, cumulative: float) -> float | CellError:
     if deviation <= 0:
         return NUM
-    dist = statistics.NormalDist(mean, deviation)
-    return dist.cdf(x) if cumulative else dist.pdf(x)
+    if cumulative:
+        return _standard_cdf((x - mean) / deviation)
+    return statistics.NormalDist(mean, deviation).pdf(x)
 
 
 def _norm_inv(p: float, mean: float, deviation: float) -> float | CellError:
@@ -188,11 +195,28 @@ def _norm_s_inv(p: float) -> float | CellError:
     return _STANDARD.inv_cdf(p) if 0 < p < 1 else NUM
 
 
-FUNCTIONS.add("NORM.DIST", 4, 4)(_scalar(_norm_dist))
-FUNCTIONS.add("NORMDIST", 4, 4)(_scalar(_norm_dist))
+def _logical_last(function: Callable[..., Value]) -> Callable[..., Value]:
+    """A function whose last argument is a logical (cumulative), which may be typed as "TRUE"."""
+
+    def call(*args: Value) -> Value:
+        *first, last = args
+
+        def flag(value: Value) -> Value:
+            decided = truth(direct(value))
+            return 1.0 if decided is True else 0.0 if decided is False else decided
+
+        return function(*first, elementwise(flag, last))
+
+    return call
+
+
+FUNCTIONS.add("NORM.DIST", 4, 4)(_logical_last(_scalar(_norm_dist)))
+FUNCTIONS.add("NORMDIST", 4, 4)(_logical_last(_scalar(_norm_dist)))
 FUNCTIONS.add("NORM.INV", 3, 3)(_scalar(_norm_inv))
 FUNCTIONS.add("NORMINV", 3, 3)(_scalar(_norm_inv))
-FUNCTIONS.add("NORM.S.DIST", 2, 2)(_scalar(lambda z, cumulative: _STANDARD.cdf(z) if cumulative else _STANDARD.pdf(z)))
-FUNCTIONS.add("NORMSDIST", 1, 1)(_scalar(_STANDARD.cdf))
+FUNCTIONS.add("NORM.S.DIST", 2, 2)(
+    _logical_last(_scalar(lambda z, cumulative: _standard_cdf(z) if cumulative else _STANDARD.pdf(z)))
+)
+FUNCTIONS.add("NORMSDIST", 1, 1)(_scalar(_standard_cdf))
 FUNCTIONS.add("NORM.S.INV", 1, 1)(_scalar(_norm_s_inv))
 FUNCTIONS.add("NORMSINV", 1, 1)(_scalar(_norm_s_inv))

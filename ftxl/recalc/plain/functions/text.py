@@ -117,9 +117,10 @@ def _wildcards(pattern: str) -> re.Pattern[str]:
     parts, k = [], 0
     while k < len(pattern):
         char = pattern[k]
-        if char == "~" and k + 1 < len(pattern):
-            parts.append(re.escape(pattern[k + 1]))
-            k += 2
+        if char == "~":
+            if k + 1 < len(pattern):
+                parts.append(re.escape(pattern[k + 1]))
+            k += 2  # a lone ~ at the end escapes nothing: Excel drops it
             continue
         parts.append("." if char == "?" else ".*?" if char == "*" else re.escape(char))
         k += 1
