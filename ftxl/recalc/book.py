@@ -62,6 +62,8 @@ class Evaluation:
     """(node, what the user should know about that formula), e.g. an unknown function."""
     ftxl_nodes: list[str]
     """Nodes whose formula calls an ftxl function."""
+    by_formulas: set[str] = field(default_factory=set)
+    """Nodes the `formulas` engine computed (the rest: the plain engine)."""
     warned: set[str] = field(default_factory=set)
     """Nodes whose value carries a warning: noted ones and every formula reading them."""
     engine: str = "plain"

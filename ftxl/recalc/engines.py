@@ -71,6 +71,7 @@ class Model:
                     notes += book.notes
                 evaluation = Evaluation(results, notes, self.ftxl_nodes)
                 evaluation.engine = self._engine_line(results)
+                evaluation.by_formulas = set(plain.uncovered)
                 self._warn(evaluation, plain.uncovered)
                 return evaluation
         if self.whole is None:
@@ -79,6 +80,7 @@ class Model:
             self.whole = CompiledBook(cells)
         evaluation = self.whole.evaluate(cells)
         evaluation.engine = f"formulas ({self.reason})"
+        evaluation.by_formulas = set(cells.formulas)
         self._warn(evaluation, cells.formulas)
         return evaluation
 

@@ -190,7 +190,8 @@ class CompiledBook:
         usable = {key: _off_the_edge(text) for key, text in cells.formulas.items() if self._usable(key, text)}
         self.ftxl_nodes = [key for key, text in cells.formulas.items() if FTXL_CALL.search(text)]
         inputs = self._inputs(cells)
-        model_dict: dict[str, Any] = dict(inputs)
+        # text typed as "=1+1" is text: from_dict would read it as a formula, so it is only fed in when computing
+        model_dict: dict[str, Any] = {key: "" if _formula_like(v) else v for key, v in inputs.items()}
         model_dict.update(
             {
                 key: "=" + _off_the_edge(text)
@@ -382,6 +383,10 @@ def _edge_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
             value = value[:, :-1] if last_column else value
         renamed[key] = value
     return renamed
+
+
+def _formula_like(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("=")
 
 
 def _unreadable(text: str) -> str | None:

@@ -496,15 +496,16 @@ SAME_WARNINGS_SHOWN = 3
 
 
 def aggregated(warnings: list[str]) -> list[str]:
-    """The warnings with those that say the same of many cells ("Sheet!A1: same text") cut to the first
-    few and one line counting the rest, in the order they first came."""
-    by_text: dict[str, list[str]] = {}
+    """The warnings with those that say the same of many cells of one sheet ("Sheet!A1: same text") cut to
+    the first few and one line counting the rest, in the order they first came."""
+    by_text: dict[tuple[str, str], list[str]] = {}
     for warning in warnings:
         where, separator, text = warning.partition(": ")
-        key = text if separator and "!" in where and not where.startswith("...") else warning
+        grouped = separator and "!" in where and not where.startswith("...")
+        key = (where.rsplit("!", 1)[0], text) if grouped else ("", warning)
         by_text.setdefault(key, []).append(warning)
     shown = []
-    for text, group in by_text.items():
+    for (_, text), group in by_text.items():
         shown += group[:SAME_WARNINGS_SHOWN]
         if len(group) > SAME_WARNINGS_SHOWN:
             like = group[SAME_WARNINGS_SHOWN].partition(": ")[0]

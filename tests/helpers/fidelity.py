@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ftxl.errors import WorkbookError
 from ftxl.recalc.engines import ModelCache
 from ftxl.recalc.ooxml.package import Package, read_workbook
 from ftxl.recalc.values import CellError
@@ -27,6 +28,7 @@ class Mismatch:
     excel: Any
     ftxl: Any
     warned: bool
+    by_formulas: bool = False
 
 
 @dataclass
@@ -35,7 +37,14 @@ class Comparison:
     cells: int = 0
     equal: int = 0
     mismatches: list[Mismatch] = field(default_factory=list)
+    equal_formulas: list[str] = field(default_factory=list)
+    """The formula text of each cell that equals Excel."""
+    equal_by_formulas: list[str] = field(default_factory=list)
+    """The formula text of each cell the formulas engine computed that equals Excel."""
     error: str | None = None
+    """An exception that is not a refusal: a bug."""
+    refused: str | None = None
+    """ftxl's reasoned refusal of the whole file (a circular reference, a damaged part)."""
     seconds: float = 0.0
     engine: str = ""
 
@@ -84,9 +93,18 @@ def compare(path: Path) -> Comparison:
                     result.cells += 1
                     if same(cached[ref], value):
                         result.equal += 1
+                        result.equal_formulas.append(text)
+                        if key in evaluation.by_formulas:
+                            result.equal_by_formulas.append(text)
                     else:
                         flagged = key in noted or key in warned
-                        result.mismatches.append(Mismatch(f"{sheet.name}!{ref}", text, cached[ref], value, flagged))
+                        result.mismatches.append(
+                            Mismatch(
+                                f"{sheet.name}!{ref}", text, cached[ref], value, flagged, key in evaluation.by_formulas
+                            )
+                        )
+    except WorkbookError as exc:
+        result.refused = str(exc)
     except Exception as exc:  # noqa: BLE001 - reported per file
         result.error = f"{type(exc).__name__}: {exc}"
     result.seconds = time.perf_counter() - start

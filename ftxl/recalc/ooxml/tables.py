@@ -108,7 +108,7 @@ def _part(table: Table, spec: str, row: int) -> str:
         top, bottom = first_data, max_row
     else:
         return "#REF!"
-    upper = [c.upper() for c in table.columns]
+    upper = [c.strip().upper() for c in table.columns]
     if names:
         try:
             positions = [upper.index(name.upper()) for name in names]

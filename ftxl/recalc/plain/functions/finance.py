@@ -26,7 +26,9 @@ def _scalar(function: Callable[..., float | CellError]) -> Callable[..., Value]:
             numbers.append(n)
         try:
             result = function(*numbers)
-        except (ValueError, OverflowError, ZeroDivisionError, TypeError):
+        except ZeroDivisionError:
+            return DIV0
+        except (ValueError, OverflowError, TypeError):
             return NUM
         if isinstance(result, complex):
             return NUM  # a negative growth factor to a fractional power

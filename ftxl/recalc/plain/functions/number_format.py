@@ -134,7 +134,10 @@ def general_in_a_cell(x: float) -> str:
     size = abs(x)
     if size == 0:
         return "0"
-    if 1e-9 <= size < 1e11:  # as a decimal, to 11 characters besides the sign
+    plain = general(size)
+    if "E" not in plain and len(plain) <= 11:
+        return sign + plain
+    if 1e-4 <= size < 1e11:  # as a decimal, rounded to 11 characters besides the sign
         decimals = max(0, 10 - len(str(int(size))))
         text = f"{size:.{decimals}f}"
         return sign + (text.rstrip("0").rstrip(".") if "." in text else text)

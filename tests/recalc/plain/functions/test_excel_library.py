@@ -1,0 +1,173 @@
+"""The functions added for real workbooks, each against a value Excel gives (its documentation's examples
+and values read off Excel-saved files); `tests/recalc/test_corpus.py` checks them on whole workbooks."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from ftxl.recalc.formula_text import node
+from ftxl.recalc.plain.compiler import PlainBook
+from ftxl.recalc.values import CellError
+
+
+def calc(formula: str, date1904: bool = False, **cells: object) -> object:
+    """The value of `formula` in S!Z1 of a workbook holding `cells` (A1=..., B2=...) on sheet S."""
+    values = {node("S", ref): value for ref, value in cells.items()}
+    book = PlainBook({node("S", "Z1"): formula}, {}, list(values), [], ["S"], date1904=date1904)
+    assert not book.uncovered, book.uncovered
+    return book.evaluate(values, {})[node("S", "Z1")][0][0]
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        ("DATE(2008,1,20)", 39467.0),
+        ("DATE(1900,2,29)", 60.0),  # the day Excel keeps for Lotus 1-2-3
+        ("DATE(1900,3,1)", 61.0),
+        ("DATE(108,1,2)", 39449.0),  # a year below 1900 is counted from 1900
+        ("DATE(2008,14,2)", 39846.0),  # months past 12 carry into the year
+        ("DATE(2008,1,-15)", 39432.0),
+        ("YEAR(60)*10000+MONTH(60)*100+DAY(60)", 19000229.0),
+        ("DAY(0)", 0.0),
+        ("MONTH(39467)", 1.0),
+        ("EDATE(39448,1)", 39479.0),
+        ("EDATE(DATE(2011,1,31),1)", 40602.0),  # the 31st moves to the month's last day
+        ("EOMONTH(39448,1)", 39507.0),
+        ("EOMONTH(39448,-3)", 39386.0),
+        ("WEEKDAY(39492)", 5.0),  # 2008-02-14, a Thursday
+        ("WEEKDAY(39492,2)", 4.0),
+        ("WEEKDAY(39492,3)", 3.0),
+        ("WEEKDAY(1)", 1.0),  # serial 1 is a Sunday in Excel's count
+        ('DATEDIF(DATE(2001,1,1),DATE(2003,1,1),"Y")', 2.0),
+        ('DATEDIF(DATE(2001,6,1),DATE(2002,8,15),"D")', 440.0),
+        ('DATEDIF(DATE(2001,6,1),DATE(2002,8,15),"YD")', 75.0),
+        ("NETWORKDAYS(DATE(2012,10,1),DATE(2013,3,1))", 110.0),
+        ('DATEVALUE("2008-08-22")', 39682.0),
+        ("TIME(12,0,0)", 0.5),
+        ("HOUR(0.75)+MINUTE(0.7507)", 19.0),
+    ],
+)
+def test_dates_are_serial_numbers_as_in_excel(formula, expected):
+    assert calc(formula) == expected
+
+
+def test_a_1904_workbook_counts_dates_from_1904():
+    assert calc("DATE(1904,1,2)", date1904=True) == 1.0
+    assert calc('TEXT(B1,"YYYY-MM-DD")', date1904=True, B1=0.0) == "1904-01-01"
+    assert calc('TEXT(B1,"YYYY-MM-DD")', date1904=False, B1=1.0) == "1900-01-01"
+    assert calc("YEAR(B1)", date1904=True, B1=1462.0) == 1908.0  # 1900-system serial 1462 is 1904-01-01
+    assert calc("WEEKDAY(0)", date1904=True) == 6.0  # 1904-01-01 was a Friday
+
+
+@pytest.mark.parametrize(
+    ("value", "fmt", "expected"),
+    [
+        (1234.567, "#,##0.00", "1,234.57"),
+        (0.285, "0.0%", "28.5%"),
+        (-5.0, "0.00", "-5.00"),
+        (-5.0, "0;(0)", "(5)"),
+        (0.0, '0;-0;"zero"', "zero"),
+        (12345.0, "0.00E+00", "1.23E+04"),
+        (1234567.0, "#,##0,", "1,235"),
+        (0.5, "#.##", ".5"),
+        (39682.0, "yyyy-mm-dd", "2008-08-22"),
+        (39682.0, "dddd, mmmm d, yyyy", "Friday, August 22, 2008"),
+        (39682.75, "h:mm AM/PM", "6:00 PM"),
+        (1.5, "[h]:mm", "36:00"),
+        (123456789012.0, "General", "1.23457E+11"),
+        (-1 / 3, "General", "-0.333333333"),
+        ("text", "0.00", "text"),
+    ],
+)
+def test_text_writes_excel_number_formats(value, fmt, expected):
+    assert calc("TEXT(B1,B2)", B1=value, B2=fmt) == expected
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        ('FIND("M","Miriam McGovern")', 1.0),
+        ('FIND("m","Miriam McGovern")', 6.0),
+        ('SEARCH("e","Statements",6)', 7.0),
+        ('SEARCH("m?g","Miriam McGovern")', 8.0),  # ? is any one character
+        ('SUBSTITUTE("Quarter 1, 2011","1","2",3)', "Quarter 1, 2012"),
+        ('REPLACE("abcdefghijk",6,5,"*")', "abcde*k"),
+        ('REPT("*-",3)', "*-*-*-"),
+        ("CHAR(128)", "€"),  # Windows-1252, Excel's table on Windows
+        ('CODE("€")', 128.0),
+        ('VALUE("1000")', 1000.0),
+        ('TEXTJOIN(", ",TRUE,"a","","b")', "a, b"),
+        ('PROPER("this is a TITLE")', "This Is A Title"),
+        ('EXACT("word","Word")', False),
+    ],
+)
+def test_text_functions_as_in_excel(formula, expected):
+    assert calc(formula) == expected
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        ("ROW()", 1.0),
+        ("COLUMN()", 26.0),
+        ("ROW(C10)", 10.0),
+        ("ROWS(A1:C4)", 4.0),
+        ("COLUMNS(A1:C4)", 3.0),
+        ("CEILING(2.5,1)", 3.0),
+        ("CEILING(-2.5,-2)", -4.0),
+        ("FLOOR(-2.5,-2)", -2.0),
+        ("FLOOR(-2.5,2)", -4.0),
+        ("MROUND(10,3)", 9.0),
+        ("MROUND(-10,-3)", -9.0),
+        ("LOG(8,2)", 3.0),
+        ("LCM(5,2)", 10.0),
+        ("GCD(24,36)", 12.0),
+        ("MEDIAN(1,2,3,4,5,6)", 3.5),
+        ("LARGE({3,5,3,5,4},3)", 4.0),
+        ("SMALL({3,5,3,5,4},2)", 3.0),
+        ("PERCENTILE({1,3,2,4},0.3)", 1.9),
+        ("QUARTILE({1,2,4,7,8,9,10,12},1)", 3.5),
+        ("RANK(3.5,{7,3.5,3.5,1,2})", 2.0),
+        ("SUBTOTAL(9,B1:B3)", 6.0),
+        ("PRODUCT(2,3,4)", 24.0),
+    ],
+)
+def test_reference_rounding_and_statistics_as_in_excel(formula, expected):
+    assert calc(formula, B1=1.0, B2=2.0, B3=3.0) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        ("PMT(0.08/12,10,10000)", -1037.0320893591),
+        ("PV(0.08/12,12*20,500,,0)", -59777.14585118777),
+        ("FV(0.06/12,10,-200,-500,1)", 2581.4033740601362),
+        ("NPER(0.12/12,-100,-1000,10000,1)", 59.6738656742946),
+        ("NPV(0.1,-10000,3000,4200,6800)", 1188.4434123352207),
+        ("IRR({-70000,12000,15000,18000,21000,26000})", 0.0866309480365316),
+        ("NORM.DIST(42,40,1.5,TRUE)", 0.908788780274132),
+        ("NORM.INV(0.908789,40,1.5)", 42.00000200956086),
+        ("NORM.S.INV(0.908789)", 1.3333346730441),
+        ("STDEV(1345,1301,1368,1322,1310,1370,1318,1350,1303,1299)", 27.46391572),
+        ("VAR.P(1345,1301,1368,1322,1310,1370,1318,1350,1303,1299)", 678.84),
+    ],
+)
+def test_finance_and_distributions_as_in_excel(formula, expected):
+    assert calc(formula) == pytest.approx(expected, rel=1e-9)
+
+
+def test_norm_dist_keeps_the_far_tail():
+    assert calc("NORM.S.DIST(-10,TRUE)") == pytest.approx(7.61985302416047e-24, rel=1e-9)
+
+
+def test_impossible_arguments_give_excel_errors():
+    assert calc("DATE(10000,1,1)") == CellError("#NUM!")
+    assert calc("CEILING(2.5,-1)") == CellError("#NUM!")
+    assert calc("LOG(0)") == CellError("#NUM!")
+    assert calc('FIND("z","abc")') == CellError("#VALUE!")
+    assert calc("CHAR(0)") == CellError("#VALUE!")
+    assert calc("PV(-1,20,300)") == CellError("#DIV/0!")
+    assert isinstance(calc("IRR({1,2,3})"), CellError)
+    assert not math.isnan(calc("NORM.S.INV(0.5)"))
