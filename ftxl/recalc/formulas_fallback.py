@@ -41,6 +41,7 @@ from .formula_text import (
     parse_node,
     references,
 )
+from .plain.parser import static_references
 from .values import MAX_RANGE_CELLS, CellError, area
 
 
@@ -233,6 +234,12 @@ class CompiledBook:
         largest = max((_area(ref) for _, ref in references(text, sheet)), default=0)
         if largest > MAX_RANGE_CELLS:
             return f"reads a range of {largest:,} cells, more than ftxl evaluates ({MAX_RANGE_CELLS:,})"
+        whole = max((area(box) for _, box in static_references(text, sheet) or () if isinstance(box, tuple)), default=0)
+        if whole > FORMULAS_MAX_CELLS:
+            return (
+                f"reads a range of {whole:,} cells (a whole column or row), which the formulas engine would compute "
+                f"cell by cell (more than {FORMULAS_MAX_CELLS:,}): refused to bound the time"
+            )
         if EDGE_RANGE.search(STRING_LITERAL.sub('""', text)) and self.edge_used:
             return (
                 "reads a range to the sheet's last row or column, which the formulas engine reads wrongly, "
@@ -316,6 +323,10 @@ class CompiledBook:
                 found.append(_error("#VALUE!"))
         return found if len(found) != 1 else found[0]
 
+
+FORMULAS_MAX_CELLS = 100_000
+"""The largest range a formula computed by `formulas` may read: it evaluates whole columns cell by cell
+(FISHER(A:A) calls FISHER a million times), which takes minutes."""
 
 EDGE_RANGE = re.compile(r"(?i)(:\$?[A-Z]{1,3}\$?1048576|:\$?XFD\$?\d+)(?![\d(])")
 """The end of a range at Excel's last row (1,048,576) or column (XFD), written out in A1 style."""

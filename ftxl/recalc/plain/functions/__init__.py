@@ -10,7 +10,20 @@ engine instead.
 
 from __future__ import annotations
 
-from . import aggregate, criteria, dates, finance, ftxl_functions, logic, lookup, maths, number_format, statistics, text
+from . import (
+    aggregate,
+    bases,
+    criteria,
+    dates,
+    finance,
+    ftxl_functions,
+    logic,
+    lookup,
+    maths,
+    number_format,
+    statistics,
+    text,
+)
 from .spec import Spec
 
 __all__ = ["SPECS", "Spec"]
@@ -29,6 +42,7 @@ def _merged() -> dict[str, Spec]:
         text,
         number_format,
         dates,
+        bases,
         ftxl_functions,
     ):
         clash = merged.keys() & module.FUNCTIONS.keys()

@@ -75,7 +75,7 @@ def xl_index(array: Value, row: Value, column: Value = MISSING) -> Value:
     return grid.rows[r - 1][c - 1]
 
 
-@FUNCTIONS.add("MATCH", 3, 3, ranges=(1,), covers=_exact_match_only)
+@FUNCTIONS.add("MATCH", 3, 3, ranges=(1,), covers=_exact_match_only, blanks_add_nothing=True)
 def xl_match(lookup: Value, array: Value, match_type: Value) -> Value:
     if type(lookup) is CellError:
         return lookup
@@ -125,13 +125,13 @@ def xl_choose(index: Callable[[], Value], *choices: Callable[[], Value]) -> Valu
     return direct(choices[k - 1]())
 
 
-@FUNCTIONS.add("VLOOKUP", 4, 4, ranges=(1,), covers=_exact_lookup_only)
+@FUNCTIONS.add("VLOOKUP", 4, 4, ranges=(1,), covers=_exact_lookup_only, blanks_add_nothing=True)
 def xl_vlookup(lookup: Value, table: Value, column: Value, exact: Value = MISSING) -> Value:
     """VLOOKUP with an exact match: the row of `table` whose first cell is `lookup`."""
     return _exact_lookup(lookup, as_grid(table).rows, column)
 
 
-@FUNCTIONS.add("HLOOKUP", 4, 4, ranges=(1,), covers=_exact_lookup_only)
+@FUNCTIONS.add("HLOOKUP", 4, 4, ranges=(1,), covers=_exact_lookup_only, blanks_add_nothing=True)
 def xl_hlookup(lookup: Value, table: Value, row: Value, exact: Value = MISSING) -> Value:
     """HLOOKUP with an exact match: the column of `table` whose first cell is `lookup`."""
     rows = as_grid(table).rows

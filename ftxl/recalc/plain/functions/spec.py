@@ -33,7 +33,8 @@ class Spec:
     """Excel evaluates the arguments as arrays even in a normal cell (SUMPRODUCT)."""
     blanks_add_nothing: bool = False
     """An empty cell in a range argument does not change the result: a whole column passed directly is
-    read over the rows that hold anything (COUNTIF and COUNTBLANK count empty cells: not these)."""
+    read over the rows that hold anything (COUNTIF and COUNTBLANK count empty cells: not these; an exact-match
+    lookup never finds an empty cell: VLOOKUP, HLOOKUP and MATCH are)."""
     pairs_ranges: bool = False
     """The function pairs its ranges cell by cell (SUMIF): they are cut alike, or not at all."""
     dates: bool = False
