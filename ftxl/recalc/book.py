@@ -28,6 +28,8 @@ class BookCells:
     date1904: bool = False
     """The workbook counts dates from 1904-01-01 (`workbookPr date1904`), not from 1900."""
 
+    local_names: dict[str, str] = field(default_factory=dict)
+    """"SHEET!NAME" -> formula text of a name defined for one sheet only (it wins there over a workbook name)."""
     hidden_rows: dict[str, set[int]] = field(default_factory=dict)
     """SHEET -> rows hidden in it (SUBTOTAL 101-111 leaves them out)."""
 
@@ -45,6 +47,8 @@ class BookCells:
         digest.update("\n".join(self.sheets).encode())
         digest.update("\n".join(sorted(self.array_formulas)).encode())
         digest.update(b"1904" if self.date1904 else b"1900")
+        for key in sorted(self.local_names):
+            digest.update(f"{key}:={self.local_names[key]}\n".encode())
         for sheet in sorted(self.hidden_rows):
             digest.update(f"{sheet}:{sorted(self.hidden_rows[sheet])}".encode())
         return digest.hexdigest()

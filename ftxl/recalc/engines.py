@@ -19,7 +19,7 @@ from openpyxl.utils.cell import get_column_letter
 from ..bounded_cache import BoundedCache
 from . import fidelity
 from .book import BookCells, Evaluation
-from .formula_text import FTXL_CALL, node, node_ref
+from .formula_text import FTXL_CALL, node, node_ref, parse_node
 from .plain.compiler import PlainBook
 from .values import NotCoveredError
 
@@ -43,6 +43,7 @@ class Model:
         self._flags: list[tuple[str, str]] | None = None
         self.formulas = cells.formulas
         self.names = {node_ref(key): text for key, text in cells.names.items()}
+        self.local_names = cells.local_names
         self.generation = 0
         if engine != "formulas":
             self.plain = PlainBook(
@@ -54,6 +55,7 @@ class Model:
                 cells.array_formulas,
                 cells.date1904,
                 cells.hidden_rows,
+                cells.local_names,
             )
             self.reason = self.plain.unordered
 
@@ -96,7 +98,16 @@ class Model:
                 text = fidelity.with_names(self.formulas[key], self.names)
                 unchecked, moving = fidelity.unverified(text), fidelity.volatile(text)
                 relative = fidelity.relative_names(text, self.names)
-                if relative:
+                scoped = fidelity.scoped_names(self.formulas[key], parse_node(key)[0], self.local_names)
+                if scoped:
+                    self._flags.append(
+                        (
+                            key,
+                            f"uses the name {scoped[0]}, scoped to one sheet, which the formulas engine reads as "
+                            "#REF!: check this value",
+                        )
+                    )
+                elif relative:
                     self._flags.append(
                         (
                             key,

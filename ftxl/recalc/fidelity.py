@@ -36,8 +36,13 @@ def functions_in(formula: str) -> set[str]:
 
 
 def unverified(formula: str) -> list[str]:
-    """The functions of a formula computed by `formulas` that nobody checked against Excel, sorted."""
-    return sorted(functions_in(formula) - VERIFIED - VOLATILE - _OURS)
+    """What a formula computed by `formulas` uses that nobody checked against Excel: its functions, sorted,
+    or "operators" for a formula of operators only (formulas compares logicals, raises negative numbers to
+    fractional powers and reads ranges in a normal cell otherwise than Excel)."""
+    used = functions_in(formula)
+    if not used:
+        return ["operators"]
+    return sorted(used - VERIFIED - VOLATILE - _OURS)
 
 
 def relative_names(formula: str, names: dict[str, str]) -> list[str]:
@@ -63,6 +68,20 @@ def with_names(formula: str, names: dict[str, str]) -> str:
                 texts.append(text)
                 pending.append(text)
     return " ".join(texts)
+
+
+def scoped_names(formula: str, sheet: str, local_names: dict[str, str]) -> list[str]:
+    """The names scoped to one sheet that a formula on `sheet` uses ("SHEET!NAME" keys)."""
+    bare = STRING_LITERAL.sub('""', formula)
+    found = []
+    for key in local_names:
+        owner, name = key.rsplit("!", 1)
+        written = (
+            rf"(?<![\w.]){re.escape(name)}(?![\w(])" if owner == sheet.upper() else rf"!{re.escape(name)}(?![\w(])"
+        )
+        if re.search(written, bare, re.IGNORECASE):
+            found.append(name)
+    return sorted(found)
 
 
 def volatile(formula: str) -> list[str]:

@@ -62,6 +62,9 @@ STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
 @functools.lru_cache(maxsize=65536)
 def normalise(formula: str) -> str:
     """Formula text the engine can parse: add-in references and namespaces before ftxl names dropped."""
+    if "\n" in formula or "\r" in formula:  # a line break typed into a formula is white space, outside text
+        parts = re.split(r'("(?:[^"]|"")*")', formula)
+        formula = "".join(p if k % 2 else re.sub(r"[\r\n]", " ", p) for k, p in enumerate(parts))
     formula = ADDIN_REFERENCE.sub("", formula)
     return NAMESPACED_OFFICE_JS.sub(lambda m: f"_xldudf_{m.group(1)}", formula)
 

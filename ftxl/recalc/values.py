@@ -41,6 +41,7 @@ VALUE = CellError("#VALUE!")
 NA = CellError("#N/A")
 NUM = CellError("#NUM!")
 REF = CellError("#REF!")
+NAME = CellError("#NAME?")
 
 
 MAX_RANGE_CELLS = 2**21
@@ -71,11 +72,13 @@ MISSING: Any = _Missing()
 class Grid:
     """Rows of values: a range read from the sheet (`is_ref`) or an array a formula built."""
 
-    __slots__ = ("rows", "is_ref", "_filled", "_error")
+    __slots__ = ("rows", "is_ref", "_filled", "_error", "beyond")
 
-    def __init__(self, rows: list[list[Value]], is_ref: bool = False) -> None:
+    def __init__(self, rows: list[list[Value]], is_ref: bool = False, beyond: int = 0) -> None:
         self.rows = rows
         self.is_ref = is_ref
+        self.beyond = beyond
+        """Empty cells of the range past the rows (columns) in use, left out of `rows` (COUNTIF counts them)."""
         self._filled: int | None = None
         self._error: CellError | None | bool = False  # False: not looked for yet
 

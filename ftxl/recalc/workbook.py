@@ -264,7 +264,6 @@ class BookReader:
         return f"{sheet}!{rows[0][0]}"
 
     def _read_names(self) -> None:
-        global_names = {n.name.upper() for n in self.workbook.names if n.sheet is None}
         for defined in self.workbook.names:
             if defined.name.lower().startswith("_xlnm."):
                 continue  # print areas, filters: Excel's own bookkeeping
@@ -273,16 +272,11 @@ class BookReader:
                 if self.tables and "[" in text:
                     text = resolve_tables(text, self.tables, 0)
                 self.book.names[formula_text.name_node(defined.name)] = text
-            elif defined.name.upper() not in global_names:
-                pattern = re.compile(rf"(?<![\w.!]){re.escape(defined.name)}(?![\w(])", re.I)
-                for key, text in self.book.formulas.items():
-                    if self.placement[key][0] == defined.sheet and pattern.search(
-                        formula_text.STRING_LITERAL.sub('""', text)
-                    ):
-                        self.warnings.append(
-                            f"{self.where(key)}: uses {defined.name}, a name scoped to "
-                            "that sheet, which the engine evaluates to #REF!; define it for the whole workbook"
-                        )
+            else:
+                text = formula_text.normalise(defined.formula)
+                if self.tables and "[" in text:
+                    text = resolve_tables(text, self.tables, 0)
+                self.book.local_names[f"{defined.sheet.upper()}!{defined.name.upper()}"] = text
 
 
 HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\s[^>]*?\bhidden=\"(?:1|true)\"[^>]*>")

@@ -74,7 +74,12 @@ def _element(body: bytes, prefix: bytes, tag: bytes) -> tuple[dict[str, str], st
     if not match:
         return {}, None, None
     text = match.group(2)
-    return _attrs(match.group(1) or b""), None if text is None else html.unescape(text.decode("utf-8")), match
+    return _attrs(match.group(1) or b""), None if text is None else html.unescape(_eol(text.decode("utf-8"))), match
+
+
+def _eol(text: str) -> str:
+    """Line ends as an XML parser reads them: CR LF and a lone CR are LF (&#13; stays a CR)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def _number(raw: bytes) -> float:
@@ -109,7 +114,7 @@ def _typed_value(cell_type: str, raw: str | None, inline: str | None, shared_str
 
 
 def _formula_text(raw: bytes) -> str:
-    text = raw.decode("utf-8")
+    text = _eol(raw.decode("utf-8"))
     return html.unescape(text) if "&" in text else text
 
 
@@ -127,7 +132,7 @@ def scan(part: bytes, shared_strings: list[str], part_name: str = "sheet") -> It
                 value: Any = _number(raw)
             else:
                 kind = cell_type.decode() if cell_type else "n"
-                value = _typed_value(kind, None if raw is None else raw.decode("utf-8"), None, shared_strings)
+                value = _typed_value(kind, None if raw is None else _eol(raw.decode("utf-8")), None, shared_strings)
             yield Cell(
                 text_ref,
                 match.start(),

@@ -29,6 +29,7 @@ from ..values import (
     MAX_RANGE_CELLS,
     MISSING,
     NA,
+    NAME,
     REF,
     VALUE,
     CellError,
@@ -85,7 +86,11 @@ class Compiler:
         name_texts: dict[str, str] | None = None,
         subtotal_cells: set[tuple[str, int, int]] | None = None,
         hidden_rows: dict[str, set[int]] | None = None,
+        local_names: dict[str, str] | None = None,
     ) -> None:
+        self.local_names = local_names or {}
+        """"SHEET!NAME" -> formula text of the names scoped to one sheet."""
+        self.sheet = ""
         self.subtotal_cells = subtotal_cells or set()
         """(SHEET, row, column) of formulas calling SUBTOTAL or AGGREGATE, which SUBTOTAL skips."""
         self.hidden_rows = hidden_rows or {}
@@ -107,11 +112,12 @@ class Compiler:
         self.notes: list[str] = []
         """What the user should know about the formula just compiled (a reference to a missing sheet)."""
 
-    def compile(self, tree: Tree, box: Box, array: bool = False) -> _Compiled:
+    def compile(self, tree: Tree, box: Box, array: bool = False, sheet: str = "") -> _Compiled:
         """Closure of a formula filling `box`; an array formula (`array`, or more than one cell) keeps
         its ranges whole."""
         self.refs = []
         self.notes = []
+        self.sheet = sheet
         self.column, self.row = box[0], box[1]
         self._single_box = box[0] == box[2] and box[1] == box[3]
         self.in_array = array or not self._single_box
@@ -145,6 +151,8 @@ class Compiler:
             return lambda cells: REF
         min_col, min_row, max_col, max_row = box
         single = min_col == max_col and min_row == max_row
+        if context == VALUE_CONTEXT and not single:
+            return self.intersection(sheet, box)
         if area(box) > MAX_RANGE_CELLS:
             raise NotCoveredError(f"a range of more than {MAX_RANGE_CELLS:,} cells")
         if not single and _reaches_edge(box) and (sheet, box) not in self.blocks:
@@ -181,7 +189,13 @@ class Compiler:
         return self.reference(sheet, (column, row, column, row), VALUE_CONTEXT)
 
     def _name_tree(self, name: str) -> Tree | None:
-        """The parsed formula of a defined name, as read from the cell being compiled."""
+        """The parsed formula of a defined name, as read from the cell being compiled: a name scoped to the
+        cell's sheet (or to the sheet written before it) wins over a workbook name; None: no such name."""
+        local = self.local_names.get(name if "!" in name else f"{self.sheet}!{name}")
+        if local is not None:
+            return Parser(self._moved(local), "").parse()
+        if "!" in name:
+            return None
         text = self.name_texts.get(name)
         if text is not None and RELATIVE_REFERENCE.search(STRING_LITERAL.sub('""', text)):
             # a relative reference in a name is stored as seen from A1 and read from the cell using it
@@ -189,10 +203,17 @@ class Compiler:
             return Parser(moved, "").parse()
         return self.names.get(name)
 
+    def _moved(self, text: str) -> str:
+        if RELATIVE_REFERENCE.search(STRING_LITERAL.sub('""', text)):
+            return translate(text, "A1", f"{get_column_letter(self.column)}{self.row}")
+        return text
+
     def name(self, name: str, context: str) -> Closure:
         tree = self._name_tree(name)
         if tree is None:
-            raise NotCoveredError(f"name {name} is not defined for the whole workbook")
+            if name in self.name_texts:  # defined, but not in a form the plain engine reads
+                raise NotCoveredError(f"name {name}")
+            return lambda cells: NAME  # Excel's answer to a name nobody defined
         if name in self._naming:
             raise WorkbookError(f"the defined name {name} refers to itself (a circular reference); fix the name")
         self._naming.add(name)
@@ -252,7 +273,9 @@ class Compiler:
             for position, tree in enumerate(trees):
                 context = RANGE_CONTEXT if spec.ranges is None or position in spec.ranges else inner
                 if position in cut and context == RANGE_CONTEXT:
-                    args.append(self.reference(tree[1], cut[position], RANGE_CONTEXT))
+                    read = self.reference(tree[1], cut[position], RANGE_CONTEXT)
+                    left_out = area(tree[2]) - area(cut[position])
+                    args.append(_telling(read, left_out) if spec.counts_blanks and left_out else read)
                 else:
                     args.append(self.closure(tree, context))
         finally:
@@ -334,9 +357,13 @@ class Compiler:
         they were. Every copy sharing this compiled model holds cells at the same places (they are part
         of its signature): the cut is the same for all of them.
         """
-        if not spec.blanks_add_nothing:
+        if not (spec.blanks_add_nothing or spec.counts_blanks):
             return {}
-        ranges = {k: tree for k, tree in enumerate(trees) if tree[0] == "ref" and (tree[1], tree[2]) not in self.blocks}
+        ranges = {
+            k: tree
+            for k, tree in enumerate(trees)
+            if tree[0] == "ref" and (tree[1], tree[2]) not in self.blocks and area(tree[2]) > 1  # not a criterion
+        }
         paired = spec.pairs_ranges
         same_rows = not paired or len({(t[2][1], t[2][3]) for t in ranges.values()}) == 1
         same_columns = not paired or len({(t[2][0], t[2][2]) for t in ranges.values()}) == 1
@@ -359,6 +386,16 @@ _WHERE_FUNCTIONS = frozenset({"ROW", "COLUMN", "ROWS", "COLUMNS"})
 def _reaches_edge(box: Box) -> bool:
     """True for a box to the sheet's last row or column (whole columns, whole rows, A1:A1048576)."""
     return box[3] >= LAST_ROW or box[2] >= LAST_COLUMN
+
+
+def _telling(read: Closure, left_out: int) -> Closure:
+    """A cut range read as a Grid that knows how many empty cells it left out."""
+
+    def told(cells: Cells) -> Value:
+        grid = read(cells)
+        return Grid(grid.rows, True, left_out) if isinstance(grid, Grid) else Grid([[grid]], True, left_out)
+
+    return told
 
 
 def _caller(spec: Spec, args: list[Closure]) -> Closure:
@@ -496,8 +533,10 @@ class PlainBook:
         array_formulas: set[str] = frozenset(),  # type: ignore[assignment]
         date1904: bool = False,
         hidden_rows: dict[str, set[int]] | None = None,
+        local_names: dict[str, str] | None = None,
     ) -> None:
         self.formulas = formulas
+        self.local_names = local_names or {}
         self.positions: dict[str, tuple[str, int, int]] = {}
         for key in value_keys:
             sheet, ref = parse_node(key)
@@ -528,7 +567,9 @@ class PlainBook:
                 sheet, ref = parse_node(key)
                 min_col, min_row, _, _ = range_boundaries(ref)
                 subtotals.add((sheet, min_row, min_col))
-        compiler = Compiler(name_trees, known, blocks, extents, date1904, self.name_texts, subtotals, hidden_rows)
+        compiler = Compiler(
+            name_trees, known, blocks, extents, date1904, self.name_texts, subtotals, hidden_rows, local_names
+        )
         steps = []
         self.notes: list[tuple[str, str]] = []
         """(node, what the user should know about its formula), found while compiling."""
@@ -541,7 +582,7 @@ class PlainBook:
             sheet, ref = parse_node(key)
             box = range_boundaries(ref)
             try:
-                compiled = compiler.compile(Parser(text, sheet).parse(), box, key in array_formulas)
+                compiled = compiler.compile(Parser(text, sheet).parse(), box, key in array_formulas, sheet)
             except NotCoveredError as exc:
                 self.uncovered[key] = str(exc)
                 steps.append(Step(key, _uncovered, sheet, box, self._reads(text, sheet, key)))
@@ -552,6 +593,7 @@ class PlainBook:
         self.stages = _stages(self.steps, self.needs, self.uncovered)
         self.generation = 0
         """Counts the formulas left to the other engine after compiling (its batches change with it)."""
+        self._planned: tuple[int, list[tuple[int, list[Step], bool]]] = (-1, [])
 
     def _reads(self, text: str, sheet: str, key: str) -> list[tuple[str, Box]]:
         """The ranges an uncovered formula reads, names followed to their ranges."""
@@ -568,9 +610,11 @@ class PlainBook:
             for target, place in refs:
                 if target:
                     found.append((target, place))
-                elif place in self.name_texts and place not in seen:
+                    continue
+                text = self.local_names.get(place if "!" in place else f"{sheet}!{place}", self.name_texts.get(place))
+                if text is not None and place not in seen:
                     seen.add(place)
-                    pending.append((self.name_texts[place], ""))
+                    pending.append((text, ""))
         return found
 
     def batch_inputs(self, stage: int) -> tuple[list[str], list[str], list[tuple[str, int, int]]]:
@@ -652,11 +696,8 @@ class PlainBook:
         for key, rows in blocks.items():
             cells[("block", key)] = Grid(rows, True)
         results: dict[str, list[list[Value]]] = {}
-        last_stage = max(self.stages.values(), default=0)
-        for stage in range(last_stage + 1):
-            for step in self.steps:
-                if self.stages[step.key] != stage or step.key in self.uncovered:
-                    continue
+        for stage, plain_steps, has_uncovered in self._plan():
+            for step in plain_steps:
                 try:
                     value = step.run(cells)
                 except NotCoveredError as exc:
@@ -679,13 +720,27 @@ class PlainBook:
                 else:
                     grid = value if isinstance(value, Grid) else Grid([[value]])
                     results[step.key] = _place(cells, step, grid.rows)
-            if not left and self.uncovered and any(self.stages[key] == stage for key in self.uncovered):
+            if not left and has_uncovered:
                 if foreign is None:
                     raise NotCoveredError(next(iter(self.uncovered.values())))
                 for key, rows in foreign(stage, cells).items():
                     step = self.steps[self._index[key]]
                     results[key] = _place(cells, step, rows)
         return results
+
+    def _plan(self) -> list[tuple[int, list[Step], bool]]:
+        """Per stage: its plain steps in order, and whether uncovered formulas follow them."""
+        if self._planned[0] != self.generation:
+            last = max(self.stages.values(), default=0)
+            plan = [(stage, [], False) for stage in range(last + 1)]
+            for step in self.steps:
+                if step.key not in self.uncovered:
+                    plan[self.stages[step.key]][1].append(step)
+            for key in self.uncovered:
+                stage = self.stages[key]
+                plan[stage] = (stage, plan[stage][1], True)
+            self._planned = (self.generation, plan)
+        return self._planned[1]
 
     @functools.cached_property
     def _index(self) -> dict[str, int]:

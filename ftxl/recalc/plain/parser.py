@@ -28,6 +28,8 @@ WHOLE_LINES = re.compile(
 )
 """Whole columns (A:C) or whole rows (1:3), with an optional sheet."""
 DEFINED_NAME = re.compile(r"^[A-Za-z_\\][\w.\\]*$")
+SHEET_NAME = re.compile(r"^(?P<sheet>'(?:[^']|'')+'|[^'!:\[\]\s]+)!(?P<name>[A-Za-z_\\][\w.\\]*)$")
+"""A name scoped to a sheet, written with that sheet: Defines!NR_To_A1."""
 MAX_NESTING = 100
 """Parentheses, functions and signs nested deeper than this are left to formulas (Excel allows 64 levels)."""
 PREFIX_POWER = 70
@@ -63,6 +65,8 @@ class Parser:
                 if 0 < k < len(items) - 1 and _ends_operand(items[k - 1]) and _starts_operand(items[k + 1]):
                     raise NotCoveredError("intersection of ranges")
                 continue
+            if token.type == Token.OP_PRE and self.tokens and _ends_operand(self.tokens[-1]):
+                token = Token(token.value, Token.OP_IN)  # "B1 +B3": the tokenizer took + after a space for a sign
             self.tokens.append(token)
         self.position = 0
         self.depth = 0
@@ -202,6 +206,9 @@ class Parser:
             return ("ref", sheet, (1, min(top, bottom), LAST_COLUMN, max(top, bottom)))
         if DEFINED_NAME.match(value) and value.upper() not in ("TRUE", "FALSE"):
             return ("name", value.upper())
+        scoped = SHEET_NAME.match(value)
+        if scoped:
+            return ("name", f"{self._sheet(scoped.group('sheet'))}!{scoped.group('name').upper()}")
         raise NotCoveredError(f"reference {value}")
 
 

@@ -14,6 +14,7 @@ from . import (
     aggregate,
     bases,
     criteria,
+    database,
     dates,
     finance,
     ftxl_functions,
@@ -43,6 +44,7 @@ def _merged() -> dict[str, Spec]:
         number_format,
         dates,
         bases,
+        database,
         ftxl_functions,
     ):
         clash = merged.keys() & module.FUNCTIONS.keys()

@@ -81,9 +81,10 @@ def xl_counta(*args: Value) -> Value:
     return float(total)
 
 
-@FUNCTIONS.add("COUNTBLANK", 1, 1, ranges=None)
+@FUNCTIONS.add("COUNTBLANK", 1, 1, ranges=None, counts_blanks=True)
 def xl_countblank(cells: Value) -> Value:
-    return float(sum(1 for value in as_grid(cells).values() if value is None or value == ""))
+    grid = as_grid(cells)
+    return float(sum(1 for value in grid.values() if value is None or value == "") + grid.beyond)
 
 
 @FUNCTIONS.add("SUMPRODUCT", 1, None, arrays=True)

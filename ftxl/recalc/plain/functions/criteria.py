@@ -23,6 +23,7 @@ from ...values import (
     NotCoveredError,
     Value,
     as_grid,
+    compare,
     elementwise,
     finite,
     text_number,
@@ -63,6 +64,10 @@ def text_matches(pattern: str) -> Callable[[Value], bool]:
     return lambda value: type(value) is str and value.lower() == lowered
 
 
+DATE_LIKE = re.compile(r"^\d{1,4}[-/.]\d{1,2}(?:[-/.]\d{1,4})?(?:\s.*)?$|^\d{1,2}[-\s][A-Za-z]{3}|^[A-Za-z]{3,9}\s+\d")
+"""Text a criterion compares that Excel would read as a date ("2024-07-01", "1-Jan", "Jan 5")."""
+
+
 def criterion(value: Value) -> Callable[[Value], bool]:
     """Which cells a criterion of COUNTIF, SUMIFS and the like (5, ">0", "<=1", "labels", "a*") selects."""
     kind = type(value)
@@ -83,13 +88,14 @@ def criterion(value: Value) -> Callable[[Value], bool]:
     if type(target) is float and not operand.strip().endswith("%"):
         if op in ("", "="):
             return criterion(target)
-        if op == "<>":
-            equal = criterion(target)
-            return lambda cell: not equal(cell)
+        if op == "<>":  # unlike "=23", "<>23" counts the text "23" as different
+            return lambda cell: not (type(cell) is float and cell == target)
         test = {"<": float.__lt__, ">": float.__gt__, "<=": float.__le__, ">=": float.__ge__}[op]
         return lambda cell: type(cell) is float and test(cell, target)
     if operand.upper() in ("TRUE", "FALSE") or operand in ERRORS:
         raise NotCoveredError("a criterion on logicals or errors")
+    if DATE_LIKE.match(operand.strip()):
+        raise NotCoveredError("a criterion with a date written as text")  # Excel reads it as a date
     if op == "" and operand == "":
         return lambda cell: cell is None or cell == ""
     if op == "=" and operand == "":
@@ -101,10 +107,13 @@ def criterion(value: Value) -> Callable[[Value], bool]:
     if op == "<>":
         matches = text_matches(operand)
         return lambda cell: not matches(cell)
-    raise NotCoveredError("a criterion comparing text by order")
+    if operand == "":
+        return lambda cell: False  # ">" or "<=" with nothing after it selects nothing
+    ordered = {"<": int.__lt__, ">": int.__gt__, "<=": int.__le__, ">=": int.__ge__}[op]
+    return lambda cell: type(cell) is str and ordered(compare(cell, operand), 0)  # text only, case ignored
 
 
-@FUNCTIONS.add("COUNTIF", 2, 2, ranges=(0,))
+@FUNCTIONS.add("COUNTIF", 2, 2, ranges=(0,), counts_blanks=True)
 def xl_countif(cells: Value, condition: Value) -> Value:
     grid = as_grid(cells)
 
@@ -112,7 +121,7 @@ def xl_countif(cells: Value, condition: Value) -> Value:
         if single is None:
             raise NotCoveredError("an empty cell as a criterion")
         test = criterion(single)
-        return float(sum(1 for value in grid.values() if test(value)))
+        return float(sum(1 for value in grid.values() if test(value)) + (grid.beyond if test(None) else 0))
 
     return elementwise(count, condition)
 
@@ -164,13 +173,15 @@ def _numbers_of(selected: list[Value] | CellError) -> list[float] | CellError:
     return numbers
 
 
-@FUNCTIONS.add("COUNTIFS", 2, None, ranges=None)
+@FUNCTIONS.add("COUNTIFS", 2, None, ranges=None, counts_blanks=True, pairs_ranges=True)
 def xl_countifs(*pairs: Value) -> Value:
     found = _tests(pairs)
     if isinstance(found, CellError):
         return found
     ranges, tests = found
-    return float(sum(1 for k in range(len(ranges[0])) if all(t(r[k]) for r, t in zip(ranges, tests, strict=True))))
+    beyond = as_grid(pairs[0]).beyond if all(test(None) for test in tests) else 0  # rows past those in use
+    matched = sum(1 for k in range(len(ranges[0])) if all(t(r[k]) for r, t in zip(ranges, tests, strict=True)))
+    return float(matched + beyond)
 
 
 @FUNCTIONS.add("SUMIF", 2, 3, ranges=(0, 2), blanks_add_nothing=True, pairs_ranges=True)

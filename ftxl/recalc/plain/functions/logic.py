@@ -61,8 +61,8 @@ def _logicals(args: Iterable[Value]) -> list[bool] | CellError:
         for value in values:
             if type(value) is CellError:
                 return value  # type: ignore[no-any-return]
-            if value is None or (in_range and type(value) is not bool and type(value) is not float):
-                continue  # text and empty cells in a range, and empty cells referred to, are skipped
+            if value is None or value == "" or (in_range and type(value) is not bool and type(value) is not float):
+                continue  # text and empty cells in a range, empty cells referred to and "" are skipped
             test = truth(value)
             if type(test) is CellError:
                 return test  # type: ignore[return-value]

@@ -28,14 +28,48 @@ from .spec import Library
 FUNCTIONS = Library()
 
 
-def _exact_match_only(trees: list[Any]) -> str | None:
-    return None if trees[2] == ("value", 0.0) else "MATCH other than an exact match (match type 0)"
-
-
-def _exact_lookup_only(trees: list[Any]) -> str | None:
-    if trees[3] in (("value", 0.0), ("value", False)):
+def _match_type_given(trees: list[Any]) -> str | None:
+    if len(trees) < 3 or trees[2] in (("value", 0.0), ("value", 1.0), ("value", -1.0), ("missing",)):
         return None
-    return "VLOOKUP or HLOOKUP other than an exact match (FALSE or 0 as its last argument)"
+    return "MATCH with a match type other than a constant 0, 1 or -1"
+
+
+def _range_lookup_given(trees: list[Any]) -> str | None:
+    if (
+        len(trees) < 4
+        or trees[3][0] in ("missing",)
+        or trees[3]
+        in (
+            ("value", 0.0),
+            ("value", False),
+            ("value", 1.0),
+            ("value", True),
+        )
+    ):
+        return None
+    return "VLOOKUP or HLOOKUP with a last argument other than a constant TRUE, FALSE, 1 or 0"
+
+
+def _sorted_position(lookup: Value, values: list[Value], descending: bool) -> Value:
+    """Excel's approximate match in sorted values: the last position whose value is at most `lookup` (at
+    least, for descending order). Values that are not sorted, or of mixed kinds, are left to the other
+    engine, since Excel's binary search gives answers there that depend on its steps."""
+    while values and values[-1] is None:
+        values = values[:-1]  # empty cells after the data
+    kind = type(lookup)
+    if lookup is None or kind not in (float, str) or any(type(v) is not kind for v in values):
+        raise NotCoveredError("an approximate match over values of mixed kinds or with gaps")
+    order = [compare(a, b) for a, b in zip(values, values[1:], strict=False)]
+    if any((step > 0) if not descending else (step < 0) for step in order):  # type: ignore[operator]
+        raise NotCoveredError("an approximate match over values that are not sorted")
+    found = 0
+    for position, value in enumerate(values, start=1):
+        side = compare(value, lookup)
+        if (side <= 0) if not descending else (side >= 0):  # type: ignore[operator]
+            found = position
+        else:
+            break
+    return float(found) if found else NA
 
 
 def whole(value: Value) -> int | CellError:
@@ -75,8 +109,8 @@ def xl_index(array: Value, row: Value, column: Value = MISSING) -> Value:
     return grid.rows[r - 1][c - 1]
 
 
-@FUNCTIONS.add("MATCH", 3, 3, ranges=(1,), covers=_exact_match_only, blanks_add_nothing=True)
-def xl_match(lookup: Value, array: Value, match_type: Value) -> Value:
+@FUNCTIONS.add("MATCH", 2, 3, ranges=(1,), covers=_match_type_given, blanks_add_nothing=True)
+def xl_match(lookup: Value, array: Value, match_type: Value = 1.0) -> Value:
     if type(lookup) is CellError:
         return lookup
     if isinstance(lookup, Grid):
@@ -85,6 +119,12 @@ def xl_match(lookup: Value, array: Value, match_type: Value) -> Value:
     rows, cols = grid.shape
     if rows != 1 and cols != 1:
         return NA
+    if match_type is MISSING:
+        match_type = 1.0
+    if match_type != 0.0:
+        if type(lookup) is str and any(c in lookup for c in "*?~"):
+            raise NotCoveredError("an approximate match of text with wildcards")
+        return _sorted_position(lookup, list(grid.values()), match_type == -1.0)
     if lookup is None:
         return NA
     if type(lookup) is str:
@@ -125,20 +165,25 @@ def xl_choose(index: Callable[[], Value], *choices: Callable[[], Value]) -> Valu
     return direct(choices[k - 1]())
 
 
-@FUNCTIONS.add("VLOOKUP", 4, 4, ranges=(1,), covers=_exact_lookup_only, blanks_add_nothing=True)
-def xl_vlookup(lookup: Value, table: Value, column: Value, exact: Value = MISSING) -> Value:
-    """VLOOKUP with an exact match: the row of `table` whose first cell is `lookup`."""
-    return _exact_lookup(lookup, as_grid(table).rows, column)
+@FUNCTIONS.add("VLOOKUP", 3, 4, ranges=(1,), covers=_range_lookup_given, blanks_add_nothing=True)
+def xl_vlookup(lookup: Value, table: Value, column: Value, approximate: Value = MISSING) -> Value:
+    """VLOOKUP: the row of `table` whose first cell is `lookup` (exact), or the last one at most `lookup`
+    in a sorted first column (approximate, the default)."""
+    if not isinstance(table, Grid):
+        return table if isinstance(table, CellError) else VALUE  # a table that is not a range or an array
+    return _lookup(lookup, table.rows, column, approximate)
 
 
-@FUNCTIONS.add("HLOOKUP", 4, 4, ranges=(1,), covers=_exact_lookup_only, blanks_add_nothing=True)
-def xl_hlookup(lookup: Value, table: Value, row: Value, exact: Value = MISSING) -> Value:
-    """HLOOKUP with an exact match: the column of `table` whose first cell is `lookup`."""
-    rows = as_grid(table).rows
-    return _exact_lookup(lookup, [list(column) for column in zip(*rows, strict=True)], row)
+@FUNCTIONS.add("HLOOKUP", 3, 4, ranges=(1,), covers=_range_lookup_given, blanks_add_nothing=True)
+def xl_hlookup(lookup: Value, table: Value, row: Value, approximate: Value = MISSING) -> Value:
+    """HLOOKUP: as VLOOKUP, along the first row of `table`."""
+    if not isinstance(table, Grid):
+        return table if isinstance(table, CellError) else VALUE
+    rows = table.rows
+    return _lookup(lookup, [list(column) for column in zip(*rows, strict=True)], row, approximate)
 
 
-def _exact_lookup(lookup: Value, lines: list[list[Value]], position: Value) -> Value:
+def _lookup(lookup: Value, lines: list[list[Value]], position: Value, approximate: Value) -> Value:
     if type(lookup) is CellError:
         return lookup
     if isinstance(lookup, Grid):
@@ -150,7 +195,75 @@ def _exact_lookup(lookup: Value, lines: list[list[Value]], position: Value) -> V
         return VALUE
     if k > (len(lines[0]) if lines else 0):
         return REF
-    found = xl_match(lookup, Grid([[line[0]] for line in lines]), 0.0)
+    exact = approximate is not MISSING and approximate in (0.0, False)
+    found = xl_match(lookup, Grid([[line[0]] for line in lines]), 0.0 if exact else 1.0)
     if type(found) is CellError:
         return found
     return lines[int(found) - 1][k - 1]
+
+
+def _modes_given(match_at: int) -> Callable[[list[Any]], str | None]:
+    """XLOOKUP and XMATCH: an exact match (mode 0) searched first-to-last or last-to-first (1 or -1)."""
+
+    def covers(trees: list[Any]) -> str | None:
+        modes = trees[match_at : match_at + 2]
+        allowed = [(("value", 0.0), ("missing",)), (("value", 1.0), ("value", -1.0), ("missing",))]
+        if all(tree in allowed[k] for k, tree in enumerate(modes)):
+            return None
+        return "XLOOKUP or XMATCH other than an exact match searched from either end"
+
+    return covers
+
+
+def _exact_position(lookup: Value, values: list[Value], backwards: bool) -> int | None:
+    if type(lookup) is str:
+        lowered = lookup.lower()
+        test: Callable[[Value], bool] = lambda value: type(value) is str and value.lower() == lowered  # noqa: E731
+    else:
+        test = lambda value: type(value) is type(lookup) and compare(value, lookup) == 0  # noqa: E731
+    order = range(len(values) - 1, -1, -1) if backwards else range(len(values))
+    return next((k for k in order if test(values[k])), None)
+
+
+@FUNCTIONS.add("XMATCH", 2, 4, ranges=(1,), covers=_modes_given(2))
+def xl_xmatch(lookup: Value, array: Value, match_mode: Value = MISSING, search_mode: Value = MISSING) -> Value:
+    if type(lookup) is CellError:
+        return lookup
+    if isinstance(lookup, Grid):
+        raise NotCoveredError("XMATCH of an array of values")
+    grid = as_grid(array)
+    if 1 not in grid.shape:
+        return VALUE
+    found = _exact_position(lookup, list(grid.values()), search_mode == -1.0)
+    return NA if found is None else float(found + 1)
+
+
+@FUNCTIONS.add("XLOOKUP", 3, 6, ranges=(1, 2), covers=_modes_given(4))
+def xl_xlookup(
+    lookup: Value,
+    array: Value,
+    results: Value,
+    if_not_found: Value = MISSING,
+    match_mode: Value = MISSING,
+    search_mode: Value = MISSING,
+) -> Value:
+    if type(lookup) is CellError:
+        return lookup
+    if isinstance(lookup, Grid):
+        raise NotCoveredError("XLOOKUP of an array of values")
+    keys, found_in = as_grid(array), as_grid(results)
+    rows, cols = keys.shape
+    if rows != 1 and cols != 1:
+        return VALUE
+    vertical = cols == 1
+    length = rows if cols == 1 else cols
+    if (found_in.shape[0] if vertical else found_in.shape[1]) != length:
+        return VALUE
+    found = _exact_position(lookup, list(keys.values()), search_mode == -1.0)
+    if found is None:
+        return NA if if_not_found is MISSING else if_not_found
+    if vertical:
+        line = found_in.rows[found]
+        return line[0] if len(line) == 1 else Grid([list(line)])
+    column = [row[found] for row in found_in.rows]
+    return column[0] if len(column) == 1 else Grid([[v] for v in column])

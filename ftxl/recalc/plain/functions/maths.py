@@ -12,6 +12,7 @@ from ...values import (
     BINARY,
     DIV0,
     MISSING,
+    NA,
     NUM,
     VALUE,
     CellError,
@@ -251,7 +252,11 @@ FUNCTIONS.add("QUOTIENT", 2, 2)(_numeric(_quotient))
 def _integers(args: tuple[Value, ...]) -> list[int] | CellError:
     found = []
     for arg in args:
-        for value in arg.values() if isinstance(arg, Grid) else [direct(arg)]:
+        if arg is MISSING:
+            return NA  # Excel's answer to LCM(,2)
+        for value in arg.values() if isinstance(arg, Grid) else [arg]:
+            if type(value) is bool:
+                return VALUE
             if value is None:
                 continue  # an empty cell counts as nothing
             if type(value) is str and isinstance(number(value), CellError) and value.strip():
@@ -271,7 +276,7 @@ def xl_gcd(*args: Value) -> Value:
     if isinstance(numbers, CellError):
         return numbers
     if not numbers:
-        return 0.0 if any(isinstance(arg, Grid) for arg in args) else VALUE
+        return 0.0 if any(isinstance(arg, Grid) and arg.shape != (1, 1) for arg in args) else VALUE
     return float(math.gcd(*numbers))
 
 
@@ -281,6 +286,6 @@ def xl_lcm(*args: Value) -> Value:
     if isinstance(numbers, CellError):
         return numbers
     if not numbers:
-        return 0.0 if any(isinstance(arg, Grid) for arg in args) else VALUE
+        return 0.0 if any(isinstance(arg, Grid) and arg.shape != (1, 1) for arg in args) else VALUE
     result = math.lcm(*numbers)
     return NUM if result >= 2**53 else float(result)

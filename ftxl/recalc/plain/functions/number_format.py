@@ -135,6 +135,9 @@ def general_in_a_cell(x: float) -> str:
     if size == 0:
         return "0"
     plain = general(size)
+    if "E" in plain:
+        exact = format(Decimal(repr(size)), "f")  # 1E-08 as 0.00000001
+        plain = exact if len(exact) <= 11 else plain
     if "E" not in plain and len(plain) <= 11:
         return sign + plain
     if 1e-4 <= size < 1e11:  # as a decimal, rounded to 11 characters besides the sign

@@ -35,6 +35,9 @@ class Spec:
     """An empty cell in a range argument does not change the result: a whole column passed directly is
     read over the rows that hold anything (COUNTIF and COUNTBLANK count empty cells: not these; an exact-match
     lookup never finds an empty cell: VLOOKUP, HLOOKUP and MATCH are)."""
+    counts_blanks: bool = False
+    """Like `blanks_add_nothing`, a whole column is read over the rows in use, but the function is told how
+    many empty cells were left out (`Grid.beyond`) and counts them where its criterion selects empty cells."""
     pairs_ranges: bool = False
     """The function pairs its ranges cell by cell (SUMIF): they are cut alike, or not at all."""
     dates: bool = False

@@ -39,6 +39,15 @@ def test_countifs_needs_every_pair_to_match():
     assert xl_countifs(labels, "a", amounts, ">2") == 1.0
 
 
-def test_text_compared_by_order_is_left_to_the_other_engine():
+def test_text_compared_by_order_selects_text_only_case_ignored():
+    later = criterion(">b")
+    assert later("C") and not later("a") and not later("b") and not later(5.0)
+
+
+def test_a_date_written_as_text_in_a_criterion_is_left_to_the_other_engine():
     with pytest.raises(NotCoveredError):
-        criterion(">b")
+        criterion(">=2024-07-01")
+
+
+def test_not_equal_to_a_number_keeps_text_that_reads_as_it():
+    assert criterion("<>23")("23") and not criterion("<>23")(23.0)  # as Excel: "=23" selects both

@@ -29,7 +29,7 @@ def test_the_calling_convention_sits_with_the_function():
     assert SPECS["IF"].lazy and SPECS["SUMPRODUCT"].arrays
     assert SPECS["SUMIF"].blanks_add_nothing and SPECS["SUMIF"].pairs_ranges
     assert not SPECS["COUNTIF"].blanks_add_nothing  # it counts empty cells
-    assert SPECS["MATCH"].covers is not None and SPECS["MATCH"].covers([None, None, ("value", 1.0)])
+    assert SPECS["MATCH"].covers is not None and SPECS["MATCH"].covers([None, None, ("ref", "S", (1, 1, 1, 1))])
 
 
 def test_a_name_registered_twice_is_refused():
