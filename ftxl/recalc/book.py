@@ -69,6 +69,8 @@ class Evaluation:
     by_formulas: set[str] = field(default_factory=set)
     """Nodes the `formulas` engine computed (the rest: the plain engine)."""
     warned: set[str] = field(default_factory=set)
+    volatile: set[str] = field(default_factory=set)
+    """Nodes depending on a volatile function (RAND, TODAY ...): their value is that of this moment."""
     """Nodes whose value carries a warning: noted ones and every formula reading them."""
     engine: str = "plain"
     """Which engine computed it: "plain", or "formulas" with the reason the plain one did not."""

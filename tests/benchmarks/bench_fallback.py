@@ -31,7 +31,7 @@ def build(path: Path, count: int, uncovered: bool) -> None:
     for row in range(1, 201):
         sheet.write_number(f"A{row}", rng.uniform(-100, 100))
         sheet.write_number(f"B{row}", rng.randint(1, 20))
-    sheet.write_formula("D1", '=FISHER(0.5)' if uncovered else "=5")
+    sheet.write_formula("D1", "=FISHER(0.5)" if uncovered else "=5")
     for k in range(count):
         row = k % 200 + 1
         shape = k % 5
@@ -79,8 +79,10 @@ def main() -> None:
     print(f"  plain engine only           {t_plain * 1000:8.1f} ms   ({line_plain})")
     print(f"  one uncovered cell          {t_mixed * 1000:8.1f} ms   ({line_mixed})")
     print(f"  baseline: whole in formulas {t_whole * 1000:8.1f} ms")
-    print(f"one uncovered cell costs {t_mixed / t_plain:.2f}x the plain engine; the whole-workbook fallback cost "
-          f"{t_whole / t_plain:.1f}x ({t_whole / t_mixed:.1f}x the per-cell fallback)")
+    print(
+        f"one uncovered cell costs {t_mixed / t_plain:.2f}x the plain engine; the whole-workbook fallback cost "
+        f"{t_whole / t_plain:.1f}x ({t_whole / t_mixed:.1f}x the per-cell fallback)"
+    )
 
 
 if __name__ == "__main__":

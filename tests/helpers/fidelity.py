@@ -36,6 +36,9 @@ class Comparison:
     path: Path
     cells: int = 0
     equal: int = 0
+    volatile: int = 0
+    """Cells depending on a volatile function (RAND, TODAY...): Excel's value was that of its moment."""
+    volatile_equal: int = 0
     mismatches: list[Mismatch] = field(default_factory=list)
     equal_formulas: list[str] = field(default_factory=list)
     """The formula text of each cell that equals Excel."""
@@ -91,8 +94,11 @@ def compare(path: Path) -> Comparison:
                     if key not in reader.placement or ref not in cached:
                         continue
                     result.cells += 1
+                    moving = key in evaluation.volatile
+                    result.volatile += moving
                     if same(cached[ref], value):
                         result.equal += 1
+                        result.volatile_equal += moving
                         result.equal_formulas.append(text)
                         if key in evaluation.by_formulas:
                             result.equal_by_formulas.append(text)

@@ -47,10 +47,11 @@ def test_every_cell_equals_excel_or_carries_a_warning(path):
 
 
 def test_at_least_95_percent_of_the_cells_equal_excel():
+    """Cells that depend on a volatile function (RAND, TODAY) are left out: Excel's value was of its moment."""
     cells = equal = 0
     for path in FILES:
         result = _compared(path)
-        cells += result.cells
-        equal += result.equal
+        cells += result.cells - result.volatile
+        equal += result.equal - result.volatile_equal
     assert cells > 10_000
     assert equal / cells >= 0.95, f"{equal:,} of {cells:,} cells equal Excel ({equal / cells:.2%})"

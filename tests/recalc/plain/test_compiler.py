@@ -360,8 +360,8 @@ def _random_formula(rng: random.Random, depth: int) -> str:
         return f"INDEX(N1:N7,{rng.randint(1, 7)})*{a}"
     if choice == 14:
         return f"CHOOSE({rng.randint(1, 2)},{a},{b})"
-    if choice == 15:
-        return f'COUNTIF(N1:N7,"{rng.choice([">", "<", ">=", "<=", "<>", "="])}"&ROUND(IFERROR({a},0),2))'  # an error criterion: Excel counts that error
+    if choice == 15:  # IFERROR: an error as criterion counts that error in Excel, LibreOffice passes it on
+        return f'COUNTIF(N1:N7,"{rng.choice([">", "<", ">=", "<=", "<>", "="])}"&ROUND(IFERROR({a},0),2))'
     if choice == 16:
         return f"SUMPRODUCT((N1:N6>{a})*N1:N6)"
     if choice == 17:

@@ -11,6 +11,7 @@ values that begin with it, as in Excel ("Ap" selects Apple and Apricot).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 
 from ...values import DIV0, MISSING, NUM, VALUE, CellError, Grid, NotCoveredError, Value, direct, finite
@@ -20,17 +21,25 @@ from .spec import Library
 FUNCTIONS = Library()
 
 
+NUMERIC_CONDITION = re.compile(r"^(?:<=|>=|<>|<|>|=)\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
+
+
 def _condition(value: Value) -> Callable[[Value], bool]:
+    """A database condition; those whose Excel rules ftxl has not pinned down are left to the other engine."""
+    if isinstance(value, float):
+        return criterion(value)
+    if isinstance(value, str) and NUMERIC_CONDITION.match(value.strip()):
+        return criterion(value.strip())
     if isinstance(value, str) and value and value[0] not in "<>=" and not any(c in value for c in "*?~"):
         return criterion(value + "*")  # text alone: the values that begin with it
-    return criterion(value)
+    raise NotCoveredError("a database condition other than a number, a comparison with one, or text")
 
 
 def _selected(database: Value, field: Value, conditions: Value) -> list[Value] | list[list[Value]] | CellError:
     """The field's values of the records the criteria select (whole records when `field` is left out)."""
     if not isinstance(database, Grid) or not isinstance(conditions, Grid):
         return VALUE
-    headers = [str(h).strip().upper() if h is not None else "" for h in database.rows[0]]
+    headers = [h.strip().upper() if isinstance(h, str) else "" for h in database.rows[0]]
     records = database.rows[1:]
     if not records:
         return VALUE  # a database of headings only
@@ -40,15 +49,15 @@ def _selected(database: Value, field: Value, conditions: Value) -> list[Value] |
         return field
     if isinstance(field, str):
         if field.strip().upper() not in headers:
-            return VALUE
+            raise NotCoveredError("a database field named by text that is not one of its headings")
         column = headers.index(field.strip().upper())
     elif isinstance(field, float):
         column = int(field) - 1
         if not 0 <= column < len(headers):
             return VALUE
     elif field is not MISSING:
-        return VALUE
-    names = [str(h).strip().upper() if h is not None else "" for h in conditions.rows[0]]
+        raise NotCoveredError("a database field given as a logical")
+    names = [h.strip().upper() if isinstance(h, str) else "" for h in conditions.rows[0]]
     tests: list[list[tuple[int, Callable[[Value], bool]]]] = []
     for row in conditions.rows[1:]:
         row_tests = []
@@ -56,8 +65,8 @@ def _selected(database: Value, field: Value, conditions: Value) -> list[Value] |
             if value is None or value == "":
                 continue
             if isinstance(value, CellError):
-                return value
-            if name not in headers:
+                raise NotCoveredError("an error among database criteria")
+            if not name or name not in headers:
                 raise NotCoveredError("database criteria under a heading the database does not have")
             row_tests.append((headers.index(name), _condition(value)))
         tests.append(row_tests)

@@ -170,7 +170,7 @@ def xl_vlookup(lookup: Value, table: Value, column: Value, approximate: Value = 
     """VLOOKUP: the row of `table` whose first cell is `lookup` (exact), or the last one at most `lookup`
     in a sorted first column (approximate, the default)."""
     if not isinstance(table, Grid):
-        return table if isinstance(table, CellError) else VALUE  # a table that is not a range or an array
+        return _not_a_table(table)
     return _lookup(lookup, table.rows, column, approximate)
 
 
@@ -178,9 +178,16 @@ def xl_vlookup(lookup: Value, table: Value, column: Value, approximate: Value = 
 def xl_hlookup(lookup: Value, table: Value, row: Value, approximate: Value = MISSING) -> Value:
     """HLOOKUP: as VLOOKUP, along the first row of `table`."""
     if not isinstance(table, Grid):
-        return table if isinstance(table, CellError) else VALUE
+        return _not_a_table(table)
     rows = table.rows
     return _lookup(lookup, [list(column) for column in zip(*rows, strict=True)], row, approximate)
+
+
+def _not_a_table(table: Value) -> Value:
+    """Excel's answer when the table of a lookup is a single value: text #VALUE!, a number or logical #N/A."""
+    if isinstance(table, CellError):
+        return table
+    return VALUE if isinstance(table, str) else NA
 
 
 def _lookup(lookup: Value, lines: list[list[Value]], position: Value, approximate: Value) -> Value:

@@ -254,11 +254,14 @@ def _integers(args: tuple[Value, ...]) -> list[int] | CellError:
     for arg in args:
         if arg is MISSING:
             return NA  # Excel's answer to LCM(,2)
+        in_range = isinstance(arg, Grid) and arg.shape != (1, 1)
         for value in arg.values() if isinstance(arg, Grid) else [arg]:
             if type(value) is bool:
                 return VALUE
             if value is None:
-                continue  # an empty cell counts as nothing
+                if in_range:
+                    found.append(0)  # an empty cell in a range is 0 (LCM(G1:H1) with G1 empty is 0)
+                continue  # an empty cell referred to alone counts as nothing
             if type(value) is str and isinstance(number(value), CellError) and value.strip():
                 raise NotCoveredError("text that Excel may read as a date")
             n = number(value)
@@ -276,7 +279,7 @@ def xl_gcd(*args: Value) -> Value:
     if isinstance(numbers, CellError):
         return numbers
     if not numbers:
-        return 0.0 if any(isinstance(arg, Grid) and arg.shape != (1, 1) for arg in args) else VALUE
+        return VALUE
     return float(math.gcd(*numbers))
 
 
@@ -286,6 +289,6 @@ def xl_lcm(*args: Value) -> Value:
     if isinstance(numbers, CellError):
         return numbers
     if not numbers:
-        return 0.0 if any(isinstance(arg, Grid) and arg.shape != (1, 1) for arg in args) else VALUE
+        return VALUE
     result = math.lcm(*numbers)
     return NUM if result >= 2**53 else float(result)
