@@ -129,9 +129,9 @@ class Model:
         if self._flags or evaluation.notes:
             roots = {key for key, _ in evaluation.notes}
             evaluation.warned = self.plain.dependents(roots) if self.plain is not None else roots
-            moving = {key for key, note in self._flags if note.startswith("volatile")}
-            if moving:
-                evaluation.volatile = self.plain.dependents(moving) if self.plain is not None else moving
+            volatile = {key for key, note in self._flags if note.startswith("volatile")}
+            if volatile:
+                evaluation.volatile = self.plain.dependents(volatile) if self.plain is not None else volatile
 
     def _batch(self, cells: BookCells, stage: int, got: dict[Any, Any]) -> dict[str, list[list[Any]]]:
         """The uncovered formulas of one stage, computed by `formulas` from the values so far."""

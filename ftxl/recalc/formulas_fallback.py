@@ -30,6 +30,7 @@ from ..cell_functions import Refusal
 from ..errors import WorkbookError
 from .book import BookCells, Evaluation
 from .fast_pipe import FastPipe, UnsupportedPipeError
+from .fidelity import functions_in
 from .formula_text import (
     DOUBLE_MINUS,
     EXTERNAL_REFERENCE,
@@ -235,7 +236,7 @@ class CompiledBook:
         if largest > MAX_RANGE_CELLS:
             return f"reads a range of {largest:,} cells, more than ftxl evaluates ({MAX_RANGE_CELLS:,})"
         whole = max((area(box) for _, box in static_references(text, sheet) or () if isinstance(box, tuple)), default=0)
-        if whole > FORMULAS_MAX_CELLS:
+        if whole > FORMULAS_MAX_CELLS and not functions_in(text) <= WHOLE_RANGE_FUNCTIONS:
             return (
                 f"reads a range of {whole:,} cells (a whole column or row), which the formulas engine would compute "
                 f"cell by cell (more than {FORMULAS_MAX_CELLS:,}): refused to bound the time"
@@ -306,7 +307,7 @@ class CompiledBook:
                 raw = getattr(output, "value", output)
                 rows = np.atleast_2d(np.asarray(raw, dtype=object))
                 results[key] = [[_cell_value(v, errors) for v in row] for row in rows.tolist()]
-        return Evaluation(results, self.notes, self.ftxl_nodes, "formulas")
+        return Evaluation(results, self.notes, self.ftxl_nodes, engine="formulas")
 
     def _one_by_one(self, inputs: dict[str, Any]) -> list[Any]:
         """The outputs computed by `formulas`' own dispatcher, which goes on past a failing function: a cell it
@@ -324,6 +325,11 @@ class CompiledBook:
         return found if len(found) != 1 else found[0]
 
 
+WHOLE_RANGE_FUNCTIONS = frozenset(
+    "SUM COUNT COUNTA COUNTBLANK AVERAGE MIN MAX PRODUCT SUMIF SUMIFS COUNTIF COUNTIFS AVERAGEIF AVERAGEIFS "
+    "MAXIFS MINIFS SUMPRODUCT VLOOKUP HLOOKUP MATCH INDEX LOOKUP XLOOKUP XMATCH".split()
+)
+"""Functions that take a whole column as one array in `formulas` (not one call per cell)."""
 FORMULAS_MAX_CELLS = 100_000
 """The largest range a formula computed by `formulas` may read: it evaluates whole columns cell by cell
 (FISHER(A:A) calls FISHER a million times), which takes minutes."""

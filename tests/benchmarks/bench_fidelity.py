@@ -29,7 +29,7 @@ def main() -> None:
     args = parser.parse_args()
     files = sorted(args.corpus.rglob("*.xlsx"))
     per_function: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
-    cells = equal = 0
+    cells = equal = moving = moving_equal = 0
     times: dict[str, list[float]] = {"plain": [], "plain + formulas": [], "formulas": []}
     failed = []
     started = time.perf_counter()
@@ -47,6 +47,8 @@ def main() -> None:
         times[kind].append(result.seconds)
         cells += result.cells
         equal += result.equal
+        moving += result.volatile
+        moving_equal += result.volatile_equal
         wrong = {m.where: m for m in result.mismatches}
         for mismatch in wrong.values():
             for name in sorted(functions_in(mismatch.formula)) or ["(operators only)"]:
@@ -56,6 +58,11 @@ def main() -> None:
     print(
         f"{len(files)} workbooks saved by Excel, {cells:,} formula cells: {equal:,} equal to Excel's value "
         f"({equal / max(cells, 1):.2%}), {time.perf_counter() - started:.1f} s"
+    )
+    steady = cells - moving
+    print(
+        f"  leaving out the {moving:,} cells that depend on a volatile function (RAND, TODAY): "
+        f"{equal - moving_equal:,} of {steady:,} equal ({(equal - moving_equal) / max(steady, 1):.2%})"
     )
     for kind, spent in times.items():
         if spent:

@@ -202,8 +202,9 @@ def _with_type(attrs: bytes, cell_type: str | None) -> bytes:
     return attrs[: current.start(1)] + cell_type.encode() + attrs[current.end(1) :]
 
 
-NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
-"""Characters XML 1.0 cannot hold (and an underscore that would read as an escape), which OOXML writes _xHHHH_."""
+NOT_IN_XML = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+"""Characters XML 1.0 cannot hold, a carriage return (which a reader would turn into a line feed) and an
+underscore that would read as an escape: OOXML writes them _xHHHH_, as Excel does (_x000D_)."""
 OOXML_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 
 

@@ -611,10 +611,10 @@ class PlainBook:
                 if target:
                     found.append((target, place))
                     continue
-                text = self.local_names.get(place if "!" in place else f"{sheet}!{place}", self.name_texts.get(place))
-                if text is not None and place not in seen:
+                named = self.local_names.get(place if "!" in place else f"{sheet}!{place}", self.name_texts.get(place))
+                if named is not None and place not in seen:
                     seen.add(place)
-                    pending.append((text, ""))
+                    pending.append((named, ""))
         return found
 
     def batch_inputs(self, stage: int) -> tuple[list[str], list[str], list[tuple[str, int, int]]]:
@@ -732,7 +732,7 @@ class PlainBook:
         """Per stage: its plain steps in order, and whether uncovered formulas follow them."""
         if self._planned[0] != self.generation:
             last = max(self.stages.values(), default=0)
-            plan = [(stage, [], False) for stage in range(last + 1)]
+            plan: list[tuple[int, list[Step], bool]] = [(stage, [], False) for stage in range(last + 1)]
             for step in self.steps:
                 if step.key not in self.uncovered:
                     plan[self.stages[step.key]][1].append(step)

@@ -233,6 +233,8 @@ def static_references(formula: str, sheet: str) -> list[tuple[str, Any]] | None:
             continue
         if token.type != Token.OPERAND or token.subtype != Token.RANGE:
             continue
+        if re.match(r"^'?\[\d+\]", token.value):
+            continue  # another workbook's cell: never opened (#REF!), it reads nothing here
         try:
             tree = reader.operand(token)
         except NotCoveredError:

@@ -104,37 +104,7 @@ def _product(values: list[float]) -> Value:
     return finite(math.prod(values))
 
 
-SUBTOTALS = {
-    1: "AVERAGE",
-    2: "COUNT",
-    3: "COUNTA",
-    4: "MAX",
-    5: "MIN",
-    6: "PRODUCT",
-    7: "STDEV",
-    8: "STDEVP",
-    9: "SUM",
-    10: "VAR",
-    11: "VARP",
-}
-"""SUBTOTAL's function numbers (plus 100: the same, hidden rows left out) -> the function it applies."""
-
-
 @FUNCTIONS.add("PRODUCT", 1, None, ranges=None, blanks_add_nothing=True)
 def xl_product(*args: Value) -> Value:
     values = numbers_of(args)
     return values if isinstance(values, CellError) else (_product(values) if values else 0.0)
-
-
-@FUNCTIONS.add("SUBTOTAL", 2, None, ranges=tuple(range(1, 255)))
-def xl_subtotal(kind: Value, *args: Value) -> Value:
-    """SUBTOTAL over ranges in which (the compiler checked) no other SUBTOTAL sits and no row is hidden."""
-    from . import SPECS  # the merged library: STDEV and VAR live in `statistics`
-
-    code = number(direct(kind))
-    if isinstance(code, CellError):
-        return code
-    name = SUBTOTALS.get(int(code) % 100 if int(code) > 100 else int(code))
-    if name is None or int(code) != code:
-        return VALUE
-    return SPECS[name].function(*args)

@@ -110,7 +110,7 @@ def criterion(value: Value) -> Callable[[Value], bool]:
     if operand == "":
         return lambda cell: False  # ">" or "<=" with nothing after it selects nothing
     ordered = {"<": int.__lt__, ">": int.__gt__, "<=": int.__le__, ">=": int.__ge__}[op]
-    return lambda cell: type(cell) is str and ordered(compare(cell, operand), 0)  # text only, case ignored
+    return lambda cell: type(cell) is str and ordered(compare(cell, operand), 0)  # type: ignore[arg-type]
 
 
 @FUNCTIONS.add("COUNTIF", 2, 2, ranges=(0,), counts_blanks=True)

@@ -274,7 +274,7 @@ def xl_time(hour: Value, minute: Value, second: Value) -> Value:
         if error is not None:
             return error
         total = parts[0] * 3600 + parts[1] * 60 + parts[2]  # type: ignore[operator]
-        if total < 0 or max(parts) > 32767:  # type: ignore[type-var]
+        if total < 0 or max(parts) > 32767:  # type: ignore[type-var, operator]
             return NUM
         return (total % 86400) / 86400
 
@@ -286,7 +286,7 @@ def _clock(divisor: int, modulus: int):  # type: ignore[no-untyped-def]
         serial = _serial(value)
         if type(serial) is CellError:
             return serial
-        seconds = round((serial - math.floor(serial)) * 86400)  # type: ignore[operator]
+        seconds = round((serial - math.floor(serial)) * 86400)  # type: ignore[operator, arg-type]
         return float(seconds // divisor % modulus)
 
     return lambda value: elementwise(single, value)

@@ -12,7 +12,8 @@ import math
 import statistics
 from collections.abc import Callable
 
-from ...values import DIV0, NA, NUM, CellError, Value, direct, elementwise, finite, number, truth
+from ...values import DIV0, NA, NUM, VALUE, CellError, Value, direct, elementwise, finite, number, truth
+from . import aggregate
 from .aggregate import numbers_of
 from .spec import Library
 
@@ -47,9 +48,16 @@ for _name, _sample in (("VAR", True), ("VAR.S", True), ("VARP", False), ("VAR.P"
     FUNCTIONS.add(_name, 1, None, ranges=None, blanks_add_nothing=True)(
         _statistic(_variance(_sample), 2 if _sample else 1)
     )
+
+
+def _deviation(sample: bool) -> Callable[[list[float]], float]:
+    variance = _variance(sample)
+    return lambda values: math.sqrt(variance(values))
+
+
 for _name, _sample in (("STDEV", True), ("STDEV.S", True), ("STDEVP", False), ("STDEV.P", False)):
     FUNCTIONS.add(_name, 1, None, ranges=None, blanks_add_nothing=True)(
-        _statistic(lambda values, s=_sample: math.sqrt(_variance(s)(values)), 2 if _sample else 1)
+        _statistic(_deviation(_sample), 2 if _sample else 1)
     )
 
 
@@ -220,3 +228,46 @@ FUNCTIONS.add("NORM.S.DIST", 2, 2)(
 FUNCTIONS.add("NORMSDIST", 1, 1)(_scalar(_standard_cdf))
 FUNCTIONS.add("NORM.S.INV", 1, 1)(_scalar(_norm_s_inv))
 FUNCTIONS.add("NORMSINV", 1, 1)(_scalar(_norm_s_inv))
+
+
+SUBTOTALS = {
+    1: "AVERAGE",
+    2: "COUNT",
+    3: "COUNTA",
+    4: "MAX",
+    5: "MIN",
+    6: "PRODUCT",
+    7: "STDEV",
+    8: "STDEVP",
+    9: "SUM",
+    10: "VAR",
+    11: "VARP",
+}
+"""SUBTOTAL's function numbers (plus 100: the same, hidden rows left out) -> the function it applies."""
+
+
+@FUNCTIONS.add("SUBTOTAL", 2, None, ranges=tuple(range(1, 255)))
+def xl_subtotal(kind: Value, *args: Value) -> Value:
+    """SUBTOTAL over ranges in which (the compiler checked) no other SUBTOTAL sits and no row is hidden."""
+    code = number(direct(kind))
+    if isinstance(code, CellError):
+        return code
+    name = SUBTOTALS.get(int(code) % 100 if int(code) > 100 else int(code))
+    if name is None or int(code) != code:
+        return VALUE
+    return _SUBTOTAL_FUNCTIONS[name](*args)
+
+
+_SUBTOTAL_FUNCTIONS = {
+    "AVERAGE": aggregate.xl_average,
+    "COUNT": aggregate.xl_count,
+    "COUNTA": aggregate.xl_counta,
+    "MAX": aggregate.xl_max,
+    "MIN": aggregate.xl_min,
+    "PRODUCT": aggregate.xl_product,
+    "SUM": aggregate.xl_sum,
+    "STDEV": FUNCTIONS["STDEV"].function,
+    "STDEVP": FUNCTIONS["STDEVP"].function,
+    "VAR": FUNCTIONS["VAR"].function,
+    "VARP": FUNCTIONS["VARP"].function,
+}

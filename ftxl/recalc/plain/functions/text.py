@@ -153,7 +153,7 @@ def xl_substitute(*args: Value) -> Value:
             position = within.find(before, position + 1)  # type: ignore[union-attr, arg-type]
             if position < 0:
                 return within
-        return within[:position] + after + within[position + len(before) :]  # type: ignore[index, operator]
+        return within[:position] + after + within[position + len(before) :]  # type: ignore[index, operator, arg-type]
 
     return elementwise(single, *args)
 
