@@ -325,11 +325,9 @@ class CompiledBook:
         return found if len(found) != 1 else found[0]
 
 
-WHOLE_RANGE_FUNCTIONS = frozenset(
-    "SUM COUNT COUNTA COUNTBLANK AVERAGE MIN MAX PRODUCT SUMIF SUMIFS COUNTIF COUNTIFS AVERAGEIF AVERAGEIFS "
-    "MAXIFS MINIFS SUMPRODUCT VLOOKUP HLOOKUP MATCH INDEX LOOKUP XLOOKUP XMATCH".split()
-)
-"""Functions that take a whole column as one array in `formulas` (not one call per cell)."""
+WHOLE_RANGE_FUNCTIONS = frozenset("SUM COUNT COUNTA AVERAGE MIN MAX PRODUCT VLOOKUP HLOOKUP MATCH INDEX".split())
+"""Functions that take a whole column as one array in `formulas`, quickly (its criteria functions test a
+million cells one by one: those are refused, with a warning, like FISHER(A:A))."""
 FORMULAS_MAX_CELLS = 100_000
 """The largest range a formula computed by `formulas` may read: it evaluates whole columns cell by cell
 (FISHER(A:A) calls FISHER a million times), which takes minutes."""
