@@ -7,34 +7,13 @@ means payments at the start of each period, 0 (the default) at its end.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
-from ...values import DIV0, NUM, CellError, Grid, Value, direct, elementwise, finite, number
+from ...values import DIV0, NUM, CellError, Grid, Value, direct, finite, number
 from .aggregate import numbers_of
+from .maths import numeric
 from .spec import Library
 
 FUNCTIONS = Library()
-
-
-def _scalar(function: Callable[..., float | CellError]) -> Callable[..., Value]:
-    def single(*args: Value) -> Value:
-        numbers = []
-        for arg in args:
-            n = number(direct(arg))
-            if isinstance(n, CellError):
-                return n
-            numbers.append(n)
-        try:
-            result = function(*numbers)
-        except ZeroDivisionError:
-            return DIV0
-        except (ValueError, OverflowError, TypeError):
-            return NUM
-        if isinstance(result, complex):
-            return NUM  # a negative growth factor to a fractional power
-        return result if isinstance(result, CellError) else finite(result)
-
-    return lambda *args: elementwise(single, *args)
 
 
 def _pmt(rate: float, periods: float, pv: float, fv: float = 0.0, kind: float = 0.0) -> float | CellError:
@@ -70,10 +49,10 @@ def _nper(rate: float, payment: float, pv: float, fv: float = 0.0, kind: float =
     return math.log(ratio) / math.log(1 + rate)
 
 
-FUNCTIONS.add("PMT", 3, 5)(_scalar(_pmt))
-FUNCTIONS.add("PV", 3, 5)(_scalar(_pv))
-FUNCTIONS.add("FV", 3, 5)(_scalar(_fv))
-FUNCTIONS.add("NPER", 3, 5)(_scalar(_nper))
+FUNCTIONS.add("PMT", 3, 5)(numeric(_pmt))
+FUNCTIONS.add("PV", 3, 5)(numeric(_pv))
+FUNCTIONS.add("FV", 3, 5)(numeric(_fv))
+FUNCTIONS.add("NPER", 3, 5)(numeric(_nper))
 
 
 @FUNCTIONS.add("NPV", 2, None, ranges=None)

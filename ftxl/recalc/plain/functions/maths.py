@@ -56,8 +56,9 @@ def _rounder(mode: str) -> Callable[[Value, Value], Value]:
     return apply
 
 
-def _numeric(function: Callable[..., float | CellError]) -> Callable[..., Value]:
-    """A function of numbers made to take any values, cell by cell, errors passing through."""
+def numeric(function: Callable[..., float | CellError]) -> Callable[..., Value]:
+    """A function of numbers made to take any values, cell by cell, errors passing through; a division by
+    zero is #DIV/0!, an impossible argument (or a complex result) #NUM!."""
 
     def single(*args: Value) -> Value:
         numbers = []
@@ -70,8 +71,12 @@ def _numeric(function: Callable[..., float | CellError]) -> Callable[..., Value]
             numbers.append(value)
         try:
             result = function(*numbers)
-        except (ValueError, OverflowError):
+        except ZeroDivisionError:
+            return DIV0
+        except (ValueError, OverflowError, TypeError):
             return NUM
+        if isinstance(result, complex):
+            return NUM  # a negative number to a fractional power
         return result if type(result) is CellError else finite(result)  # type: ignore[arg-type]
 
     return lambda *args: elementwise(single, *args)
@@ -107,14 +112,14 @@ def whole(value: Value) -> int | CellError:
 
 for _name, _mode in (("ROUND", ROUND_HALF_UP), ("ROUNDUP", ROUND_UP), ("ROUNDDOWN", ROUND_DOWN)):
     FUNCTIONS.add(_name, 2, 2)(_rounder(_mode))
-FUNCTIONS.add("ABS", 1, 1)(_numeric(abs))
-FUNCTIONS.add("INT", 1, 1)(_numeric(lambda x: float(math.floor(x))))
-FUNCTIONS.add("SIGN", 1, 1)(_numeric(_sign))
-FUNCTIONS.add("SQRT", 1, 1)(_numeric(_sqrt))
-FUNCTIONS.add("EXP", 1, 1)(_numeric(math.exp))
-FUNCTIONS.add("LN", 1, 1)(_numeric(_ln))
-FUNCTIONS.add("MOD", 2, 2)(_numeric(_mod))
-FUNCTIONS.add("POWER", 2, 2)(_numeric(_power))
+FUNCTIONS.add("ABS", 1, 1)(numeric(abs))
+FUNCTIONS.add("INT", 1, 1)(numeric(lambda x: float(math.floor(x))))
+FUNCTIONS.add("SIGN", 1, 1)(numeric(_sign))
+FUNCTIONS.add("SQRT", 1, 1)(numeric(_sqrt))
+FUNCTIONS.add("EXP", 1, 1)(numeric(math.exp))
+FUNCTIONS.add("LN", 1, 1)(numeric(_ln))
+FUNCTIONS.add("MOD", 2, 2)(numeric(_mod))
+FUNCTIONS.add("POWER", 2, 2)(numeric(_power))
 
 
 def _log(x: float, base: float = 10.0) -> float | CellError:
@@ -217,8 +222,8 @@ def _quotient(x: float, y: float) -> float | CellError:
 
 
 FUNCTIONS.add("PI", 0, 0)(lambda: math.pi)
-FUNCTIONS.add("LOG", 1, 2)(_numeric(_log))
-FUNCTIONS.add("LOG10", 1, 1)(_numeric(_log))
+FUNCTIONS.add("LOG", 1, 2)(numeric(_log))
+FUNCTIONS.add("LOG10", 1, 1)(numeric(_log))
 
 
 def _tan(x: float) -> float:
@@ -228,25 +233,25 @@ def _tan(x: float) -> float:
 
 
 for _name, _function in (("SIN", math.sin), ("COS", math.cos), ("TAN", _tan), ("ATAN", math.atan)):
-    FUNCTIONS.add(_name, 1, 1)(_numeric(_function))
-FUNCTIONS.add("ASIN", 1, 1)(_numeric(_asin))
-FUNCTIONS.add("ACOS", 1, 1)(_numeric(_acos))
-FUNCTIONS.add("ATAN2", 2, 2)(_numeric(_atan2))
-FUNCTIONS.add("SINH", 1, 1)(_numeric(math.sinh))
-FUNCTIONS.add("COSH", 1, 1)(_numeric(math.cosh))
-FUNCTIONS.add("TANH", 1, 1)(_numeric(math.tanh))
-FUNCTIONS.add("DEGREES", 1, 1)(_numeric(math.degrees))
-FUNCTIONS.add("RADIANS", 1, 1)(_numeric(math.radians))
-FUNCTIONS.add("CEILING", 2, 2)(_numeric(_ceiling))
-FUNCTIONS.add("FLOOR", 2, 2)(_numeric(_floor))
-FUNCTIONS.add("MROUND", 2, 2)(_numeric(_mround))
-FUNCTIONS.add("CEILING.MATH", 1, 3)(_numeric(_ceiling_math))
-FUNCTIONS.add("FLOOR.MATH", 1, 3)(_numeric(_floor_math))
-FUNCTIONS.add("TRUNC", 1, 2)(_numeric(_trunc))
-FUNCTIONS.add("EVEN", 1, 1)(_numeric(_even_odd(False)))
-FUNCTIONS.add("ODD", 1, 1)(_numeric(_even_odd(True)))
-FUNCTIONS.add("FACT", 1, 1)(_numeric(_fact))
-FUNCTIONS.add("QUOTIENT", 2, 2)(_numeric(_quotient))
+    FUNCTIONS.add(_name, 1, 1)(numeric(_function))
+FUNCTIONS.add("ASIN", 1, 1)(numeric(_asin))
+FUNCTIONS.add("ACOS", 1, 1)(numeric(_acos))
+FUNCTIONS.add("ATAN2", 2, 2)(numeric(_atan2))
+FUNCTIONS.add("SINH", 1, 1)(numeric(math.sinh))
+FUNCTIONS.add("COSH", 1, 1)(numeric(math.cosh))
+FUNCTIONS.add("TANH", 1, 1)(numeric(math.tanh))
+FUNCTIONS.add("DEGREES", 1, 1)(numeric(math.degrees))
+FUNCTIONS.add("RADIANS", 1, 1)(numeric(math.radians))
+FUNCTIONS.add("CEILING", 2, 2)(numeric(_ceiling))
+FUNCTIONS.add("FLOOR", 2, 2)(numeric(_floor))
+FUNCTIONS.add("MROUND", 2, 2)(numeric(_mround))
+FUNCTIONS.add("CEILING.MATH", 1, 3)(numeric(_ceiling_math))
+FUNCTIONS.add("FLOOR.MATH", 1, 3)(numeric(_floor_math))
+FUNCTIONS.add("TRUNC", 1, 2)(numeric(_trunc))
+FUNCTIONS.add("EVEN", 1, 1)(numeric(_even_odd(False)))
+FUNCTIONS.add("ODD", 1, 1)(numeric(_even_odd(True)))
+FUNCTIONS.add("FACT", 1, 1)(numeric(_fact))
+FUNCTIONS.add("QUOTIENT", 2, 2)(numeric(_quotient))
 
 
 def _integers(args: tuple[Value, ...]) -> list[int] | CellError:

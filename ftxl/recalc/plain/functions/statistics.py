@@ -15,6 +15,7 @@ from collections.abc import Callable
 from ...values import DIV0, NA, NUM, VALUE, CellError, Value, direct, elementwise, finite, number, truth
 from . import aggregate
 from .aggregate import numbers_of
+from .maths import numeric
 from .spec import Library
 
 FUNCTIONS = Library()
@@ -159,23 +160,6 @@ for _name in ("RANK", "RANK.EQ"):
 FUNCTIONS.add("RANK.AVG", 2, 3, ranges=(1,))(_rank(True))
 
 
-def _scalar(function: Callable[..., float | CellError]) -> Callable[..., Value]:
-    def single(*args: Value) -> Value:
-        numbers = []
-        for arg in args:
-            n = number(direct(arg))
-            if isinstance(n, CellError):
-                return n
-            numbers.append(n)
-        try:
-            result = function(*numbers)
-        except (ValueError, OverflowError, ZeroDivisionError):
-            return NUM
-        return result if isinstance(result, CellError) else finite(result)
-
-    return lambda *args: elementwise(single, *args)
-
-
 _STANDARD = statistics.NormalDist()
 
 
@@ -218,16 +202,16 @@ def _logical_last(function: Callable[..., Value]) -> Callable[..., Value]:
     return call
 
 
-FUNCTIONS.add("NORM.DIST", 4, 4)(_logical_last(_scalar(_norm_dist)))
-FUNCTIONS.add("NORMDIST", 4, 4)(_logical_last(_scalar(_norm_dist)))
-FUNCTIONS.add("NORM.INV", 3, 3)(_scalar(_norm_inv))
-FUNCTIONS.add("NORMINV", 3, 3)(_scalar(_norm_inv))
+FUNCTIONS.add("NORM.DIST", 4, 4)(_logical_last(numeric(_norm_dist)))
+FUNCTIONS.add("NORMDIST", 4, 4)(_logical_last(numeric(_norm_dist)))
+FUNCTIONS.add("NORM.INV", 3, 3)(numeric(_norm_inv))
+FUNCTIONS.add("NORMINV", 3, 3)(numeric(_norm_inv))
 FUNCTIONS.add("NORM.S.DIST", 2, 2)(
-    _logical_last(_scalar(lambda z, cumulative: _standard_cdf(z) if cumulative else _STANDARD.pdf(z)))
+    _logical_last(numeric(lambda z, cumulative: _standard_cdf(z) if cumulative else _STANDARD.pdf(z)))
 )
-FUNCTIONS.add("NORMSDIST", 1, 1)(_scalar(_standard_cdf))
-FUNCTIONS.add("NORM.S.INV", 1, 1)(_scalar(_norm_s_inv))
-FUNCTIONS.add("NORMSINV", 1, 1)(_scalar(_norm_s_inv))
+FUNCTIONS.add("NORMSDIST", 1, 1)(numeric(_standard_cdf))
+FUNCTIONS.add("NORM.S.INV", 1, 1)(numeric(_norm_s_inv))
+FUNCTIONS.add("NORMSINV", 1, 1)(numeric(_norm_s_inv))
 
 
 SUBTOTALS = {

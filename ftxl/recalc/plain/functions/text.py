@@ -67,16 +67,23 @@ def xl_concatenate(*args: Value) -> Value:
     return elementwise(join, *args)
 
 
-@FUNCTIONS.add("CONCAT", 1, None, ranges=None)
-def xl_concat(*args: Value) -> Value:
+def _pieces(args: tuple[Value, ...], skip_empty: bool = False) -> list[str] | CellError:
+    """Every value of the arguments (ranges cell by cell) as text, or the first error among them."""
     pieces = []
     for arg in args:
         for value in arg.values() if isinstance(arg, Grid) else [direct(arg)]:
             piece = text(value)
             if type(piece) is CellError:
-                return piece
-            pieces.append(piece)
-    return "".join(pieces)  # type: ignore[arg-type]
+                return piece  # type: ignore[return-value]
+            if piece or not skip_empty:
+                pieces.append(piece)
+    return pieces  # type: ignore[return-value]
+
+
+@FUNCTIONS.add("CONCAT", 1, None, ranges=None)
+def xl_concat(*args: Value) -> Value:
+    pieces = _pieces(args)
+    return pieces if isinstance(pieces, CellError) else "".join(pieces)
 
 
 FUNCTIONS.add("LEN", 1, 1)(_texts(lambda string: float(len(string))))
@@ -263,15 +270,10 @@ def xl_textjoin(delimiter: Value, skip_empty: Value, *args: Value) -> Value:
     skip = truth(direct(skip_empty))
     if type(skip) is CellError:
         return skip
-    pieces = []
-    for arg in args:
-        for value in arg.values() if isinstance(arg, Grid) else [direct(arg)]:
-            piece = text(value)
-            if type(piece) is CellError:
-                return piece
-            if piece or not skip:
-                pieces.append(piece)
-    joined = separator.join(pieces)  # type: ignore[union-attr, arg-type]
+    pieces = _pieces(args, bool(skip))
+    if isinstance(pieces, CellError):
+        return pieces
+    joined = separator.join(pieces)  # type: ignore[union-attr]
     return VALUE if len(joined) > 32767 else joined
 
 
