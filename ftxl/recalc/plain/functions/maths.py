@@ -62,10 +62,11 @@ def numeric(function: Callable[..., float | CellError]) -> Callable[..., Value]:
 
     def single(*args: Value) -> Value:
         numbers = []
-        for arg in args:
-            if arg is MISSING:
-                continue  # an optional argument left out takes its default
-            value = number(direct(arg))
+        given = list(args)
+        while given and given[-1] is MISSING:
+            given.pop()  # optional arguments left out at the end take their defaults
+        for arg in given:
+            value = number(direct(arg))  # one left out between others is 0, as in Excel
             if type(value) is CellError:
                 return value
             numbers.append(value)
