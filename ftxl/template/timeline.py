@@ -73,10 +73,11 @@ def write_timeline(page: Page) -> None:
     chart.set_x_axis({"name": "Day", "min": 0})
     chart.set_y_axis({"name": "EUR", "num_format": "€#,##0"})
     chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 760, "height": 380})
+    chart.set_size({"width": 760, "height": 320})
     sheet.insert_chart("A11", chart)
     page.protect(sheet)
     page.print_setup(sheet, f"A1:H{last + 8}")
+    sheet.set_h_pagebreaks([TIMELINE_TABLE_ROW - 1])  # both charts, legends included, on the first page
 
 
 BREAKEVEN_ROW = 0
@@ -118,5 +119,5 @@ def _cost_parts_chart(page: Page, sheet: Worksheet, top: int) -> None:
     chart.set_title({"name": "Cost per event by option (Base), split into its parts"})
     chart.set_y_axis({"name": "EUR per event", "num_format": "€0.00"})
     chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 760, "height": 360})
-    sheet.insert_chart("A31", chart)
+    chart.set_size({"width": 760, "height": 300})
+    sheet.insert_chart("A29", chart)

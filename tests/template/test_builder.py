@@ -455,7 +455,14 @@ def test_no_page_prints_text_over_text(name, tmp_path):
         return a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and shared > height / 3
 
     assert pages >= 12  # every sheet printed, none hidden by mistake
+    texts = {}
     for page in range(1, pages + 1):  # Questions had 40 overlaps, Start, Timeline and Labels a few each
         boxes = _word_boxes(pdf, page)
         overlapping = [(a[4], b[4]) for k, a in enumerate(boxes) for b in boxes[k + 1 :] if over(a, b)]
         assert not overlapping, (page, overlapping[:5])
+        texts[page] = " ".join(box[4] for box in boxes)
+    # each Timeline chart with its legend on one page (the cost-parts legend used to start the next page)
+    charts = next(page for page, text in texts.items() if "split into its parts" in text)
+    assert "Break-even: where savings cross" in texts[charts]
+    assert texts[charts].count("inference") >= 2  # the table's heading and the chart's legend
+    assert texts[charts + 1].startswith("Cumulative savings and investment by day")
