@@ -41,7 +41,7 @@ def write_inputs(page: Page) -> None:
             page.book.define_name(item.name, f"=Inputs!{first}:{last}")
     sheet.freeze_panes(4, 1)
     page.protect(sheet, format_columns=True)
-    page.print_setup(sheet, f"A1:E{page.layout.inputs_end}")
+    page.print_setup(sheet, f"A1:E{page.layout.inputs_end - 1}")  # the last section's last row, no spacer
 
 
 def _validate(page: Page, sheet: Worksheet, row: int, kind: str, title: str, help_text: str, optional: bool) -> None:

@@ -41,7 +41,7 @@ def write_results(page: Page) -> None:
                 sheet.write_formula(page.layout.result_rows[key], column, "=" + text, s.get(kind))
     sheet.freeze_panes(4, 1)
     page.protect(sheet, format_columns=True)
-    page.print_setup(sheet, f"A1:D{page.layout.results_end}", one_page=True)
+    page.print_setup(sheet, f"A1:D{page.layout.results_end - 1}", one_page=True)
     _define_outputs(page)
 
 

@@ -76,7 +76,7 @@ def write_timeline(page: Page) -> None:
     chart.set_size({"width": 760, "height": 320})
     sheet.insert_chart("A11", chart)
     page.protect(sheet)
-    page.print_setup(sheet, f"A1:H{last + 8}")
+    page.print_setup(sheet, f"A1:H{last + 1}")  # ends at the table's last day
     sheet.set_h_pagebreaks([TIMELINE_TABLE_ROW - 1])  # both charts, legends included, on the first page
 
 

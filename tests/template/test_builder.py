@@ -466,3 +466,14 @@ def test_no_page_prints_text_over_text(name, tmp_path):
     assert "Break-even: where savings cross" in texts[charts]
     assert texts[charts].count("inference") >= 2  # the table's heading and the chart's legend
     assert texts[charts + 1].startswith("Cumulative savings and investment by day")
+
+
+@pytest.mark.parametrize("name", sorted(COMMITTED))
+def test_print_areas_end_at_the_data(name):
+    """No page prints empty rows below a sheet's last filled row (Labels prints its counts, not the log)."""
+    book = openpyxl.load_workbook(ROOT / "workbook_templates" / name)
+    for sheet in book.worksheets:
+        if sheet.sheet_state != "visible" or sheet.title == "Labels":
+            continue
+        last = max((cell.row for row in sheet.iter_rows() for cell in row if cell.value is not None), default=0)
+        assert sheet.print_area.endswith(f"${last}"), (sheet.title, sheet.print_area, last)
