@@ -23,7 +23,8 @@ from ftxl.recalc import formulas_fallback as formulas_engine
 from ftxl.recalc.book import BookCells
 from ftxl.recalc.fast_pipe import FastPipe
 from ftxl.recalc.ooxml.package import Package, read_workbook
-from ftxl.recalc.workbook import BookReader
+from ftxl.recalc.engines import ModelCache
+from ftxl.recalc.workbook import BookReader, recalculate
 
 
 @pytest.mark.parametrize(
@@ -195,3 +196,32 @@ def test_fast_arithmetic_equals_formulas_operators(symbol, a, b):
     original = OPERATORS[symbol]
     expected, actual = original(cell(a), cell(b)), fast_operator(original)(cell(a), cell(b))
     assert np.asarray(actual, dtype=object).tolist() == np.asarray(expected, dtype=object).tolist()
+
+
+def test_a_1904_workbook_is_computed_in_its_own_date_system(tmp_path):
+    """Excel's TEXT(B1,"YYYY-MM-DD") of 0 is 1904-01-01 in a workbook that counts from 1904, 1900-01-00 else."""
+    path = tmp_path / "mac.xlsx"
+    book = xlsxwriter.Workbook(str(path), {"date_1904": True})
+    sheet = book.add_worksheet("S")
+    sheet.write_number("B1", 0)
+    sheet.write_formula("C1", '=TEXT(B1,"YYYY-MM-DD")')
+    sheet.write_formula("C2", "=YEAR(DATE(2024,5,6))+DAY(EOMONTH(B1,1))")
+    book.close()
+    result = recalculate(path, tmp_path / "out.xlsx", ModelCache())
+    assert result.ok and result.engine == "plain", result
+    computed = openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True)["S"]
+    assert computed["C1"].value == "1904-01-01"
+    assert computed["C2"].value == 2024 + 29  # 1904-02-29: a leap year
+
+
+def test_a_function_formulas_fails_on_prints_no_traceback_and_warns(tmp_path, capfd):
+    path = tmp_path / "combin.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("S")
+    sheet.write_formula("A1", "=COMBIN(5,2)")  # formulas lists COMBIN but has no body for it
+    sheet.write_formula("A2", "=1+1")
+    book.close()
+    result = recalculate(path, tmp_path / "out.xlsx", ModelCache())
+    assert result.ok, result.error
+    assert capfd.readouterr().err == ""
+    assert any(w.startswith("S!A1: ") for w in result.warnings), result.warnings
