@@ -21,9 +21,9 @@ from ftxl.cli import cli
 from ftxl.recalc import formula_text
 from ftxl.recalc import formulas_fallback as formulas_engine
 from ftxl.recalc.book import BookCells
+from ftxl.recalc.engines import ModelCache
 from ftxl.recalc.fast_pipe import FastPipe
 from ftxl.recalc.ooxml.package import Package, read_workbook
-from ftxl.recalc.engines import ModelCache
 from ftxl.recalc.workbook import BookReader, recalculate
 
 
