@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -296,10 +297,12 @@ class CompiledBook:
         results: dict[str, list[list[Any]]] = {key: [[error]] for key, error in self.broken.items()}
         if self.function is not None:
             inputs = self._inputs(cells)
-            try:
-                outputs = self.function(*(inputs[key] for key in self.inputs))
-            except Exception:  # noqa: BLE001 - a function formulas lacks (COMBIN) stops its compiled pipe
-                outputs = self._one_by_one(inputs)
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")  # numpy's overflow notices: the cells show #NUM! instead
+                try:
+                    outputs = self.function(*(inputs[key] for key in self.inputs))
+                except Exception:  # noqa: BLE001 - a function formulas lacks (COMBIN) stops its compiled pipe
+                    outputs = self._one_by_one(inputs)
             if len(self.outputs) == 1:
                 outputs = [outputs]
             errors: dict[int, CellError] = {}
