@@ -41,6 +41,8 @@ class Model:
         self.batches: dict[int, tuple[CompiledBook, list[str], list[str], list[tuple[str, str, int, int]]]] = {}
         self.reason = "asked for" if engine == "formulas" else ""
         self._flags: list[tuple[str, str]] | None = None
+        self._reach: dict[frozenset[str], tuple[set[str], set[str]]] = {}
+        """Cells warned and cells volatile, by the set of noted cells they follow from."""
         self.formulas = cells.formulas
         self.names = {node_ref(key): text for key, text in cells.names.items()}
         self.local_names = cells.local_names
@@ -125,13 +127,16 @@ class Model:
                             "checked against Excel's results: check this value",
                         )
                     )
-        evaluation.notes += self._flags
-        if self._flags or evaluation.notes:
-            roots = {key for key, _ in evaluation.notes}
-            evaluation.warned = self.plain.dependents(roots) if self.plain is not None else roots
-            volatile = {key for key, note in self._flags if note.startswith("volatile")}
-            if volatile:
-                evaluation.volatile = self.plain.dependents(volatile) if self.plain is not None else volatile
+        evaluation.notes = evaluation.notes + self._flags  # a new list: an engine's own notes stay as they are
+        if evaluation.notes:
+            roots = frozenset(key for key, _ in evaluation.notes)
+            if roots not in self._reach:  # the same notes copy after copy: the same cells reached
+                volatile = {key for key, note in self._flags if note.startswith("volatile")}
+                self._reach[roots] = (self._dependents(set(roots)), self._dependents(volatile))
+            evaluation.warned, evaluation.volatile = self._reach[roots]
+
+    def _dependents(self, keys: set[str]) -> set[str]:
+        return self.plain.dependents(keys) if self.plain is not None and keys else keys
 
     def _batch(self, cells: BookCells, stage: int, got: dict[Any, Any]) -> dict[str, list[list[Any]]]:
         """The uncovered formulas of one stage, computed by `formulas` from the values so far."""
@@ -139,6 +144,7 @@ class Model:
         if self.generation != self.plain.generation:
             self.batches.clear()
             self._flags = None
+            self._reach.clear()
             self.generation = self.plain.generation
         if stage not in self.batches:
             from .formulas_fallback import CompiledBook

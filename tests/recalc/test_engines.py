@@ -225,3 +225,15 @@ def test_a_function_formulas_fails_on_prints_no_traceback_and_warns(tmp_path, ca
     assert result.ok, result.error
     assert capfd.readouterr().err == ""
     assert any(w.startswith("S!A1: ") for w in result.warnings), result.warnings
+
+
+def test_warnings_do_not_pile_up_over_copies_of_one_model(tmp_path):
+    path = tmp_path / "dyn.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("S")
+    sheet.write_formula("A1", '=INDIRECT("B1")+FISHER(0)')
+    sheet.write_number("B1", 1)
+    book.close()
+    cache = ModelCache()
+    counts = [len(recalculate(path, tmp_path / f"out{k}.xlsx", cache).warnings) for k in range(3)]
+    assert counts[0] >= 1 and counts == [counts[0]] * 3, counts
