@@ -161,14 +161,9 @@ class Model:
             )
             self.batches[stage] = (CompiledBook(sub), keys, blocks, inputs)
         book, keys, blocks, inputs = self.batches[stage]
-        sub = BookCells(
-            formulas={key: cells.formulas[key] for key in keys},
-            values={key: got.get((sheet, r, c)) for key, sheet, r, c in inputs},
-            blocks={key: cells.blocks[key] for key in blocks},
-            sheets=cells.sheets,
-        )
-        sub.values = {key: value for key, value in sub.values.items() if value is not None}
-        return book.evaluate(sub).results
+        found = {key: got.get((sheet, r, c)) for key, sheet, r, c in inputs}
+        values = {key: value for key, value in found.items() if value is not None}
+        return book.evaluate(BookCells(values=values, blocks={key: cells.blocks[key] for key in blocks})).results
 
     def _engine_line(self, results: dict[str, list[list[Any]]]) -> str:
         """ "plain", or how many cells each engine computed and why some were not plain."""

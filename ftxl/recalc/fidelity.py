@@ -42,14 +42,18 @@ def unverified(formula: str) -> list[str]:
     return sorted(used - VERIFIED - VOLATILE - _OURS)
 
 
+def uses_name(formula: str, name: str) -> bool:
+    """Whether `formula` mentions the defined name `name` (outside its text literals)."""
+    bare = STRING_LITERAL.sub('""', formula)
+    return re.search(rf"(?<![\w.!]){re.escape(name)}(?![\w(])", bare, re.IGNORECASE) is not None
+
+
 def relative_names(formula: str, names: dict[str, str]) -> list[str]:
     """The defined names a formula uses whose own references are relative (read from the using cell)."""
-    bare = STRING_LITERAL.sub('""', formula)
     return sorted(
         name
         for name, text in names.items()
-        if RELATIVE_REFERENCE.search(STRING_LITERAL.sub('""', text))
-        and re.search(rf"(?<![\w.!]){re.escape(name)}(?![\w(])", bare, re.IGNORECASE)
+        if RELATIVE_REFERENCE.search(STRING_LITERAL.sub('""', text)) and uses_name(formula, name)
     )
 
 
@@ -58,9 +62,9 @@ def with_names(formula: str, names: dict[str, str]) -> str:
     reached through a name counts as used."""
     texts, seen, pending = [formula], set(), [formula]
     while pending:
-        bare = STRING_LITERAL.sub('""', pending.pop())
+        current = pending.pop()
         for name, text in names.items():
-            if name not in seen and re.search(rf"(?<![\w.!]){re.escape(name)}(?![\w(])", bare, re.IGNORECASE):
+            if name not in seen and uses_name(current, name):
                 seen.add(name)
                 texts.append(text)
                 pending.append(text)

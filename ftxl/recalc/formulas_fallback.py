@@ -31,7 +31,7 @@ from ..cell_functions import Refusal
 from ..errors import WorkbookError
 from .book import BookCells, Evaluation
 from .fast_pipe import FastPipe, UnsupportedPipeError
-from .fidelity import functions_in
+from .fidelity import functions_in, uses_name
 from .formula_text import (
     DOUBLE_MINUS,
     EXTERNAL_REFERENCE,
@@ -267,7 +267,7 @@ class CompiledBook:
             (
                 f"uses the name {name}, which {reason}"
                 for name, reason in self.refused_names.items()
-                if _uses(text, name)
+                if uses_name(text, name)
             ),
             None,
         )
@@ -345,12 +345,6 @@ def _area(ref: str) -> int:
         return area(range_boundaries(ref))
     except (ValueError, TypeError):
         return 0
-
-
-def _uses(formula: str, name: str) -> bool:
-    """Whether `formula` mentions the defined name `name` (outside its text literals)."""
-    pattern = rf"(?<![\w.!]){re.escape(name)}(?![\w(])"
-    return re.search(pattern, STRING_LITERAL.sub('""', formula), re.IGNORECASE) is not None
 
 
 def _off_the_edge(formula: str) -> str:

@@ -251,10 +251,9 @@ class BookReader:
                 array_cells.update(cells_in(area))
                 self.book.array_formulas.add(formula_text.node(sheet.name, area))
             key = formula_text.node(sheet.name, area)
-            text = formula_text.normalise(text)
-            if self.tables and "[" in text:
-                text = resolve_tables(text, self.tables, coordinate_from_string(cell.ref)[1])
-            self.book.formulas[key] = text
+            self.book.formulas[key] = resolve_tables(
+                formula_text.normalise(text), self.tables, coordinate_from_string(cell.ref)[1]
+            )
             self.placement[key] = (sheet.name, _range_rows(area))
         return array_cells
 
@@ -268,14 +267,10 @@ class BookReader:
             if defined.name.lower().startswith("_xlnm."):
                 continue  # print areas, filters: Excel's own bookkeeping
             if defined.sheet is None:
-                text = formula_text.normalise(defined.formula)
-                if self.tables and "[" in text:
-                    text = resolve_tables(text, self.tables, 0)
+                text = resolve_tables(formula_text.normalise(defined.formula), self.tables, 0)
                 self.book.names[formula_text.name_node(defined.name)] = text
             else:
-                text = formula_text.normalise(defined.formula)
-                if self.tables and "[" in text:
-                    text = resolve_tables(text, self.tables, 0)
+                text = resolve_tables(formula_text.normalise(defined.formula), self.tables, 0)
                 self.book.local_names[f"{defined.sheet.upper()}!{defined.name.upper()}"] = text
 
 

@@ -650,7 +650,7 @@ class PlainBook:
 
     def dependents(self, keys: set[str]) -> set[str]:
         """`keys` and every formula that reads one of them, directly or through others."""
-        index = {step.key: k for k, step in enumerate(self.steps)}
+        index = self._index
         readers: list[list[int]] = [[] for _ in self.steps]
         for k, found in enumerate(self.needs):
             for before in found:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from ...values import DIV0, MISSING, NUM, VALUE, CellError, Grid, NotCoveredError, Value, direct, finite
 from .criteria import criterion
 from .spec import Library
+from .statistics import deviation, variance
 
 FUNCTIONS = Library()
 
@@ -84,7 +85,10 @@ def _numbers(values: list[Value]) -> list[float] | CellError:
     return found
 
 
-def _statistic(function: Callable[[list[float]], float | CellError], empty: Value = DIV0) -> Callable[..., Value]:
+def _statistic(function: Callable[[list[float]], float], empty: Value = DIV0, least: int = 1) -> Callable[..., Value]:
+    """A statistic of the field's numbers in the selected records: `empty` when there is none, #DIV/0! when
+    fewer than `least` (a sample variance needs two)."""
+
     def call(database: Value, field: Value, conditions: Value) -> Value:
         values = _selected(database, field, conditions)
         if isinstance(values, CellError):
@@ -94,28 +98,11 @@ def _statistic(function: Callable[[list[float]], float | CellError], empty: Valu
             return numbers
         if not numbers:
             return empty
-        result = function(numbers)
-        return result if isinstance(result, CellError) else finite(result)
+        if len(numbers) < least:
+            return DIV0
+        return finite(function(numbers))
 
     return call
-
-
-def _variance(sample: bool) -> Callable[[list[float]], float | CellError]:
-    def variance(values: list[float]) -> float | CellError:
-        if len(values) < (2 if sample else 1):
-            return DIV0
-        mean = math.fsum(values) / len(values)
-        return math.fsum((v - mean) ** 2 for v in values) / (len(values) - (1 if sample else 0))
-
-    return variance
-
-
-def _root(function: Callable[[list[float]], float | CellError]) -> Callable[[list[float]], float | CellError]:
-    def root(values: list[float]) -> float | CellError:
-        result = function(values)
-        return result if isinstance(result, CellError) else math.sqrt(result)
-
-    return root
 
 
 FUNCTIONS.add("DSUM", 3, 3, ranges=(0, 2))(_statistic(math.fsum, 0.0))
@@ -123,10 +110,10 @@ FUNCTIONS.add("DAVERAGE", 3, 3, ranges=(0, 2))(_statistic(lambda v: math.fsum(v)
 FUNCTIONS.add("DMAX", 3, 3, ranges=(0, 2))(_statistic(max, 0.0))
 FUNCTIONS.add("DMIN", 3, 3, ranges=(0, 2))(_statistic(min, 0.0))
 FUNCTIONS.add("DPRODUCT", 3, 3, ranges=(0, 2))(_statistic(math.prod, 0.0))
-FUNCTIONS.add("DVAR", 3, 3, ranges=(0, 2))(_statistic(_variance(True)))
-FUNCTIONS.add("DVARP", 3, 3, ranges=(0, 2))(_statistic(_variance(False)))
-FUNCTIONS.add("DSTDEV", 3, 3, ranges=(0, 2))(_statistic(_root(_variance(True))))
-FUNCTIONS.add("DSTDEVP", 3, 3, ranges=(0, 2))(_statistic(_root(_variance(False))))
+FUNCTIONS.add("DVAR", 3, 3, ranges=(0, 2))(_statistic(variance(True), least=2))
+FUNCTIONS.add("DVARP", 3, 3, ranges=(0, 2))(_statistic(variance(False)))
+FUNCTIONS.add("DSTDEV", 3, 3, ranges=(0, 2))(_statistic(deviation(True), least=2))
+FUNCTIONS.add("DSTDEVP", 3, 3, ranges=(0, 2))(_statistic(deviation(False)))
 
 
 def _count(test: Callable[[Value], bool]) -> Callable[..., Value]:

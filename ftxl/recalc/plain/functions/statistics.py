@@ -34,12 +34,14 @@ def _statistic(function: Callable[[list[float]], float | CellError], least: int 
     return call
 
 
-def _variance(sample: bool) -> Callable[[list[float]], float]:
-    def variance(values: list[float]) -> float:
+def variance(sample: bool) -> Callable[[list[float]], float]:
+    """The variance of at least two numbers (sample) or one (population)."""
+
+    def of(values: list[float]) -> float:
         mean = math.fsum(values) / len(values)
         return math.fsum((v - mean) ** 2 for v in values) / (len(values) - (1 if sample else 0))
 
-    return variance
+    return of
 
 
 _median = _statistic(lambda values: statistics.median(values))
@@ -47,18 +49,19 @@ for _name in ("MEDIAN",):
     FUNCTIONS.add(_name, 1, None, ranges=None, blanks_add_nothing=True)(_median)
 for _name, _sample in (("VAR", True), ("VAR.S", True), ("VARP", False), ("VAR.P", False)):
     FUNCTIONS.add(_name, 1, None, ranges=None, blanks_add_nothing=True)(
-        _statistic(_variance(_sample), 2 if _sample else 1)
+        _statistic(variance(_sample), 2 if _sample else 1)
     )
 
 
-def _deviation(sample: bool) -> Callable[[list[float]], float]:
-    variance = _variance(sample)
-    return lambda values: math.sqrt(variance(values))
+def deviation(sample: bool) -> Callable[[list[float]], float]:
+    """The standard deviation, the root of `variance`."""
+    of = variance(sample)
+    return lambda values: math.sqrt(of(values))
 
 
 for _name, _sample in (("STDEV", True), ("STDEV.S", True), ("STDEVP", False), ("STDEV.P", False)):
     FUNCTIONS.add(_name, 1, None, ranges=None, blanks_add_nothing=True)(
-        _statistic(_deviation(_sample), 2 if _sample else 1)
+        _statistic(deviation(_sample), 2 if _sample else 1)
     )
 
 
