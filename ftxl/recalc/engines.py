@@ -193,6 +193,11 @@ class ModelCache:
         """Workbooks evaluated with a model compiled for an earlier one."""
         return self.models.hits
 
+    @property
+    def compiled(self) -> int:
+        """Models compiled so far (one per new set of formulas)."""
+        return self.models.made
+
     def evaluate(self, cells: BookCells) -> Evaluation:
         """Evaluate `cells` with the cached model of their signature, compiling it when new."""
         model = self.models.get_or_make(cells.signature(), lambda: Model(cells, self.engine))

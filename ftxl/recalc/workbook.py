@@ -66,6 +66,34 @@ class _SheetCells:
     part: str
     data: bytes
     cells: list[Cell]
+    formula_cells: list[Cell] = field(init=False)
+    """The cells holding a formula (or a part of a shared or array one), in document order."""
+    values: dict[str, Any] = field(init=False)
+    """Address -> value of every other cell that holds one (array cells included: `_read` drops them)."""
+    by_ref: dict[str, Cell] = field(init=False)
+    """Address -> cell, for every cell of the part."""
+
+    def __post_init__(self) -> None:
+        self.formula_cells, self.values, self.by_ref = _split(self.cells)
+
+
+def _split(cells: list[Cell]) -> tuple[list[Cell], dict[str, Any], dict[str, Cell]]:
+    """A sheet's formula cells, the values of the others and every cell by address; worked out once for a
+    scan that copies share (a label log)."""
+    seen = _SPLITS.get(id(cells))
+    if seen is not None and seen[0] is cells:
+        return seen[1]
+    formula_cells = [cell for cell in cells if cell.formula is not None]
+    values = {cell.ref: cell.value for cell in cells if cell.formula is None and cell.value is not None}
+    split = formula_cells, values, {cell.ref: cell for cell in cells}
+    if len(cells) >= SHARED_SPLIT_CELLS:
+        _SPLITS.put(id(cells), (cells, split))
+    return split
+
+
+_SPLITS: BoundedCache[int, tuple[list[Cell], tuple[list[Cell], dict[str, Any], dict[str, Cell]]]] = BoundedCache(8)
+"""Formula cells and values of large scans by the scan's identity (kept with it, so no id is reused)."""
+SHARED_SPLIT_CELLS = 4096
 
 
 @functools.lru_cache(maxsize=4096)
@@ -187,12 +215,10 @@ class BookReader:
                     f"{len(self.book.formulas):,}): refused to bound time and memory; raise --max-cells to compute it"
                 )
             formula_cells.update((sheet.name, ref) for ref in array_cells)
-            sheet_values = values[sheet.name] = {}
-            for cell in sheet.cells:
-                if cell.formula is not None:
-                    formula_cells.add((sheet.name, cell.ref))
-                elif cell.value is not None and cell.ref not in array_cells:
-                    sheet_values[cell.ref] = cell.value
+            formula_cells.update((sheet.name, cell.ref) for cell in sheet.formula_cells)
+            values[sheet.name] = sheet.values
+            if array_cells & sheet.values.keys():  # spilled results are not inputs
+                values[sheet.name] = {ref: v for ref, v in sheet.values.items() if ref not in array_cells}
         self._read_names()
         # rows come in order in a sheet part, so its last cell holds the last row in use
         last_rows = {s.name: coordinate_from_string(s.cells[-1].ref)[1] if s.cells else 0 for s in self.sheets}
@@ -220,14 +246,13 @@ class BookReader:
         """Collect the sheet's formulas; return the cells that array formulas fill."""
         masters: dict[str, tuple[str, str]] = {}
         array_cells: set[str] = set()
-        for cell in sheet.cells:
+        for cell in sheet.formula_cells:
             attrs = cell.formula_attrs
             if attrs.get("t") == "shared" and cell.formula:
                 masters[attrs.get("si", "")] = (cell.ref, cell.formula)
-        for cell in sheet.cells:
-            if cell.formula is None:
-                continue
+        for cell in sheet.formula_cells:
             attrs, text = cell.formula_attrs, cell.formula
+            assert text is not None
             where = f"{sheet.name}!{cell.ref}"
             if attrs.get("t") == "dataTable":
                 self.warnings.append(f"{where}: what-if data tables are not computed; its cached values are kept")
@@ -419,11 +444,11 @@ def _patched_parts(
     for sheet in reader.sheets:
         sheet_values = values[sheet.name]
         computed += len(sheet_values)
-        existing = {cell.ref: cell for cell in sheet.cells}
+        existing = sheet.by_ref
         changed = {ref: v for ref, v in sheet_values.items() if not (ref in existing and _unchanged(existing[ref], v))}
         if not changed:
             continue
-        parts[sheet.part], missing = patch(sheet.data, changed, sheet.cells)
+        parts[sheet.part], missing = patch(sheet.data, changed, [existing[ref] for ref in changed if ref in existing])
         first = sorted(missing, key=lambda r: (len(r), r))[:SAME_WARNINGS_SHOWN]
         for ref in first:
             result.warnings.append(f"{sheet.name}!{ref}: part of an array range but not in the file; not written")

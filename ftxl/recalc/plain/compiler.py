@@ -283,7 +283,22 @@ class Compiler:
         if spec.dates:
             system = self.date1904
             args.insert(0, lambda cells: system)
-        return _caller(spec, args)
+        run = _caller(spec, args)
+        key = self._shared_key(upper, trees) if spec.shared else None
+        return run if key is None else _computed_once(key, run)
+
+    def _shared_key(self, function: str, trees: list[Tree]) -> tuple[str, str] | None:
+        """What identifies a call within one evaluation when every argument means the same in any cell (a
+        constant, a range, a workbook name without relative references); None when one may not."""
+        for tree in trees:
+            if tree[0] == "name":
+                if f"{self.sheet}!{tree[1]}" in self.local_names or tree[1] not in self.name_texts:
+                    return None
+                if RELATIVE_REFERENCE.search(STRING_LITERAL.sub('""', self.name_texts[tree[1]])):
+                    return None
+            elif tree[0] not in ("value", "missing", "ref"):
+                return None
+        return ("shared", f"{function}{trees!r}")
 
     def _check_subtotal(self, trees: list[Tree]) -> None:
         """SUBTOTAL skips other SUBTOTAL cells in its ranges (and, from 101 on, hidden rows): the plain engine
@@ -396,6 +411,18 @@ def _telling(read: Closure, left_out: int) -> Closure:
         return Grid(grid.rows, True, left_out) if isinstance(grid, Grid) else Grid([[grid]], True, left_out)
 
     return told
+
+
+def _computed_once(key: tuple[str, str], run: Closure) -> Closure:
+    """`run`, its answer kept in the evaluation's cells under `key` for the other cells making the same call."""
+
+    def once(cells: Cells) -> Value:
+        found = cells.get(key, once)
+        if found is once:
+            found = cells[key] = run(cells)
+        return found
+
+    return once
 
 
 def _caller(spec: Spec, args: list[Closure]) -> Closure:
@@ -543,6 +570,8 @@ class PlainBook:
             min_col, min_row, _, _ = range_boundaries(ref)
             self.positions[key] = (sheet, min_row, min_col)
         self.block_ids: dict[str, tuple[str, Box]] = {}
+        self._block_grids: dict[str, Grid] = {}
+        """The last grid of each block, kept while copies pass the very same rows (a shared label log)."""
         for key in block_keys:
             sheet, ref = parse_node(key)
             self.block_ids[key] = (sheet, range_boundaries(ref))
@@ -693,8 +722,12 @@ class PlainBook:
     ) -> dict[str, list[list[Value]]]:
         positions = self.positions
         cells: Cells = {positions[key]: value for key, value in values.items()}
+        grids = self._block_grids
         for key, rows in blocks.items():
-            cells[("block", key)] = Grid(rows, True)
+            grid = grids.get(key)
+            if grid is None or grid.rows is not rows:  # copies sharing a label log share its grid (and counts)
+                grid = grids[key] = Grid(rows, True)
+            cells[("block", key)] = grid
         results: dict[str, list[list[Value]]] = {}
         for stage, plain_steps, has_uncovered in self._plan():
             for step in plain_steps:

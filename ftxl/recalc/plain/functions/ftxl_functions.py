@@ -51,4 +51,4 @@ for _name, _function in cell_functions.FUNCTIONS.items():
     _code, _wrapped = _function.__code__, _ftxl(_function)
     _fewest = _code.co_argcount - len(_function.__defaults__ or ())
     for _spelling in cell_functions.spellings(_name):
-        FUNCTIONS.add(_spelling, _fewest, _code.co_argcount, ranges=None)(_wrapped)
+        FUNCTIONS.add(_spelling, _fewest, _code.co_argcount, ranges=None, shared=True)(_wrapped)

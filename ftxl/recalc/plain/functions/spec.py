@@ -42,6 +42,10 @@ class Spec:
     """The function pairs its ranges cell by cell (SUMIF): they are cut alike, or not at all."""
     dates: bool = False
     """The function takes the workbook's date system first (True: 1904), before the formula's arguments."""
+    shared: bool = False
+    """The function is pure and costly (ftxl's own): a call whose arguments are fixed (constants, absolute
+    ranges, names) is computed once per evaluation, however many cells hold it (INDEX(SENSITIVITY(...),k,2)
+    in a column of cells)."""
     covers: Callable[[list[Any]], str | None] | None = None
     """Given the parsed argument trees, why the plain engine does not compute this call (None: it does)."""
 
