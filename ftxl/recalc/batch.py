@@ -148,11 +148,12 @@ def run_job(job: Job, limits: Limits = DEFAULT_LIMITS, engine_choice: str = "aut
 
 def settle_heap() -> None:
     """Exempt what this process keeps for the batch (compiled models, shared label logs) from Python's cycle
-    collector, which otherwise walks those millions of objects again and again while later copies are
-    computed (a third of the time per copy of the example template). Called after a model is compiled;
-    what was kept before and has been dropped since is collected first, so nothing piles up."""
-    gc.unfreeze()
-    gc.collect()
+    collector, which otherwise walks those hundreds of thousands of objects again and again while later
+    copies are computed (a third of the time per copy of the example template). Called after a model is
+    compiled. Frozen objects are still freed when nothing refers to them (a model dropped from the cache);
+    only a reference cycle among them would outlive the batch, so the young ones are collected first (a
+    full collection would cost more than it finds: nothing, in the example template)."""
+    gc.collect(1)
     gc.freeze()
 
 

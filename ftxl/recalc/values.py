@@ -282,8 +282,10 @@ def compare(x: Value, y: Value) -> int | CellError:
     return (x > y) - (x < y)  # type: ignore[no-any-return]
 
 
-def _comparison(test: Callable[[int, int], bool]) -> Callable[[Value, Value], Value]:
+def _comparison(test: Callable[[Any, Any], bool]) -> Callable[[Value, Value], Value]:
     def apply(x: Value, y: Value) -> Value:
+        if type(x) is float and type(y) is float:
+            return test(x, y)
         order = compare(x, y)
         return order if type(order) is CellError else test(order, 0)  # type: ignore[arg-type]
 
@@ -360,7 +362,7 @@ def binary(symbol: str) -> Callable[[Value, Value], Value]:
     scalar = BINARY[symbol]
 
     def apply(x: Value, y: Value) -> Value:
-        if isinstance(x, Grid) or isinstance(y, Grid):
+        if (type(x) is not float or type(y) is not float) and (isinstance(x, Grid) or isinstance(y, Grid)):
             return elementwise(scalar, x, y)
         return scalar(x, y)
 

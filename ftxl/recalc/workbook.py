@@ -100,9 +100,11 @@ SHARED_SPLIT_CELLS = 4096
 def _range_rows(ref: str) -> tuple[tuple[str, ...], ...]:
     """The cell addresses of a range such as C1:E3, row by row."""
     min_col, min_row, max_col, max_row = range_boundaries(ref.replace("$", ""))
-    return tuple(
-        tuple(f"{get_column_letter(c)}{r}" for c in range(min_col, max_col + 1)) for r in range(min_row, max_row + 1)
-    )
+    letters = [get_column_letter(c) for c in range(min_col, max_col + 1)]
+    if len(letters) == 1:  # a column, the usual block
+        (letter,) = letters
+        return tuple((f"{letter}{r}",) for r in range(min_row, max_row + 1))
+    return tuple(tuple(f"{letter}{r}" for letter in letters) for r in range(min_row, max_row + 1))
 
 
 def cells_in(ref: str) -> Iterator[str]:
@@ -250,9 +252,15 @@ class BookReader:
             attrs = cell.formula_attrs
             if attrs.get("t") == "shared" and cell.formula:
                 masters[attrs.get("si", "")] = (cell.ref, cell.formula)
+        formulas, placement = self.book.formulas, self.placement
         for cell in sheet.formula_cells:
             attrs, text = cell.formula_attrs, cell.formula
             assert text is not None
+            if not attrs:  # the common case: a plain formula in one cell (filled copies repeat it)
+                key, formulas[key], placement[key] = _plain_formula(sheet.name, cell.ref, text)
+                if "[" in formulas[key]:
+                    formulas[key] = resolve_tables(formulas[key], self.tables, coordinate_from_string(cell.ref)[1])
+                continue
             where = f"{sheet.name}!{cell.ref}"
             if attrs.get("t") == "dataTable":
                 self.warnings.append(f"{where}: what-if data tables are not computed; its cached values are kept")
@@ -297,6 +305,17 @@ class BookReader:
             else:
                 text = resolve_tables(formula_text.normalise(defined.formula), self.tables, 0)
                 self.book.local_names[f"{defined.sheet.upper()}!{defined.name.upper()}"] = text
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _plain_formula(sheet: str, ref: str, text: str) -> tuple[str, str, tuple[str, tuple[tuple[str, ...], ...]]]:
+    """The node, engine text and placement of a plain formula `text` in `sheet`!`ref` (copies of a template
+    hold the same formulas: each is read once)."""
+    if len(text) > MAX_FORMULA_CHARS:
+        raise WorkbookError(
+            f"{sheet}!{ref}: a formula of {len(text):,} characters, longer than Excel allows ({MAX_FORMULA_CHARS:,})"
+        )
+    return formula_text.node(sheet, ref), formula_text.normalise(text), (sheet, _range_rows(ref))
 
 
 HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\s[^>]*?\bhidden=\"(?:1|true)\"[^>]*>")

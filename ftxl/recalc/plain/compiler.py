@@ -449,10 +449,14 @@ class Step:
     refs: list[tuple[str, Box]]
     array: bool = False
     """Entered as an array formula: a range it returns fills its cells, not one cell of the formula's row."""
+    single: bool = field(init=False)
+    """The formula fills one cell."""
+    cell: tuple[str, int, int] = field(init=False)
+    """Where its (top-left) value goes among the evaluation's cells."""
 
-    @property
-    def single(self) -> bool:
-        return self.box[0] == self.box[2] and self.box[1] == self.box[3]
+    def __post_init__(self) -> None:
+        self.single = self.box[0] == self.box[2] and self.box[1] == self.box[3]
+        self.cell = (self.sheet, self.box[1], self.box[0])
 
 
 def _shown(value: Value) -> Value:
@@ -736,7 +740,10 @@ class PlainBook:
                 except NotCoveredError as exc:
                     left[step.key] = str(exc)
                     value = NA  # a stand-in until the pass that computes it elsewhere
-
+                if type(value) is float and step.single:  # most cells: a number
+                    cells[step.cell] = value
+                    results[step.key] = [[value]]
+                    continue
                 if (
                     step.single
                     and isinstance(value, Grid)
