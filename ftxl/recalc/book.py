@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,25 +32,21 @@ class BookCells:
     hidden_rows: dict[str, set[int]] = field(default_factory=dict)
     """SHEET -> rows hidden in it (SUBTOTAL 101-111 leaves them out)."""
 
-    def signature(self) -> str:
-        """Identical for workbooks that differ only in their input values."""
-        digest = hashlib.sha256()
-        for key in sorted(self.formulas):
-            digest.update(f"{key}={self.formulas[key]}\n".encode())
-        for key in sorted(self.names):
-            digest.update(f"{key}:={self.names[key]}\n".encode())
-        for key in sorted(self.values):
-            digest.update(f"{key}\n".encode())
-        for key in sorted(self.blocks):
-            digest.update(f"{key}[]\n".encode())
-        digest.update("\n".join(self.sheets).encode())
-        digest.update("\n".join(sorted(self.array_formulas)).encode())
-        digest.update(b"1904" if self.date1904 else b"1900")
-        for key in sorted(self.local_names):
-            digest.update(f"{key}:={self.local_names[key]}\n".encode())
-        for sheet in sorted(self.hidden_rows):
-            digest.update(f"{sheet}:{sorted(self.hidden_rows[sheet])}".encode())
-        return digest.hexdigest()
+    def signature(self) -> tuple[Any, ...]:
+        """Equal for workbooks that differ only in their input values, and only for those: the formulas,
+        names and places themselves (a dictionary key compared in full, so no two layouts can collide).
+        Copies of one template list them in the same order and share the very strings, so it is cheap."""
+        return (
+            tuple(self.formulas.items()),
+            tuple(self.names.items()),
+            tuple(self.values),
+            tuple(self.blocks),
+            tuple(self.sheets),
+            frozenset(self.array_formulas),
+            self.date1904,
+            tuple(self.local_names.items()),
+            tuple((sheet, frozenset(rows)) for sheet, rows in self.hidden_rows.items()),
+        )
 
 
 @dataclass

@@ -186,7 +186,7 @@ class ModelCache:
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
         self.engine = engine
-        self.models: BoundedCache[str, Model] = BoundedCache(size)
+        self.models: BoundedCache[tuple[Any, ...], Model] = BoundedCache(size)
 
     @property
     def hits(self) -> int:

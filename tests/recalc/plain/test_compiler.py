@@ -229,7 +229,7 @@ def _placed(book: BookCells, results: dict[str, list[list[object]]]) -> dict[tup
     return placed
 
 
-_FORMULAS_MODELS: dict[str, engine.Model] = {}
+_FORMULAS_MODELS: dict[tuple, engine.Model] = {}
 
 
 def _agree(book: BookCells) -> None:
