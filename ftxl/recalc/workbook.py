@@ -72,26 +72,30 @@ class _SheetCells:
     """Address -> value of every other cell that holds one (array cells included: `_read` drops them)."""
     by_ref: dict[str, Cell] = field(init=False)
     """Address -> cell, for every cell of the part."""
+    hidden_rows: set[int] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.formula_cells, self.values, self.by_ref = _split(self.cells)
+        self.formula_cells, self.values, self.by_ref, self.hidden_rows = _split(self.data, self.cells)
 
 
-def _split(cells: list[Cell]) -> tuple[list[Cell], dict[str, Any], dict[str, Cell]]:
-    """A sheet's formula cells, the values of the others and every cell by address; worked out once for a
-    scan that copies share (a label log)."""
+_Split = tuple[list[Cell], dict[str, Any], dict[str, Cell], set[int]]
+
+
+def _split(data: bytes, cells: list[Cell]) -> _Split:
+    """A sheet's formula cells, the values of the others, every cell by address and the hidden rows; worked
+    out once for a scan that copies share (a label log)."""
     seen = _SPLITS.get(id(cells))
     if seen is not None and seen[0] is cells:
         return seen[1]
     formula_cells = [cell for cell in cells if cell.formula is not None]
     values = {cell.ref: cell.value for cell in cells if cell.formula is None and cell.value is not None}
-    split = formula_cells, values, {cell.ref: cell for cell in cells}
+    split = formula_cells, values, {cell.ref: cell for cell in cells}, _hidden_rows(data)
     if len(cells) >= SHARED_SPLIT_CELLS:
         _SPLITS.put(id(cells), (cells, split))
     return split
 
 
-_SPLITS: BoundedCache[int, tuple[list[Cell], tuple[list[Cell], dict[str, Any], dict[str, Cell]]]] = BoundedCache(8)
+_SPLITS: BoundedCache[int, tuple[list[Cell], _Split]] = BoundedCache(8)
 """Formula cells and values of large scans by the scan's identity (kept with it, so no id is reused)."""
 SHARED_SPLIT_CELLS = 4096
 
@@ -207,9 +211,8 @@ class BookReader:
         values: dict[str, dict[str, Any]] = {}
         formula_cells: set[tuple[str, str]] = set()
         for sheet in self.sheets:
-            hidden = _hidden_rows(sheet.data)
-            if hidden:
-                self.book.hidden_rows[sheet.name.upper()] = hidden
+            if sheet.hidden_rows:
+                self.book.hidden_rows[sheet.name.upper()] = sheet.hidden_rows
             array_cells = self._read_formulas(sheet)
             if len(self.book.formulas) > self.limits.max_formula_cells:
                 raise WorkbookError(

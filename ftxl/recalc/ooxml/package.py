@@ -160,8 +160,20 @@ class Package:
                     )
 
     def read(self, name: str) -> bytes:
-        """The bytes of one part, never more than the zip directory declared."""
+        """The bytes of one part, never more than the zip directory declared. A large part whose compressed
+        bytes (and declared checksum and size) are those of a part read before is not expanded again: it
+        is the very same bytes object (a label log that filled copies of a template share)."""
         info = self.zip.getinfo(name)
+        if not SHARED_PART_BYTES <= info.file_size <= LARGEST_SHARED_PART:
+            return self._expanded(info)
+        key = (self._compressed(info), info.CRC, info.file_size, info.compress_type)
+        data = _EXPANDED.get(key)
+        if data is None:
+            data = _EXPANDED.put(key, self._expanded(info))
+        return data
+
+    def _expanded(self, info: zipfile.ZipInfo) -> bytes:
+        name = info.filename
         try:
             with self.zip.open(info) as member:
                 data = member.read(info.file_size + 1)
@@ -189,18 +201,9 @@ class Package:
 
     def _copy_compressed(self, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> None:
         # zipfile has no public call for this; these are the steps its own writestr takes
-        source = self.zip.fp
-        if source is None or out.fp is None:
-            raise WorkbookError("the package was closed while it was being written")
-        source.seek(info.header_offset)
-        header = source.read(LOCAL_HEADER_SIZE)
-        if len(header) != LOCAL_HEADER_SIZE or not header.startswith(ZIP_MAGIC):
-            raise WorkbookError(f"damaged workbook: part {info.filename} has no valid zip header")
-        name_length, extra_length = struct.unpack("<HH", header[26:30])
-        source.seek(info.header_offset + LOCAL_HEADER_SIZE + name_length + extra_length)
-        data = source.read(info.compress_size)
-        if len(data) != info.compress_size:
-            raise WorkbookError(f"truncated workbook: part {info.filename} is cut short")
+        if out.fp is None:
+            raise WorkbookError("the copy was closed while it was being written")
+        data = self._compressed(info)
         copied = copy.copy(info)
         copied.flag_bits &= ~_DATA_DESCRIPTOR  # sizes and CRC go into the header written here
         copied.header_offset = out.fp.tell()
@@ -210,6 +213,22 @@ class Package:
         out.filelist.append(copied)
         out.NameToInfo[copied.filename] = copied
         out.start_dir = out.fp.tell()
+
+    def _compressed(self, info: zipfile.ZipInfo) -> bytes:
+        """A part's bytes as stored in the zip, not expanded."""
+        source = self.zip.fp
+        if source is None:
+            raise WorkbookError("the package was closed while it was being read")
+        source.seek(info.header_offset)
+        header = source.read(LOCAL_HEADER_SIZE)
+        if len(header) != LOCAL_HEADER_SIZE or not header.startswith(ZIP_MAGIC):
+            raise WorkbookError(f"damaged workbook: part {info.filename} has no valid zip header")
+        name_length, extra_length = struct.unpack("<HH", header[26:30])
+        source.seek(info.header_offset + LOCAL_HEADER_SIZE + name_length + extra_length)
+        data = source.read(info.compress_size)
+        if len(data) != info.compress_size:
+            raise WorkbookError(f"truncated workbook: part {info.filename} is cut short")
+        return data
 
     def xml(self, name: str, data: bytes | None = None) -> Element:
         """A small part (or its `data`, already read) parsed with defusedxml: entity declarations are refused."""
@@ -229,6 +248,12 @@ class Package:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+SHARED_PART_BYTES = 1 << 18
+"""Parts this large (expanded) are kept for the batch by their compressed bytes (see `Package.read`)."""
+LARGEST_SHARED_PART = 16 << 20
+_EXPANDED: BoundedCache[tuple[bytes, int, int, int], bytes] = BoundedCache(4)
 
 
 CHECKED_PARTS = ("[Content_Types].xml", "_rels/.rels", "xl/styles.xml")
