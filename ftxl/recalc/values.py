@@ -345,9 +345,9 @@ def broadcast_shape(*grids: Grid) -> tuple[int, int]:
 
 def elementwise(function: Callable[..., Value], *args: Value) -> Value:
     """`function` applied to single values, or cell by cell when any argument is a range or array."""
-    grids = [a for a in args if isinstance(a, Grid)]
-    if not grids:
+    if not any(isinstance(a, Grid) for a in args) if len(args) > 1 else not isinstance(args[0], Grid):
         return function(*args)
+    grids = [a for a in args if isinstance(a, Grid)]
     rows, cols = broadcast_shape(*grids)
     return Grid(
         [
