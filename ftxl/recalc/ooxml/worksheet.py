@@ -297,7 +297,8 @@ def _rewritten(part: bytes, cell: Cell, value: Any) -> bytes:
         return _patched_element(match, value)
     attrs, formula_element = cell.plain
     if type(value) is float and "t" not in cell.attrs and math.isfinite(value):  # a number stays a number
-        return b"".join((b"<c", attrs, b">", formula_element or b"", b"<v>", format_number(value).encode(), b"</v></c>"))
+        number = format_number(value).encode()
+        return b"".join((b"<c", attrs, b">", formula_element or b"", b"<v>", number, b"</v></c>"))
     cell_type, text = encode(value)
     return b"".join(
         (b"<c", _with_type(attrs, cell_type), b">", formula_element or b"", b"<v>", _escaped(text), b"</v></c>")
