@@ -521,9 +521,12 @@ def _resolve(reader: BookReader, values: dict[str, dict[str, Any]], formula: str
     if len(targets) != 1 or not targets[0][0]:
         return None  # not a plain sheet reference (a constant, a formula, several areas)
     sheet, ref = targets[0]
-    cells = {cell.ref: cell.value for s in reader.sheets if s.name == sheet for cell in s.cells}
-    cells.update(values.get(sheet, {}))
-    found = [cells.get(address) for address in cells_in(ref)]
+    saved = next((s.by_ref for s in reader.sheets if s.name == sheet), {})
+    computed = values.get(sheet, {})
+    found = [
+        computed[address] if address in computed else getattr(saved.get(address), "value", None)
+        for address in cells_in(ref)
+    ]
     return found[0] if len(found) == 1 else found
 
 

@@ -95,10 +95,7 @@ def _typed_value(cell_type: str, raw: str | None, inline: str | None, shared_str
     if raw is None or raw == "":
         return None
     if cell_type == "s":
-        try:
-            return shared_strings[int(raw)]
-        except (ValueError, IndexError):
-            raise WorkbookError(f"damaged workbook: shared string {raw} does not exist") from None
+        return _shared_string(shared_strings, raw)
     if cell_type == "str":
         return plain_text(raw)
     if cell_type == "d":
@@ -113,6 +110,15 @@ def _typed_value(cell_type: str, raw: str | None, inline: str | None, shared_str
         raise WorkbookError(f"damaged workbook: {raw!r} is not a number") from None
 
 
+def _shared_string(shared_strings: list[str], raw: str | bytes) -> str:
+    try:
+        return shared_strings[int(raw)]
+    except (ValueError, IndexError):
+        shown = raw.decode(errors="replace") if isinstance(raw, bytes) else raw
+        raise WorkbookError(f"damaged workbook: shared string {shown} does not exist") from None
+
+
+@functools.lru_cache(maxsize=1 << 14)
 def _formula_text(raw: bytes) -> str:
     text = _eol(raw.decode("utf-8"))
     return html.unescape(text) if "&" in text else text
@@ -128,11 +134,14 @@ def scan(part: bytes, shared_strings: list[str], part_name: str = "sheet") -> It
         )
         if ref is not None:
             text_ref = ref.decode()
-            if cell_type is None and raw:
-                value: Any = _number(raw)
+            if cell_type is None:
+                value: Any = _number(raw) if raw else None
+            elif cell_type == b"s" and raw:  # a shared string, as most text cells are
+                value = _shared_string(shared_strings, raw)
             else:
-                kind = cell_type.decode() if cell_type else "n"
-                value = _typed_value(kind, None if raw is None else _eol(raw.decode("utf-8")), None, shared_strings)
+                value = _typed_value(
+                    cell_type.decode(), None if raw is None else _eol(raw.decode("utf-8")), None, shared_strings
+                )
             yield Cell(
                 text_ref,
                 match.start(),
