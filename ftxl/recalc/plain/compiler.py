@@ -428,6 +428,9 @@ def _computed_once(key: tuple[str, str], run: Closure) -> Closure:
 def _caller(spec: Spec, args: list[Closure]) -> Closure:
     function = spec.function
     if spec.lazy:
+        if len(args) == 3:  # IF(test, yes, no), the most common call of all
+            a, b, c = args
+            return lambda cells: function(partial(a, cells), partial(b, cells), partial(c, cells))
         return lambda cells: function(*[partial(arg, cells) for arg in args])
     if len(args) == 1:
         (only,) = args
