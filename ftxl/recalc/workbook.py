@@ -488,17 +488,14 @@ CHART_PART = re.compile(r"^xl/charts/chart\d+\.xml$")
 def _refreshed_charts(reader: BookReader, values: dict[str, dict[str, Any]], result: FileResult) -> dict[str, bytes]:
     """Chart parts whose cached series now hold the recomputed values (see `chart_cache`)."""
     sheets = {sheet.name.lower(): sheet for sheet in reader.sheets}
-    typed: dict[str, dict[str, Any]] = {}
 
     def lookup(sheet_name: str, ref: str) -> tuple[bool, list[Any]]:
         sheet = sheets[sheet_name.lower()]
         if box_area(range_boundaries(ref)) > MAX_RANGE_CELLS:
             raise KeyError(ref)
-        computed = values[sheet.name]
-        if sheet.name not in typed:
-            typed[sheet.name] = {cell.ref: cell.value for cell in sheet.cells}
+        computed, saved = values[sheet.name], sheet.by_ref
         addresses = list(cells_in(ref))
-        found = [computed[a] if a in computed else typed[sheet.name].get(a) for a in addresses]
+        found = [computed[a] if a in computed else getattr(saved.get(a), "value", None) for a in addresses]
         return any(a in computed for a in addresses), found
 
     parts = {}

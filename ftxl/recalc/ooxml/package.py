@@ -194,8 +194,8 @@ class Package:
         with zipfile.ZipFile(handle, "w") as out:
             out.comment = self.zip.comment
             for info in self.infos:
-                if info.filename in replaced:
-                    out.writestr(info, replaced[info.filename], compress_type=info.compress_type)
+                if info.filename in replaced:  # writestr fills in offsets and sizes: on a copy, not ours
+                    out.writestr(copy.copy(info), replaced[info.filename], compress_type=info.compress_type)
                 else:
                     self._copy_compressed(info, out)
 
