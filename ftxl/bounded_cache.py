@@ -18,8 +18,6 @@ class BoundedCache(Generic[Key, Item]):
         self.size = size
         self.items: dict[Key, Item] = {}
         self.hits = 0
-        self.made = 0
-        """Items `get_or_make` had to make."""
 
     def get(self, key: Key) -> Item | None:
         """The item kept under `key`, or None."""
@@ -38,10 +36,7 @@ class BoundedCache(Generic[Key, Item]):
     def get_or_make(self, key: Key, make: Callable[[], Item]) -> Item:
         """The item under `key`, made and kept when missing."""
         item = self.get(key)
-        if item is not None:
-            return item
-        self.made += 1
-        return self.put(key, make())
+        return self.put(key, make()) if item is None else item
 
     def __len__(self) -> int:
         return len(self.items)

@@ -139,10 +139,10 @@ def run_job(job: Job, limits: Limits = DEFAULT_LIMITS, engine_choice: str = "aut
             error="the file is read-only, so it is not replaced (as Excel would not): make it writable, "
             "or write copies with --out",
         )
-    compiled = cache.compiled
+    shared = cache.shared
     with _collector_paused():
         result = recalculate(job.source, job.target, cache, limits, sync_file=in_place, sync_folder=False)
-    if cache.compiled != compiled:
+    if cache.shared != shared:  # a second copy of a template: more are likely to follow
         settle_heap()
     return result
 
@@ -165,10 +165,12 @@ def _collector_paused() -> Iterator[None]:
 def settle_heap() -> None:
     """Exempt what this process keeps for the batch (compiled models, shared label logs) from Python's cycle
     collector, which otherwise walks those hundreds of thousands of objects again and again while later
-    copies are computed (a third of the time per copy of the example template). Called after a model is
-    compiled. Frozen objects are still freed when nothing refers to them (a model dropped from the cache);
-    only a reference cycle among them would outlive the batch, so the young ones are collected first (a
-    full collection would cost more than it finds: nothing, in the example template)."""
+    copies are computed (a third of the time per copy of the example template). Called when a model is
+    used for a second workbook, so once per template whose copies the batch holds, not for each of many
+    different workbooks: frozen objects are still freed when nothing refers to them (a model dropped from
+    the cache), but a reference cycle among them would stay until the process ends. The young ones are
+    collected first; a full collection would cost more than it finds (nothing, in the example template).
+    """
     gc.collect(1)
     gc.freeze()
 

@@ -12,6 +12,9 @@ with a warning, which keeps untrusted input from reading other files.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from openpyxl.utils.cell import get_column_letter
@@ -47,6 +50,8 @@ class Model:
         self.names = {node_ref(key): text for key, text in cells.names.items()}
         self.local_names = cells.local_names
         self.generation = 0
+        self.uses = 0
+        """Workbooks evaluated with this model."""
         if engine != "formulas":
             self.plain = PlainBook(
                 cells.formulas,
@@ -78,11 +83,12 @@ class Model:
                 evaluation.by_formulas = set(plain.uncovered)
                 self._warn(evaluation, plain.uncovered)
                 return evaluation
-        if self.whole is None:
-            from .formulas_fallback import CompiledBook  # imports formulas (and scipy): only when needed
+        with collecting_cycles():
+            if self.whole is None:
+                from .formulas_fallback import CompiledBook  # imports formulas (and scipy): only when needed
 
-            self.whole = CompiledBook(cells)
-        evaluation = self.whole.evaluate(cells)
+                self.whole = CompiledBook(cells)
+            evaluation = self.whole.evaluate(cells)
         evaluation.engine = f"formulas ({self.reason})"
         evaluation.by_formulas = set(cells.formulas)
         self._warn(evaluation, cells.formulas)
@@ -146,6 +152,11 @@ class Model:
             self._flags = None
             self._reach.clear()
             self.generation = self.plain.generation
+        with collecting_cycles():
+            return self._batch_computed(cells, stage, got)
+
+    def _batch_computed(self, cells: BookCells, stage: int, got: dict[Any, Any]) -> dict[str, list[list[Any]]]:
+        assert self.plain is not None
         if stage not in self.batches:
             from .formulas_fallback import CompiledBook
 
@@ -179,6 +190,20 @@ class Model:
         return f"plain for {total - foreign:,} cells, formulas for {foreign:,} ({shown})"
 
 
+@contextlib.contextmanager
+def collecting_cycles() -> Iterator[None]:
+    """Python's cycle collector on while `formulas` works, even inside a batch that paused it for the plain
+    engine (see `batch.run_job`): formulas and schedula leave reference cycles by the thousand, which would
+    otherwise pile up until the file is done (hundreds of MB on the corpus)."""
+    paused = not gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.disable()
+
+
 class ModelCache:
     """Compiled models by formula signature, so filled copies of one template compile once."""
 
@@ -186,6 +211,8 @@ class ModelCache:
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
         self.engine = engine
+        self.shared = 0
+        """Models used for more than one workbook so far."""
         self.models: BoundedCache[tuple[Any, ...], Model] = BoundedCache(size)
 
     @property
@@ -193,12 +220,10 @@ class ModelCache:
         """Workbooks evaluated with a model compiled for an earlier one."""
         return self.models.hits
 
-    @property
-    def compiled(self) -> int:
-        """Models compiled so far (one per new set of formulas)."""
-        return self.models.made
-
     def evaluate(self, cells: BookCells) -> Evaluation:
         """Evaluate `cells` with the cached model of their signature, compiling it when new."""
         model = self.models.get_or_make(cells.signature(), lambda: Model(cells, self.engine))
+        model.uses += 1
+        if model.uses == 2:
+            self.shared += 1
         return model.evaluate(cells)
