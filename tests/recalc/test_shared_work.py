@@ -162,7 +162,9 @@ def test_the_collector_is_paused_per_file_and_a_model_used_again_is_frozen(tmp_p
     assert seen == [False, False, False]  # paused while each file is computed ...
     assert gc.isenabled()  # ... and on again after each, a failed one too
     # a model used once is not frozen (a batch of different workbooks frees as it goes); used twice, it is
-    assert frozen_after_first == frozen_before < frozen_after_second
+    # (frozen objects may still be freed, so the count can fall by a few)
+    assert frozen_after_first <= frozen_before
+    assert frozen_after_second > frozen_after_first + 1_000
 
 
 def _large_sheet(path: Path, first: int) -> Path:
