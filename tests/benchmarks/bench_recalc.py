@@ -41,7 +41,8 @@ from helpers.quote_workbook import filled_copies  # noqa: E402
 
 
 def run_ftxl(folder: Path, out: Path, *options: str, tree: Path | None = None) -> float:
-    """Seconds for `ftxl recalc FOLDER` in a fresh process; `tree`: the ftxl of another checkout."""
+    """Seconds for `ftxl recalc FOLDER` in a fresh process; `tree`: the ftxl of another checkout (run from
+    there: `python -m` puts the working folder first on the path, before PYTHONPATH)."""
     env = dict(os.environ, PYTHONPATH=str(tree)) if tree else None
     start = time.perf_counter()
     subprocess.run(
@@ -49,6 +50,7 @@ def run_ftxl(folder: Path, out: Path, *options: str, tree: Path | None = None) -
         check=True,
         stdout=subprocess.DEVNULL,
         env=env,
+        cwd=tree,
     )
     return time.perf_counter() - start
 
@@ -267,14 +269,24 @@ def template_against_zip_copy(args: argparse.Namespace) -> None:
 
 def compare_trees(args: argparse.Namespace) -> None:
     """This checkout's `ftxl recalc` against another's on the same copies, runs interleaved (median of --repeat)."""
-    root = args.keep or Path(tempfile.mkdtemp(prefix="ftxl-bench-"))
+    root = (args.keep or Path(tempfile.mkdtemp(prefix="ftxl-bench-"))).resolve()
     filled_copies(root / "ftxl", args.copies, native=False)
     template_copies(root / "template", args.template_copies or 50)
-    here = Path(__file__).parents[2]
+    here, baseline = Path(__file__).resolve().parents[2], args.baseline_tree.resolve()
+    for tree in (here, baseline):  # each run must import its own tree's ftxl
+        found = subprocess.run(
+            [sys.executable, "-c", "import ftxl; print(ftxl.__file__)"],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=dict(os.environ, PYTHONPATH=str(tree)),
+            cwd=tree,
+        ).stdout.strip()
+        assert Path(found).is_relative_to(tree), f"{tree} runs {found}"
     for name, folder in (("quote template", root / "ftxl"), ("example template", root / "template")):
         times: dict[str, list[float]] = {"this checkout": [], "baseline": []}
         for k in range(args.repeat):
-            times["baseline"].append(run_ftxl(folder, root / f"out_base_{name[0]}{k}", tree=args.baseline_tree))
+            times["baseline"].append(run_ftxl(folder, root / f"out_base_{name[0]}{k}", tree=baseline))
             times["this checkout"].append(run_ftxl(folder, root / f"out_new_{name[0]}{k}", tree=here))
         count = len(list(folder.glob("*.xlsx")))
         base, new = (statistics.median(times[key]) for key in ("baseline", "this checkout"))
