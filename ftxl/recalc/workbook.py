@@ -259,7 +259,7 @@ class BookReader:
         for cell in sheet.formula_cells:
             attrs, text = cell.formula_attrs, cell.formula
             assert text is not None
-            if not attrs:  # the common case: a plain formula in one cell (filled copies repeat it)
+            if not attrs and len(text) <= REMEMBERED_FORMULA_CHARS:  # most: a plain formula that copies repeat
                 key, formulas[key], placement[key] = _plain_formula(sheet.name, cell.ref, text)
                 if "[" in formulas[key]:
                     formulas[key] = resolve_tables(formulas[key], self.tables, coordinate_from_string(cell.ref)[1])
@@ -310,14 +310,14 @@ class BookReader:
                 self.book.local_names[f"{defined.sheet.upper()}!{defined.name.upper()}"] = text
 
 
-@functools.lru_cache(maxsize=1 << 16)
+REMEMBERED_FORMULA_CHARS = 2048
+"""Plain formulas up to this length are read once per cell for the batch (at most 16,384 of them)."""
+
+
+@functools.lru_cache(maxsize=1 << 14)
 def _plain_formula(sheet: str, ref: str, text: str) -> tuple[str, str, tuple[str, tuple[tuple[str, ...], ...]]]:
     """The node, engine text and placement of a plain formula `text` in `sheet`!`ref` (copies of a template
     hold the same formulas: each is read once)."""
-    if len(text) > MAX_FORMULA_CHARS:
-        raise WorkbookError(
-            f"{sheet}!{ref}: a formula of {len(text):,} characters, longer than Excel allows ({MAX_FORMULA_CHARS:,})"
-        )
     return formula_text.node(sheet, ref), formula_text.normalise(text), (sheet, _range_rows(ref))
 
 

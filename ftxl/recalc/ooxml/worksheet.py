@@ -118,10 +118,19 @@ def _shared_string(shared_strings: list[str], raw: str | bytes) -> str:
         raise WorkbookError(f"damaged workbook: shared string {shown} does not exist") from None
 
 
-@functools.lru_cache(maxsize=1 << 14)
 def _formula_text(raw: bytes) -> str:
+    """The text of an <f> element; short ones (nearly all) decoded once for every copy that repeats them."""
+    return _short_formula_text(raw) if len(raw) <= REMEMBERED_FORMULA_BYTES else _decoded(raw)
+
+
+def _decoded(raw: bytes) -> str:
     text = _eol(raw.decode("utf-8"))
     return html.unescape(text) if "&" in text else text
+
+
+REMEMBERED_FORMULA_BYTES = 2048
+"""Formulas up to this size are remembered (at most 8,192 of them: a few MB however hostile the files)."""
+_short_formula_text = functools.lru_cache(maxsize=8192)(_decoded)
 
 
 def scan(part: bytes, shared_strings: list[str], part_name: str = "sheet") -> Iterator[Cell]:
