@@ -29,7 +29,7 @@ from .ooxml import charts
 from .ooxml.package import DEFAULT_LIMITS, Limits, Package, Workbook, check_well_formed, read_workbook
 from .ooxml.tables import read_tables
 from .ooxml.tables import resolve as resolve_tables
-from .ooxml.worksheet import Cell, patch, scan
+from .ooxml.worksheet import Cell, Layout, patch, scan
 from .values import MAX_RANGE_CELLS, CellError
 from .values import area as box_area
 
@@ -169,9 +169,18 @@ def _taken_blocks(
 
 
 def _scanned(data: bytes, shared_strings: list[str], part: str) -> list[Cell]:
-    """The cells of a sheet part; large parts seen before with the same strings are not scanned again."""
+    """The cells of a sheet part; large parts seen before with the same strings are not scanned again, and a
+    small one that differs from one seen before only in its values is read through that one's layout."""
     if len(data) < LARGE_PART:
-        return _checked_cells(data, shared_strings, part)
+        skeleton = Layout.skeleton_of(data)
+        layout = _LAYOUTS.get(skeleton)
+        cells = None if layout is None else layout.cells_of(data, shared_strings, part)
+        if cells is None:
+            cells = _checked_cells(data, shared_strings, part)
+            layout = Layout.of(data, cells)
+            if layout is not None:
+                _LAYOUTS.put(layout.skeleton, layout)
+        return cells
     seen = _SCANS.get(data)
     if seen is not None and seen[0] is shared_strings:
         return seen[1]
@@ -181,6 +190,8 @@ def _scanned(data: bytes, shared_strings: list[str], part: str) -> list[Cell]:
     return cells
 
 
+_LAYOUTS: BoundedCache[bytes, Layout] = BoundedCache(64)
+"""Layouts of the small sheet parts seen, by skeleton: the sheets of filled copies of a template."""
 BLOCK_MIN_CELLS = 256
 """A range of at least this many value cells is fed to the engine as one input (a label log, a table)."""
 LARGEST_CACHED_PART = 16 << 20

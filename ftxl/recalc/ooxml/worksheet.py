@@ -188,6 +188,95 @@ def scan(part: bytes, shared_strings: list[str], part_name: str = "sheet") -> It
         )
 
 
+VALUE_TEXT = re.compile(rb"<v>([^<&]*)</v>")
+"""A cached value without markup or entities: what filled copies of one template differ in."""
+XML_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+"""Characters an XML document cannot hold (an XML parser refuses them)."""
+
+
+@dataclass(slots=True)
+class Layout:
+    """A scanned sheet part without its values: another part that differs from it only inside ``<v>``
+    elements (a filled copy of the same template) has the same cells at known places, so its cells are
+    found by reading those values alone, not by scanning it again.
+
+    The skeleton is the part with every value taken out; two parts with the same skeleton differ only
+    there, and a value matched by `VALUE_TEXT` holds no markup: the other part is as well-formed as this
+    one was found to be, its cells inside Excel's grid, its formulas the same.
+    """
+
+    skeleton: bytes
+    cells: list[Cell]
+    slots: list[int]
+    """Per cell, the index of its value among the part's `VALUE_TEXT` matches (-1: none)."""
+    lengths: list[int]
+    """Per cell, the length of that value in the part scanned (0: none)."""
+    count: int
+    """How many values the part holds."""
+
+    @staticmethod
+    def skeleton_of(part: bytes) -> bytes:
+        return VALUE_TEXT.sub(b"<v></v>", part)
+
+    @classmethod
+    def of(cls, part: bytes, cells: list[Cell]) -> Layout | None:
+        """The layout of a part `scan` read as `cells`; None unless every cell is of the common form with at
+        most one value, and every value of the part belongs to a cell."""
+        matches = list(VALUE_TEXT.finditer(part))
+        slots, lengths, k = [], [], 0
+        for cell in cells:
+            if cell.plain is None:
+                return None
+            inside = []
+            while k < len(matches) and matches[k].start() < cell.end:
+                if matches[k].start() < cell.start:
+                    return None  # a value outside any cell
+                inside.append(k)
+                k += 1
+            if len(inside) > 1:
+                return None
+            slots.append(inside[0] if inside else -1)
+            lengths.append(len(matches[inside[0]].group(1)) if inside else 0)
+        if k != len(matches):
+            return None
+        return cls(cls.skeleton_of(part), cells, slots, lengths, len(matches))
+
+    def cells_of(self, part: bytes, shared_strings: list[str], part_name: str = "sheet") -> list[Cell] | None:
+        """The cells of `part`, whose skeleton is this layout's, read from its values; None when its values
+        do not line up with this layout's (then `scan` it)."""
+        raws = VALUE_TEXT.findall(part)
+        if len(raws) != self.count:
+            return None
+        found: list[Cell] = []
+        shift = 0
+        for cell, slot, length in zip(self.cells, self.slots, self.lengths, strict=True):
+            start = cell.start + shift
+            value: Any = None
+            if slot >= 0:
+                raw = raws[slot]
+                shift += len(raw) - length
+                value = _value_of(cell.attrs.get("t"), raw, shared_strings, part_name)
+            found.append(
+                Cell(cell.ref, start, cell.end + shift, cell.attrs, cell.formula, cell.formula_attrs, value, cell.plain)
+            )
+        return found
+
+
+def _value_of(cell_type: str | None, raw: bytes, shared_strings: list[str], part_name: str) -> Any:
+    """A cell's value from its raw `<v>` text, as `scan` reads the common form."""
+    if cell_type is None:
+        return _number(raw) if raw else None
+    if cell_type == "s" and raw:
+        return _shared_string(shared_strings, raw)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise WorkbookError(f"damaged workbook: part {part_name} is not well-formed XML (not UTF-8)") from None
+    if XML_CONTROL.search(text) or "]]>" in text:
+        raise WorkbookError(f"damaged workbook: part {part_name} is not well-formed XML (a control character or ]]>)")
+    return _typed_value(cell_type, _eol(text), None, shared_strings)
+
+
 def format_number(value: float) -> str:
     """A float as Excel stores it: shortest round-trip digits, integers without '.0'."""
     if value.is_integer() and abs(value) < 1e15:
