@@ -47,12 +47,19 @@ class Cell:
     start: int
     end: int
     attrs: dict[str, str]
+    """The element's attributes; for the common form only its type ``t`` (read-only: such cells share it)."""
     formula: str | None
     formula_attrs: dict[str, str]
+    """The <f> element's attributes (read-only: cells without any share one empty dict)."""
     value: Any
     """The cached or typed value: float, str, bool, CellError, or None when empty."""
     plain: tuple[bytes, bytes | None] | None = None
     """For an element of the common form: its attribute bytes and <f> element, to rewrite it without parsing."""
+
+
+_UNTYPED: dict[str, str] = {}
+_TYPED = {kind.encode(): {"t": kind} for kind in ("s", "str", "b", "e", "n", "d")}
+"""The attributes `scan` gives cells of the common form, shared (never written to)."""
 
 
 def _attrs(raw: bytes) -> dict[str, str]:
@@ -155,9 +162,9 @@ def scan(part: bytes, shared_strings: list[str], part_name: str = "sheet") -> It
                 text_ref,
                 match.start(),
                 match.end(),
-                {"r": text_ref, "t": cell_type.decode()} if cell_type else {"r": text_ref},
+                _TYPED[cell_type] if cell_type in _TYPED else {"t": cell_type.decode()} if cell_type else _UNTYPED,
                 None if element is None else _formula_text(formula or b""),
-                _attrs(formula_attrs) if formula_attrs else {},
+                _attrs(formula_attrs) if formula_attrs else _UNTYPED,
                 value,
                 (attrs_raw, element),
             )
