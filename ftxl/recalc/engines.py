@@ -194,7 +194,7 @@ class Model:
 def collecting_cycles() -> Iterator[None]:
     """Python's cycle collector on while `formulas` works, even inside a batch that paused it for the plain
     engine (see `batch.run_job`): formulas and schedula leave reference cycles by the thousand, which would
-    otherwise pile up until the file is done (hundreds of MB on the corpus)."""
+    otherwise pile up until the file is done (without this, the corpus's peak is 800 MB, not 570)."""
     paused = not gc.isenabled()
     gc.enable()
     try:
