@@ -345,10 +345,12 @@ def broadcast_shape(*grids: Grid) -> tuple[int, int]:
 
 def elementwise(function: Callable[..., Value], *args: Value) -> Value:
     """`function` applied to single values, or cell by cell when any argument is a range or array."""
-    if not any(isinstance(a, Grid) for a in args) if len(args) > 1 else not isinstance(args[0], Grid):
+    for a in args:
+        if isinstance(a, Grid):
+            break
+    else:  # single values only: the common case, without building a list
         return function(*args)
-    grids = [a for a in args if isinstance(a, Grid)]
-    rows, cols = broadcast_shape(*grids)
+    rows, cols = broadcast_shape(*(a for a in args if isinstance(a, Grid)))
     return Grid(
         [
             [function(*(cell_at(a, r, c) if isinstance(a, Grid) else a for a in args)) for c in range(cols)]

@@ -266,14 +266,11 @@ class BookReader:
             attrs = cell.formula_attrs
             if attrs.get("t") == "shared" and cell.formula:
                 masters[attrs.get("si", "")] = (cell.ref, cell.formula)
-        formulas, placement = self.book.formulas, self.placement
         for cell in sheet.formula_cells:
             attrs, text = cell.formula_attrs, cell.formula
             assert text is not None
-            if not attrs and len(text) <= REMEMBERED_FORMULA_CHARS:  # most: a plain formula that copies repeat
-                key, formulas[key], placement[key] = _plain_formula(sheet.name, cell.ref, text)
-                if "[" in formulas[key]:
-                    formulas[key] = resolve_tables(formulas[key], self.tables, coordinate_from_string(cell.ref)[1])
+            if not attrs and len(text) <= REMEMBERED_FORMULA_CHARS:  # most: a plain formula, no checks to make
+                self._add_formula(sheet.name, cell.ref, cell.ref, text)
                 continue
             where = f"{sheet.name}!{cell.ref}"
             if attrs.get("t") == "dataTable":
@@ -296,13 +293,19 @@ class BookReader:
                         f"{where}: an array formula over {area}, more cells than ftxl evaluates ({MAX_RANGE_CELLS:,})"
                     )
                 array_cells.update(cells_in(area))
-                self.book.array_formulas.add(formula_text.node(sheet.name, area))
-            key = formula_text.node(sheet.name, area)
-            self.book.formulas[key] = resolve_tables(
-                formula_text.normalise(text), self.tables, coordinate_from_string(cell.ref)[1]
-            )
-            self.placement[key] = (sheet.name, _range_rows(area))
+                self.book.array_formulas.add(self._add_formula(sheet.name, cell.ref, area, text))
+            else:
+                self._add_formula(sheet.name, cell.ref, area, text)
         return array_cells
+
+    def _add_formula(self, sheet: str, ref: str, area: str, text: str) -> str:
+        """Take the formula `text` written in `ref` and filling `area` for the engine; its node."""
+        read = _formula if len(text) <= REMEMBERED_FORMULA_CHARS else _formula.__wrapped__
+        key, engine_text, self.placement[key] = read(sheet, area, text)
+        if "[" in engine_text:  # a structured reference, read from the row it is written in
+            engine_text = resolve_tables(engine_text, self.tables, coordinate_from_string(ref)[1])
+        self.book.formulas[key] = engine_text
+        return key
 
     def where(self, key: str) -> str:
         """Sheet!A1 of the formula behind an engine node (the top-left cell of an array range)."""
@@ -322,14 +325,14 @@ class BookReader:
 
 
 REMEMBERED_FORMULA_CHARS = 2048
-"""Plain formulas up to this length are read once per cell for the batch (at most 16,384 of them)."""
+"""Formulas up to this length are read once per place for the batch (at most 16,384 of them)."""
 
 
 @functools.lru_cache(maxsize=1 << 14)
-def _plain_formula(sheet: str, ref: str, text: str) -> tuple[str, str, tuple[str, tuple[tuple[str, ...], ...]]]:
-    """The node, engine text and placement of a plain formula `text` in `sheet`!`ref` (copies of a template
-    hold the same formulas: each is read once)."""
-    return formula_text.node(sheet, ref), formula_text.normalise(text), (sheet, _range_rows(ref))
+def _formula(sheet: str, area: str, text: str) -> tuple[str, str, tuple[str, tuple[tuple[str, ...], ...]]]:
+    """The node, engine text (tables not yet resolved) and placement of a formula `text` filling
+    `sheet`!`area` (copies of a template hold the same formulas: each is read once)."""
+    return formula_text.node(sheet, area), formula_text.normalise(text), (sheet, _range_rows(area))
 
 
 HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\s[^>]*?\bhidden=\"(?:1|true)\"[^>]*>")

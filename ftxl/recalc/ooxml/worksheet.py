@@ -57,7 +57,7 @@ class Cell:
     """For an element of the common form: its attribute bytes and <f> element, to rewrite it without parsing."""
 
 
-_UNTYPED: dict[str, str] = {}
+_NO_ATTRS: dict[str, str] = {}
 _TYPED = {kind.encode(): {"t": kind} for kind in ("s", "str", "b", "e", "n", "d")}
 """The attributes `scan` gives cells of the common form, shared (never written to)."""
 
@@ -149,23 +149,15 @@ def scan(part: bytes, shared_strings: list[str], part_name: str = "sheet") -> It
             "plain", "ref", "type", "felem", "fattrs", "f", "v"
         )
         if ref is not None:
-            text_ref = ref.decode()
-            if cell_type is None:
-                value: Any = _number(raw) if raw else None
-            elif cell_type == b"s" and raw:  # a shared string, as most text cells are
-                value = _shared_string(shared_strings, raw)
-            else:
-                value = _typed_value(
-                    cell_type.decode(), None if raw is None else _eol(raw.decode("utf-8")), None, shared_strings
-                )
+            attrs = _TYPED[cell_type] if cell_type in _TYPED else {"t": cell_type.decode()} if cell_type else _NO_ATTRS
             yield Cell(
-                text_ref,
+                ref.decode(),
                 match.start(),
                 match.end(),
-                _TYPED[cell_type] if cell_type in _TYPED else {"t": cell_type.decode()} if cell_type else _UNTYPED,
+                attrs,
                 None if element is None else _formula_text(formula or b""),
-                _attrs(formula_attrs) if formula_attrs else _UNTYPED,
-                value,
+                _attrs(formula_attrs) if formula_attrs else _NO_ATTRS,
+                _common_value(attrs.get("t"), raw, shared_strings),
                 (attrs_raw, element),
             )
             continue
@@ -270,18 +262,27 @@ class Layout:
 
 
 def _value_of(cell_type: str | None, raw: bytes, shared_strings: list[str], part_name: str) -> Any:
-    """A cell's value from its raw `<v>` text, as `scan` reads the common form."""
+    """A cell's value from its raw `<v>` text, as `scan` reads the common form, with the checks an XML parser
+    would have made of text (a layout's part is not parsed)."""
+    if cell_type not in (None, "s"):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise WorkbookError(f"damaged workbook: part {part_name} is not well-formed XML (not UTF-8)") from None
+        if XML_CONTROL.search(text) or "]]>" in text:
+            raise WorkbookError(
+                f"damaged workbook: part {part_name} is not well-formed XML (a control character or ]]>)"
+            )
+    return _common_value(cell_type, raw, shared_strings)
+
+
+def _common_value(cell_type: str | None, raw: bytes | None, shared_strings: list[str]) -> Any:
+    """The value of a cell of the common form from its type and raw `<v>` text (None: no <v>)."""
     if cell_type is None:
         return _number(raw) if raw else None
-    if cell_type == "s" and raw:
+    if cell_type == "s" and raw:  # a shared string, as most text cells are
         return _shared_string(shared_strings, raw)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise WorkbookError(f"damaged workbook: part {part_name} is not well-formed XML (not UTF-8)") from None
-    if XML_CONTROL.search(text) or "]]>" in text:
-        raise WorkbookError(f"damaged workbook: part {part_name} is not well-formed XML (a control character or ]]>)")
-    return _typed_value(cell_type, _eol(text), None, shared_strings)
+    return _typed_value(cell_type, None if raw is None else _eol(raw.decode("utf-8")), None, shared_strings)
 
 
 def format_number(value: float) -> str:

@@ -197,14 +197,14 @@ class Compiler:
         if "!" in name:
             return None
         text = self.name_texts.get(name)
-        if text is not None and RELATIVE_REFERENCE.search(STRING_LITERAL.sub('""', text)):
+        if text is not None and _relative(text):
             # a relative reference in a name is stored as seen from A1 and read from the cell using it
             moved = translate(text, "A1", f"{get_column_letter(self.column)}{self.row}")
             return Parser(moved, "").parse()
         return self.names.get(name)
 
     def _moved(self, text: str) -> str:
-        if RELATIVE_REFERENCE.search(STRING_LITERAL.sub('""', text)):
+        if _relative(text):
             return translate(text, "A1", f"{get_column_letter(self.column)}{self.row}")
         return text
 
@@ -294,7 +294,7 @@ class Compiler:
             if tree[0] == "name":
                 if f"{self.sheet}!{tree[1]}" in self.local_names or tree[1] not in self.name_texts:
                     return None
-                if RELATIVE_REFERENCE.search(STRING_LITERAL.sub('""', self.name_texts[tree[1]])):
+                if _relative(self.name_texts[tree[1]]):
                     return None
             elif tree[0] not in ("value", "missing", "ref"):
                 return None
@@ -411,6 +411,11 @@ def _telling(read: Closure, left_out: int) -> Closure:
         return Grid(grid.rows, True, left_out) if isinstance(grid, Grid) else Grid([[grid]], True, left_out)
 
     return told
+
+
+def _relative(text: str) -> bool:
+    """Whether a defined name's formula holds a relative reference (outside text), read from the using cell."""
+    return bool(RELATIVE_REFERENCE.search(STRING_LITERAL.sub('""', text)))
 
 
 def _computed_once(key: tuple[str, str], run: Closure) -> Closure:
