@@ -87,6 +87,12 @@ class Outcome:
     """Index into `ftxl.model.OPTION_KEYS` of the cheapest option (ties: human, then prompted)."""
     net_savings: Any
     """Euros: the best other option's total minus fine-tuning's (the NPV when a discount rate is set)."""
+    against: Any
+    """Index into `ftxl.model.OPTION_KEYS` of the best other option: 0 the human process, 1 the prompted model
+    (the cheaper of the two over the horizon; ties go to the human process)."""
+    finetuned_events: Any
+    """Events the fine-tuned model handles after go-live (discounted when a rate is set): how much its total
+    moves per euro of inference cost per event."""
 
 
 def _geometric(a: Any, upto: Any) -> Any:
@@ -172,6 +178,8 @@ def outcome(inputs: Inputs, horizon_days: Any = None) -> Outcome:
         total_costs={key: _plain(stacked[..., k]) for k, key in enumerate(model.OPTION_KEYS)},
         choice=_plain(model.cheapest(stacked)),
         net_savings=_plain(best_other - stacked[..., 2]),
+        against=_plain(np.where(stacked[..., 1] < stacked[..., 0], 1, 0)),
+        finetuned_events=_plain(np.broadcast_to(volume(1.0, delay, horizon), best_other.shape)),
     )
 
 
@@ -193,25 +201,53 @@ def npv(inputs: Inputs) -> Any:
 
 
 def breakeven_day(inputs: Inputs, discounted: bool = False) -> float:
-    """The first day fine-tuning's cumulative savings against the best other option reach its one-off costs,
-    interpolated within the day (flows are linear within a day): with constant flows, investment / daily
-    saving exactly. Undiscounted unless `discounted` (the discounted payback). Infinity when it takes more
+    """The first day fine-tuning's cumulative savings against the best other option over the horizon reach its
+    one-off costs, interpolated within the day (flows are linear within a day): with constant flows,
+    investment / daily saving exactly. The option compared with is the one of the decision (`Outcome.against`),
+    the same on every day. Undiscounted unless `discounted` (the discounted payback). Infinity when it takes more
     than 100 years. One scenario (single values)."""
     values = _complete(inputs)
     if any(np.ndim(v) for v in values.values()):
         raise InputError("breakeven_day takes one scenario: give single values")
+    against = model.OPTION_KEYS[int(outcome(values).against)]
     if not discounted:
         values["discount_rate"] = np.asarray(0.0)
-    days = np.arange(0.0, CURVE_LIMIT_DAYS + 1)
-    net = np.asarray(outcome(values, horizon_days=days).net_savings, dtype=float)
-    reached = np.flatnonzero(net >= 0)
-    if reached.size == 0:
-        return float("inf")
-    k = int(reached[0])
-    if k == 0:
-        return 0.0
-    before, after = net[k - 1], net[k]
-    return float(k - 1 + (-before) / (after - before))
+    golive = float(values["golive_delay_days"])
+
+    def net_at(days: np.ndarray) -> np.ndarray:
+        totals = outcome(values, horizon_days=days).total_costs
+        return np.asarray(totals[against], dtype=float) - np.asarray(totals["finetuned"], dtype=float)
+
+    # the horizon first (where nearly every break-even lies), then the rest of the 100 years: memory stays small
+    first = min(CURVE_LIMIT_DAYS, int(np.ceil(float(values["horizon_days"]))) + 1)
+    blocks = [
+        (0, first),
+        *((d, min(d + CURVE_BLOCK_DAYS, CURVE_LIMIT_DAYS)) for d in range(first, CURVE_LIMIT_DAYS, CURVE_BLOCK_DAYS)),
+    ]
+    for start, stop in blocks:
+        # whole days and the go-live day: between them the cumulative flows are linear
+        days = np.arange(float(max(start - 1, 0)), float(stop + 1))
+        if days[0] < golive < days[-1]:
+            days = np.union1d(days, [golive])
+        net = net_at(days)
+        reached = np.flatnonzero(net >= 0)
+        if reached.size:
+            k = int(reached[0])
+            if days[k] == 0:
+                return 0.0
+            low, high = float(days[k - 1]), float(days[k])
+            if high <= golive:  # while waiting, the cheaper other option may change within the day: bisect
+                for _ in range(60):
+                    middle = (low + high) / 2
+                    low, high = (middle, high) if net_at(np.array([middle]))[0] < 0 else (low, middle)
+                return high
+            before, after = net[k - 1], net[k]
+            return float(low + (high - low) * (-before) / (after - before))
+    return float("inf")
+
+
+CURVE_BLOCK_DAYS = 4096
+"""Days of the cumulative curve evaluated at once past the horizon, looking for a late break-even."""
 
 
 def discounted_payback(inputs: Inputs) -> float:
@@ -230,6 +266,12 @@ def _in_order(names: Mapping[str, Any]) -> list[str]:
 
 def _plain(value: Any) -> Any:
     return value.item() if np.ndim(value) == 0 else value
+
+
+def complete_inputs(inputs: Inputs) -> dict[str, Any]:
+    """The inputs with the time-related defaults filled in, as arrays; a missing required one or an unknown one
+    is named."""
+    return _complete(inputs)
 
 
 def _complete(inputs: Inputs) -> dict[str, Any]:
@@ -317,13 +359,38 @@ def tornado(ranges: Mapping[str, tuple[float, float, float]]) -> list[Bar]:
 
 def extremes(ranges: Mapping[str, tuple[float, float, float]]) -> tuple[dict[str, float], dict[str, float]]:
     """The worst and the best case for fine-tuning: each input at the end of its range that, moved alone from
-    Base, lowers (raises) fine-tuning's net savings."""
-    worst = {name: lbh[1] for name, lbh in ranges.items()}
-    best = dict(worst)
-    for bar in tornado(ranges):
+    Base, lowers (raises) fine-tuning's net savings.
+
+    Inputs interact (volume scales a saving whose sign other inputs set), so those ends together may, rarely,
+    not be worse (better) than Base. Then the case is built input by input instead, largest swing first, each
+    at the end of its range (or Base) that hurts (helps) most given the inputs already moved: net savings only
+    fall (rise) on the way, so worst <= Base <= best always holds."""
+    base = {name: lbh[1] for name, lbh in ranges.items()}
+    worst, best = dict(base), dict(base)
+    bars = tornado(ranges)
+    for bar in bars:
         low, _, high = ranges[bar.name]
         worst[bar.name], best[bar.name] = (low, high) if bar.low <= bar.high else (high, low)
+    if bars:
+        net = np.asarray(outcome({n: np.array([worst[n], base[n], best[n]]) for n in base}).net_savings, dtype=float)
+        if net[0] > net[1]:
+            worst = _step_by_step(ranges, bars, sign=1.0)
+        if net[2] < net[1]:
+            best = _step_by_step(ranges, bars, sign=-1.0)
     return worst, best
+
+
+def _step_by_step(ranges: Mapping[str, tuple[float, float, float]], bars: list[Bar], sign: float) -> dict[str, float]:
+    """From Base, each input in turn (largest swing first) at whichever of Low, its value so far and High makes
+    sign x net savings smallest, the others as moved so far."""
+    case = {name: lbh[1] for name, lbh in ranges.items()}
+    for bar in bars:
+        low, _, high = ranges[bar.name]
+        candidates = np.array([case[bar.name], low, high])
+        scenario = {name: np.full(3, value) for name, value in case.items()} | {bar.name: candidates}
+        net = sign * np.asarray(outcome(scenario).net_savings, dtype=float)
+        case[bar.name] = float(candidates[int(np.argmin(net))])  # ties keep the value so far
+    return case
 
 
 DOMAINS: dict[str, tuple[float, float]] = {
@@ -411,6 +478,15 @@ def _domain(name: str, values: dict[str, Any]) -> tuple[float, float]:
 # --- how likely it is ----------------------------------------------------------------------------
 
 
+DEFAULT_DRAWS = 10_000
+"""Monte Carlo draws unless asked otherwise: the same in the workbook, the Excel function and the command line,
+so that one case gives one p5 everywhere."""
+
+
+MAX_DRAWS = 10_000_000
+"""The most Monte Carlo draws one run takes (about 1.5 GB of draws and totals; more adds nothing a decision needs)."""
+
+
 @dataclass(frozen=True)
 class Simulation:
     """Monte Carlo over the input ranges: how likely fine-tuning wins, and the spread of what it is worth."""
@@ -437,6 +513,10 @@ def draw(
     """
     if distribution not in ("pert", "triangular"):
         raise InputError(f"distribution = {distribution!r}: choose pert or triangular")
+    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or not 1 <= draws <= MAX_DRAWS:
+        raise InputError(f"draws = {draws!r} must be a whole number from 1 to {MAX_DRAWS:,}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"seed = {seed!r} must be a whole number, 0 or more")
     rng = np.random.default_rng(seed)
     drawn = {}
     for name in _in_order(ranges):  # the same ranges draw the same values, in whatever order they come
@@ -456,7 +536,7 @@ def draw(
 
 def simulate(
     ranges: Mapping[str, tuple[float, float, float]],
-    draws: int = 100_000,
+    draws: int = DEFAULT_DRAWS,
     seed: int = 0,
     distribution: str = "pert",
     progress: Callable[[int, int], None] | None = None,
@@ -507,7 +587,7 @@ def _value_of_information(totals: np.ndarray) -> float:
 
 def distribution(
     ranges: Mapping[str, tuple[float, float, float]],
-    draws: int = 100_000,
+    draws: int = DEFAULT_DRAWS,
     seed: int = 0,
     distribution: str = "pert",
     bins: int = 20,
@@ -537,14 +617,27 @@ def _may_turn(drawn: dict[str, np.ndarray], draws: int) -> np.ndarray:
     return given("api_price_change") | (given("volume_growth") & monthly)
 
 
-def _breaks_even(drawn: dict[str, np.ndarray], chunk: int = 8192) -> np.ndarray:
-    """Per draw: do fine-tuning's cumulative savings reach its one-off costs on some day of the horizon?"""
+def _breaks_even(drawn: dict[str, np.ndarray], chunk: int = 2048, block: int = 512) -> np.ndarray:
+    """Per draw: do fine-tuning's cumulative savings against its best other option (the one over the horizon)
+    reach its one-off costs on some day of the horizon? Followed in blocks of `block` days for `chunk` draws at
+    a time (whole days, the go-live day and the horizon: the curve is linear between them), so memory does not
+    grow with the horizon."""
     draws = len(next(iter(drawn.values())))
     found = np.zeros(draws, dtype=bool)
     for start in range(0, draws, chunk):
         part = {name: value[start : start + chunk, None] for name, value in drawn.items()}
-        last = int(np.ceil(np.max(part["horizon_days"])))
-        days = np.minimum(np.arange(1, last + 1)[None, :], part["horizon_days"])  # day 1 .. each draw's horizon
-        curve = outcome(part, horizon_days=days)
-        found[start : start + chunk] = (np.asarray(curve.net_savings) >= 0).any(axis=-1)
+        horizon = part["horizon_days"]
+        against = np.asarray(outcome(part).against).reshape(-1, 1)
+        golive = np.minimum(np.broadcast_to(part.get("golive_delay_days", 0.0), horizon.shape), horizon)
+        reached = np.zeros(horizon.shape[0], dtype=bool)
+        last = int(np.ceil(np.max(horizon)))
+        for first in range(0, last + 1, block):
+            days = np.minimum(np.arange(first, min(first + block, last + 1), dtype=float)[None, :], horizon)
+            days = np.concatenate([days, golive, horizon], axis=1)  # the kinks, each block (cheap, and simple)
+            totals = outcome(part, horizon_days=days).total_costs
+            other = np.where(against == 0, totals["human"], totals["prompted"])
+            reached |= (np.asarray(other - totals["finetuned"]) >= 0).any(axis=-1)
+            if reached.all():
+                break
+        found[start : start + chunk] = reached
     return found

@@ -34,16 +34,24 @@ class Brief:
     workbook: str
     decisions: list[Any]
     """Worst case, Base, best case: the decision in words (or why there is none)."""
-    npv: list[Any]
-    """Euros: fine-tuning against the best other option, per case."""
-    payback_days: list[Any]
+    net_savings: list[Any]
+    """Euros: fine-tuning against the best other option over the horizon, per case (NPV with a rate)."""
+    against: list[Any]
+    """Per case: the option fine-tuning is measured against, in words ("the prompted model")."""
+    breakeven_days: list[Any]
+    breakeven_text: list[Any]
+    """Per case: the break-even in words ("day 48.5", "not within the 180-day horizon (day 389)", "never")."""
     cost_parts: dict[str, list[float]]
     """Option -> Base euros per event: handling or inference, errors, review."""
-    saving_per_day: Any
     investment: Any
     horizon_days: Any
     max_investment: Any
+    max_unit_cost: Any
     max_premium: Any
+    limits_text: Any
+    """Base: what the limits mean, in words."""
+    curve: list[tuple[Any, Any, Any]]
+    """Base: (day, cumulative savings before one-off costs, one-off costs), as the Timeline sheet charts it."""
     checks_problems: int
     open_questions: list[tuple[str, str, str]] = field(default_factory=list)
     """(topic, question, status) of every question not answered."""
@@ -79,14 +87,18 @@ def read_brief(path: Path, name: str | None = None) -> Brief:
     brief = Brief(
         workbook=name or path.name,
         decisions=row("result_decision"),
-        npv=row("result_npv"),
-        payback_days=row("result_payback_days"),
+        net_savings=row("result_net_savings"),
+        against=row("result_against"),
+        breakeven_days=row("result_breakeven_days"),
+        breakeven_text=row("result_breakeven_text"),
         cost_parts={key: [_number(base(f"result_{key}_{part}")) for part, _ in PARTS] for key, _ in OPTIONS},
-        saving_per_day=base("result_saving_per_day"),
         investment=base("investment"),
         horizon_days=base("horizon_days"),
         max_investment=base("result_max_ft_investment"),
+        max_unit_cost=base("result_max_finetuned_unit_cost"),
         max_premium=base("result_max_cost_premium"),
+        limits_text=row("limits_text_base")[0],
+        curve=list(zip(row("timeline_days"), row("timeline_savings"), row("timeline_one_off"), strict=True)),
         checks_problems=int(problems) if isinstance(problems, (int, float)) else 1,
     )
     labels = {item.name: item.label for item in inputs()}
@@ -109,10 +121,15 @@ def _euros(value: Any) -> str:
     return f"€{value:,.0f}" if value >= 0 else f"−€{-value:,.0f}"
 
 
-def _days(value: Any) -> str:
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return "never" if value == "#NUM!" else ("–" if value in (None, "") else str(value))
-    return f"{value:,.1f} days"
+def _text(value: Any) -> str:
+    return "–" if value in (None, "") else str(value)
+
+
+def _price(value: Any) -> str:
+    """Euros per event, to a hundredth of a cent."""
+    if not _is_number(value):
+        return _text(value)
+    return f"€{value:.4f}" if value >= 0 else f"−€{-value:.4f}"
 
 
 def headline(brief: Brief) -> str:
@@ -143,22 +160,30 @@ def _cost_chart(brief: Brief, axes: Any) -> None:
 
 
 def _breakeven_chart(brief: Brief, axes: Any) -> None:
+    """Base: cumulative savings against the best other option and the one-off costs, as on the Timeline sheet."""
     from matplotlib.ticker import FuncFormatter
 
-    horizon, saving, investment = (_number(v) for v in (brief.horizon_days, brief.saving_per_day, brief.investment))
-    days = [horizon * k / 50 for k in range(51)]
-    axes.plot(days, [saving * d for d in days], color="#2E75B6", linewidth=2, label="Cumulative savings (Base)")
-    axes.plot(days, [investment] * len(days), color="#C00000", linestyle="--", label="Investment (Base)")
-    payback = brief.payback_days[1]
-    if isinstance(payback, (int, float)) and 0 <= payback <= horizon:
-        axes.plot([payback], [investment], marker="D", color="black")
-        axes.annotate(f"day {payback:,.1f}", (payback, investment), textcoords="offset points", xytext=(6, -12))
-    axes.set_xlim(0, horizon or 1)
+    points = [(d, v, i) for d, v, i in brief.curve if all(_is_number(x) for x in (d, v, i))]
+    against = brief.against[1] if isinstance(brief.against[1], str) else "the best other option"
+    if points:
+        days = [p[0] for p in points]
+        axes.plot(days, [p[1] for p in points], color="#2E75B6", linewidth=2, label="Cumulative savings (Base)")
+        axes.plot(days, [p[2] for p in points], color="#C00000", linestyle="--", label="One-off costs (Base)")
+        axes.set_xlim(0, max(days) or 1)
+    payback = brief.breakeven_days[1]
+    horizon = _number(brief.horizon_days)
+    if points and _is_number(payback) and 0 <= payback <= horizon:
+        axes.plot([payback], [points[0][2]], marker="D", color="black")
+        axes.annotate(f"day {payback:,.1f}", (payback, points[0][2]), textcoords="offset points", xytext=(6, -12))
     axes.set_xlabel("Day")
     axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _euros(v)))
-    axes.set_title("Break-even: fine-tuned against prompted", fontsize=10)
-    axes.legend(fontsize=7, loc="upper left")
+    axes.set_title(f"Break-even: fine-tuning against {against}", fontsize=10)
+    axes.legend(fontsize=7, loc="lower right")
     axes.tick_params(labelsize=7)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _figure(brief: Brief, kind: str) -> Any:
@@ -178,19 +203,22 @@ def _lines(brief: Brief) -> list[tuple[str, str]]:
     """(style, text) lines of the page's text part, in reading order."""
     lines = [("title", brief.question), ("headline", headline(brief)), ("small", f"Workbook: {brief.workbook}")]
     lines.append(("heading", "Decision by case"))
-    for case, decision, npv, payback in zip(CASES, brief.decisions, brief.npv, brief.payback_days, strict=True):
+    for case, decision, net, against, breakeven in zip(
+        CASES, brief.decisions, brief.net_savings, brief.against, brief.breakeven_text, strict=True
+    ):
         lines.append(
             (
                 "body",
-                f"{case}: {decision}; fine-tuning against the best other option {_euros(npv)}, "
-                f"break-even {_days(payback)}",
+                f"{case}: {decision}; fine-tuning against {_text(against)}: net savings {_euros(net)}, "
+                f"break-even {_text(breakeven)}",
             )
         )
-    lines.append(("heading", "Limits (Base)"))
-    lines.append(("body", f"Largest fine-tuning investment the savings justify: {_euros(brief.max_investment)}"))
-    premium = brief.max_premium
-    shown = f"€{premium:.4f}" if isinstance(premium, (int, float)) else str(premium)
-    lines.append(("body", f"Largest extra inference cost per event a fine-tuned model may carry: {shown}"))
+    lines.append(("heading", f"Limits (Base, against {_text(brief.against[1])})"))
+    lines.append(("body", f"Largest one-off investment that pays: {_euros(brief.max_investment)}"))
+    lines.append(("body", f"Largest fine-tuned inference cost per event that pays: {_price(brief.max_unit_cost)}"))
+    lines.append(("body", f"Largest premium over the prompted model's inference cost: {_price(brief.max_premium)}"))
+    if isinstance(brief.limits_text, str) and brief.limits_text:
+        lines.append(("body", brief.limits_text))
     lines.append(("heading", f"Open questions ({len(brief.open_questions)})"))
     lines += [("body", f"[{status}] {topic}: {question}") for topic, question, status in brief.open_questions[:8]]
     if len(brief.open_questions) > 8:

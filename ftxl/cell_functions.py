@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__, analysis, labels, model
+from . import finetune_economics as economics
 from .bounded_cache import BoundedCache
 from .checks import shape_message
 from .errors import InputError, NoAnswerError
@@ -386,6 +387,66 @@ def total_costs_over_time(names: Cells, values: Cells) -> Result:
     return [[float(totals[key]) for key in model.OPTION_KEYS]]
 
 
+FINETUNE_FIGURES = (
+    "net_savings",
+    "breakeven_day",
+    "breakeven_text",
+    "max_investment",
+    "max_investment_text",
+    "max_unit_cost",
+    "max_unit_cost_text",
+    "max_premium",
+    "max_investment_same_unit_cost",
+    "against",
+    "limits_text",
+    "curve",
+)
+"""The figures FINETUNE_VALUE answers: fine-tuning against the best other option (see `ftxl.finetune_economics`)."""
+CURVE_POINTS = 100
+"""Points of the cumulative savings curve, day 0 to the horizon, unless the call says otherwise."""
+
+
+def finetune_value(names: Cells, values: Cells, figure: Cells = None, points: Cells = None) -> Result:
+    """FINETUNE_VALUE (see `finetune_value_of`), remembering its last answers: a sheet asks once per figure."""
+    return _recall(finetune_value_of, names, values, figure, points)  # type: ignore[no-any-return]
+
+
+def finetune_value_of(names: Cells, values: Cells, figure: Cells = None, points: Cells = None) -> Result:
+    """FINETUNE_VALUE: one figure of fine-tuning against the best other option over the horizon, costs over
+    time included (see `FINETUNE_FIGURES`); "curve" spills day, cumulative savings before the one-off costs, and
+    those one-off costs, at `points` + 1 days from 0 to the horizon."""
+    inputs = _columns(names, values=values)["values"]
+    which = "net_savings" if is_missing(figure) else _single_text("figure", figure).strip().lower()
+    if which not in FINETUNE_FIGURES:
+        raise InputError(f"figure = {which!r}: choose {', '.join(FINETUNE_FIGURES)}")
+    if which == "curve":
+        count = CURVE_POINTS if is_missing(points) else int(_single_positive("points", points))
+        if count > MAX_CURVE_POINTS:
+            raise InputError(f"points = {count} is more than {MAX_CURVE_POINTS:,}: ask for fewer points")
+        return [list(row) for row in economics.savings_curve(inputs, count)]
+    if not is_missing(points):
+        raise InputError("points is for the figure curve only: leave it empty")
+    found = economics.finetune_economics(inputs)
+    if which == "against":
+        return found.against_label
+    if which == "breakeven_text":
+        return economics.breakeven_text(found.breakeven_day, found.horizon_days)
+    if which == "max_investment_text":
+        return economics.investment_text(found)
+    if which == "max_unit_cost_text":
+        return economics.unit_cost_text(found)
+    if which == "limits_text":
+        return " ".join(economics.limits_sentences(found))
+    number = float(getattr(found, which))
+    if math.isnan(number):
+        raise NoAnswerError(f"{which}: the fine-tuned model is not live within the horizon")
+    return number
+
+
+MAX_CURVE_POINTS = 10_000
+"""The most points a savings curve spills (a chart needs a few hundred)."""
+
+
 def switch_value(names: Cells, values: Cells, input_name: Cells, side: Cells = None) -> Result:
     """SWITCH_VALUE: the value of one input at which the decision changes, the others as given: the nearest
     one (or the one "below" or "above" the given value); #NUM! when there is none in its valid range."""
@@ -527,7 +588,7 @@ def sensitivity_table(
             [sw.name, "none" if sw.below is None else sw.below, "none" if sw.above is None else sw.above]
             for sw in switches
         ]
-    count = 10_000 if is_missing(draws) else int(_single_positive("draws", draws))
+    count = analysis.DEFAULT_DRAWS if is_missing(draws) else int(_single_positive("draws", draws))
     seeded = 0 if is_missing(seed) else int(_single_positive("seed", seed, allow_zero=True))
     items = tuple((name, *points) for name, points in ranges.items())
     run = _recall(_simulated, items, count, seeded)  # both parts read one run of the draws
@@ -601,6 +662,7 @@ FUNCTIONS: dict[str, Callable[..., Result]] = {
     "DECISION": decision,
     "TOTAL_COSTS": total_costs_over_time,
     "FINETUNE_NPV": finetune_npv,
+    "FINETUNE_VALUE": finetune_value,
     "PAYBACK_DAYS": payback_days,
     "SWITCH_VALUE": switch_value,
     "SENSITIVITY": sensitivity,

@@ -118,7 +118,7 @@ def COST_PER_EVENT(error_cost, inference_cost, review_share=None, review_cost=No
 @xw.arg("cost_prompted", ndim=2, doc="All-in cost per event of the prompted model in euros (COST_PER_EVENT).")
 @xw.arg("cost_finetuned", ndim=2, doc="All-in cost per event of the fine-tuned model in euros (COST_PER_EVENT).")
 def BREAKEVEN_DAYS(investment, events_per_day, cost_prompted, cost_finetuned):  # noqa: N802
-    """Days until fine-tuning pays back: investment / (events per day x saving per event). #NUM! if it never does."""
+    """Days until fine-tuning pays back against the prompted model: investment / (events per day x saving per event); per-event costs only, no people, monthly costs or time effects (see FINETUNE_VALUE). #NUM! if never."""
     return _excel(sheet.breakeven_days, investment, events_per_day, cost_prompted, cost_finetuned)
 
 
@@ -127,7 +127,7 @@ def BREAKEVEN_DAYS(investment, events_per_day, cost_prompted, cost_finetuned):  
 @xw.arg("cost_prompted", ndim=2, doc="All-in cost per event of the prompted model in euros.")
 @xw.arg("cost_finetuned", ndim=2, doc="All-in cost per event of the fine-tuned model in euros.")
 def MAX_FT_INVESTMENT(events, cost_prompted, cost_finetuned):  # noqa: N802
-    """Largest fine-tuning investment in euros the savings justify over the horizon: events x saving per event."""
+    """Largest fine-tuning investment in euros against the prompted model: events x saving per event; per-event costs only, no people, monthly costs or time effects (see FINETUNE_VALUE)."""
     return _excel(sheet.max_ft_investment, events, cost_prompted, cost_finetuned)
 
 
@@ -147,7 +147,7 @@ def MAX_FT_INVESTMENT(events, cost_prompted, cost_finetuned):  # noqa: N802
 def MAX_COST_PREMIUM(  # noqa: N802
     error_cost_prompted, error_cost_finetuned, investment, events, review_cost_prompted=None, review_cost_finetuned=None
 ):
-    """Largest extra inference cost per event in euros a fine-tuned model may carry: error and review saving - investment / events."""
+    """Largest extra inference euros per event a fine-tuned model may carry against the prompted model: error and review saving - investment / events; no people, monthly costs or time effects (see FINETUNE_VALUE)."""
     return _excel(
         sheet.max_cost_premium,
         error_cost_prompted,
@@ -165,7 +165,7 @@ def MAX_COST_PREMIUM(  # noqa: N802
 @xw.arg("cost_finetuned", ndim=2, doc="All-in cost per event of the fine-tuned model in euros.")
 @xw.arg("investment", ndim=2, doc="Fixed fine-tuning investment in euros.")
 def NET_SAVINGS(events, cost_prompted, cost_finetuned, investment):  # noqa: N802
-    """Euros saved over the horizon by fine-tuning after paying the investment: events x saving per event - investment."""
+    """Euros saved by fine-tuning against the prompted model after the investment: events x saving per event - investment; per-event costs only, no people, monthly costs or time effects (see FINETUNE_VALUE)."""
     return _excel(sheet.net_savings, events, cost_prompted, cost_finetuned, investment)
 
 
@@ -235,6 +235,20 @@ def PAYBACK_DAYS(names, values, discounted=None):  # noqa: N802
 
 @xw.func
 @xw.arg("names", ndim=2, doc=NAMES_DOC)
+@xw.arg("values", ndim=2, doc="The value of each named input, same number of cells; empty: that input's default.")
+@xw.arg(
+    "figure",
+    ndim=2,
+    doc="Optional: net_savings, breakeven_day, max_investment, max_unit_cost, max_premium, max_investment_same_unit_cost, against, limits_text, curve ... Empty: net_savings.",
+)
+@xw.arg("points", ndim=2, doc="Optional, curve only: points from day 0 to the horizon. Empty: 100.")
+def FINETUNE_VALUE(names, values, figure=None, points=None):  # noqa: N802
+    """Fine-tuning against the best other option (people or the prompted model) over the horizon, costs over time included: net savings, break-even day, largest investment, inference cost and premium."""
+    return _excel(sheet.finetune_value, names, values, figure, points)
+
+
+@xw.func
+@xw.arg("names", ndim=2, doc=NAMES_DOC)
 @xw.arg("values", ndim=2, doc="The value of each named input (the Base case), same number of cells.")
 @xw.arg("input_name", ndim=2, doc="The input to move, e.g. investment.")
 @xw.arg("side", ndim=2, doc="Optional: nearest, below or above the given value. Empty: nearest.")
@@ -280,6 +294,7 @@ EXCEL_FUNCTIONS = (
     DECISION,
     TOTAL_COSTS,
     FINETUNE_NPV,
+    FINETUNE_VALUE,
     PAYBACK_DAYS,
     SWITCH_VALUE,
     SENSITIVITY,

@@ -76,24 +76,35 @@ class OptionResult:
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Every figure of a use case: per option, and fine-tuned against prompted."""
+    """Every figure of a use case: per option, and fine-tuning against the best other option.
+
+    The best other option (`against`) is whichever of the human process and the prompted model costs less
+    over the horizon (ties: the human process; without a human option, the prompted model). Every figure on
+    "does fine-tuning pay, and how much may it cost" is measured against it, as the decision is: the seed's
+    closed forms of `ftxl.model` with that option's cost per event in place of the prompted model's.
+    """
 
     use_case: UseCase
     options: list[OptionResult]
+    against: str
+    """"human" or "prompted": the option fine-tuning is measured against."""
     saving_per_event: float
+    """Euros per event: the best other option's all-in cost minus the fine-tuned model's."""
     saving_per_day: float
     breakeven_days: float
     net_savings: float
     max_ft_investment: float
-    """Also the gross savings over the horizon: the investment they would just pay for."""
+    """Also the gross savings over the horizon: the largest one-off investment that pays."""
     max_cost_premium: float
-    """Review costs included: at this premium fine-tuning and prompting cost the same over the horizon."""
+    """Largest inference cost per event above the prompted model's the fine-tuned model may carry (review costs
+    included): at this premium fine-tuning and the best other option cost the same over the horizon."""
     actual_cost_premium: float
+    """The fine-tuned model's inference cost per event minus the prompted model's."""
     amortized_cost_per_event: float
     max_finetuned_unit_cost: float
     """Largest inference cost per event the fine-tuned model may carry: the prompted one's plus the premium."""
     max_investment_same_unit_cost: float
-    """The investment the error and review savings alone justify, if both models cost the same to run."""
+    """The largest investment if the fine-tuned model cost as much to run per event as the prompted one."""
     decision: model.Decision
     """The option with the lowest total cost over the horizon (the human process only when `human` is set)."""
 
@@ -118,29 +129,45 @@ def _option_result(case: UseCase, option: Option) -> OptionResult:
 
 
 def evaluate(case: UseCase) -> Evaluation:
-    """Compute every option's cost per event and the fine-tuning economics of `case`."""
+    """Compute every option's cost per event and the fine-tuning economics of `case` against its best other
+    option."""
     options = [case.human] if case.human else []
     results = [_option_result(case, o) for o in [*options, case.prompted, case.finetuned]]
     prompted, finetuned = results[-2], results[-1]
-    cp, cft = prompted.cost_per_event, finetuned.cost_per_event
-    premium = float(
-        model.max_cost_premium(
-            prompted.error_cost,
-            finetuned.error_cost,
-            case.investment,
-            case.events,
-            prompted.review_cost,
-            finetuned.review_cost,
-        )
+    decision = model.decide(
+        case.events,
+        prompted.cost_per_event,
+        finetuned.cost_per_event,
+        case.investment,
+        results[0].cost_per_event if case.human else None,
     )
+    other = results[0] if case.human and decision.total_costs["human"] <= decision.total_costs["prompted"] else prompted
+    against = "human" if other is not prompted else "prompted"
+    c_other, cft = other.cost_per_event, finetuned.cost_per_event
+    net = float(model.net_savings(case.events, c_other, cft, case.investment))
+    if against == "prompted":  # the seed's closed form, exactly
+        premium = float(
+            model.max_cost_premium(
+                prompted.error_cost,
+                finetuned.error_cost,
+                case.investment,
+                case.events,
+                prompted.review_cost,
+                finetuned.review_cost,
+            )
+        )
+    else:
+        premium = finetuned.unit_cost + net / case.events - prompted.unit_cost
+    same_unit_saving = c_other - (prompted.unit_cost + finetuned.error_cost + finetuned.review_cost)
     return Evaluation(
         use_case=case,
         options=results,
-        saving_per_event=cp - cft,
-        saving_per_day=(cp - cft) * case.events_per_day,
-        breakeven_days=float(model.breakeven_days(case.investment, case.events_per_day, cp, cft)),
-        net_savings=float(model.net_savings(case.events, cp, cft, case.investment)),
-        max_ft_investment=float(model.max_ft_investment(case.events, cp, cft)),
+        against=against,
+        saving_per_event=c_other - cft,
+        saving_per_day=(c_other - cft) * case.events_per_day,
+        breakeven_days=float(model.breakeven_days(case.investment, case.events_per_day, c_other, cft)),
+        net_savings=net,
+        max_ft_investment=float(model.max_ft_investment(case.events, c_other, cft)),
         max_cost_premium=premium,
         actual_cost_premium=finetuned.unit_cost - prompted.unit_cost,
         amortized_cost_per_event=float(model.amortized_cost_per_event(cft, case.investment, case.events)),
@@ -151,8 +178,10 @@ def evaluate(case: UseCase) -> Evaluation:
                 prompted.error_cost + prompted.review_cost,
                 finetuned.error_cost + finetuned.review_cost,
             )
-        ),
-        decision=model.decide(case.events, cp, cft, case.investment, results[0].cost_per_event if case.human else None),
+        )
+        if against == "prompted"
+        else case.events * same_unit_saving,
+        decision=decision,
     )
 
 

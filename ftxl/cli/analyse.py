@@ -9,16 +9,24 @@ from pathlib import Path
 
 import click
 
+from ..analysis import DEFAULT_DRAWS, MAX_DRAWS
 from ..errors import FtxlError
+from ..finetune_economics import FinetuneEconomics
 from .app import cli
-from .tables import cell_text
-from .terminal import echo_json, literal, print_table
+from .tables import Table, euros, limit, probability
+from .terminal import echo_json, print_table
 
 
 @cli.command()
 @click.argument("workbook", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--example", type=click.Choice(["insurance"]), help="Analyse a worked example instead of a workbook.")
-@click.option("--draws", type=click.IntRange(min=100), default=100_000, show_default=True, help="Monte Carlo draws.")
+@click.option(
+    "--draws",
+    type=click.IntRange(min=100, max=MAX_DRAWS),
+    default=DEFAULT_DRAWS,
+    show_default=True,
+    help="Monte Carlo draws (the workbook's default too).",
+)
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="Seed of the draws (the same seed, the same result)."
 )
@@ -47,8 +55,10 @@ def analyse(
 ) -> None:
     """What flips the decision and how likely it is, for a filled template or the worked example.
 
-    Prints the tornado (fine-tuning's net savings against the best other option with each input at
-    its Low and High, the others at Base), each input's switch value, and a Monte Carlo summary.
+    Prints what fine-tuning is worth against the best other option at Base and its limits, the tornado
+    (its net savings with each input at its Low and High, the others at Base), each input's switch value,
+    and a Monte Carlo summary (each input drawn independently of the others). A workbook is computed
+    afresh first (as `ftxl recalc` would): its saved values are never trusted.
 
     \b
     Examples:
@@ -57,17 +67,14 @@ def analyse(
       ftxl analyse --example insurance --plot slides/
     """
     from .. import analysis
+    from ..finetune_economics import finetune_economics
 
     if (workbook is None) == (example is None):
         raise click.UsageError("give a WORKBOOK or --example insurance (one of them)")
     try:
-        if workbook is not None:
-            from ..template.ranges import template_ranges
-
-            ranges = template_ranges(workbook)
-        else:
-            ranges = analysis.example_ranges()
+        ranges = _workbook_ranges(workbook) if workbook is not None else analysis.example_ranges()
         base = {name: lbh[1] for name, lbh in ranges.items()}
+        economics = finetune_economics(base)
         bars = analysis.tornado(ranges)
         switches = analysis.switch_values(base, [bar.name for bar in bars] or None)
         simulation = _simulate(ranges, draws, seed, distribution, show=not as_json and sys.stderr.isatty())
@@ -80,6 +87,7 @@ def analyse(
     if as_json:
         report = {
             "base_net_savings": base_net,
+            "base": _economics_json(economics),
             "tornado": [{"input": b.name, "low": b.low, "high": b.high, "swing": b.swing} for b in bars],
             "switch_values": [{"input": s.name, "below": s.below, "above": s.above} for s in switches],
             "simulation": asdict(simulation),
@@ -88,16 +96,14 @@ def analyse(
         return
     from rich.console import Console
 
-    from .tables import Table
-
     console = Console()
-    console.print(literal(f"Fine-tuning's net savings against the best other option, Base: {cell_text(base_net)}"))
+    print_table(console, _economics_table(economics))
     print_table(
         console,
         Table(
             title="What moves it: each input at Low and High, the others at Base (largest swing first)",
             columns=["input", "at Low", "at High", "swing"],
-            rows=[[b.name, cell_text(b.low), cell_text(b.high), cell_text(b.swing)] for b in bars],
+            rows=[[b.name, euros(b.low, 0), euros(b.high, 0), euros(b.swing, 0)] for b in bars],
         ),
     )
     print_table(
@@ -110,14 +116,20 @@ def analyse(
     )
     s = simulation
     rows = [
-        ["P(fine-tuning is the cheapest option)", f"{s.p_finetune_cheapest:.1%}"],
-        ["P(break-even within the horizon)", f"{s.p_breakeven_within_horizon:.1%}"],
-        ["mean net savings", cell_text(s.mean)],
-        *([f"p{p} net savings", cell_text(v)] for p, v in s.percentiles.items()),
-        ["value of perfect information", cell_text(s.evpi)],
+        ["P(fine-tuning is the cheapest option)", probability(s.p_finetune_cheapest)],
+        ["P(break-even within the horizon)", probability(s.p_breakeven_within_horizon)],
+        ["mean net savings", euros(s.mean, 0)],
+        *([f"p{p} net savings", euros(v, 0)] for p, v in s.percentiles.items()),
+        ["value of perfect information", euros(s.evpi, 2)],
     ]
     print_table(
-        console, Table(title=f"Monte Carlo: {s.draws:,} {distribution} draws, seed {seed}", columns=["", ""], rows=rows)
+        console,
+        Table(
+            title=f"Monte Carlo: {s.draws:,} {distribution} draws, seed {seed}",
+            columns=["figure", "value"],
+            rows=rows,
+            caption="Each input is drawn independently of the others between its Low and High.",
+        ),
     )
 
 
@@ -155,3 +167,50 @@ def _plots(
         raise click.ClickException(f"--plot needs matplotlib ({missing.name} is missing): {hint}") from None
     except OSError as exc:
         raise click.ClickException(f"cannot write the plots to {folder}: {exc.strerror or exc}") from None
+
+
+def _workbook_ranges(workbook: Path) -> dict[str, tuple[float, float, float]]:
+    """The Low / Base / High of a template, read from a copy computed afresh (saved values may be stale)."""
+    import tempfile
+
+    from ..recalc import ModelCache, recalculate
+    from ..template.ranges import template_ranges
+
+    with tempfile.TemporaryDirectory(prefix=".ftxl-analyse-") as folder:
+        computed = Path(folder) / workbook.name
+        result = recalculate(workbook, computed, ModelCache())
+        if not result.ok:
+            raise click.ClickException(f"{workbook.name}: {result.error}")
+        return template_ranges(computed, workbook.name)
+
+
+def _economics_json(e: FinetuneEconomics) -> dict[str, object]:
+    """Fine-tuning against the best other option at Base, as `ftxl.finetune_economics` gives it, with words."""
+    from dataclasses import asdict as fields
+
+    from .. import finetune_economics as fe
+
+    found: dict[str, object] = {k: (None if isinstance(v, float) and v != v else v) for k, v in fields(e).items()}
+    found["against_label"] = e.against_label
+    found["breakeven_text"] = fe.breakeven_text(e.breakeven_day, e.horizon_days)
+    found["limits"] = fe.limits_sentences(e)
+    return found
+
+
+def _economics_table(e: FinetuneEconomics) -> Table:
+    from .. import finetune_economics as fe
+
+    rows = [
+        ["net savings over the horizon" + (" (NPV)" if e.discounted else ""), euros(e.net_savings, 0)],
+        ["break-even" + (" (discounted)" if e.discounted else ""), fe.breakeven_text(e.breakeven_day, e.horizon_days)],
+        ["largest one-off investment that pays", limit(e.max_investment, "no investment pays", 0)],
+        ["largest fine-tuned inference cost per event", limit(e.max_unit_cost, "no price pays", 4)],
+        ["largest premium over the prompted inference cost", euros(e.max_premium, 4)],
+        ["largest investment at equal running cost", euros(e.max_investment_same_unit_cost, 0)],
+    ]
+    return Table(
+        title=f"Base: fine-tuning against {e.against_label} (the best other option), costs over time included",
+        columns=["figure", "value"],
+        rows=rows,
+        caption=" ".join(fe.limits_sentences(e)),
+    )

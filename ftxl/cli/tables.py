@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..finetune_economics import AGAINST, breakeven_text
 from ..use_case import Evaluation
 
 
@@ -26,6 +27,15 @@ def euros(value: float, decimals: int = 2) -> str:
     """A euro amount with thousands separators: €4,333.33, -€0.045."""
     sign = "-" if value < 0 else ""
     return f"{sign}€{abs(value):,.{decimals}f}"
+
+
+def probability(value: float) -> str:
+    """A probability as a percentage that reads 100.0% only when it is 1 (> 99.9% just below)."""
+    if value < 1 and round(value * 100, 1) >= 100:
+        return "> 99.9%"
+    if value > 0 and round(value * 100, 1) <= 0:
+        return "< 0.1%"
+    return f"{value:.1%}"
 
 
 def percent(value: float) -> str:
@@ -60,20 +70,27 @@ def options_table(evaluation: Evaluation) -> Table:
 
 
 def finetune_table(evaluations: Sequence[Evaluation]) -> Table:
-    """Fine-tuned against prompted model, one column per horizon."""
+    """Fine-tuning against the best other option, one column per horizon."""
     lines: list[tuple[str, list[str]]] = [
+        ("measured against", [AGAINST[e.against] for e in evaluations]),
         ("events over the horizon", [f"{e.use_case.events:,.0f}" for e in evaluations]),
         ("saving per event", [euros(e.saving_per_event, 4) for e in evaluations]),
         ("saving per day", [euros(e.saving_per_day) for e in evaluations]),
         ("gross savings over the horizon", [euros(e.max_ft_investment) for e in evaluations]),
         ("investment", [euros(e.use_case.investment) for e in evaluations]),
-        ("break-even (days)", [days(e.breakeven_days) for e in evaluations]),
+        ("break-even", [breakeven_text(e.breakeven_days, e.use_case.horizon_days) for e in evaluations]),
         ("net savings over the horizon", [euros(e.net_savings) for e in evaluations]),
-        ("largest justified investment", [euros(e.max_ft_investment) for e in evaluations]),
-        ("largest inference premium per event", [euros(e.max_cost_premium, 4) for e in evaluations]),
-        ("actual inference premium per event", [euros(e.actual_cost_premium, 4) for e in evaluations]),
+        (
+            "largest one-off investment that pays",
+            [limit(e.max_ft_investment, "no investment pays") for e in evaluations],
+        ),
+        (
+            "largest fine-tuned inference cost per event",
+            [limit(e.max_finetuned_unit_cost, "no price pays", 4) for e in evaluations],
+        ),
+        ("largest premium over the prompted inference cost", [euros(e.max_cost_premium, 4) for e in evaluations]),
+        ("actual premium over the prompted inference cost", [euros(e.actual_cost_premium, 4) for e in evaluations]),
         ("amortised fine-tuned cost per event", [euros(e.amortized_cost_per_event, 4) for e in evaluations]),
-        ("largest fine-tuned inference cost per event", [euros(e.max_finetuned_unit_cost, 4) for e in evaluations]),
         ("largest investment at equal running cost", [euros(e.max_investment_same_unit_cost) for e in evaluations]),
         *(
             (f"total cost over the horizon, {name}", [euros(e.decision.total_costs[key]) for e in evaluations])
@@ -83,10 +100,18 @@ def finetune_table(evaluations: Sequence[Evaluation]) -> Table:
         ("decision", [decision(e) for e in evaluations]),
     ]
     return Table(
-        title="Over the horizon: fine-tuned vs prompted model, and the decision among all three options",
+        title="Over the horizon: fine-tuning against the best other option, and the decision among all three",
         columns=["", *(f"{e.use_case.horizon_days:g} days" for e in evaluations)],
         rows=[[label, *cells] for label, cells in lines],
+        caption="Against the cheaper of people and the prompted model over the horizon, as the decision compares.",
     )
+
+
+def limit(value: float, impossible: str, decimals: int = 2) -> str:
+    """A largest investment or cost, or in words when it is negative (nothing pays) or missing (NaN)."""
+    if value != value:
+        return impossible
+    return f"{impossible} ({euros(value, decimals)})" if value < 0 else euros(value, decimals)
 
 
 TOTAL_COST_LABELS = {"human": "human", "prompted": "prompted", "finetuned": "fine-tuned (investment included)"}
@@ -94,10 +119,10 @@ TOTAL_COST_LABELS = {"human": "human", "prompted": "prompted", "finetuned": "fin
 
 def decision(evaluation: Evaluation) -> str:
     """The verdict over the horizon: the option with the lowest total cost (`ftxl.decide`), and why."""
-    verdict = evaluation.decision.verdict
+    verdict, totals = evaluation.decision.verdict, evaluation.decision.total_costs
     if evaluation.decision.choice == "finetuned":
         return f"{verdict}: pays back within the horizon"
-    if evaluation.decision.choice == "human" and evaluation.net_savings > 0:
+    if evaluation.decision.choice == "human" and totals["finetuned"] < totals["prompted"]:
         return f"{verdict}: fine-tuning beats prompting, but people cost less in all"
     if evaluation.saving_per_event > 0 and evaluation.net_savings <= 0:
         return f"{verdict}: fine-tuning pays back only after the horizon"

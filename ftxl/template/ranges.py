@@ -10,21 +10,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..analysis import INPUTS, OPTIONAL_INPUTS
+from ..analysis import INPUTS, OPTIONAL_INPUTS, TIME_INPUTS
 from ..errors import WorkbookError
 
 NOT_MODELLED = ("_typed",)
 """Input rows whose values the analysis does not use: if any is filled, the workbook is refused."""
 
 
-def template_ranges(path: Path) -> dict[str, tuple[float, float, float]]:
-    """Input name -> (Low, Base, High) from the named rows of a template workbook."""
+def template_ranges(path: Path, name: str | None = None) -> dict[str, tuple[float, float, float]]:
+    """Input name -> (Low, Base, High) from the named rows of a template workbook (`name`: the workbook the user
+    gave, when `path` is ftxl's computed copy of it)."""
+    shown = name or path.name
     import openpyxl
 
     try:
         book = openpyxl.load_workbook(path, data_only=True, read_only=False)
     except Exception as exc:  # openpyxl raises many kinds on a file that is not a workbook
-        raise WorkbookError(f"cannot read {path}: {exc}") from None
+        raise WorkbookError(f"cannot read {shown}: {exc}") from None
     names = book.defined_names
     ranges: dict[str, tuple[float, float, float]] = {}
     for name, defined in names.items():
@@ -42,10 +44,12 @@ def template_ranges(path: Path) -> dict[str, tuple[float, float, float]]:
                 if any(v == "labels" for v in values):
                     raise WorkbookError(f"{name} says labels: the analysis works from accuracies only, for now")
                 continue
+            if name in TIME_INPUTS:  # an empty cost over time counts as 0, as on the Inputs sheet
+                values = [0.0 if v is None else v for v in values]
             if len(values) != 3 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
                 raise WorkbookError(f"{name} needs a number in Low, Base and High (it holds {values})")
             ranges[name] = (float(values[0]), float(values[1]), float(values[2]))
     missing = [name for name in INPUTS if name not in ranges and name not in OPTIONAL_INPUTS]
     if missing:
-        raise WorkbookError(f"{path.name} has no input named {missing[0]}: is it an ftxl template?")
+        raise WorkbookError(f"{shown} has no input named {missing[0]}: is it an ftxl template?")
     return ranges

@@ -38,12 +38,21 @@ def write_results(page: Page) -> None:
             sheet.write(page.layout.result_rows[key], 0, label, s.text(text_wrap=False))
             for column in SCENARIO_COLUMNS:
                 text = formula(column) if kind == "text" else _guarded(formula(column), column)
-                sheet.write_formula(page.layout.result_rows[key], column, "=" + text, s.get(kind))
+                style = s.text(border=1, border_color="#D9D9D9") if kind == "words" else s.get(kind)
+                sheet.write_formula(page.layout.result_rows[key], column, "=" + text, style)
+            if key in TWO_LINES:
+                sheet.set_row(page.layout.result_rows[key], WORDS_HEIGHT)
     sheet.freeze_panes(4, 1)
     page.protect(sheet, format_columns=True)
     page.print_setup(sheet, f"A1:D{page.layout.results_end - 1}", one_page=True)
     _define_outputs(page)
 
+
+ECONOMICS_TITLE = "Fine-tuning against the best other option"
+"""Every figure of this block answers the decision's question: see `ftxl.finetune_economics`."""
+WORDS_HEIGHT = 30
+"""Points of a result row in words that may take two lines of a case column (`TWO_LINES`)."""
+TWO_LINES = ("breakeven_text", "max_unit_cost_text")
 
 CASE_GUARDS = {
     1: ("checks_problems", "+".join(SCENARIO_TYPED.values())),
@@ -97,7 +106,7 @@ def result_blocks(layout: Layout) -> list[tuple[str, list[tuple[str, str, str, A
     ch = lambda c: r("human_cost_per_event", c)  # noqa: E731
     blocks.append(
         (
-            "Savings",
+            "Savings per event and per day (before one-off and monthly costs)",
             [
                 ("events_over_horizon", "Events over the horizon (events)", "count", lambda c: n(c)[1:-1]),
                 (
@@ -114,81 +123,25 @@ def result_blocks(layout: Layout) -> list[tuple[str, list[tuple[str, str, str, A
                 ),
                 (
                     "saving_per_event",
-                    "Fine-tuned vs prompted (EUR per event)",
+                    "Fine-tuned vs prompted model (EUR per event)",
                     "money_per_event",
                     lambda c: f"{cp(c)}-{cft(c)}",
                 ),
                 (
                     "saving_per_day",
-                    "Fine-tuned vs prompted (EUR per day)",
+                    "Fine-tuned vs prompted model (EUR per day)",
                     "money_big",
                     lambda c: f"{r('saving_per_event', c)}*{i('events_per_day', c)}",
                 ),
-            ],
-        )
-    )
-    blocks.append(
-        (
-            "Fine-tuning economics (fine-tuned vs prompted)",
-            [
-                (
-                    "breakeven_days",
-                    "Break-even (days; #NUM! = never)",
-                    "days",
-                    lambda c: fn("BREAKEVEN_DAYS", i("investment", c), i("events_per_day", c), cp(c), cft(c)),
-                ),
-                (
-                    "net_savings",
-                    "Net savings at the horizon (EUR)",
-                    "money_big",
-                    lambda c: fn("NET_SAVINGS", r("events_over_horizon", c), cp(c), cft(c), i("investment", c)),
-                ),
-                (
-                    "max_ft_investment",
-                    "Largest investment the savings justify (EUR)",
-                    "money_big",
-                    lambda c: fn("MAX_FT_INVESTMENT", r("events_over_horizon", c), cp(c), cft(c)),
-                ),
-                (
-                    "max_cost_premium",
-                    "Largest inference premium allowed (EUR per event)",
-                    "money_per_event",
-                    lambda c: fn(
-                        "MAX_COST_PREMIUM",
-                        r("prompted_error_cost", c),
-                        r("finetuned_error_cost", c),
-                        i("investment", c),
-                        r("events_over_horizon", c),
-                        r("prompted_review_cost", c),
-                        r("finetuned_review_cost", c),
-                    ),
-                ),
-                (
-                    "max_finetuned_unit_cost",
-                    "Largest fine-tuned inference cost allowed (EUR per event)",
-                    "money_per_event",
-                    lambda c: f"{i('prompted_unit_cost', c)}+{r('max_cost_premium', c)}",
-                ),
-                (
-                    "max_investment_same_unit_cost",
-                    "Largest investment if both models cost the same to run (EUR)",
-                    "money_big",
-                    lambda c: fn(
-                        "MAX_FT_INVESTMENT",
-                        r("events_over_horizon", c),
-                        f"{r('prompted_error_cost', c)}+{r('prompted_review_cost', c)}",
-                        f"{r('finetuned_error_cost', c)}+{r('finetuned_review_cost', c)}",
-                    ),
-                ),
                 (
                     "actual_cost_premium",
-                    "Actual inference premium (EUR per event)",
+                    "Fine-tuned inference cost minus the prompted model's (EUR per event)",
                     "money_per_event",
                     lambda c: f"{i('finetuned_unit_cost', c)}-{i('prompted_unit_cost', c)}",
                 ),
                 (
                     "amortized_cost_per_event",
-                    "Fine-tuned cost, investment spread (EUR per event)",
+                    "Fine-tuned cost, investment spread over the events (EUR per event)",
                     "money_per_event",
                     lambda c: fn("AMORTIZED_COST_PER_EVENT", cft(c), i("investment", c), r("events_over_horizon", c)),
                 ),
@@ -199,6 +152,9 @@ def result_blocks(layout: Layout) -> list[tuple[str, list[tuple[str, str, str, A
 
     def total(c: int, option: int) -> str:
         return f"INDEX({fn('TOTAL_COSTS', feed[c])},1,{option})"
+
+    def value(figure: str) -> Any:
+        return lambda c: fn("FINETUNE_VALUE", feed[c], f'"{figure}"')
 
     blocks.append(
         (
@@ -222,23 +178,62 @@ def result_blocks(layout: Layout) -> list[tuple[str, list[tuple[str, str, str, A
     )
     blocks.append(
         (
-            "Over time: the costs over time on Inputs included",
+            ECONOMICS_TITLE,
             [
                 (
-                    "npv",
-                    "Fine-tuning against the best other option (EUR; NPV with a discount rate)",
+                    "against",
+                    "Measured against: the cheaper of people and prompting, all costs",
+                    "words",
+                    value("against"),
+                ),
+                (
+                    "net_savings",
+                    "Net savings at the horizon (EUR; NPV with a discount rate)",
                     "money_big",
-                    lambda c: fn("FINETUNE_NPV", feed[c]),
+                    value("net_savings"),
+                ),
+                (
+                    "breakeven_days",
+                    "Break-even day (discounted with a rate; #NUM! = never)",
+                    "days",
+                    value("breakeven_day"),
+                ),
+                ("breakeven_text", "Break-even, in words", "words", value("breakeven_text")),
+                (
+                    "max_ft_investment",
+                    "Largest one-off investment that pays (EUR)",
+                    "money_big",
+                    value("max_investment"),
+                ),
+                ("max_investment_text", "Largest one-off investment, in words", "words", value("max_investment_text")),
+                (
+                    "max_finetuned_unit_cost",
+                    "Largest fine-tuned inference cost that pays (EUR per event)",
+                    "money_per_event",
+                    value("max_unit_cost"),
+                ),
+                ("max_unit_cost_text", "Largest inference cost, in words", "words", value("max_unit_cost_text")),
+                (
+                    "max_cost_premium",
+                    "Largest premium over the prompted inference cost (EUR per event)",
+                    "money_per_event",
+                    value("max_premium"),
+                ),
+                (
+                    "max_investment_same_unit_cost",
+                    "Largest investment at the prompted inference cost (EUR)",
+                    "money_big",
+                    value("max_investment_same_unit_cost"),
                 ),
                 (
                     "payback_days",
-                    "Break-even day (#NUM! = not within 100 years)",
+                    "Payback, undiscounted (days; #NUM! = not within 100 years)",
                     "days",
                     lambda c: fn("PAYBACK_DAYS", feed[c]),
                 ),
                 (
                     "discounted_payback_days",
-                    "Discounted payback (days)",
+                    "Payback, discounted (days)",
                     "days",
                     lambda c: fn("PAYBACK_DAYS", feed[c], "TRUE"),
                 ),
@@ -389,7 +384,8 @@ def _define_outputs(page: Page) -> None:
         "max_cost_premium",
         "max_finetuned_unit_cost",
         "max_investment_same_unit_cost",
-        "npv",
+        "against",
+        "breakeven_text",
         "payback_days",
         "discounted_payback_days",
     )

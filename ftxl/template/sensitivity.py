@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from ..analysis import DEFAULT_DRAWS
 from ..cell_functions import SIMULATION_LABELS
 from .content import OPTIONS, SCENARIOS
 from .layout import ANALYSED, SCENARIO_COLUMNS
@@ -23,7 +24,7 @@ NOT_MODELLED = (
 )
 """Input rows the analysis does not read: while any holds a number, the tables stay empty."""
 TORNADO_CHART_BARS = 12
-DRAWS, SEED = 10_000, 0
+DRAWS, SEED = DEFAULT_DRAWS, 0
 BINS = 20
 FIX = '"Fix inputs first: see Checks"'
 BLOCKED = '"The analysis works from accuracies and days lost: clear typed shares and costs, choose accuracies"'
@@ -57,6 +58,10 @@ def _header(page: Page, row: int, title: str, columns: list[str]) -> None:
     page.sheets["Sensitivity"].write_row(row + 1, 0, columns, page.styles.text(bold=True, bottom=2))
 
 
+PROBABILITY_FORMAT = '[=1]0.0%;[>0.999]">99.9%";0.0%'
+"""A probability as a percentage that shows 100.0% only when it is 1 (0.9996 reads > 99.9%, not 100.0%)."""
+
+
 def write_sensitivity(page: Page) -> None:
     sheet, s, layout = page.sheets["Sensitivity"], page.styles, page.layout
     sheet.set_column(0, 0, 44)
@@ -80,7 +85,11 @@ def write_sensitivity(page: Page) -> None:
     _spilled(page, cases_top, 3, layout.fn("SENSITIVITY", args, '"cases"'), ("text", "money_big", "text"))
 
     row = cases_top + 4
-    _heading(page, row, "How likely: Monte Carlo over the Low-High ranges (PERT)")
+    _heading(
+        page,
+        row,
+        "How likely: Monte Carlo over the Low-High ranges (PERT; each input drawn independently of the others)",
+    )
     sheet.write(row + 1, 0, "Draws", s.text())
     sheet.write_number(row + 1, 1, DRAWS, s.get("count", input_cell=True))
     sheet.write(row + 2, 0, "Seed (the same seed gives the same draws)", s.text())
@@ -89,7 +98,7 @@ def write_sensitivity(page: Page) -> None:
     simulation_top = row + 3
     call = layout.fn("SENSITIVITY", args, '"simulation"', draws, seed)
     _spilled(page, simulation_top, len(SIMULATION_LABELS), call, ("text", "money_big"))
-    percent = page.book.add_format({"num_format": "0.0%"})
+    percent = page.book.add_format({"num_format": PROBABILITY_FORMAT})
     for probability in (simulation_top, simulation_top + 1):
         sheet.conditional_format(probability, 1, probability, 1, {"type": "no_errors", "format": percent})
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .content import SCENARIOS
-from .layout import SCENARIO_COLUMNS
+from .layout import CASE_KEYS, SCENARIO_COLUMNS, SCENARIO_PROBLEMS
 from .page import Page
 
 
@@ -73,17 +73,25 @@ def _decision(page: Page) -> None:
     sheet.write_formula(4, 2, f"=Results!{page.layout.res('decision', base)}", verdict)
     sheet.write_formula(4, 3, "=out_decision_best", verdict)
     sheet.set_row(4, 36)
-    sheet.write("A6", "Net value of fine-tuning (EUR)", s.text())
-    sheet.write_formula(5, 1, "=out_npv_worst", s.get("money_big"))
-    sheet.write_formula(5, 2, f"=Results!{page.layout.res('npv', base)}", s.get("money_big"))
-    sheet.write_formula(5, 3, "=out_npv_best", s.get("money_big"))
-    sheet.write("A7", "Break-even (days)", s.text())
-    for column in SCENARIO_COLUMNS:
-        sheet.write_formula(6, column, f"=Results!{page.layout.res('payback_days', column)}", s.get("days"))
+    sheet.write("A6", "Net savings of fine-tuning (EUR)", s.text())
+    sheet.write("A7", "Measured against", s.text())
+    sheet.write("A8", "Break-even", s.text())
+    for column, case in zip(SCENARIO_COLUMNS, CASE_KEYS, strict=True):
+        sheet.write_formula(5, column, f"=out_net_savings_{case}", s.get("money_big"))
+        sheet.write_formula(6, column, f"=out_against_{case}", s.text(align="center"))
+        sheet.write_formula(7, column, f"=out_breakeven_text_{case}", s.text(align="center"))
+    sheet.set_row(7, 30)
+    sheet.write("A9", "Limits (Base)", s.text())
+    limits = page.layout.fn("FINETUNE_VALUE", "feed_names", "feed_base", '"limits_text"')
+    sheet.merge_range("B9:E9", "", s.text())
+    sheet.write_formula("B9", f'=IF({SCENARIO_PROBLEMS[base]}>0,"",{limits})', s.text())
+    sheet.set_row(8, 58)
+    page.book.define_name("limits_text_base", "=Start!$B$9")
     sheet.merge_range(
-        "A8:E8",
+        "A10:E10",
         "Worst (best) case: each input at the end of its Low-High range that, moved alone, hurts (helps) "
-        "fine-tuning. Net value: against the best other option over the horizon. See Results and Sensitivity.",
+        "fine-tuning. Every figure is fine-tuning against the best other option over the horizon, costs over "
+        "time included. See Results and Sensitivity.",
         s.text(),
     )
-    sheet.set_row(7, 32)
+    sheet.set_row(9, 32)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from .content import OPTIONS
-from .layout import CASES, SCENARIO_COLUMNS, TIMELINE_POINTS, TIMELINE_TABLE_ROW
+from .layout import CASES, SCENARIO_COLUMNS, SCENARIO_PROBLEMS, TIMELINE_POINTS, TIMELINE_TABLE_ROW
 from .page import Page
 
 
@@ -14,70 +13,75 @@ def write_timeline(page: Page) -> None:
     sheet, s = page.sheets["Timeline"], page.styles
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, 7, 16)
-    sheet.write("A1", "Timeline: fine-tuned vs prompted, cumulative", s.text(bold=True, font_size=14, text_wrap=False))
-    sheet.write("A2", "Points on the chart", s.text())
-    sheet.write_number("B2", TIMELINE_POINTS, s.get("count"))
-    sheet.write("A3", "Days between points (Base horizon / points)", s.text())
-    sheet.write_formula("B3", f"={page.layout.inp('horizon_days', 2)}/B2", s.get("days"))
+    sheet.write(
+        "A1",
+        "Timeline: fine-tuning against the best other option, cumulative (Base)",
+        s.text(bold=True, font_size=14, text_wrap=False),
+    )
+    sheet.write("A2", "Measured against", s.text())
+    sheet.write_formula("B2", f"=Results!{page.layout.res('against', 2)}", s.text(text_wrap=False))
+    sheet.write("A3", "Points on the chart", s.text())
+    sheet.write_number("B3", TIMELINE_POINTS, s.get("count"))
     _breakeven_table(page, sheet)
-    header = ["Day", *(f"Savings, {x} (EUR)" for x in CASES), *(f"Investment, {x} (EUR)" for x in CASES)]
+    header = ["Day", "Savings before one-off costs (EUR)", "One-off costs (EUR)"]
     _cost_parts_chart(page, sheet, 4)
     sheet.write(
-        TIMELINE_TABLE_ROW - 1, 0, "Cumulative savings and investment by day", s.text(bold=True, text_wrap=False)
+        TIMELINE_TABLE_ROW - 1,
+        0,
+        "Chart data, Base: cumulative savings against the best other option (costs over time included; present "
+        "values with a discount rate) and fine-tuning's one-off costs",
+        s.text(bold=True, text_wrap=False),
     )
     sheet.write_row(TIMELINE_TABLE_ROW, 0, header, s.text(bold=True, bottom=2))
     sheet.set_row(TIMELINE_TABLE_ROW, 30)  # headers wrap to two lines
     first = TIMELINE_TABLE_ROW + 1
+    base = SCENARIO_COLUMNS[1]
+    curve = page.layout.fn("FINETUNE_VALUE", "feed_names", "feed_base", '"curve"', "$B$3")
     for k in range(TIMELINE_POINTS + 1):
         row = first + k
-        previous = "0" if k == 0 else f"A{row}+$B$3"
-        sheet.write_formula(row, 0, f"={previous}", s.get("days"))
-        for j, column in enumerate(SCENARIO_COLUMNS):
-            saving = xl_rowcol_to_cell(page.layout.result_rows["saving_per_day"], column, True, True)
-            saving_cell = f"Results!{saving}"
-            sheet.write_formula(  # empty, not an error, while the scenario has no result
-                row, 1 + j, f'=IF(ISNUMBER({saving_cell}),A{row + 1}*{saving_cell},"")', s.get("money_big")
+        for j, kind in enumerate(("days", "money_big", "money_big")):
+            # empty, not an error, while the Base case has no result
+            sheet.write_formula(
+                row, j, f'=IF({SCENARIO_PROBLEMS[base]}>0,"",INDEX({curve},{k + 1},{j + 1}))', s.get(kind)
             )
-            sheet.write_formula(row, 4 + j, f"={page.layout.scen('investment', column)}", s.get("money_big"))
     last = first + TIMELINE_POINTS
+    for j, name in enumerate(("timeline_days", "timeline_savings", "timeline_one_off")):
+        letter = "ABC"[j]
+        page.book.define_name(name, f"=Timeline!${letter}${first + 1}:${letter}${last + 1}")
     chart = page.book.add_chart({"type": "scatter", "subtype": "straight"})
-    for j, scenario in enumerate(CASES):
-        width = 2.75 if scenario == "Base" else 1.25
-        chart.add_series(
-            {
-                "name": f"Cumulative savings, {scenario}",
-                "categories": ["Timeline", first, 0, last, 0],
-                "values": ["Timeline", first, 1 + j, last, 1 + j],
-                "line": {"width": width},
-            }
-        )
     chart.add_series(
         {
-            "name": "Investment, Base",
+            "name": "Cumulative savings before one-off costs, Base",
             "categories": ["Timeline", first, 0, last, 0],
-            "values": ["Timeline", first, 5, last, 5],
+            "values": ["Timeline", first, 1, last, 1],
+            "line": {"width": 2.75, "color": "#2E75B6"},
+        }
+    )
+    chart.add_series(
+        {
+            "name": "One-off costs, Base",
+            "categories": ["Timeline", first, 0, last, 0],
+            "values": ["Timeline", first, 2, last, 2],
             "line": {"width": 2.25, "dash_type": "dash", "color": "#C00000"},
         }
     )
-    for j, scenario in enumerate(CASES):  # each scenario's break-even as a point where its lines cross
-        chart.add_series(
-            {
-                "name": f"Break-even, {scenario}",
-                "categories": ["Timeline", BREAKEVEN_ROW + 1, 4 + j, BREAKEVEN_ROW + 1, 4 + j],
-                "values": ["Timeline", BREAKEVEN_ROW + 2, 4 + j, BREAKEVEN_ROW + 2, 4 + j],
-                "line": {"none": True},
-                "marker": {"type": "diamond", "size": 9},
-            }
-        )
-    chart.set_title({"name": "Break-even: where savings cross the investment"})
+    chart.add_series(
+        {
+            "name": "Break-even, Base",
+            "categories": ["Timeline", BREAKEVEN_ROW + 1, 5, BREAKEVEN_ROW + 1, 5],
+            "values": ["Timeline", BREAKEVEN_ROW + 2, 5, BREAKEVEN_ROW + 2, 5],
+            "line": {"none": True},
+            "marker": {"type": "diamond", "size": 9, "fill": {"color": "black"}},
+        }
+    )
+    chart.set_title({"name": "Break-even (Base): where savings cross the one-off costs"})
     chart.set_x_axis({"name": "Day", "min": 0})
     chart.set_y_axis({"name": "EUR", "num_format": "€#,##0"})
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 760, "height": 320})
     sheet.insert_chart("A11", chart)
     page.protect(sheet)
-    page.print_setup(sheet, f"A1:H{last + 1}")  # ends at the table's last day
-    sheet.set_h_pagebreaks([TIMELINE_TABLE_ROW - 1])  # both charts, legends included, on the first page
+    page.print_setup(sheet, f"A1:H{TIMELINE_TABLE_ROW - 1}")  # the charts; the chart data below does not print
 
 
 BREAKEVEN_ROW = 0
