@@ -53,6 +53,8 @@ class Brief:
     curve: list[tuple[Any, Any, Any]]
     """Base: (day, cumulative savings before one-off costs, one-off costs), as the Timeline sheet charts it."""
     checks_problems: int
+    missing_inputs: int = 0
+    """Required input rows with an empty Low, Base or High cell."""
     open_questions: list[tuple[str, str, str]] = field(default_factory=list)
     """(topic, question, status) of every question not answered."""
     estimated_inputs: list[str] = field(default_factory=list)
@@ -101,6 +103,9 @@ def read_brief(path: Path, name: str | None = None) -> Brief:
         curve=list(zip(row("timeline_days"), row("timeline_savings"), row("timeline_one_off"), strict=True)),
         checks_problems=int(problems) if isinstance(problems, (int, float)) else 1,
     )
+    brief.missing_inputs = sum(
+        1 for item in inputs() if not item.optional and any(v in (None, "") for v in row(item.name))
+    )
     labels = {item.name: item.label for item in inputs()}
     statuses = [r[5] for r in book["Questions"].iter_rows(min_row=4, max_row=3 + len(QUESTIONS), values_only=True)]
     for (topic, question, feeds), status in zip(QUESTIONS, statuses, strict=True):
@@ -135,7 +140,8 @@ def _price(value: Any) -> str:
 def headline(brief: Brief) -> str:
     """The decision in one sentence."""
     if brief.checks_problems:
-        return f"No decision yet: {brief.checks_problems} input problem(s) to fix (see the Checks sheet)."
+        missing = f"{brief.missing_inputs} inputs missing, " if brief.missing_inputs else ""
+        return f"No decision yet: {missing}{brief.checks_problems} input problem(s) to fix, see the Checks sheet."
     worst, base, best = brief.decisions
     if worst == base == best:
         return f"{base}: the same decision in the worst case, Base and the best case."
@@ -202,6 +208,9 @@ def _figure(brief: Brief, kind: str) -> Any:
 def _lines(brief: Brief) -> list[tuple[str, str]]:
     """(style, text) lines of the page's text part, in reading order."""
     lines = [("title", brief.question), ("headline", headline(brief)), ("small", f"Workbook: {brief.workbook}")]
+    if brief.checks_problems:  # no figure from inputs that break a rule
+        lines += _question_lines(brief)
+        return lines
     lines.append(("heading", "Decision by case"))
     for case, decision, net, against, breakeven in zip(
         CASES, brief.decisions, brief.net_savings, brief.against, brief.breakeven_text, strict=True
@@ -219,7 +228,11 @@ def _lines(brief: Brief) -> list[tuple[str, str]]:
     lines.append(("body", f"Largest premium over the prompted model's inference cost: {_price(brief.max_premium)}"))
     if isinstance(brief.limits_text, str) and brief.limits_text:
         lines.append(("body", brief.limits_text))
-    lines.append(("heading", f"Open questions ({len(brief.open_questions)})"))
+    return lines + _question_lines(brief)
+
+
+def _question_lines(brief: Brief) -> list[tuple[str, str]]:
+    lines = [("heading", f"Open questions ({len(brief.open_questions)})")]
     lines += [("body", f"[{status}] {topic}: {question}") for topic, question, status in brief.open_questions[:8]]
     if len(brief.open_questions) > 8:
         lines.append(("small", f"... and {len(brief.open_questions) - 8} more on the Questions sheet"))
@@ -255,7 +268,7 @@ def pdf_bytes(brief: Brief) -> bytes:
             y -= sizes[style] / 11.69 / 72 * 1.45
         if style == "headline":
             y -= 0.01
-    for k, kind in enumerate(("costs", "breakeven")):
+    for k, kind in enumerate(("costs", "breakeven") if not brief.checks_problems else ()):
         axes = page.add_axes((0.08 + 0.47 * k, 0.05, 0.38, 0.24))
         (_cost_chart if kind == "costs" else _breakeven_chart)(brief, axes)
     buffer = io.BytesIO()
@@ -271,7 +284,7 @@ def html_bytes(brief: Brief) -> bytes:
     from matplotlib import pyplot
 
     charts = []
-    for kind in ("costs", "breakeven"):
+    for kind in ("costs", "breakeven") if not brief.checks_problems else ():
         figure = _figure(brief, kind)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")

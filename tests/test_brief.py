@@ -26,7 +26,7 @@ def test_the_brief_of_the_example_states_the_decision_on_one_page(tmp_path):
     assert "Pages:           1" in info
     text = " ".join(_pdf_text(pdf).split())
     assert "Fine-tune at Base; the worst case says Prompt the API model, the best case Fine-tune." in text
-    for figure in ("€108,500", "−€51,900", "€637,440", "break-even 48.5 days", "€148,500", "€0.0756"):
+    for figure in ("€108,500", "−€51,900", "€637,440", "break-even day 48.48", "€148,500", "€0.0756"):
         assert figure in text, figure
     assert "Open questions (7)" in text and "[missing] Soft metrics" in text
     markup = page.read_text()
@@ -41,7 +41,8 @@ def test_a_workbook_with_failing_checks_gets_no_decision(tmp_path):
     result = CliRunner().invoke(cli, ["report", str(blank), "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     text = " ".join(_pdf_text(tmp_path / "blank_brief.pdf").split())
-    assert "No decision yet: 66 input problem(s) to fix (see the Checks sheet)." in text
+    assert "No decision yet: 22 inputs missing, 66 input problem(s) to fix, see the Checks sheet." in text
+    assert "None" not in text and "Decision by case" not in text and "€0" not in text  # no figure, no chart
     assert (TEMPLATES / "ftxl_blank.xlsx").read_bytes() == blank.read_bytes()  # the workbook is not changed
 
 

@@ -20,9 +20,11 @@ def _human_fast_and_accurate(horizon: float = 180) -> ftxl.use_case.UseCase:
 def test_people_win_when_fine_tuning_does_not_pay_for_itself_against_them():
     evaluation = evaluate(_human_fast_and_accurate())
     assert evaluation.option("human").cost_per_event == pytest.approx(0.175556, abs=1e-6)
-    assert evaluation.net_savings > 0  # fine-tuning beats prompting ...
     totals = evaluation.decision.total_costs
+    assert totals["prompted"] > totals["finetuned"]  # fine-tuning beats prompting ...
     assert totals["human"] - totals["finetuned"] == pytest.approx(-21_500, abs=1e-6)  # ... but not people
+    assert evaluation.against == "human"  # so its figures are measured against people
+    assert evaluation.net_savings == pytest.approx(-21_500, abs=1e-6)
     assert evaluation.decision.verdict == "Keep the human process"
     assert not evaluation.decision.automate
 

@@ -9,6 +9,7 @@ import pytest
 import xlsxwriter
 
 from ftxl import analysis
+from ftxl.finetune_economics import finetune_economics
 from ftxl import cell_functions as sheet_functions
 from ftxl.recalc import engines as engine
 from ftxl.recalc import formula_text
@@ -45,6 +46,7 @@ CALLS |= {
     "TOTAL_COSTS": (f"{NAMES},{VALUES}", analysis.outcome(BASE).total_costs["human"]),
     "FINETUNE_NPV": (f"{NAMES},{VALUES}", analysis.npv(BASE)),
     "PAYBACK_DAYS": (f"{NAMES},{VALUES}", analysis.breakeven_day(BASE)),
+    "FINETUNE_VALUE": (f'{NAMES},{VALUES},"max_investment"', finetune_economics(BASE).max_investment),
     "SWITCH_VALUE": (f'{NAMES},{VALUES},"events_per_day"', analysis.switch_values(BASE, ["events_per_day"])[0].below),
     "SENSITIVITY": (f"{NAMES},{LOW_BASE_HIGH}", analysis.tornado(RANGES)[0].low),
 }

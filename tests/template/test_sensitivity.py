@@ -52,7 +52,8 @@ def _titles(start: str):
 
 def test_the_summary_names_carry_the_analysis():
     values = named_values(EXAMPLE_WORKBOOK)
-    assert values["npv_base"] == pytest.approx(108_500) and values["payback_days_base"] == pytest.approx(40_000 / 825)
+    assert values["net_savings_base"] == pytest.approx(108_500)
+    assert values["payback_days_base"] == pytest.approx(40_000 / 825)
     assert values["net_savings_worst"] < 0 < values["net_savings_best"]
     assert values["decision_worst"] == "Prompt the API model" and values["decision_best"] == "Fine-tune"
     assert 0 <= values["p_finetune_cheapest"] <= 1 and values["value_of_information"] >= 0
@@ -66,7 +67,7 @@ def test_costs_over_time_change_the_totals_and_the_decision(tmp_path):
     values = named_values(out)
     inputs = analysis.base_inputs(insurance_example(180))
     expected = analysis.outcome({**inputs, "finetuned_monthly": 30_000.0})
-    assert values["npv_base"] == pytest.approx(expected.net_savings) and values["npv_base"] < 0
+    assert values["net_savings_base"] == pytest.approx(expected.net_savings) and values["net_savings_base"] < 0
     assert values["decision_base"] == "Prompt the API model"
 
 
