@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from . import model
-from .errors import InputError
+from .errors import InputError, NoAnswerError
 from .use_case import INSURANCE_RANGES
 
 DAYS_PER_YEAR = 365.0
@@ -173,6 +173,11 @@ def outcome(inputs: Inputs, horizon_days: Any = None) -> Outcome:
     )
     totals["finetuned"] = v["investment"] + waiting + live
     stacked = np.stack(np.broadcast_arrays(*(totals[key] for key in model.OPTION_KEYS)), axis=-1)
+    if not np.all(np.isfinite(stacked)):
+        raise NoAnswerError(
+            "the total costs overflow: an input is too large for the costs over the horizon to be computed "
+            f"(beyond {np.finfo(float).max:.3g} euros)"
+        )
     best_other = np.minimum(stacked[..., 0], stacked[..., 1])
     return Outcome(
         total_costs={key: _plain(stacked[..., k]) for k, key in enumerate(model.OPTION_KEYS)},
@@ -288,7 +293,31 @@ def _complete(inputs: Inputs) -> dict[str, Any]:
             continue
         if not np.all(np.isfinite(value)):
             raise InputError(f"{name} holds a value that is not a finite number")
+        low, low_open, high = _RULES.get(name, (0.0, False, np.inf))
+        broken = (value <= low) if low_open else (value < low)
+        if high < np.inf:
+            broken = broken | (value > high)
+        if np.any(broken):
+            bad = float(np.asarray(value)[broken].reshape(-1)[0]) if np.ndim(value) else float(value)
+            rule = _RULE_WORDS.get(name, "must be 0 or more")
+            raise InputError(f"{name} = {bad:g} {rule}")
     return values
+
+
+_RULES: dict[str, tuple[float, bool, float]] = {
+    "events_per_day": (0.0, True, np.inf),
+    "horizon_days": (0.0, True, np.inf),
+    **{name: (-1.0, True, np.inf) for name in ("volume_growth", "api_price_change", "discount_rate")},
+    **{name: (0.0, False, 1.0) for name in INPUTS if name.endswith(("_accuracy", "_review_share"))},
+}
+"""Valid values of each input, the template's Checks rules: (lowest, whether the lowest itself is refused,
+highest). Every other input is a cost, a time or a count of 0 or more."""
+_RULE_WORDS = {
+    "events_per_day": "must be above 0",
+    "horizon_days": "must be above 0",
+    **{name: "must be above -100%" for name in ("volume_growth", "api_price_change", "discount_rate")},
+    **{name: "must lie between 0% and 100%" for name in INPUTS if name.endswith(("_accuracy", "_review_share"))},
+}
 
 
 def base_inputs(case: Any) -> dict[str, float]:
@@ -567,7 +596,7 @@ def simulate(
         draws=draws,
         p_finetune_cheapest=float(np.mean(choice == 2)),
         p_breakeven_within_horizon=float(np.mean(breakeven)),
-        mean=float(net.mean()),
+        mean=float(np.sum(net / draws)),  # divided first: a sum of large savings does not overflow
         percentiles={p: float(np.percentile(net, p)) for p in (5, 10, 50, 90, 95)},
         evpi=_value_of_information(totals),
         bins=_bins(net, bins),
@@ -581,8 +610,9 @@ SIMULATION_CHUNK = 50_000
 def _value_of_information(totals: np.ndarray) -> float:
     """Euros: the expected cost of deciding now (the option cheapest on average) minus that of deciding each
     draw with perfect information; rounding noise of the sums (below a millionth of the costs) is 0."""
-    value = float(totals.mean(axis=0).min() - totals.min(axis=-1).mean())
-    return value if value > 1e-12 * float(np.abs(totals).mean()) else 0.0
+    n = len(totals)
+    value = float((totals / n).sum(axis=0).min() - (totals.min(axis=-1) / n).sum())
+    return value if value > 1e-12 * float((np.abs(totals) / totals.size).sum()) else 0.0
 
 
 def distribution(
@@ -599,6 +629,8 @@ def distribution(
 def _bins(net: np.ndarray, bins: int) -> list[tuple[float, float, float]]:
     """`bins` equal bins from the smallest to the largest of `net`, each (from, to, share)."""
     low, high = float(net.min()), float(net.max())
+    if not np.isfinite(high - low):
+        raise NoAnswerError("the net savings of the draws span more than a float holds: an input is too large")
     if high == low:
         return [(low, high, 1.0)] + [(high, high, 0.0)] * (bins - 1)
     counts, edges = np.histogram(net, bins=bins, range=(low, high))

@@ -20,7 +20,8 @@ from typing import Any
 
 from .errors import WorkbookError
 from .template.content import OPTIONS, QUESTIONS, inputs
-from .template.layout import CASES
+from .template.layout import CASES, TIMELINE_POINTS
+from .template.ranges import named_values
 
 WRAP = {"title": 62, "headline": 78, "heading": 90, "body": 105, "small": 115}
 """Characters per line of each text style on the A4 page."""
@@ -74,13 +75,12 @@ def read_brief(path: Path, name: str | None = None) -> Brief:
     except Exception as exc:  # openpyxl raises many kinds on a file that is not a workbook
         raise WorkbookError(f"cannot read {path}: {exc}") from None
 
+    sizes = {"checks_problems": 1, "limits_text_base": 1, "timeline_days": TIMELINE_POINTS + 1}
+    sizes |= dict.fromkeys(("timeline_savings", "timeline_one_off"), TIMELINE_POINTS + 1)
+    shown = name or path.name
+
     def row(name: str) -> list[Any]:
-        defined = book.defined_names.get(name)
-        if defined is None:
-            raise WorkbookError(f"{path.name} has no name {name}: is it an ftxl template?")
-        ((sheet, ref),) = defined.destinations
-        cells = book[sheet][ref.replace("$", "")]
-        return [cell.value for line in (cells if isinstance(cells, tuple) else ((cells,),)) for cell in line]
+        return named_values(book, name, sizes.get(name, 3), shown)
 
     def base(name: str) -> Any:
         return row(name)[1]
@@ -107,6 +107,8 @@ def read_brief(path: Path, name: str | None = None) -> Brief:
         1 for item in inputs() if not item.optional and any(v in (None, "") for v in row(item.name))
     )
     labels = {item.name: item.label for item in inputs()}
+    if "Questions" not in book.sheetnames:
+        raise WorkbookError(f"{shown} has no Questions sheet: is it an ftxl template?")
     statuses = [r[5] for r in book["Questions"].iter_rows(min_row=4, max_row=3 + len(QUESTIONS), values_only=True)]
     for (topic, question, feeds), status in zip(QUESTIONS, statuses, strict=True):
         if status != "answered":

@@ -342,6 +342,8 @@ def _names(names: Cells) -> list[str]:
             continue
         if not isinstance(name, str) or not name.strip():
             raise InputError(f"names (item {k + 1}) = {name!r} is not an input name such as events_per_day")
+        if name.strip() in found:
+            raise InputError(f"names (item {k + 1}) = {name.strip()!r} is named twice: give each input once")
         found.append(name.strip())
     return found
 
@@ -562,7 +564,10 @@ def sensitivity_table(
             if any(p is not None for p in points):
                 raise InputError(f"{name}: give Low, Base and High, or leave all three empty")
             continue
-        ranges[name] = (float(points[0]), float(points[1]), float(points[2]))  # type: ignore[arg-type]
+        low, mode, high = (float(p) for p in points)  # type: ignore[arg-type]
+        if not low <= mode <= high:
+            raise InputError(f"{name}: Low {low:g}, Base {mode:g}, High {high:g} must be in that order")
+        ranges[name] = (low, mode, high)
     which = "tornado" if is_missing(part) else _single_text("part", part).strip().lower()
     if which not in SENSITIVITY_PARTS:
         raise InputError(f"part = {which!r}: choose {', '.join(SENSITIVITY_PARTS)}")
@@ -588,8 +593,13 @@ def sensitivity_table(
             [sw.name, "none" if sw.below is None else sw.below, "none" if sw.above is None else sw.above]
             for sw in switches
         ]
-    count = analysis.DEFAULT_DRAWS if is_missing(draws) else int(_single_positive("draws", draws))
-    seeded = 0 if is_missing(seed) else int(_single_positive("seed", seed, allow_zero=True))
+    count = analysis.DEFAULT_DRAWS if is_missing(draws) else _single_positive("draws", draws)
+    if count > analysis.MAX_DRAWS:
+        raise InputError(f"draws = {count:g} is more than {analysis.MAX_DRAWS:,}: ask for fewer draws")
+    seeded = 0 if is_missing(seed) else _single_positive("seed", seed, allow_zero=True)
+    if seeded >= 2**63:
+        raise InputError(f"seed = {seeded:g} must be below 2^63")
+    count, seeded = int(count), int(seeded)
     items = tuple((name, *points) for name, points in ranges.items())
     run = _recall(_simulated, items, count, seeded)  # both parts read one run of the draws
     if which == "distribution":
@@ -607,9 +617,13 @@ def _or_none(value: float | None) -> Any:
 
 
 def _single_positive(name: str, value: Cells, allow_zero: bool = False) -> float:
+    """A single cell holding a whole number above 0 (or 0 and more): draws, seed, points."""
     item = _single(name, value)
-    if isinstance(item, bool) or not isinstance(item, (int, float)) or item < 0 or (item == 0 and not allow_zero):
-        raise InputError(f"{name} = {item!r} must be a whole number {'0 or more' if allow_zero else 'above 0'}")
+    rule = f"must be a whole number {'0 or more' if allow_zero else 'above 0'}"
+    if isinstance(item, bool) or not isinstance(item, (int, float)) or not math.isfinite(item):
+        raise InputError(f"{name} = {item!r} {rule}")
+    if item < 0 or (item == 0 and not allow_zero) or item != int(item):
+        raise InputError(f"{name} = {item!r} {rule}")
     return float(item)
 
 

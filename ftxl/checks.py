@@ -65,8 +65,8 @@ def number(name: str, value: Any) -> Numbers:
     except ValueError as exc:  # ragged nested lists
         raise InputError(f"{name} must be a number or a rectangular range of numbers ({exc})") from None
     kind = arr.dtype.kind
-    if kind not in "fiu" or (isinstance(value, (list, tuple)) and kind == "f"):
-        _reject_non_numeric(name, np.asarray(value, dtype=object))  # numpy reads True in a list as 1.0
+    if kind not in "fiu" or isinstance(value, (list, tuple)):
+        _reject_non_numeric(name, np.asarray(value, dtype=object))  # numpy reads True in a list as 1 or 1.0
     if arr.size == 0:
         raise InputError(f"{name} is empty: it needs at least one number")
     if kind != "f":

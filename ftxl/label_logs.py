@@ -120,6 +120,15 @@ def analyse(frame: pd.DataFrame, request: BucketsRequest) -> dict[str, Any]:
     _labels_only(request.true_column, true)
     _labels_only(request.pred_column, predicted)
     weights = _column(frame, request.weight_column)
+    if weights is not None and (
+        pd.api.types.is_datetime64_any_dtype(weights)
+        or pd.api.types.is_timedelta64_dtype(weights)
+        or pd.api.types.is_bool_dtype(weights)
+    ):
+        raise InputError(
+            f"--weight {request.weight_column} holds {weights.dtype} values, not numbers: a weight is how many "
+            "events a row stands for"
+        )
     weight_values = None if weights is None else pd.to_numeric(weights, errors="coerce").to_numpy()
 
     def shares_of(mask: Any = None) -> Any:

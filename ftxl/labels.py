@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError
+from .errors import InputError, NoAnswerError
 
 BUCKETS = ("correct", "wrong_subclass", "wrong_department")
 ABSTAINED = "abstained"
@@ -85,10 +85,13 @@ class BucketShares:
             if not math.isfinite(value) or value < 0:
                 raise InputError(f"the cost of {name.replace('_', ' ')} = {value:g} must be a number of 0 or more")
         p = np.array([self.shares[name].share for name in costs])
-        c = np.array(list(costs.values()))
-        expected = float(p @ c)
-        variance = max(float(p @ (c * c)) - expected * expected, 0.0) / self.effective_events
-        margin = z * math.sqrt(variance)
+        scale = max(max(costs.values()), 1.0)  # costs in units of the largest: their squares cannot overflow
+        c = np.array(list(costs.values())) / scale
+        unit = float(p @ c)
+        variance = max(float(p @ (c * c)) - unit * unit, 0.0) / self.effective_events
+        expected, margin = unit * scale, z * math.sqrt(variance) * scale
+        if not (math.isfinite(expected) and math.isfinite(expected + margin)):
+            raise NoAnswerError("the expected error cost is too large to compute: the costs are beyond any real figure")
         return CostEstimate(expected, max(expected - margin, 0.0), expected + margin)
 
 

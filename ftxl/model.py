@@ -136,10 +136,12 @@ def _matrix_error_cost(counts: np.ndarray, costs: np.ndarray, priors: ArrayLike 
     check.not_negative("rates", counts)
     check.not_negative("costs", costs)
     if priors is None:
-        total = counts.sum()
-        if total <= 0:
+        scale = float(counts.max())
+        if scale <= 0:
             raise InputError("rates holds only zeros: the confusion matrix needs at least one event")
-        return float((counts * costs).sum() / total)
+        scaled = counts / scale  # counts near the largest float still add up
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused just below
+            return check.result((scaled * costs).sum() / scaled.sum())
     prior_arr = np.asarray(check.fraction("priors", priors)).reshape(-1)
     if prior_arr.size != counts.shape[0]:
         raise InputError(
@@ -150,6 +152,7 @@ def _matrix_error_cost(counts: np.ndarray, costs: np.ndarray, priors: ArrayLike 
         raise InputError(
             f"priors add up to {check.show(prior_arr.sum())}: the shares of the true classes must add up to 1"
         )
+    counts = counts / max(float(counts.max()), np.finfo(float).tiny)  # shares only: scaled, so sums cannot overflow
     row_totals = counts.sum(axis=1)
     empty = np.flatnonzero(row_totals == 0)
     if empty.size:
@@ -158,7 +161,8 @@ def _matrix_error_cost(counts: np.ndarray, costs: np.ndarray, priors: ArrayLike 
             "at least one observed prediction"
         )
     conditional = counts / row_totals[:, None]
-    return float((prior_arr[:, None] * conditional * costs).sum())
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused just below
+        return check.result((prior_arr[:, None] * conditional * costs).sum())
 
 
 def cost_per_event(

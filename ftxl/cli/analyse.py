@@ -28,7 +28,19 @@ from .terminal import echo_json, print_table
     help="Monte Carlo draws (the workbook's default too).",
 )
 @click.option(
-    "--seed", type=int, default=0, show_default=True, help="Seed of the draws (the same seed, the same result)."
+    "--seed",
+    type=click.IntRange(min=0, max=2**63 - 1),
+    default=0,
+    show_default=True,
+    help="Seed of the draws (the same seed, the same result).",
+)
+@click.option(
+    "--max-memory",
+    "max_memory",
+    type=click.FloatRange(min=0),
+    default=8.0,
+    show_default=True,
+    help="GiB of memory this command may use; more fails with 'out of memory'. 0: no limit.",
 )
 @click.option(
     "--distribution",
@@ -52,6 +64,7 @@ def analyse(
     distribution: str,
     as_json: bool,
     plot_dir: Path | None,
+    max_memory: float,
 ) -> None:
     """What flips the decision and how likely it is, for a filled template or the worked example.
 
@@ -71,6 +84,9 @@ def analyse(
 
     if (workbook is None) == (example is None):
         raise click.UsageError("give a WORKBOOK or --example insurance (one of them)")
+    from ..recalc.batch import limit_memory
+
+    limit_memory(max_memory)
     try:
         ranges = _workbook_ranges(workbook) if workbook is not None else analysis.example_ranges()
         base = {name: lbh[1] for name, lbh in ranges.items()}
@@ -81,6 +97,10 @@ def analyse(
         base_net = analysis.outcome(base).net_savings
     except FtxlError as exc:
         raise click.ClickException(str(exc)) from exc
+    except MemoryError:
+        raise click.ClickException(
+            f"out of memory: the analysis needs more than --max-memory {max_memory:g} GiB"
+        ) from None
     if plot_dir is not None:
         drawn = _plots(plot_dir, bars, base_net, simulation.bins, draws)
         click.echo(f"wrote {', '.join(map(str, drawn))}", err=as_json)

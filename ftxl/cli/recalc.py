@@ -119,6 +119,8 @@ def recalc(
         if summary_path is not None:
             summary.check_path(summary_path)
         job_list = plan(paths, None if in_place else (out_dir or DEFAULT_OUT))
+        if summary_path is not None:
+            check_summary_target(summary_path, paths, job_list)
     except FtxlError as exc:
         raise click.UsageError(str(exc)) from exc
     if not job_list:
@@ -164,6 +166,30 @@ def recalc(
         except (FtxlError, ValueError) as exc:
             raise click.ClickException(str(exc)) from exc
     sys.exit(0 if all(r.ok and not (strict and r.checks) for r in results) else 1)
+
+
+def check_summary_target(summary_path: Path, paths: tuple[Path, ...], job_list: list[Job]) -> None:
+    """Refuse a summary that would overwrite a workbook of the batch (an input or a copy), or land as a new
+    workbook in an input folder (the next run would read it as an input)."""
+    from ..errors import WorkbookError
+
+    def same(a: Path, b: Path) -> bool:
+        try:
+            return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+        except OSError:
+            return False
+
+    for job in job_list:
+        for kind, path in (("an input workbook", job.source), ("a recalculated copy", job.target)):
+            if same(summary_path, path):
+                raise WorkbookError(f"--summary {summary_path} is {kind} of this batch: choose another file")
+    if summary_path.suffix.lower() in (".xlsx", ".xlsm"):
+        for folder in (p for p in paths if p.is_dir()):
+            if summary_path.resolve().is_relative_to(folder.resolve()):
+                raise WorkbookError(
+                    f"--summary {summary_path} lies in the input folder {folder}: the next run would read it as a "
+                    "workbook; write it elsewhere"
+                )
 
 
 def _run_with_progress(

@@ -25,7 +25,15 @@ from .app import cli
     help="Folder for NAME_brief.pdf and NAME_brief.html.",
 )
 @click.option("--force", is_flag=True, help="Replace briefs that exist already.")
-def report(workbook: Path | None, example: str | None, out_dir: Path, force: bool) -> None:
+@click.option(
+    "--max-memory",
+    "max_memory",
+    type=click.FloatRange(min=0),
+    default=8.0,
+    show_default=True,
+    help="GiB of memory this command may use; more fails with 'out of memory'. 0: no limit.",
+)
+def report(workbook: Path | None, example: str | None, out_dir: Path, force: bool, max_memory: float) -> None:
     """Write a one-page decision brief of a filled template: the decision in the worst case, Base and the
     best case, cost per event by option, the break-even, the limits, and the questions still open.
 
@@ -40,6 +48,7 @@ def report(workbook: Path | None, example: str | None, out_dir: Path, force: boo
     from ..brief import html_bytes, pdf_bytes, read_brief
     from ..recalc import ModelCache, recalculate
     from ..recalc.atomic import write_atomically
+    from ..recalc.batch import limit_memory
     from ..template import write_template
 
     if (workbook is None) == (example is None):
@@ -49,6 +58,7 @@ def report(workbook: Path | None, example: str | None, out_dir: Path, force: boo
     existing = [str(t) for t in targets if t.exists()]
     if existing and not force:
         raise click.UsageError(f"{existing[0]} exists: add --force to replace it")
+    limit_memory(max_memory)
     try:
         with tempfile.TemporaryDirectory(prefix=".ftxl-report-") as folder:
             source = workbook
@@ -69,6 +79,10 @@ def report(workbook: Path | None, example: str | None, out_dir: Path, force: boo
         ) from None
     except (FtxlError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
+    except MemoryError:
+        raise click.ClickException(
+            f"out of memory: the brief needs more than --max-memory {max_memory:g} GiB"
+        ) from None
     click.echo(f"wrote {targets[0]} and {targets[1]}")
 
 

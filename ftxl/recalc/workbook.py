@@ -502,11 +502,18 @@ CHART_PART = re.compile(r"^xl/charts/chart\d+\.xml$")
 def _refreshed_charts(reader: BookReader, values: dict[str, dict[str, Any]], result: FileResult) -> dict[str, bytes]:
     """Chart parts whose cached series now hold the recomputed values (see `chart_cache`)."""
     sheets = {sheet.name.lower(): sheet for sheet in reader.sheets}
+    budget = [MAX_CHART_POINTS]
+    over: list[str] = []
 
     def lookup(sheet_name: str, ref: str) -> tuple[bool, list[Any]]:
         sheet = sheets[sheet_name.lower()]
-        if box_area(range_boundaries(ref)) > MAX_RANGE_CELLS:
+        area = box_area(range_boundaries(ref))
+        if area > MAX_RANGE_CELLS:
             raise KeyError(ref)
+        if area > budget[0]:
+            over.append(f"{sheet.name}!{ref}")
+            raise KeyError(ref)
+        budget[0] -= area
         computed, saved = values[sheet.name], sheet.by_ref
         addresses = list(cells_in(ref))
         found = [computed[a] if a in computed else getattr(saved.get(a), "value", None) for a in addresses]
@@ -523,7 +530,18 @@ def _refreshed_charts(reader: BookReader, values: dict[str, dict[str, Any]], res
         refreshed = charts.refresh(data, lookup)
         if refreshed is not None:
             parts[name] = refreshed
+        if over:
+            result.warnings.append(
+                f"{name}: {len(over):,} cached series not refreshed (from {over[0]}): the workbook's charts read more "
+                f"than {MAX_CHART_POINTS:,} cells; they show their saved values until Excel recalculates"
+            )
+            over.clear()
     return parts
+
+
+MAX_CHART_POINTS = 2_097_152
+"""Cells the chart caches of one workbook may read, all series together (a chart shows a few thousand points);
+past it, a series keeps its saved cache, with a warning."""
 
 
 def _resolve(reader: BookReader, values: dict[str, dict[str, Any]], formula: str) -> Any:

@@ -9,6 +9,7 @@ accuracies and days of delay), so that it never answers for a workbook it reads 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ..analysis import INPUTS, OPTIONAL_INPUTS, TIME_INPUTS
 from ..errors import WorkbookError
@@ -29,13 +30,9 @@ def template_ranges(path: Path, name: str | None = None) -> dict[str, tuple[floa
         raise WorkbookError(f"cannot read {shown}: {exc}") from None
     names = book.defined_names
     ranges: dict[str, tuple[float, float, float]] = {}
-    for name, defined in names.items():
+    for name in list(names):
         if name in INPUTS or name.endswith(NOT_MODELLED) or name.endswith("_shares_from"):
-            destinations = list(defined.destinations)
-            if len(destinations) != 1:
-                continue
-            sheet, ref = destinations[0]
-            values = [cell.value for row in book[sheet][ref.replace("$", "")] for cell in row]
+            values = named_values(book, name, 3, shown)
             if name.endswith(NOT_MODELLED):
                 if any(v is not None for v in values):
                     raise WorkbookError(f"{name} is filled in: the analysis works from accuracies and delay costs")
@@ -46,10 +43,43 @@ def template_ranges(path: Path, name: str | None = None) -> dict[str, tuple[floa
                 continue
             if name in TIME_INPUTS:  # an empty cost over time counts as 0, as on the Inputs sheet
                 values = [0.0 if v is None else v for v in values]
-            if len(values) != 3 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
                 raise WorkbookError(f"{name} needs a number in Low, Base and High (it holds {values})")
             ranges[name] = (float(values[0]), float(values[1]), float(values[2]))
     missing = [name for name in INPUTS if name not in ranges and name not in OPTIONAL_INPUTS]
     if missing:
         raise WorkbookError(f"{shown} has no input named {missing[0]}: is it an ftxl template?")
     return ranges
+
+
+def named_values(book: Any, name: str, count: int, shown: str) -> list[Any]:
+    """The values of the workbook-scope name `name`, which must be one area of `count` cells on a sheet that
+    exists: checked before a cell is read, so a damaged name (two areas, a whole sheet, a missing sheet) is a
+    refusal naming it, never a traceback or a billion cells built."""
+    from openpyxl.utils.cell import range_boundaries
+
+    defined = book.defined_names.get(name)
+    if defined is None:
+        raise WorkbookError(f"{shown} has no name {name}: is it an ftxl template?")
+    try:
+        destinations = list(defined.destinations)
+    except Exception:  # a formula or a constant, not a reference
+        destinations = []
+    if len(destinations) != 1:
+        raise WorkbookError(f"{shown}: the name {name} must point to one range of {count} cells ({defined.attr_text})")
+    sheet, ref = destinations[0]
+    if sheet not in book.sheetnames:
+        raise WorkbookError(f"{shown}: the name {name} points to a sheet {sheet!r} that does not exist")
+    try:
+        first_column, first_row, last_column, last_row = range_boundaries(ref.replace("$", ""))
+    except (TypeError, ValueError):
+        raise WorkbookError(f"{shown}: the name {name} points to {ref}, not a range of cells") from None
+    if None in (first_column, first_row, last_column, last_row):
+        raise WorkbookError(f"{shown}: the name {name} spans whole rows or columns ({ref}); it must hold {count} cells")
+    cells = (last_column - first_column + 1) * (last_row - first_row + 1)  # type: ignore[operator]
+    if cells != count:
+        raise WorkbookError(f"{shown}: the name {name} holds {cells:,} cells ({ref}); the template has {count} there")
+    rows = book[sheet].iter_rows(
+        min_row=first_row, max_row=last_row, min_col=first_column, max_col=last_column, values_only=True
+    )
+    return [value for row in rows for value in row]

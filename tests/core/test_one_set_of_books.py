@@ -183,17 +183,26 @@ def test_fine_tune_exactly_when_net_savings_are_positive(values):
 @PROPERTIES
 @given(cases())
 def test_the_limits_give_zero_net_savings(values):
+    """At each limit fine-tuning's net savings are 0; a negative limit means that even 0 does not pay."""
     e = finetune_economics(values)
     scale = max(1.0, abs(e.investment), abs(e.net_savings), abs(analysis.outcome(values).total_costs["finetuned"]))
-    assert net_savings_with(values, investment=e.max_investment) == pytest.approx(0, abs=1e-9 * scale)
+
+    def at(**changed: float) -> float:
+        if min(changed.values()) >= 0:
+            return net_savings_with(values, **changed)
+        assert net_savings_with(values, **{k: max(v, 0.0) for k, v in changed.items()}) < 0  # nothing pays
+        return 0.0
+
+    assert at(investment=e.max_investment) == pytest.approx(0, abs=1e-9 * scale)
     if math.isfinite(e.max_unit_cost):
-        assert net_savings_with(values, finetuned_unit_cost=e.max_unit_cost) == pytest.approx(0, abs=1e-9 * scale)
-        charged = net_savings_with(values, finetuned_unit_cost=values["prompted_unit_cost"] + e.max_premium)
+        assert at(finetuned_unit_cost=e.max_unit_cost) == pytest.approx(0, abs=1e-9 * scale)
+        charged = at(finetuned_unit_cost=values["prompted_unit_cost"] + e.max_premium)
         assert charged == pytest.approx(0, abs=1e-9 * scale)
-    same = net_savings_with(
-        values, finetuned_unit_cost=values["prompted_unit_cost"], investment=e.max_investment_same_unit_cost
-    )
-    assert same == pytest.approx(0, abs=1e-9 * scale)
+    if e.max_investment_same_unit_cost >= 0:
+        same = net_savings_with(
+            values, finetuned_unit_cost=values["prompted_unit_cost"], investment=e.max_investment_same_unit_cost
+        )
+        assert same == pytest.approx(0, abs=1e-9 * scale)
 
 
 @PROPERTIES

@@ -15,7 +15,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from ...values import VALUE, CellError, NotCoveredError, Value, direct, elementwise, general, number
-from .dates import OFFSET_1904, to_date
+from .dates import LAST_SERIAL, OFFSET_1904, to_date
 from .spec import Library
 
 FUNCTIONS = Library()
@@ -247,7 +247,7 @@ def _round(x: float, decimals: int) -> str:
 
 
 def _date_text(x: float, tokens: list[str], date1904: bool) -> str | CellError:
-    if x < 0:
+    if not 0 <= x < LAST_SERIAL + 1:  # no calendar day (1e308 as a date): Excel's #VALUE!
         return VALUE
     fraction_digits = 0
     for k, t in enumerate(tokens):
