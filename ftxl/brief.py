@@ -266,6 +266,7 @@ def pdf_bytes(brief: Brief) -> bytes:
                 weight="bold" if style in ("title", "headline", "heading") else "normal",
                 color="#C00000" if style == "headline" and brief.checks_problems else "black",
                 va="top",
+                parse_math=False,  # workbook text ($ signs, backslashes) is text, never TeX
             )
             y -= sizes[style] / 11.69 / 72 * 1.45
         if style == "headline":

@@ -24,7 +24,7 @@ from . import fidelity
 from .book import BookCells, Evaluation
 from .formula_text import FTXL_CALL, node, node_ref, parse_node
 from .plain.compiler import PlainBook
-from .values import NotCoveredError
+from .values import VALUE, NotCoveredError
 
 if TYPE_CHECKING:
     from .formulas_fallback import CompiledBook
@@ -47,6 +47,7 @@ class Model:
         self._reach: dict[frozenset[str], tuple[set[str], set[str]]] = {}
         """Cells warned and cells volatile, by the set of noted cells they follow from."""
         self.formulas = cells.formulas
+        self.date1904 = cells.date1904
         self.names = {node_ref(key): text for key, text in cells.names.items()}
         self.local_names = cells.local_names
         self.generation = 0
@@ -89,6 +90,7 @@ class Model:
 
                 self.whole = CompiledBook(cells)
             evaluation = self.whole.evaluate(cells)
+        evaluation.results = self._refused_dates(evaluation.results)
         evaluation.engine = f"formulas ({self.reason})"
         evaluation.by_formulas = set(cells.formulas)
         self._warn(evaluation, cells.formulas)
@@ -106,8 +108,17 @@ class Model:
                 text = fidelity.with_names(self.formulas[key], self.names)
                 unchecked, moving = fidelity.unverified(text), fidelity.volatile(text)
                 relative = fidelity.relative_names(text, self.names)
+                dated = fidelity.dates_in(self.formulas[key]) if self.date1904 else []
                 scoped = fidelity.scoped_names(self.formulas[key], parse_node(key)[0], self.local_names)
-                if scoped:
+                if dated:
+                    self._flags.append(
+                        (
+                            key,
+                            f"shows #VALUE!: the workbook counts dates from 1904, and the formulas engine, which "
+                            f"computes {', '.join(dated)} here, counts them from 1900 (1,462 days apart)",
+                        )
+                    )
+                elif scoped:
                     self._flags.append(
                         (
                             key,
@@ -174,7 +185,18 @@ class Model:
         book, keys, blocks, inputs = self.batches[stage]
         found = {key: got.get((sheet, r, c)) for key, sheet, r, c in inputs}
         values = {key: value for key, value in found.items() if value is not None}
-        return book.evaluate(BookCells(values=values, blocks={key: cells.blocks[key] for key in blocks})).results
+        results = book.evaluate(BookCells(values=values, blocks={key: cells.blocks[key] for key in blocks})).results
+        return self._refused_dates(results)
+
+    def _refused_dates(self, results: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]]]:
+        """In a 1904 workbook, the cells `formulas` computed with a date function show #VALUE! (it counts dates
+        from 1900: a date would be 1,462 days off); the plain engine passes the error on to their readers."""
+        if not self.date1904:
+            return results
+        refused = {key for key in results if key in self.formulas and fidelity.dates_in(self.formulas[key])}
+        return {
+            key: [[VALUE for _ in row] for row in rows] if key in refused else rows for key, rows in results.items()
+        }
 
     def _engine_line(self, results: dict[str, list[list[Any]]]) -> str:
         """ "plain", or how many cells each engine computed and why some were not plain."""

@@ -88,3 +88,18 @@ def scoped_names(formula: str, sheet: str, local_names: dict[str, str]) -> list[
 def volatile(formula: str) -> list[str]:
     """The volatile functions a formula calls, sorted."""
     return sorted(functions_in(formula) & VOLATILE)
+
+
+DATE_FUNCTIONS = frozenset(
+    "DATE DATEVALUE DATEDIF DAY DAYS DAYS360 EDATE EOMONTH HOUR ISOWEEKNUM MINUTE MONTH NETWORKDAYS NETWORKDAYS.INTL "
+    "NOW SECOND TIME TIMEVALUE TODAY WEEKDAY WEEKNUM WORKDAY WORKDAY.INTL YEAR YEARFRAC TEXT DATESTRING COUPDAYBS "
+    "COUPDAYS COUPDAYSNC COUPNCD COUPNUM COUPPCD ACCRINT ACCRINTM DISC DURATION MDURATION PRICE PRICEDISC PRICEMAT "
+    "RECEIVED TBILLEQ TBILLPRICE TBILLYIELD XIRR XNPV YIELD YIELDDISC YIELDMAT ODDFPRICE ODDFYIELD ODDLPRICE "
+    "ODDLYIELD AMORDEGRC AMORLINC".split()
+)
+"""Functions that read or make date serials: the `formulas` engine counts them from 1900 whatever the workbook."""
+
+
+def dates_in(formula: str) -> list[str]:
+    """The date functions a formula calls, sorted."""
+    return sorted(functions_in(formula) & DATE_FUNCTIONS)

@@ -281,14 +281,25 @@ class BookReader:
                 if master is None:
                     self.warnings.append(f"{where}: shared formula {attrs.get('si')} has no master cell; left as it is")
                     continue
-                text = formula_text.translate(master[1], master[0], cell.ref)
+                try:
+                    text = formula_text.translate(master[1], master[0], cell.ref)
+                except Exception:  # openpyxl's tokenizer on a master it cannot read: so is this cell
+                    text = master[1]  # unreadable either way: the engine shows #NAME? with a warning
             if len(text) > MAX_FORMULA_CHARS:
                 raise WorkbookError(
                     f"{where}: a formula of {len(text):,} characters, longer than Excel allows ({MAX_FORMULA_CHARS:,})"
                 )
             area = attrs.get("ref", cell.ref) if attrs.get("t") == "array" else cell.ref
             if attrs.get("t") == "array":
-                if box_area(range_boundaries(area)) > MAX_RANGE_CELLS:
+                try:
+                    bounds = range_boundaries(area)
+                except (TypeError, ValueError):
+                    raise WorkbookError(
+                        f"{where}: an array formula over {area!r}, which is not a range of cells"
+                    ) from None
+                if None in bounds or bounds[:2] != range_boundaries(cell.ref)[:2]:
+                    raise WorkbookError(f"{where}: an array formula over {area!r}, which must start at its own cell")
+                if box_area(bounds) > MAX_RANGE_CELLS:
                     raise WorkbookError(
                         f"{where}: an array formula over {area}, more cells than ftxl evaluates ({MAX_RANGE_CELLS:,})"
                     )

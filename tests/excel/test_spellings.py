@@ -9,8 +9,8 @@ import pytest
 import xlsxwriter
 
 from ftxl import analysis
-from ftxl.finetune_economics import finetune_economics
 from ftxl import cell_functions as sheet_functions
+from ftxl.finetune_economics import finetune_economics
 from ftxl.recalc import engines as engine
 from ftxl.recalc import formula_text
 from ftxl.recalc.workbook import recalculate

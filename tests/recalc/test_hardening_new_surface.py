@@ -12,6 +12,7 @@ import math
 import re
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -142,8 +143,7 @@ def test_huge_inputs_give_figures_or_a_refusal_never_an_exception(recwarn):
 def test_text_of_a_number_beyond_any_date_is_value_error(tmp_path):
     import xlsxwriter
 
-    from ftxl.recalc.workbook import recalculate
-    from ftxl.recalc.workbook import ModelCache  # noqa: I001
+    from ftxl.recalc.workbook import ModelCache, recalculate
 
     path = tmp_path / "t.xlsx"
     book = xlsxwriter.Workbook(str(path))
@@ -360,3 +360,154 @@ def test_a_timestamp_weight_column_is_refused(tmp_path):
     frame.to_parquet(log)
     result = CliRunner().invoke(cli, ["buckets", str(log), "--true", "true", "--pred", "pred", "--weight", "when"])
     assert result.exit_code != 0 and "--weight when holds datetime64" in result.output
+
+
+# --- 8. the 1904 date system where formulas computes a cell ---------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ["auto", "formulas"])
+def test_dates_from_formulas_in_a_1904_workbook_are_refused_with_the_reason(tmp_path, engine):
+    import openpyxl
+    import xlsxwriter
+
+    from ftxl.recalc.workbook import ModelCache, recalculate
+
+    path = tmp_path / "dates1904.xlsx"
+    book = xlsxwriter.Workbook(str(path), {"date_1904": True})
+    page = book.add_worksheet("S")
+    page.write_formula("A1", "=WEEKNUM(DATE(2024,1,1))")
+    page.write_formula("A2", "=A1+1")
+    page.write_formula("A3", "=YEAR(DATE(2024,1,1))")  # the plain engine knows the 1904 system
+    page.write_formula("A4", "=FISHER(0.5)")  # no date: computed as before
+    book.close()
+    result = recalculate(path, tmp_path / "out.xlsx", ModelCache(engine=engine))
+    assert result.ok, result.error
+    cells = openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True)["S"]
+    assert cells["A1"].value == "#VALUE!"
+    if engine == "auto":  # the plain engine passes the error on
+        assert cells["A2"].value == "#VALUE!"
+    else:  # formulas computed A2 from its own value of A1: warned as every cell it computes
+        assert any(w.startswith("S!A2: computed by the formulas engine") for w in result.warnings)
+    assert cells["A3"].value == (2024 if engine == "auto" else "#VALUE!") and cells["A4"].value == pytest.approx(
+        0.549306, abs=1e-6
+    )
+    assert any("S!A1" in w and "counts dates from 1904" in w and "WEEKNUM" in w for w in result.warnings)
+
+
+# --- 9. table parts validated ---------------------------------------------------------------------------
+
+
+def _table_book(tmp_path: Path, change: Callable[[bytes], bytes] | None = None, twice: bool = False) -> Path:
+    import xlsxwriter
+
+    path = tmp_path / "tables.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    page = book.add_worksheet("S")
+    page.add_table("A1:B4", {"name": "Sales", "columns": [{"header": "X"}, {"header": "Y"}]})
+    page.write_column("A2", [1, 1, 1])
+    page.write_column("B2", [1000, 1000, 1000])
+    if twice:
+        page.add_table("D1:E4", {"name": "Other", "columns": [{"header": "X"}, {"header": "Y"}]})
+        page.write_column("D2", [1, 1, 1])
+    page.write_formula("G1", "=SUM(Sales[X])")
+    book.close()
+    if change is None and not twice:
+        return path
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(path) as package, zipfile.ZipFile(damaged, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in package.infolist():
+            data = package.read(info)
+            if info.filename == "xl/tables/table1.xml" and change is not None:
+                data = change(data)
+            if twice and info.filename == "xl/tables/table2.xml":
+                data = data.replace(b'name="Other" displayName="Other"', b'name="Sales" displayName="Sales"')
+            out.writestr(info, data)
+    return damaged
+
+
+@pytest.mark.parametrize(
+    "change, says",
+    [
+        (lambda d: d.replace(b'ref="A1:B4"', b'ref="garbage"'), "not a range of cells"),
+        (lambda d: d.replace(b'ref="A1:B4"', b'ref="B4:A1"'), "reversed range"),
+        (lambda d: d.replace(b"<table ", b'<table headerRowCount="x" '), "headerRowCount='x'"),
+        (lambda d: d.replace(b"<table ", b'<table headerRowCount="-1" '), "headerRowCount='-1'"),
+        (
+            lambda d: d.replace(b'count="2"', b'count="3"').replace(
+                b"</tableColumns>", b'<tableColumn id="3" name="X6"/></tableColumns>'
+            ),
+            "names 3 columns",
+        ),
+        (None, "a second table named Sales"),
+    ],
+)
+def test_damaged_table_parts_are_refused_with_a_reason(tmp_path, change, says):
+    from ftxl.recalc.workbook import ModelCache, recalculate
+
+    path = _table_book(tmp_path, change, twice=change is None)
+    result = recalculate(path, tmp_path / "out.xlsx", ModelCache())
+    assert not result.ok and says in result.error and "internal error" not in result.error
+
+
+def test_a_sound_table_is_read(tmp_path):
+    import openpyxl
+
+    from ftxl.recalc.workbook import ModelCache, recalculate
+
+    result = recalculate(_table_book(tmp_path), tmp_path / "out.xlsx", ModelCache())
+    assert result.ok, result.error
+    assert openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True)["S"]["G1"].value == 3
+
+
+# --- 10. workbook text is never TeX in the brief ------------------------------------------------------------
+
+
+def test_dollar_signs_and_backslashes_in_workbook_text_print_as_typed(tmp_path):
+    import subprocess
+
+    from ftxl.brief import pdf_bytes, read_brief
+    from ftxl.recalc.workbook import ModelCache, recalculate
+
+    computed = tmp_path / "computed.xlsx"
+    assert recalculate(EXAMPLE_WORKBOOK, computed, ModelCache()).ok
+    brief = read_brief(computed, r"costs $\foo$ and $5 vs $6.xlsx")
+    brief.open_questions.insert(0, ("Volume", r"What is $\frac{a}{b}$ per day?", "estimated"))
+    pdf = tmp_path / "brief.pdf"
+    pdf.write_bytes(pdf_bytes(brief))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert r"costs $\foo$ and $5 vs $6.xlsx" in text and r"$\frac{a}{b}$" in text
+
+
+# --- 12. malformed shared and array formulas --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "master, follower, says",
+    [
+        (b'<f t="array" ref="garbage">A1+1</f>', b"<f>A1+2</f>", "not a range of cells"),
+        (b'<f t="array" ref="C5:D6">A1+1</f>', b"<f>A1+2</f>", "must start at its own cell"),
+        (b'<f t="shared" ref="B1:B2" si="0">"a"&amp;A1&amp;"</f>', b'<f t="shared" si="0"/>', "cannot be read"),
+        (b'<f t="shared" ref="B1:B2" si="0">SUM((A1</f>', b'<f t="shared" si="0"/>', "cannot be read"),
+    ],
+)
+def test_malformed_shared_and_array_formulas_are_refused_or_warned(tmp_path, master, follower, says):
+    import xlsxwriter
+
+    from ftxl.recalc.workbook import ModelCache, recalculate
+
+    path, damaged = tmp_path / "a.xlsx", tmp_path / "damaged.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    page = book.add_worksheet("S")
+    page.write("A1", 1)
+    page.write_formula("B1", "=A1+1")
+    page.write_formula("B2", "=A1+2")
+    book.close()
+    with zipfile.ZipFile(path) as package, zipfile.ZipFile(damaged, "w") as out:
+        for info in package.infolist():
+            data = package.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<f>A1+1</f>", master).replace(b"<f>A1+2</f>", follower)
+            out.writestr(info, data)
+    result = recalculate(damaged, tmp_path / "out.xlsx", ModelCache())
+    said = result.error or " ".join(result.warnings)
+    assert says in said and "internal error" not in said

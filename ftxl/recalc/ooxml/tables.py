@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
+from ...errors import WorkbookError
 from .package import MAIN_NS, Package, Workbook, _relationships
 
 TABLE_TYPE = "/table"
@@ -32,8 +33,9 @@ class Table:
 
 
 def read_tables(package: Package, workbook: Workbook) -> dict[str, Table]:
-    """Every table of the workbook by its upper-cased name."""
-    tables = {}
+    """Every table of the workbook by its upper-cased name; a damaged table part is refused with the reason
+    (a WorkbookError naming the part), never read as a guess."""
+    tables: dict[str, Table] = {}
     for sheet, part in workbook.sheets.items():
         for target in _relationships(package, part).values():
             if not re.fullmatch(r"xl/tables/[^/]+\.xml", target) or target not in package.names:
@@ -43,16 +45,47 @@ def read_tables(package: Package, workbook: Workbook) -> dict[str, Table]:
             name = root.get("displayName") or root.get("name") or ""
             if not name or not ref:
                 continue
-            columns = tuple(c.get("name", "") for c in root.iter(f"{{{MAIN_NS}}}tableColumn"))
-            tables[name.upper()] = Table(
+            table = _checked(
+                target,
                 name,
                 sheet,
-                range_boundaries(ref),
-                columns,
-                int(root.get("headerRowCount", "1") or 1),
-                int(root.get("totalsRowCount", "0") or 0),
+                ref,
+                tuple(c.get("name", "") for c in root.iter(f"{{{MAIN_NS}}}tableColumn")),
+                root.get("headerRowCount", "1") or "1",
+                root.get("totalsRowCount", "0") or "0",
             )
+            if name.upper() in tables:
+                raise WorkbookError(
+                    f"{target}: a second table named {name} (the first is on {tables[name.upper()].sheet}): "
+                    "table names are unique in a workbook"
+                )
+            tables[name.upper()] = table
     return tables
+
+
+def _checked(part: str, name: str, sheet: str, ref: str, columns: tuple[str, ...], headers: str, totals: str) -> Table:
+    """A table from its part's attributes, each checked as Excel would have written it."""
+    try:
+        box = range_boundaries(ref)
+    except (TypeError, ValueError):
+        raise WorkbookError(f"{part}: the table {name} has the range {ref!r}, which is not a range of cells") from None
+    if None in box:
+        raise WorkbookError(f"{part}: the table {name} spans whole rows or columns ({ref})")
+    min_col, min_row, max_col, max_row = box  # type: ignore[misc]
+    if min_col > max_col or min_row > max_row:
+        raise WorkbookError(f"{part}: the table {name} has a reversed range ({ref})")
+    counts = []
+    for label, text in (("headerRowCount", headers), ("totalsRowCount", totals)):
+        if not text.isdigit() or int(text) > 1:
+            raise WorkbookError(f"{part}: the table {name} has {label}={text!r}; Excel writes 0 or 1")
+        counts.append(int(text))
+    if len(columns) != max_col - min_col + 1:
+        raise WorkbookError(
+            f"{part}: the table {name} names {len(columns)} columns but its range {ref} is {max_col - min_col + 1} wide"
+        )
+    if max_row - min_row + 1 < sum(counts):
+        raise WorkbookError(f"{part}: the table {name} ({ref}) has fewer rows than its header and totals")
+    return Table(name, sheet, (min_col, min_row, max_col, max_row), columns, counts[0], counts[1])
 
 
 STRUCTURED = re.compile(
