@@ -147,10 +147,11 @@ def buckets_tables(report: dict[str, Any]) -> list[Table]:
     return [overall, groups]
 
 
-KEY_OUTPUTS = ("decision_base", "net_savings_base", "breakeven_days_base")
-"""The summary's default view of a template workbook: the Base decision and the two figures behind it."""
+KEY_OUTPUTS = ("decision_base", "net_savings_base", "breakeven_text_base")
+"""The summary's default view of a template workbook: the Base decision and the two figures behind it (the
+break-even in words: "day 48.48", "not within the 180-day horizon (day 389)", "never")."""
 SCENARIO_ORDER = ("base", "worst", "best", "low", "high")
-FIRST_STEMS = ("decision", "net_savings", "breakeven_days")
+FIRST_STEMS = ("decision", "against", "net_savings", "breakeven_text", "breakeven_days")
 
 
 def summary_view(columns: list[str], table: list[dict[str, Any]], wide: bool) -> list[str]:
@@ -164,6 +165,8 @@ def summary_view(columns: list[str], table: list[dict[str, Any]], wide: bool) ->
     checks = [] if all(row.get("checks") is None for row in table) else ["checks"]
     if not wide:
         key = [c for c in KEY_OUTPUTS if c in outputs]
+        if "breakeven_text_base" not in key and "breakeven_days_base" in outputs:  # a workbook of its own names
+            key.append("breakeven_days_base")
         return (key or outputs[:3]) + checks
 
     def rank(column: str) -> tuple[int, int, int]:
@@ -193,9 +196,15 @@ def summary_table(columns: list[str], table: list[dict[str, Any]], wide: bool = 
             [[output.replace("_", " "), *(cell_text(row.get(output)) for row in table)] for output in shown],
             caption,
         )
-    headers = [(output.removesuffix("_base") if base_only else output).replace("_", " ") for output in shown]
+    headers = [
+        HEADERS.get(o, o).replace("_", " ") for o in (x.removesuffix("_base") if base_only else x for x in shown)
+    ]
     rows = [[Path(row["workbook"]).name, *(cell_text(row.get(c)) for c in shown)] for row in table]
     return Table(title, ["workbook", *headers], rows, caption)
+
+
+HEADERS = {"breakeven_text": "break-even"}
+"""Column headers of the terminal summary that read better than the output's name."""
 
 
 def cell_text(value: Any) -> str:

@@ -21,6 +21,8 @@ def visible(text: object) -> str:
 
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+FIGURE = re.compile(r"[-−<>]?\s?€?[-−]?[\d.,]+\s?(?:%|days)?|[<>] \d+(?:\.\d+)?%")
+"""A cell that is one figure: 1,234.5, -€0.0450, 12.3%, 48.48 days, > 99.9%."""
 
 
 def literal(value: object) -> Any:
@@ -31,14 +33,23 @@ def literal(value: object) -> Any:
 
 
 def print_table(console: Console, table: Table) -> None:
-    """A `Table` on the terminal: first column left, the others right; cells fold rather than being cut."""
+    """A `Table` on the terminal. The first column (a label or a file name) is shortened with an ellipsis
+    rather than broken; a column of figures is right-aligned and never broken inside a number; a column of
+    words is left-aligned and wraps between words."""
     from rich.table import Table as RichTable
 
     rich_table = RichTable(
         title=literal(table.title), title_justify="left", caption=table.caption, caption_justify="left"
     )
     for index, column in enumerate(table.columns):
-        rich_table.add_column(literal(column), justify="left" if index == 0 else "right", overflow="fold")
+        cells = [str(row[index]) for row in table.rows if index < len(row) and str(row[index])]
+        figures = bool(cells) and all(FIGURE.fullmatch(cell) for cell in cells)
+        if figures:
+            rich_table.add_column(literal(column), justify="right", no_wrap=True)
+        elif index == 0 and not any(" " in cell for cell in cells):  # file names: shortened, never broken
+            rich_table.add_column(literal(column), no_wrap=True, overflow="ellipsis", max_width=22)
+        else:  # words wrap between words
+            rich_table.add_column(literal(column), justify="left", overflow="fold")
     for row in table.rows:
         rich_table.add_row(*map(literal, row))
     console.print(rich_table)
@@ -50,11 +61,11 @@ def echo_json(value: Any) -> None:
 
 
 def jsonable(value: Any) -> Any:
-    """Dataclass dicts as JSON allows them: infinity becomes null."""
+    """Dataclass dicts as JSON allows them: infinity and NaN become null."""
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
-    if isinstance(value, float) and value in (float("inf"), float("-inf")):
-        return None
+    if isinstance(value, float) and (value in (float("inf"), float("-inf")) or value != value):
+        return None  # infinity ("never") and NaN (no answer) are not JSON
     return value

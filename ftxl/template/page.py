@@ -84,4 +84,4 @@ class Page:
             sheet.set_landscape()
             sheet.fit_to_pages(1, 0)
         sheet.set_paper(9)  # A4
-        sheet.hide_gridlines(0)
+        sheet.hide_gridlines(1)  # on screen only: a printed page shows the tables, not an empty grid

@@ -67,6 +67,6 @@ def _value(page: Page, name: str, column: int) -> tuple[str, str]:
         return f"={own}", "Inputs (Low, Base, High)" if name not in ANALYSED else "Inputs; worst and best: Sensitivity"
     k = ANALYSED.index(name) + 1
     return (
-        f"=IF(analysis_blocked>0,{own},INDEX({CASE_INPUTS},{k},{2 if column == 1 else 3}))",
+        f"=IF(analysis_blocked+checks_problems>0,{own},INDEX({CASE_INPUTS},{k},{2 if column == 1 else 3}))",
         "Inputs; worst and best: Sensitivity",
     )

@@ -15,7 +15,7 @@ def write_timeline(page: Page) -> None:
     sheet.set_column(1, 7, 16)
     sheet.write(
         "A1",
-        "Timeline: fine-tuning against the best other option, cumulative (Base)",
+        "Timeline: fine-tuning, cumulative (Base)",
         s.text(bold=True, font_size=14, text_wrap=False),
     )
     sheet.write("A2", "Measured against", s.text())
@@ -106,6 +106,7 @@ def _cost_parts_chart(page: Page, sheet: Worksheet, top: int) -> None:
     s, r = page.styles, page.layout.res
     sheet.write(top, 0, "Cost per event by option, Base (EUR)", s.text(bold=True))
     sheet.write_row(top + 1, 0, ["Option", "Handling or inference", "Errors", "Review"], s.text(bold=True, bottom=2))
+    sheet.set_row(top + 1, 30)  # the two-line header
     for k, (key, title) in enumerate(OPTIONS):
         row = top + 2 + k
         sheet.write(row, 0, title, s.text())
