@@ -627,14 +627,28 @@ def distribution(
 
 
 def _bins(net: np.ndarray, bins: int) -> list[tuple[float, float, float]]:
-    """`bins` equal bins from the smallest to the largest of `net`, each (from, to, share)."""
+    """`bins` equal bins with round edges (a step of 1, 2, 2.5 or 5 times a power of ten) that cover every draw
+    of `net`, each (from, to, share); bins past the largest draw hold no share."""
     low, high = float(net.min()), float(net.max())
     if not np.isfinite(high - low):
         raise NoAnswerError("the net savings of the draws span more than a float holds: an input is too large")
     if high == low:
         return [(low, high, 1.0)] + [(high, high, 0.0)] * (bins - 1)
-    counts, edges = np.histogram(net, bins=bins, range=(low, high))
+    step, start = _round_step((high - low) / bins), 0.0
+    for _ in range(60):  # a step that covers the draws from a round start; rarely a second try
+        start = np.floor(low / step) * step
+        if start + bins * step >= high:
+            break
+        step = _round_step(step * 1.0000001)
+    edges = start + step * np.arange(bins + 1)
+    counts, _ = np.histogram(net, bins=edges)
     return [(float(edges[k]), float(edges[k + 1]), float(counts[k] / net.size)) for k in range(bins)]
+
+
+def _round_step(raw: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 and 10 times a power of ten that is at least `raw`."""
+    power = 10.0 ** np.floor(np.log10(raw))
+    return float(next(m * power for m in (1.0, 2.0, 2.5, 5.0, 10.0) if m * power >= raw))
 
 
 def _may_turn(drawn: dict[str, np.ndarray], draws: int) -> np.ndarray:

@@ -27,13 +27,23 @@ def write_checks(page: Page) -> None:
     sheet.write_formula(total_row, 1, f"=SUM(B4:B{total_row})", s.get("count"))
     page.book.define_name("checks_problems", f"=Checks!$B${total_row + 1}")
     passed, failed = f'"All {len(rules)} checks pass"', '"Fix "&checks_problems&" input problem(s): see Checks"'
-    flag = f"=IF(checks_problems=0,{passed},{failed})"
-    sheet.write_formula(total_row + 1, 1, flag, s.text(bold=True))
+    flag = f"=IF(checks_problems=0,{passed},IF({NOTHING_TYPED},{NOT_STARTED},{failed}))"
+    sheet.write_formula(total_row + 1, 1, flag, s.text(bold=True, text_wrap=False))
     sheet.write(total_row + 1, 0, "Flag shown on Inputs and Results", s.text())
     page.book.define_name("checks_flag", f"=Checks!$B${total_row + 2}")
+    required = [x.name for x in inputs() if not x.optional]
+    empty_rows = "+".join(f"(COUNTBLANK({page.layout.row_range(n)})>0)" for n in required)
+    sheet.write(total_row + 2, 0, "Required input rows with an empty cell", s.text())
+    sheet.write_formula(total_row + 2, 1, f"={empty_rows}", s.get("count"))
+    page.book.define_name("inputs_missing", f"=Checks!$B${total_row + 3}")
     last = _problems_by_input(page, sheet, total_row + 4)
     page.protect(sheet)
     page.print_setup(sheet, f"A1:E{last}")
+
+
+NOTHING_TYPED = "SUM(inputs_typed_low,inputs_typed_base,inputs_typed_high)=0"
+"""TRUE while no input is typed in any scenario: a fresh template, not one with problems."""
+NOT_STARTED = '"Not started: "&inputs_missing&" inputs to fill in, see Inputs"'
 
 
 def _problems_by_input(page: Page, sheet: Worksheet, top: int) -> int:

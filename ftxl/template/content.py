@@ -7,6 +7,7 @@ them too; they are marked "estimated" in the question bank.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..use_case import INSURANCE_RANGES as EXAMPLE
@@ -331,3 +332,17 @@ EXAMPLE_ANSWERS = {
     12: ("Routing history of the last 12 months exists", "IT", "answered"),
 }
 """Answers of the insurance example, by question index: (answer, source, status)."""
+
+
+OPTION_SHORT = {"human": "People", "prompted": "Prompted", "finetuned": "Fine-tuned"}
+
+
+def plain_label(name: str) -> str:
+    """An input's label as a reader of a table or chart needs it, without the input's code name: "Prompted:
+    top-level accuracy (%)", "Events per day (events/day)"."""
+    section, label = next((sec.title, item.label) for sec in SECTIONS for item in sec.inputs if item.name == name)
+    key = name.split("_", 1)[0]
+    if section not in dict(OPTIONS).values() or key not in OPTION_SHORT:
+        return label
+    short = re.sub(r": right department(?: and subclass)?", "", label)
+    return f"{OPTION_SHORT[key]}: {short[0].lower()}{short[1:]}"

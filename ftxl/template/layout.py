@@ -35,8 +35,12 @@ SCENARIO_PROBLEMS = {
 """Scenario column -> workbook name of the number of failed checks among that scenario's inputs."""
 SCENARIO_TYPED = {column: f"inputs_typed_{x.lower()}" for column, x in zip(SCENARIO_COLUMNS, SCENARIOS, strict=True)}
 """Scenario column -> workbook name of the number of inputs typed in that scenario."""
-FIX_INPUTS = '"Fix inputs: "&checks_problems&" problem(s), see Checks"'
-"""What every decision cell says while a check fails: no verdict from broken inputs."""
+FIX_INPUTS = (
+    'IF(SUM(inputs_typed_low,inputs_typed_base,inputs_typed_high)=0,"Not started: "&inputs_missing&" inputs",'
+    '"Fix "&checks_problems&" problems: Checks")'
+)
+"""What every decision cell says while a check fails: no verdict from broken inputs (short enough for a
+Results column: "Not started: 22 inputs" in a fresh template, "Fix 3 problems: Checks" once typing began)."""
 
 ANALYSED = tuple(name for name in INPUTS if name not in COST_OVERRIDES)
 """The inputs the analysis moves: the tornado, switch values, simulation and the worst and best case."""

@@ -72,6 +72,10 @@ class Page:
         sheet.write_formula(cell, "=checks_flag", self.styles.text(bold=True, font_color="#00703C", text_wrap=False))
         red = self.book.add_format({"font_color": "#C00000", "bold": True})
         sheet.conditional_format(cell, {"type": "text", "criteria": "begins with", "value": "Fix", "format": red})
+        grey = self.book.add_format({"font_color": "#595959", "bold": True})
+        sheet.conditional_format(
+            cell, {"type": "text", "criteria": "begins with", "value": "Not started", "format": grey}
+        )
 
     @staticmethod
     def print_setup(sheet: Worksheet, area: str, one_page: bool = False) -> None:

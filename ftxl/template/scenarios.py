@@ -10,6 +10,7 @@ hurts: the cases are then plainly Low and High, and the column headers say so.
 from __future__ import annotations
 
 from ..analysis import COST_OVERRIDES
+from .content import plain_label
 from .layout import ANALYSED, CASE_KEYS, CASES, SCENARIO_COLUMNS, SCENARIO_FIRST_ROW
 from .page import Page
 
@@ -26,7 +27,8 @@ def write_scenarios(page: Page) -> None:
     sheet, s, layout = page.sheets["Scenarios"], page.styles, page.layout
     sheet.set_column(0, 0, 36)
     sheet.set_column(1, 3, 16)
-    sheet.set_column(4, 4, 60)
+    sheet.set_column(4, 4, 40)
+    sheet.set_column(5, 5, 34)
     page.title(sheet, "Scenarios: each input in the worst case, Base and the best case (computed)")
     sheet.write(
         "A2",
@@ -38,20 +40,29 @@ def write_scenarios(page: Page) -> None:
     for column in SCENARIO_COLUMNS:
         sheet.write_formula(SCENARIO_FIRST_ROW - 1, column, case_header(column), s.text(bold=True, bottom=2))
     sheet.write(SCENARIO_FIRST_ROW - 1, 4, "From", s.text(bold=True, bottom=2))
+    sheet.write(SCENARIO_FIRST_ROW - 1, 5, "Input name (read by the functions)", s.text(bold=True, bottom=2))
     for name, row in layout.scenario_rows.items():
-        sheet.write_string(row, 0, name, s.text(text_wrap=False))
+        sheet.write_string(row, 0, _label(name), s.text(text_wrap=False))
+        sheet.write_string(row, 5, name, s.text(font_color="#595959", text_wrap=False))
         for column in SCENARIO_COLUMNS:
             formula, source = _value(page, name, column)
             sheet.write_formula(row, column, formula, s.get("number"))
         sheet.write(row, 4, source, s.text(font_color="#595959", text_wrap=False))
-    last = max(layout.scenario_rows.values())
     top, end = SCENARIO_FIRST_ROW + 1, layout.feed_end
-    page.book.define_name("feed_names", f"=Scenarios!$A${top}:$A${end}")
+    page.book.define_name("feed_names", f"=Scenarios!$F${top}:$F${end}")
     for key, column in zip(CASE_KEYS, SCENARIO_COLUMNS, strict=True):
         letter = "ABCD"[column]
         page.book.define_name(f"feed_{key}", f"=Scenarios!${letter}${top}:${letter}${end}")
     page.protect(sheet, format_columns=True)
-    page.print_setup(sheet, f"A1:E{last + 1}")
+    sheet.hide()  # a helper the Results read: shown with Format > Sheet > Show, never in the printed pack
+
+
+def _label(name: str) -> str:
+    """The plain label of an input row, or what an all-in cost per event is."""
+    if name in COST_OVERRIDES:
+        option = {"human": "People", "prompted": "Prompted", "finetuned": "Fine-tuned"}[name.split("_", 1)[0]]
+        return f"{option}: all-in cost (EUR per event)"
+    return plain_label(name)
 
 
 def _value(page: Page, name: str, column: int) -> tuple[str, str]:

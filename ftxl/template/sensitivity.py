@@ -13,7 +13,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..analysis import DEFAULT_DRAWS
 from ..cell_functions import SIMULATION_LABELS
-from .content import OPTIONS, SCENARIOS
+from .content import OPTIONS, SCENARIOS, plain_label
 from .layout import ANALYSED, SCENARIO_COLUMNS
 from .page import Page
 
@@ -23,7 +23,6 @@ NOT_MODELLED = (
     *(f"{key}_share_{bucket}_typed" for key, _ in OPTIONS for bucket in ("wrong_subclass", "wrong_department")),
 )
 """Input rows the analysis does not read: while any holds a number, the tables stay empty."""
-TORNADO_CHART_BARS = 12
 DRAWS, SEED = DEFAULT_DRAWS, 0
 BINS = 20
 FIX = '"Fix inputs first: see Checks"'
@@ -56,6 +55,7 @@ def _spilled(page: Page, top: int, rows: int, call: str, kinds: tuple[str, ...])
 def _header(page: Page, row: int, title: str, columns: list[str]) -> None:
     _heading(page, row, title)
     page.sheets["Sensitivity"].write_row(row + 1, 0, columns, page.styles.text(bold=True, bottom=2))
+    page.sheets["Sensitivity"].set_row(row + 1, 30)  # headers may take two lines
 
 
 PROBABILITY_FORMAT = '[=1]0.0%;[>0.999]">99.9%";0.0%'
@@ -63,14 +63,17 @@ PROBABILITY_FORMAT = '[=1]0.0%;[>0.999]">99.9%";0.0%'
 
 
 def write_sensitivity(page: Page) -> None:
+    """One printed landscape page (the cases, the Monte Carlo summary, the inputs that move the decision most
+    with their switch values, a tornado centred on Base and the histogram); below it, not printed, the full
+    tables the charts and the page read (`DATA_TITLE`)."""
     sheet, s, layout = page.sheets["Sensitivity"], page.styles, page.layout
     sheet.set_column(0, 0, 44)
-    sheet.set_column(1, 4, 18)
+    sheet.set_column(1, 6, 14)
     page.title(sheet, "Sensitivity: what flips the decision, and how likely it is")
     sheet.write("A2", "Input checks", s.text(bold=True))
     page.flag(sheet, "B2")
     sheet.merge_range(
-        "A3:E3",
+        "A3:G3",
         "Outcome: fine-tuning's net savings over the horizon against the best other option (its net present "
         "value when a discount rate is set), costs over time included. Each input moves between its Low and "
         "High on Inputs; the others stay at Base.",
@@ -102,7 +105,10 @@ def write_sensitivity(page: Page) -> None:
     for probability in (simulation_top, simulation_top + 1):
         sheet.conditional_format(probability, 1, probability, 1, {"type": "no_errors", "format": percent})
 
-    distribution_top = simulation_top + len(SIMULATION_LABELS) + 3
+    top_inputs = simulation_top + len(SIMULATION_LABELS) + 3
+    data = max(top_inputs + TOP_INPUTS + 4, CHARTS_END + 2)  # the first row that does not print
+    sheet.write(data - 1, 0, DATA_TITLE, s.text(bold=True, font_size=12, text_wrap=False))
+    distribution_top = data + 2
     _header(
         page, distribution_top - 2, "Distribution of net savings over the draws", ["From (EUR)", "To (EUR)", "Share"]
     )
@@ -114,10 +120,9 @@ def write_sensitivity(page: Page) -> None:
         page,
         tornado_top - 2,
         "What moves it: each input alone at Low and at High (largest swing first)",
-        ["Input", "At Low (EUR)", "At High (EUR)", "Swing (EUR)"],
+        ["Input", "At Low (EUR)", "At High (EUR)", "Swing (EUR)", "Label", "Low - Base", "High - Base"],
     )
     _spilled(page, tornado_top, k, layout.fn("SENSITIVITY", args), ("text", "money_big", "money_big", "money_big"))
-
     switch_top = tornado_top + k + 3
     _header(
         page,
@@ -126,13 +131,71 @@ def write_sensitivity(page: Page) -> None:
         ["Input", "Below Base", "Above Base"],
     )
     _spilled(page, switch_top, k, layout.fn("SENSITIVITY", args, '"switch"'), ("text", "number", "number"))
-
     inputs_top = _analysis_inputs(page, switch_top + k + 1)
+    base_net = xl_rowcol_to_cell(cases_top + 1, 1, True, True)
+    names = f"$A${inputs_top + 1}:$A${inputs_top + k}"
+    labels = f"$E${inputs_top + 1}:$E${inputs_top + k}"
+    for r in range(k):  # the chart's data: each input's plain label and its bars from Base
+        at = tornado_top + r + 1
+        sheet.write_formula(
+            tornado_top + r,
+            4,
+            f'=IF(AND(ISNUMBER(D{at}),D{at}>0),IFERROR(INDEX({labels},MATCH($A${at},{names},0)),""),"")',
+            s.text(text_wrap=False),
+        )
+        for column, source in ((5, "B"), (6, "C")):
+            sheet.write_formula(
+                tornado_top + r, column, f'=IF(ISNUMBER({source}{at}),{source}{at}-{base_net},"")', s.get("money_big")
+            )
+    _top_inputs(page, top_inputs, tornado_top, switch_top, k)
     _charts(page, tornado_top, distribution_top)
     _define_outputs(page, cases_top, simulation_top)
-    sheet.set_h_pagebreaks([tornado_top - 2, switch_top - 2, inputs_top - 3])
     page.protect(sheet, format_columns=True)
-    page.print_setup(sheet, f"A1:N{inputs_top + k}")
+    sheet.print_area(f"A1:R{data - 2}")
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 1)
+    sheet.set_paper(9)
+    sheet.hide_gridlines(1)
+
+
+TOP_INPUTS = 10
+CHARTS_END = 42
+"""The row below both charts (the histogram from row 4, the tornado below it): the page ends there at least."""
+"""Inputs shown on the printed page, largest swing first; the rest are counted in one line."""
+DATA_TITLE = "Chart and table data (read by the page above; not printed)"
+
+
+def _top_inputs(page: Page, top: int, tornado_top: int, switch_top: int, k: int) -> None:
+    """The printed table: the inputs that move net savings most, by their labels, with the swing and the switch
+    values beside them; inputs that do not move it are left out, counted in one line."""
+    sheet, s = page.sheets["Sensitivity"], page.styles
+    _header(
+        page,
+        top - 2,
+        f"What moves it most (top {TOP_INPUTS}): each input alone at Low and at High, the others at Base",
+        ["Input", "At Low (EUR)", "At High (EUR)", "Swing (EUR)", "Decision flips below", "... or above"],
+    )
+    sheet.set_row(top - 1, 30)
+    switch_names = f"$A${switch_top + 1}:$A${switch_top + k}"
+    for r in range(TOP_INPUTS):
+        data = tornado_top + r + 1
+        moves = f"AND(ISNUMBER($D${data}),$D${data}>0)"
+        sheet.write_formula(top + r, 0, f'=IF({moves},$E${data},"")', s.text(text_wrap=False))
+        for column, source in ((1, "B"), (2, "C"), (3, "D")):
+            sheet.write_formula(top + r, column, f'=IF({moves},${source}${data},"")', s.get("money_big"))
+        for column, source in ((4, "B"), (5, "C")):
+            found = f"INDEX(${source}${switch_top + 1}:${source}${switch_top + k},MATCH($A${data},{switch_names},0))"
+            sheet.write_formula(top + r, column, f'=IF({moves},IFERROR({found},""),"")', s.get("number"))
+    swings = f"$D${tornado_top + 1}:$D${tornado_top + k}"
+    more = f'COUNTIF({swings},">0")-{TOP_INPUTS}'
+    sheet.write_formula(
+        top + TOP_INPUTS,
+        0,
+        f'=IF(COUNT({swings})=0,"",IF({more}>0,{more}&" more inputs move it less; ","")'
+        f'&COUNTIF({swings},0)&" inputs do not move it (a range of one value, or an option that is not the one '
+        'to beat)")',
+        s.text(text_wrap=False, italic=True, font_color="#595959"),
+    )
 
 
 def _analysis_inputs(page: Page, row: int) -> int:
@@ -146,12 +209,13 @@ def _analysis_inputs(page: Page, row: int) -> int:
     sheet.write(row + 1, 0, "Inputs it does not model (typed shares or costs, labels)", s.text())
     sheet.write_formula(row + 1, 1, "=" + blocked, s.get("count"))
     page.book.define_name("analysis_blocked", f"=Sensitivity!{xl_rowcol_to_cell(row + 1, 1, True, True)}")
-    sheet.write_row(row + 2, 0, ["Input name", *SCENARIOS], s.text(bold=True, bottom=2))
+    sheet.write_row(row + 2, 0, ["Input name", *SCENARIOS, "Label"], s.text(bold=True, bottom=2))
     top = row + 3
     for offset, name in enumerate(ANALYSED):
         sheet.write_string(top + offset, 0, name, s.text())
         for column in SCENARIO_COLUMNS:
             sheet.write_formula(top + offset, column, f"={layout.inp(name, column)}", s.get("number"))
+        sheet.write_string(top + offset, 4, plain_label(name), s.text(text_wrap=False))
     last = top + len(ANALYSED) - 1
     page.book.define_name("analysis_names", f"=Sensitivity!$A${top + 1}:$A${last + 1}")
     for scenario, column in zip(SCENARIOS, SCENARIO_COLUMNS, strict=True):
@@ -161,24 +225,28 @@ def _analysis_inputs(page: Page, row: int) -> int:
 
 
 def _charts(page: Page, tornado_top: int, distribution_top: int) -> None:
+    """A tornado centred on Base (bars from 0 = Base, labelled with the inputs' plain labels) and the histogram
+    of the draws, both beside the printed tables."""
     sheet = page.sheets["Sensitivity"]
-    bars = TORNADO_CHART_BARS
+    bars = TOP_INPUTS
     tornado = page.book.add_chart({"type": "bar"})
-    for column, name, colour in ((1, "Input at Low", "#C00000"), (2, "Input at High", "#2E75B6")):
+    for column, name, colour in ((5, "Input at Low", "#C00000"), (6, "Input at High", "#2E75B6")):
         tornado.add_series(
             {
                 "name": name,
-                "categories": ["Sensitivity", tornado_top, 0, tornado_top + bars - 1, 0],
+                "categories": ["Sensitivity", tornado_top, 4, tornado_top + bars - 1, 4],
                 "values": ["Sensitivity", tornado_top, column, tornado_top + bars - 1, column],
                 "fill": {"color": colour},
+                "overlap": 100,
+                "gap": 40,
             }
         )
-    tornado.set_title({"name": f"Net savings with one input at Low or High (top {bars})"})
-    tornado.set_x_axis({"name": "EUR", "num_format": "€#,##0"})
-    tornado.set_y_axis({"reverse": True})
+    tornado.set_title({"name": "Tornado: net savings moved from Base by one input at Low or High"})
+    tornado.set_x_axis({"name": "EUR from Base (0 = Base)", "num_format": "€#,##0;-€#,##0;€0"})
+    tornado.set_y_axis({"reverse": True, "label_position": "low"})
     tornado.set_legend({"position": "bottom"})
-    tornado.set_size({"width": 560, "height": 440})
-    sheet.insert_chart(distribution_top - 2, 5, tornado)
+    tornado.set_size({"width": 680, "height": 400})
+    sheet.insert_chart(21, 7, tornado)
     spread = page.book.add_chart({"type": "column"})
     spread.add_series(
         {
@@ -192,8 +260,8 @@ def _charts(page: Page, tornado_top: int, distribution_top: int) -> None:
     spread.set_x_axis({"name": "Net savings up to (EUR)", "num_format": "€#,##0"})
     spread.set_y_axis({"name": "Share of draws", "num_format": "0%"})
     spread.set_legend({"none": True})
-    spread.set_size({"width": 560, "height": 380})
-    sheet.insert_chart(4, 5, spread)
+    spread.set_size({"width": 680, "height": 320})
+    sheet.insert_chart(3, 7, spread)
 
 
 def _define_outputs(page: Page, cases_top: int, simulation_top: int) -> None:

@@ -27,6 +27,7 @@ from ftxl.recalc.ooxml.worksheet import patch
 from ftxl.recalc.workbook import BookReader, recalculate
 from ftxl.template.content import EXAMPLE
 from ftxl.template.layout import TIMELINE_TABLE_ROW
+from ftxl.template.sensitivity import DATA_TITLE
 from ftxl.use_case import Option, UseCase, evaluate
 
 COMMITTED = {
@@ -358,7 +359,7 @@ def test_the_two_other_limits_are_named_rows():
 def test_no_verdict_while_an_input_is_empty(tmp_path):
     out, result = _recalculated_with(tmp_path, {"events_per_day": (4000, None, 6000)})
     read = named_values(out)
-    fix = "Fix inputs: 2 problem(s), see Checks"  # empty, and Base no longer between Low and High
+    fix = "Fix 2 problems: Checks"  # empty, and Base no longer between Low and High
     assert {read[f"decision_{x}"] for x in ("worst", "base", "best")} == {fix}
     assert read["net_savings_base"] == "#N/A" and read["breakeven_days_base"] == "#N/A"
     assert result.checks == 2
@@ -424,7 +425,11 @@ def test_the_blank_template_prints_without_error_values(tmp_path):
         ["pdftotext", str(tmp_path / "ftxl_blank.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert not re.findall(r"#(?:VALUE!|N/A|NAME\?|REF!|DIV/0!)", text)  # "#NUM! = never" is a label
-    assert "Fix inputs:" in text  # and no decision either
+    # not started, rather than 66 failures; no decision either, and each text whole (not cut by its cell)
+    assert "Not started: 22 inputs to fill in, see Inputs" in text and not re.search(r"\bFix \d", text)
+    assert text.count("Not started: 22 inputs\n") >= 6  # the decision cells of Start and Results, whole
+    pages = subprocess.run(["pdfinfo", str(tmp_path / "ftxl_blank.pdf")], capture_output=True, text=True).stdout
+    assert re.search(r"Pages:\s+8\n", pages)
 
 
 def _word_boxes(pdf: Path, page: int) -> list[tuple[float, float, float, float, str]]:
@@ -457,7 +462,7 @@ def test_no_page_prints_text_over_text(name, tmp_path):
         shared = min(a[3], b[3]) - max(a[1], b[1])
         return a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and shared > height / 3
 
-    assert pages >= 12  # every sheet printed, none hidden by mistake
+    assert pages == 8  # a board pack: Start, Inputs, Results, Sensitivity, Timeline, Questions, Labels, Checks
     texts = {}
     for page in range(1, pages + 1):  # Questions had 40 overlaps, Start, Timeline and Labels a few each
         boxes = _word_boxes(pdf, page)
@@ -481,4 +486,6 @@ def test_print_areas_end_at_the_data(name):
         last = max((cell.row for row in sheet.iter_rows() for cell in row if cell.value is not None), default=0)
         if sheet.title == "Timeline":  # the charts print, down to the chart data, which does not
             last = TIMELINE_TABLE_ROW - 1
+        if sheet.title == "Sensitivity":  # one page; the tables its charts read, below it, do not print
+            last = next(c.row for row in sheet.iter_rows() for c in row if c.value == DATA_TITLE) - 2
         assert sheet.print_area.endswith(f"${last}"), (sheet.title, sheet.print_area, last)
