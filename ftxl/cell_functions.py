@@ -19,8 +19,9 @@ combine with any range, and the result spills in the ranges' shape.
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -650,9 +651,25 @@ def _switch(name: str, value: Cells) -> bool:
     raise InputError(f"{name} = {item!r} is not TRUE or FALSE")
 
 
+_COMPUTED_BY = ["the ftxl add-in"]
+"""Who is computing the cells now: the add-in, unless `computed_by` says otherwise (ftxl recalc, ftxl template)."""
+
+
+@contextlib.contextmanager
+def computed_by(who: str) -> Iterator[None]:
+    """Within the block, FTXL_VERSION says the cells were computed by `who` (the outermost caller wins: the
+    template builder's recalculation is the builder's)."""
+    _COMPUTED_BY.append(who if len(_COMPUTED_BY) == 1 else _COMPUTED_BY[-1])
+    try:
+        yield
+    finally:
+        _COMPUTED_BY.pop()
+
+
 def ftxl_version() -> Result:
-    """FTXL_VERSION: which ftxl computes the cells."""
-    return f"ftxl {__version__}"
+    """FTXL_VERSION: which ftxl computed the cells, and how: "ftxl 0.1.0, computed by the ftxl add-in" (or by
+    ftxl recalc on a date). A saved file shows the last computation's words; #NAME? means no add-in."""
+    return f"ftxl {__version__}, computed by {_COMPUTED_BY[-1]}"
 
 
 def spellings(name: str) -> tuple[str, str, str]:

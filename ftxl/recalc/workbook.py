@@ -9,6 +9,7 @@ past the file, so one bad workbook never stops a batch.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from typing import Any
 
 from openpyxl.utils.cell import coordinate_from_string, get_column_letter, range_boundaries
 
+from .. import cell_functions
 from ..bounded_cache import BoundedCache
 from ..errors import WorkbookError
 from . import formula_text
@@ -459,7 +461,8 @@ def recalculate(
     try:
         with Package(source, limits) as package:
             reader = BookReader(package, read_workbook(package), limits)
-            evaluation = cache.evaluate(reader.book)
+            with cell_functions.computed_by(f"ftxl recalc on {datetime.date.today().isoformat()}"):
+                evaluation = cache.evaluate(reader.book)
             values = _values_by_sheet(reader, evaluation)
             parts, computed = _patched_parts(reader, values, result)
             parts.update(_refreshed_charts(reader, values, result))

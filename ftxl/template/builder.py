@@ -16,6 +16,7 @@ from pathlib import Path
 import xlsxwriter
 
 from .. import __version__
+from ..cell_functions import computed_by
 from ..recalc import FileResult, ModelCache, recalculate
 from . import checks, inputs, labels, questions, results, scenarios, sensitivity, start, timeline
 from .layout import Layout
@@ -69,4 +70,5 @@ def write_template(path: Path, example: bool = True, runtime: str = "classic") -
     with tempfile.TemporaryDirectory(prefix=".ftxl-template-", dir=path.parent) as folder:
         draft = Path(folder) / path.name
         build_template(draft, example, runtime)
-        return recalculate(draft, path, ModelCache())
+        with computed_by("ftxl template when this file was made (not yet recalculated)"):
+            return recalculate(draft, path, ModelCache())

@@ -42,12 +42,13 @@ def write_start(page: Page) -> None:
     sheet.write("A18", "Colours", s.text(bold=True))
     sheet.write("B18", "Blue on yellow: type here", s.get("text", input_cell=True))
     sheet.write("C18", "Black: computed, locked", s.text())
-    sheet.write("A20", "Add-in status", s.text(bold=True))
+    sheet.write("A20", "Figures computed by", s.text(bold=True))
+    sheet.merge_range("B20:C20", "", s.text(bold=True))
     sheet.write_formula("B20", "=" + page.layout.fn("FTXL_VERSION"), s.text(bold=True))
     sheet.merge_range(
-        "C20:E20",
-        "An error here instead of a version: the ftxl add-in is not loaded and the figures are the last "
-        "computed ones. Load it (see the README), or run the command below.",
+        "D20:E20",
+        "Who computed the figures shown, and when. #NAME? here: the ftxl add-in is not loaded; load it "
+        "(see the README), or run the command below.",
         s.text(),
     )
     sheet.set_row(19, 48)

@@ -143,7 +143,7 @@ def test_lite_spills_in_the_shape_of_the_input(lite, call, expected):
 
 
 def test_lite_version_cell(lite):
-    assert re.fullmatch(r"ftxl \d+\.\d+\.\d+", _unwrap(lite["results"][-1]["value"]))
+    assert re.fullmatch(r"ftxl \d+\.\d+\.\d+, computed by the ftxl add-in", _unwrap(lite["results"][-1]["value"]))
 
 
 def test_lite_never_hands_nan_or_infinity_to_excel(lite):
