@@ -11,6 +11,7 @@ with matplotlib (PDF) and as one self-contained HTML file for e-mail (charts inl
 from __future__ import annotations
 
 import base64
+import datetime
 import html
 import io
 import textwrap
@@ -18,12 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import __version__
 from .errors import WorkbookError
 from .template.content import OPTIONS, QUESTIONS, inputs
 from .template.layout import CASES, TIMELINE_POINTS
 from .template.ranges import named_values
 
-WRAP = {"title": 62, "headline": 78, "heading": 90, "body": 105, "small": 115}
+WRAP = {"title": 72, "headline": 78, "heading": 90, "body": 105, "small": 115}
 """Characters per line of each text style on the A4 page."""
 PARTS = (("unit_cost", "Handling or inference"), ("error_cost", "Errors"), ("review_cost", "Review"))
 
@@ -182,7 +184,7 @@ def _breakeven_chart(brief: Brief, axes: Any) -> None:
     horizon = _number(brief.horizon_days)
     if points and _is_number(payback) and 0 <= payback <= horizon:
         axes.plot([payback], [points[0][2]], marker="D", color="black")
-        axes.annotate(f"day {payback:,.1f}", (payback, points[0][2]), textcoords="offset points", xytext=(6, -12))
+        axes.annotate(f"day {payback:,.2f}", (payback, points[0][2]), textcoords="offset points", xytext=(6, -12))
     axes.set_xlabel("Day")
     axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _euros(v)))
     axes.set_title(f"Break-even: fine-tuning against {against}", fontsize=10)
@@ -209,7 +211,8 @@ def _figure(brief: Brief, kind: str) -> Any:
 
 def _lines(brief: Brief) -> list[tuple[str, str]]:
     """(style, text) lines of the page's text part, in reading order."""
-    lines = [("title", brief.question), ("headline", headline(brief)), ("small", f"Workbook: {brief.workbook}")]
+    made = f"Computed on {datetime.date.today():%d %B %Y} by ftxl {__version__} from the workbook {brief.workbook}"
+    lines = [("title", brief.question), ("headline", headline(brief)), ("small", made)]
     if brief.checks_problems:  # no figure from inputs that break a rule
         lines += _question_lines(brief)
         return lines
@@ -251,7 +254,7 @@ def pdf_bytes(brief: Brief) -> bytes:
     from matplotlib import pyplot
 
     page = pyplot.figure(figsize=(8.27, 11.69), dpi=150)
-    sizes = {"title": 15, "headline": 12, "heading": 10.5, "body": 8.5, "small": 7.5}
+    sizes = {"title": 13.5, "headline": 12, "heading": 10.5, "body": 8.5, "small": 7.5}
     y = 0.965
     for style, text in _lines(brief):
         if style == "heading":
@@ -271,8 +274,9 @@ def pdf_bytes(brief: Brief) -> bytes:
             y -= sizes[style] / 11.69 / 72 * 1.45
         if style == "headline":
             y -= 0.01
+    chart_top = y - 0.04  # the charts follow the text, not the foot of the page
     for k, kind in enumerate(("costs", "breakeven") if not brief.checks_problems else ()):
-        axes = page.add_axes((0.08 + 0.47 * k, 0.05, 0.38, 0.24))
+        axes = page.add_axes((0.08 + 0.47 * k, chart_top - 0.26, 0.38, 0.24))
         (_cost_chart if kind == "costs" else _breakeven_chart)(brief, axes)
     buffer = io.BytesIO()
     page.savefig(buffer, format="pdf")

@@ -3,7 +3,7 @@
 Registered with xlwings' own ``func`` / ``arg`` decorators only, so the one module
 serves both runtimes under the same names (no namespace prefix). It imports only
 numpy, xlwings and ftxl's model, all of which install in Pyodide. What each function
-computes, and how ranges spill, is in `ftxl.sheet_functions`; this module adds the help
+computes, and how ranges spill, is in `ftxl.cell_functions`; this module adds the help
 texts Excel shows and the way each runtime displays an error:
 
 * Bad input gives ``#VALUE!`` with the reason: in xlwings Lite as a real error cell

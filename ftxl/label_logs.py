@@ -36,9 +36,12 @@ MAX_LOG_BYTES = 4 << 30
 """The largest log file read (4 GiB): a label log is text, this is tens of millions of rows."""
 
 
-def read_log(path: Path) -> pd.DataFrame:
+def read_log(path: Path, sheet: str | None = None, header_with: tuple[str, ...] = ()) -> pd.DataFrame:
     """A .csv, .xlsx or .parquet log as a DataFrame; labels kept as text.
 
+    In a workbook, `sheet` picks the sheet (default: the first), and the column headers are the first row
+    (among the first 50) that holds every name of `header_with`, so a log under a title, as on the template's
+    Labels sheet, is read too.
     Only a regular file is read (not a device or a pipe behind a link), at most `MAX_LOG_BYTES`;
     an .xlsx log passes the same zip checks as a workbook (truncated, encrypted, zip bombs).
     The delimiter of a CSV file (comma, semicolon, tab or bar) is sniffed from its start.
@@ -60,7 +63,7 @@ def read_log(path: Path) -> pd.DataFrame:
         if suffix in (".xlsx", ".xlsm"):
             with Package(path):  # refuses damaged packages and zip bombs before openpyxl unpacks anything
                 pass
-            return pd.read_excel(path, dtype=str)
+            return _sheet_log(path, sheet, header_with)
         return pd.read_parquet(path)
     except ImportError as exc:
         raise InputError(f"reading {suffix} needs {exc.name}: pip install pyarrow") from None
@@ -68,6 +71,30 @@ def read_log(path: Path) -> pd.DataFrame:
         raise InputError(f"cannot read {path}: {exc}") from None
     except (OSError, ValueError, zipfile.BadZipFile) as exc:
         raise InputError(f"cannot read {path}: {exc}") from None
+
+
+def _sheet_log(path: Path, sheet: str | None, header_with: tuple[str, ...]) -> pd.DataFrame:
+    """One sheet of a workbook log, its headers on the first row that holds every name of `header_with`."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        names = book.sheetnames
+    finally:
+        book.close()
+    if sheet is not None and sheet not in names:
+        raise InputError(f"{path.name} has no sheet {sheet!r}; it has: {', '.join(names)}")
+    raw = pd.read_excel(path, sheet_name=sheet or names[0], dtype=str, header=None)
+    wanted = {name.strip() for name in header_with}
+    header = next(
+        (k for k in range(min(len(raw), 50)) if wanted <= {str(v).strip() for v in raw.iloc[k] if isinstance(v, str)}),
+        0,
+    )
+    frame = raw.iloc[header + 1 :].reset_index(drop=True)
+    frame.columns = [
+        str(v).strip() if isinstance(v, str) else f"column {k + 1}" for k, v in enumerate(raw.iloc[header])
+    ]
+    return frame.loc[:, ~frame.columns.duplicated()]
 
 
 def _delimiter(path: Path) -> str:

@@ -1,9 +1,10 @@
-"""The `ftxl` command line: one module per command (`example`, `recalc`, `template`, `buckets`, `analyse`, `report`),
+"""The `ftxl` command line: one module per command (`example`, `case`, `recalc`, `template`, `buckets`, `analyse`,
+`report`),
 each parsing its options, making one core call and printing through `terminal` and `tables`."""
 
 from __future__ import annotations
 
-from . import analyse, buckets, example, recalc, report, template
+from . import analyse, buckets, case, example, recalc, report, template
 from .app import cli
 
-__all__ = ["analyse", "buckets", "cli", "example", "recalc", "report", "template"]
+__all__ = ["analyse", "buckets", "case", "cli", "example", "recalc", "report", "template"]

@@ -29,6 +29,7 @@ from .terminal import echo_json, print_table
 @click.option(
     "--costs", help="EUR per wrong subclass and per wrong department, e.g. 2,8: adds the expected error cost."
 )
+@click.option("--sheet", help="The sheet of an .xlsx log (default: the first), e.g. Labels for an ftxl template's log.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 def buckets(
     log: Path,
@@ -40,17 +41,21 @@ def buckets(
     abstain_cost: float | None,
     by_column: str | None,
     costs: str | None,
+    sheet: str | None,
     as_json: bool,
 ) -> None:
     """Bucket shares (correct, wrong subclass, wrong department) of a routing log, with 95% intervals.
 
     LOG is a .csv, .xlsx or .parquet file with one row per event. Labels are compared
-    after trimming spaces and ignoring case.
+    after trimming spaces and ignoring case. In a workbook, the column headers may stand
+    under a title (the first row holding both --true and --pred is the header row).
 
     \b
     Examples:
       ftxl buckets routing_log.csv --true final_queue --pred first_queue --costs 2,8
       ftxl buckets log.parquet --true truth --pred model --abstain HUMAN --by channel --json
+      ftxl buckets workbook_templates/sample_routing_log.csv --true true_route --pred routed_route
+      ftxl buckets my_case.xlsx --sheet Labels --true "True route (where it belonged)" --pred "Routed by: Human process"
     """
     from ..label_logs import BucketsRequest, analyse, read_log
 
@@ -63,7 +68,7 @@ def buckets(
     if abstain_cost is not None and abstain is None:
         raise click.UsageError("--abstain-cost needs --abstain: the prediction value meaning 'sent to a human'")
     try:
-        frame = read_log(log)
+        frame = read_log(log, sheet, tuple(c for c in (true_column, pred_column) if c))
         report = analyse(
             frame,
             BucketsRequest(

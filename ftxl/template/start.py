@@ -47,8 +47,8 @@ def write_start(page: Page) -> None:
     sheet.write_formula("B20", "=" + page.layout.fn("FTXL_VERSION"), s.text(bold=True))
     sheet.merge_range(
         "D20:E20",
-        "Who computed the figures shown, and when. #NAME? here: the ftxl add-in is not loaded; load it "
-        "(see the README), or run the command below.",
+        "Who computed the figures shown, and when. An error in this cell: the ftxl add-in is not loaded; "
+        "load it (see the README), or run the command below.",
         s.text(),
     )
     sheet.set_row(19, 48)

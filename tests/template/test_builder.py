@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -151,6 +152,8 @@ def test_changing_an_input_updates_its_dependents_and_nothing_else(tmp_path):
     assert recalculate(edited, out, engine.ModelCache()).ok
     before, after = _all_values(EXAMPLE_FILE), _all_values(out)
     changed = {key for key in before if before[key] != after[key]} - {("Inputs", ref)}
+    assert after[("Start", "B20")].endswith("computed by ftxl recalc on " + date.today().isoformat())
+    changed -= {("Start", "B20")}  # who computed the figures: ftxl recalc now, not the template builder
     dependents = _dependents(edited, "Inputs", ref)
     assert changed and changed <= dependents
     assert any(sheet == "Results" for sheet, _ in changed) and any(sheet == "Timeline" for sheet, _ in changed)

@@ -277,8 +277,7 @@ def test_the_blank_template_says_what_is_missing(tmp_path):
     assert result.ok and result.engine == "plain"
     problems = result.checks
     assert problems and problems > 0
-    fix = f"Fix inputs: {problems} problem(s), see Checks"
-    assert set(result.outputs.values()) == {"", fix}  # nothing typed yet: empty results, no verdict
+    assert set(result.outputs.values()) == {"", "Not started: 22 inputs"}  # nothing typed yet: no verdict
     assert result.warnings[:3] == [f"Inputs!{c}6: empty (input check)" for c in "BCD"]  # events per day
     assert result.warnings[3] == f"... and {problems - 3} more cells like Inputs!B7: empty (input check)"
     assert not [w for w in result.warnings if "#VALUE!" in w]  # no ftxl function ran on an empty input

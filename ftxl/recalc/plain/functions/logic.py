@@ -125,3 +125,15 @@ def xl_ifs(*pairs: Callable[[], Value]) -> Value:
 @FUNCTIONS.add("NA", 0, 0)
 def _na() -> Value:
     return NA
+
+
+@FUNCTIONS.add("TRUE", 0, 0)
+def _true() -> Value:
+    """TRUE(): the logical TRUE (LibreOffice writes TRUE and FALSE as functions)."""
+    return True
+
+
+@FUNCTIONS.add("FALSE", 0, 0)
+def _false() -> Value:
+    """FALSE(): the logical FALSE."""
+    return False

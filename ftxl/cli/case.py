@@ -1,0 +1,145 @@
+"""`ftxl case`: one case of your own, from a small TOML file and options, without a workbook."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import FtxlError
+from .app import cli
+from .tables import Table, euros, limit
+from .terminal import echo_json, print_table
+
+
+@cli.command()
+@click.argument("inputs_file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="An input by its template name, e.g. --set handling_seconds=10 (repeatable; wins over the file).",
+)
+@click.option(
+    "--from-example", is_flag=True, help="Start from the insurance example's Base and change only what you set."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON instead of tables.")
+def case(inputs_file: Path | None, settings: tuple[str, ...], from_example: bool, as_json: bool) -> None:
+    """Compute one case: each option's cost per event and total over the horizon, the decision, and what
+    fine-tuning is worth against the best other option, with the template's inputs by name.
+
+    INPUTS_FILE is a TOML file of `name = value` lines (the names of the template's Inputs sheet, as
+    `ftxl analyse --json` lists them); costs over time left out count as 0. The figures and the verdict are
+    those the template gives for the same Base inputs.
+
+    \b
+    Examples:
+      ftxl case --from-example --set handling_seconds=10 --set human_top_level_accuracy=0.99
+      ftxl case my_case.toml --set finetuned_monthly=2500
+    """
+    from .. import analysis
+    from ..finetune_economics import breakeven_text, finetune_economics, limits_sentences
+
+    values: dict[str, float] = {}
+    if from_example:
+        values |= {name: lbh[1] for name, lbh in analysis.example_ranges().items()}
+    if inputs_file is not None:
+        values |= _read_toml(inputs_file)
+    for setting in settings:
+        name, separator, text = setting.partition("=")
+        if not separator:
+            raise click.UsageError(f"--set {setting}: write NAME=VALUE, e.g. --set investment=40000")
+        values[name.strip()] = _number(f"--set {name.strip()}", text)
+    if not values:
+        raise click.UsageError("give an INPUTS_FILE, --set NAME=VALUE options, or --from-example")
+    try:
+        result = analysis.outcome(values)
+        per_event = analysis.per_event_costs(values)
+        economics = finetune_economics(values)
+    except FtxlError as exc:
+        raise click.ClickException(str(exc)) from exc
+    from ..model import OPTION_KEYS, VERDICTS
+
+    verdict = VERDICTS[OPTION_KEYS[int(result.choice)]]
+    if as_json:
+        from dataclasses import asdict
+
+        echo_json(
+            {
+                "inputs": values,
+                "cost_per_event": {key: float(per_event[key]) for key in OPTION_KEYS},
+                "total_costs": {key: float(result.total_costs[key]) for key in OPTION_KEYS},
+                "decision": verdict,
+                "finetuning": asdict(economics)
+                | {
+                    "against_label": economics.against_label,
+                    "breakeven_text": breakeven_text(economics.breakeven_day, economics.horizon_days),
+                    "limits": limits_sentences(economics),
+                },
+            }
+        )
+        return
+    from rich.console import Console
+
+    names = {"human": "people", "prompted": "prompted model", "finetuned": "fine-tuned model"}
+    console = Console()
+    print_table(
+        console,
+        Table(
+            title=f"Decision over {economics.horizon_days:,g} days: {verdict}",
+            columns=["option", "cost per event", "total over the horizon"],
+            rows=[
+                [names[key], euros(float(per_event[key]), 4), euros(float(result.total_costs[key]))]
+                for key in OPTION_KEYS
+            ],
+            caption="Totals include one-off and monthly costs, go-live delay, growth, price change and discounting.",
+        ),
+    )
+    e = economics
+    rows = [
+        ["net savings" + (" (NPV)" if e.discounted else ""), euros(e.net_savings)],
+        ["break-even", breakeven_text(e.breakeven_day, e.horizon_days)],
+        ["largest one-off investment that pays", limit(e.max_investment, "no investment pays")],
+        [
+            "largest fine-tuned inference cost per event",
+            "not live within the horizon"
+            if math.isnan(e.max_unit_cost)
+            else limit(e.max_unit_cost, "no price pays", 4),
+        ],
+        ["largest investment at equal running cost", euros(e.max_investment_same_unit_cost)],
+    ]
+    print_table(
+        console,
+        Table(
+            title=f"Fine-tuning against {e.against_label} (the best other option)",
+            columns=["figure", "value"],
+            rows=rows,
+            caption=" ".join(limits_sentences(e)),
+        ),
+    )
+
+
+def _read_toml(path: Path) -> dict[str, float]:
+    import tomllib
+
+    try:
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise click.ClickException(f"cannot read {path}: {exc}") from None
+    return {name: _number(f"{path.name}: {name}", value) for name, value in data.items()}
+
+
+def _number(where: str, value: object) -> float:
+    """A finite number from a TOML value or an option's text; anything else is refused by name."""
+    if isinstance(value, bool):
+        raise click.UsageError(f"{where} = {value}: give a number")
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise click.UsageError(f"{where} = {value!r}: give a number (0.95 for 95%)") from None
+    if not math.isfinite(number):
+        raise click.UsageError(f"{where} = {value}: give a finite number")
+    return number
