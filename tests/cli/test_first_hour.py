@@ -4,6 +4,7 @@ from a file or options, and LibreOffice's TRUE() in the plain engine."""
 from __future__ import annotations
 
 import json
+
 import openpyxl
 import pytest
 from click.testing import CliRunner
