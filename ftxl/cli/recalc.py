@@ -11,7 +11,7 @@ import click
 
 from ..errors import FtxlError
 from .app import cli
-from .tables import summary_table
+from .tables import summary_table, summary_view
 from .terminal import echo_json, print_table, visible
 
 if TYPE_CHECKING:
@@ -162,7 +162,10 @@ def recalc(
             print_table(Console(), shown)
     if summary_path is not None:
         try:
-            summary.write(summary_path, columns, table)
+            ordered = [c for c in columns if c in ("workbook", "status", "cells", "warnings")]
+            ordered += [c for c in summary_view(columns, table, wide=True) if c not in ordered]
+            ordered += [c for c in columns if c not in ordered]  # errors, and anything the view leaves out
+            summary.write(summary_path, ordered, table)
         except (FtxlError, ValueError) as exc:
             raise click.ClickException(str(exc)) from exc
     sys.exit(0 if all(r.ok and not (strict and r.checks) for r in results) else 1)

@@ -161,7 +161,7 @@ def summary_view(columns: list[str], table: list[dict[str, Any]], wide: bool) ->
     their first three outputs), and the input checks where any workbook defines them. With `wide`:
     every output, the decision first, each figure's scenarios together (Base, Low, High).
     """
-    outputs = [c for c in columns if c not in ("workbook", "status", "cells", "warnings", "checks")]
+    outputs = [c for c in columns if c not in ("workbook", "status", "cells", "warnings", "checks", "errors")]
     checks = [] if all(row.get("checks") is None for row in table) else ["checks"]
     if not wide:
         key = [c for c in KEY_OUTPUTS if c in outputs]
@@ -185,7 +185,7 @@ def summary_table(columns: list[str], table: list[dict[str, Any]], wide: bool = 
     shown = summary_view(columns, table, wide)
     if not shown:
         return None
-    more = len([c for c in columns if c not in ("workbook", "status", "cells", "warnings")]) - len(shown)
+    more = len([c for c in columns if c not in ("workbook", "status", "cells", "warnings", "errors")]) - len(shown)
     caption = f"{more} more outputs per workbook: --wide, or the --summary file" if more > 0 and not wide else None
     base_only = not wide and all(c in KEY_OUTPUTS or c == "checks" for c in shown)
     title = "Summary, Base scenario" if base_only else "Summary"

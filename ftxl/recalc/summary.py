@@ -34,8 +34,10 @@ def plain(value: Any) -> Any:
 
 
 def rows(results: Sequence[FileResult]) -> tuple[list[str], list[dict[str, Any]]]:
-    """Column names and one row per workbook; a range output becomes one column per cell."""
-    columns = ["workbook", "status", "cells", "warnings", "checks"]
+    """Column names and one row per workbook; a range output becomes one column per cell. An output that is an
+    error value (#NUM!, #N/A) leaves its cell empty and is named in the row's `errors` column instead, so that
+    a column of figures holds figures only."""
+    columns = ["workbook", "status", "cells", "warnings", "checks", "errors"]
     table = []
     for result in results:
         row: dict[str, Any] = {
@@ -44,12 +46,21 @@ def rows(results: Sequence[FileResult]) -> tuple[list[str], list[dict[str, Any]]
             "cells": result.cells,
             "warnings": len(result.warnings),
             "checks": result.checks,
+            "errors": None,
         }
+        errors = []
         for label, value in result.outputs.items():
-            if isinstance(value, list):
-                row.update({f"{label} ({i})": plain(v) for i, v in enumerate(value, start=1)})
-            else:
-                row[label] = plain(value)
+            cells = (
+                {f"{label} ({i})": v for i, v in enumerate(value, start=1)}
+                if isinstance(value, list)
+                else {label: value}
+            )
+            for name, cell in cells.items():
+                if isinstance(cell, CellError):
+                    errors.append(f"{name}: {cell.code}")
+                    cell = None
+                row[name] = plain(cell)
+        row["errors"] = "; ".join(errors) or None
         for key in row:
             if key not in columns:
                 columns.append(key)
@@ -79,13 +90,20 @@ def check_path(path: Path) -> None:
 
 
 def to_csv(columns: list[str], table: list[dict[str, Any]]) -> str:
-    """The summary as CSV text, formula-like text neutralised."""
+    """The summary as CSV text, formula-like text neutralised, numbers as Excel shows them at full precision
+    (15 significant digits: 0.155, not 0.15500000000000014)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=[neutralise(c) for c in columns], extrasaction="ignore")
     writer.writeheader()
     for row in table:
-        writer.writerow({neutralise(k): neutralise(v) for k, v in row.items()})
+        writer.writerow({neutralise(k): _excel_number(neutralise(v)) for k, v in row.items()})
     return buffer.getvalue()
+
+
+def _excel_number(value: Any) -> Any:
+    if isinstance(value, float):
+        return f"{value:.15g}"
+    return value
 
 
 def to_json(columns: list[str], table: list[dict[str, Any]]) -> str:
