@@ -17,6 +17,7 @@ Inputs are named as on the template's Inputs sheet (`INPUTS`); `base_inputs` giv
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -279,13 +280,24 @@ def complete_inputs(inputs: Inputs) -> dict[str, Any]:
     return _complete(inputs)
 
 
+class _Completed(dict):  # type: ignore[type-arg]
+    """Inputs `_complete` has checked and filled in already: a second check is a copy."""
+
+
 def _complete(inputs: Inputs) -> dict[str, Any]:
-    """The inputs with the time-related defaults filled in; a missing required one or an unknown one is named."""
+    """The inputs with the time-related defaults filled in; a missing required one or an unknown one is named,
+    and so is a value outside its valid range (the template's Checks rules)."""
+    if isinstance(inputs, _Completed):
+        return _Completed(inputs)
     _in_order(inputs)  # names an unknown input
     missing = [name for name in INPUTS if name not in inputs and name not in OPTIONAL_INPUTS]
     if missing:
         raise InputError(f"input {missing[0]!r} is missing")
-    values = {name: np.asarray(inputs.get(name, INPUTS[name]), dtype=float) for name in INPUTS}
+    values = _Completed({name: np.asarray(inputs.get(name, INPUTS[name]), dtype=float) for name in INPUTS})
+    if all(value.ndim == 0 for value in values.values()):  # one scenario: the same checks, in plain Python
+        for name, value in values.items():
+            _check_single(name, float(value))
+        return values
     for name, value in values.items():
         if name in COST_OVERRIDES:
             if np.any(np.isinf(value)) or np.any(value < 0):
@@ -302,6 +314,19 @@ def _complete(inputs: Inputs) -> dict[str, Any]:
             rule = _RULE_WORDS.get(name, "must be 0 or more")
             raise InputError(f"{name} = {bad:g} {rule}")
     return values
+
+
+def _check_single(name: str, value: float) -> None:
+    """The checks of `_complete` for one number."""
+    if name in COST_OVERRIDES:
+        if math.isinf(value) or value < 0:
+            raise InputError(f"{name} must be a cost of 0 or more")
+        return
+    if not math.isfinite(value):
+        raise InputError(f"{name} holds a value that is not a finite number")
+    low, low_open, high = _RULES.get(name, (0.0, False, math.inf))
+    if (value <= low if low_open else value < low) or value > high:
+        raise InputError(f"{name} = {value:g} {_RULE_WORDS.get(name, 'must be 0 or more')}")
 
 
 _RULES: dict[str, tuple[float, bool, float]] = {

@@ -377,10 +377,10 @@ def finetune_npv(names: Cells, values: Cells) -> Result:
 
 def payback_days(names: Cells, values: Cells, discounted: Cells = None) -> Result:
     """PAYBACK_DAYS: the day fine-tuning's cumulative savings reach its one-off costs; discounted when TRUE."""
-    inputs = _columns(names, values=values)["values"]
-    return analysis.breakeven_day(
-        inputs, discounted=False if is_missing(discounted) else _switch("discounted", discounted)
-    )
+    found = _economics(names, values)
+    if not is_missing(discounted) and _switch("discounted", discounted):
+        return found.discounted_payback_days
+    return found.payback_days
 
 
 def total_costs_over_time(names: Cells, values: Cells) -> Result:
@@ -410,26 +410,36 @@ CURVE_POINTS = 100
 
 
 def finetune_value(names: Cells, values: Cells, figure: Cells = None, points: Cells = None) -> Result:
-    """FINETUNE_VALUE (see `finetune_value_of`), remembering its last answers: a sheet asks once per figure."""
-    return _recall(finetune_value_of, names, values, figure, points)  # type: ignore[no-any-return]
+    """FINETUNE_VALUE (see `finetune_value_of`)."""
+    return finetune_value_of(names, values, figure, points)
+
+
+def _economics(names: Cells, values: Cells) -> economics.FinetuneEconomics:
+    """Fine-tuning against the best other option for a block of named inputs, remembered: the figures of one
+    case (a dozen cells, PAYBACK_DAYS too) are one computation."""
+    return _recall(_economics_of, names, values)  # type: ignore[no-any-return]
+
+
+def _economics_of(names: Cells, values: Cells) -> economics.FinetuneEconomics:
+    return economics.finetune_economics(_columns(names, values=values)["values"])
 
 
 def finetune_value_of(names: Cells, values: Cells, figure: Cells = None, points: Cells = None) -> Result:
     """FINETUNE_VALUE: one figure of fine-tuning against the best other option over the horizon, costs over
     time included (see `FINETUNE_FIGURES`); "curve" spills day, cumulative savings before the one-off costs, and
     those one-off costs, at `points` + 1 days from 0 to the horizon."""
-    inputs = _columns(names, values=values)["values"]
     which = "net_savings" if is_missing(figure) else _single_text("figure", figure).strip().lower()
     if which not in FINETUNE_FIGURES:
         raise InputError(f"figure = {which!r}: choose {', '.join(FINETUNE_FIGURES)}")
     if which == "curve":
-        count = CURVE_POINTS if is_missing(points) else int(_single_positive("points", points))
+        count = CURVE_POINTS if is_missing(points) else _single_positive("points", points)
         if count > MAX_CURVE_POINTS:
-            raise InputError(f"points = {count} is more than {MAX_CURVE_POINTS:,}: ask for fewer points")
-        return [list(row) for row in economics.savings_curve(inputs, count)]
+            raise InputError(f"points = {count:g} is more than {MAX_CURVE_POINTS:,}: ask for fewer points")
+        curve = _recall(_curve, names, values, int(count))
+        return [list(row) for row in curve]
     if not is_missing(points):
         raise InputError("points is for the figure curve only: leave it empty")
-    found = economics.finetune_economics(inputs)
+    found = _economics(names, values)
     if which == "against":
         return found.against_label
     if which == "breakeven_text":
@@ -448,6 +458,10 @@ def finetune_value_of(names: Cells, values: Cells, figure: Cells = None, points:
 
 MAX_CURVE_POINTS = 10_000
 """The most points a savings curve spills (a chart needs a few hundred)."""
+
+
+def _curve(names: Cells, values: Cells, points: int) -> list[tuple[float, float, float]]:
+    return economics.savings_curve(_columns(names, values=values)["values"], points)
 
 
 def switch_value(names: Cells, values: Cells, input_name: Cells, side: Cells = None) -> Result:
