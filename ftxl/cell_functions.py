@@ -530,8 +530,9 @@ def _recall(function: Callable[..., Any], *args: Cells) -> Any:
     return _thawed(found)
 
 
-SMALL_RANGE = 16
-"""Arguments of up to this many rows are compared by content; longer ones (a label log) by identity first."""
+SMALL_RANGE = 256
+"""Arguments of up to this many rows (a block of named inputs) are compared by content; longer ones (a label log)
+by identity first, so that the many small calls of a sheet never push the label log out of memory."""
 
 
 def forget_answers() -> None:
