@@ -96,6 +96,10 @@ class Outcome:
     moves per euro of inference cost per event."""
 
 
+ZERO = 0.0
+"""Day 0 as a start: a sum from it needs no second series (the sum up to day 0 is 0)."""
+
+
 def _geometric(a: Any, upto: Any) -> Any:
     """Sum of a^d for d = 1..upto, with the fraction of a last day counted linearly (a > 0)."""
     upto = np.asarray(upto, dtype=float)
@@ -146,10 +150,11 @@ def outcome(inputs: Inputs, horizon_days: Any = None) -> Outcome:
     v0 = v["events_per_day"]
 
     def volume(factor: Any, start: Any, end: Any) -> Any:
-        return v0 * (_geometric(events * factor, end) - _geometric(events * factor, start))
+        rate = events * factor
+        return v0 * (_geometric(rate, end) - (0.0 if start is ZERO else _geometric(rate, start)))
 
     def flat(start: Any, end: Any) -> Any:
-        return _geometric(money, end) - _geometric(money, start)
+        return _geometric(money, end) - (0.0 if start is ZERO else _geometric(money, start))
 
     prompted_rest = costs["prompted"] - costs["prompted_inference"]
 
@@ -164,11 +169,11 @@ def outcome(inputs: Inputs, horizon_days: Any = None) -> Outcome:
         return costs["human"] * volume(1.0, start, end)
 
     totals = {
-        "human": human(0.0, horizon),
-        "prompted": v["prompted_one_off"] + prompted(0.0, horizon),
+        "human": human(ZERO, horizon),
+        "prompted": v["prompted_one_off"] + prompted(ZERO, horizon),
     }
     # while the fine-tuned model is not live, the cheaper other option keeps running
-    waiting = np.minimum(human(0.0, delay), prompted(0.0, delay))
+    waiting = np.minimum(human(ZERO, delay), prompted(ZERO, delay))
     live = costs["finetuned"] * volume(1.0, delay, horizon) + v["finetuned_monthly"] / DAYS_PER_MONTH * flat(
         delay, horizon
     )
