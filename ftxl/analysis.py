@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from . import model
+from . import model, value_of_information
 from .errors import InputError, NoAnswerError
 from .use_case import INSURANCE_RANGES
 
@@ -504,15 +504,15 @@ def switch_values(base: Inputs, names: list[str] | None = None, points: int = 40
         for _ in range(200):  # `inside` keeps the Base decision, `outside` does not: narrowed 16-fold a round
             if np.all(np.abs(outside - inside) <= 1e-9 * np.maximum(1.0, np.abs((inside + outside) / 2))):
                 break
-            points = inside[:, None] + (outside - inside)[:, None] * steps[None, :]
-            keeps = _decisions_of(values, moving, points) == decided
+            probes = inside[:, None] + (outside - inside)[:, None] * steps[None, :]
+            keeps = _decisions_of(values, moving, probes) == decided
             # the first point that no longer keeps it (or `outside`): the change lies just before it
             first_off = np.where(keeps.all(axis=1), len(steps), keeps.argmin(axis=1))
             rows_k = np.arange(len(inside))
             new_outside = np.where(
-                first_off < len(steps), points[rows_k, np.minimum(first_off, len(steps) - 1)], outside
+                first_off < len(steps), probes[rows_k, np.minimum(first_off, len(steps) - 1)], outside
             )
-            new_inside = np.where(first_off > 0, points[rows_k, np.maximum(first_off - 1, 0)], inside)
+            new_inside = np.where(first_off > 0, probes[rows_k, np.maximum(first_off - 1, 0)], inside)
             inside, outside = new_inside, new_outside
         for row, value in zip(rows, (inside + outside) / 2, strict=True):
             name, center, end = sides[row]
@@ -570,7 +570,11 @@ class Simulation:
     """5, 10, 50, 90, 95 -> euros of fine-tuning's net savings (NPV with a rate)."""
     evpi: float
     """Euros: the expected value of perfect information about every input for the decision."""
-    bins: list[tuple[float, float, float]]
+    evppi: dict[str, float] = field(default_factory=dict)
+    """Euros per input: the expected value of learning it before deciding (`ftxl.value_of_information`)."""
+    evppi_noise: float = 0.0
+    """Euros an input unrelated to the costs gets from the same draws: the EVPPI estimator's noise floor."""
+    bins: list[tuple[float, float, float]] = field(default_factory=list)
     """The spread of the same draws' net savings: equal bins from the smallest to the largest draw, each
     (from, to, share of the draws)."""
 
@@ -578,12 +582,13 @@ class Simulation:
 def draw(
     ranges: Mapping[str, tuple[float, float, float]], draws: int, seed: int = 0, distribution: str = "pert"
 ) -> dict[str, np.ndarray]:
-    """`draws` independent values of each input from PERT (or triangular) on (Low, Base, High), seeded.
+    """`draws` independent values of each input from PERT (or triangular, or uniform on Low..High) on (Low, Base,
+    High), seeded.
 
     A degenerate range (Low = High) is a constant.
     """
-    if distribution not in ("pert", "triangular"):
-        raise InputError(f"distribution = {distribution!r}: choose pert or triangular")
+    if distribution not in ("pert", "triangular", "uniform"):
+        raise InputError(f"distribution = {distribution!r}: choose pert, triangular or uniform")
     if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or not 1 <= draws <= MAX_DRAWS:
         raise InputError(f"draws = {draws!r} must be a whole number from 1 to {MAX_DRAWS:,}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -598,6 +603,8 @@ def draw(
             drawn[name] = np.full(draws, float(mode))
         elif distribution == "triangular":
             drawn[name] = rng.triangular(low, mode, high, draws)
+        elif distribution == "uniform":  # every value from Low to High alike; Base only orders the range
+            drawn[name] = rng.uniform(low, high, draws)
         else:  # PERT: a beta distribution on [low, high] with mean (low + 4 mode + high) / 6
             alpha = 1 + 4 * (mode - low) / (high - low)
             beta = 1 + 4 * (high - mode) / (high - low)
@@ -641,6 +648,8 @@ def simulate(
         mean=float(np.sum(net / draws)),  # divided first: a sum of large savings does not overflow
         percentiles={p: float(np.percentile(net, p)) for p in (5, 10, 50, 90, 95)},
         evpi=_value_of_information(totals),
+        evppi=value_of_information.evppi({name: drawn[name] for name in drawn if name in ranges}, totals),
+        evppi_noise=value_of_information.noise_floor(totals, seed),
         bins=_bins(net, bins),
     )
 

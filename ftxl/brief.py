@@ -53,6 +53,8 @@ class Brief:
     max_premium: Any
     limits_text: Any
     """Base: what the limits mean, in words."""
+    measure_first: Any
+    """What to measure next, in one line ("Measure X first: worth up to EUR Y"), from the Sensitivity sheet."""
     curve: list[tuple[Any, Any, Any]]
     """Base: (day, cumulative savings before one-off costs, one-off costs), as the Timeline sheet charts it."""
     checks_problems: int
@@ -77,7 +79,7 @@ def read_brief(path: Path, name: str | None = None) -> Brief:
     except Exception as exc:  # openpyxl raises many kinds on a file that is not a workbook
         raise WorkbookError(f"cannot read {path}: {exc}") from None
 
-    sizes = {"checks_problems": 1, "limits_text_base": 1, "timeline_days": TIMELINE_POINTS + 1}
+    sizes = {"checks_problems": 1, "limits_text_base": 1, "measure_first_text": 1, "timeline_days": TIMELINE_POINTS + 1}
     sizes |= dict.fromkeys(("timeline_savings", "timeline_one_off"), TIMELINE_POINTS + 1)
     shown = name or path.name
 
@@ -102,6 +104,7 @@ def read_brief(path: Path, name: str | None = None) -> Brief:
         max_unit_cost=base("result_max_finetuned_unit_cost"),
         max_premium=base("result_max_cost_premium"),
         limits_text=row("limits_text_base")[0],
+        measure_first=row("measure_first_text")[0],
         curve=list(zip(row("timeline_days"), row("timeline_savings"), row("timeline_one_off"), strict=True)),
         checks_problems=int(problems) if isinstance(problems, (int, float)) else 1,
     )
@@ -233,6 +236,9 @@ def _lines(brief: Brief) -> list[tuple[str, str]]:
     lines.append(("body", f"Largest premium over the prompted model's inference cost: {_price(brief.max_premium)}"))
     if isinstance(brief.limits_text, str) and brief.limits_text:
         lines.append(("body", brief.limits_text))
+    if isinstance(brief.measure_first, str) and brief.measure_first:
+        lines.append(("heading", "What to measure next"))
+        lines.append(("body", brief.measure_first))
     return lines + _question_lines(brief)
 
 

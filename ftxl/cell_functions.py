@@ -320,7 +320,7 @@ def route_bucket_shares(
 
 # --- decision analysis: a block of named inputs (names in one range, values beside them) ----------------
 
-SENSITIVITY_PARTS = ("tornado", "cases", "case_inputs", "switch", "simulation", "distribution")
+SENSITIVITY_PARTS = ("tornado", "cases", "case_inputs", "switch", "simulation", "distribution", "evppi")
 SIMULATION_LABELS = (
     "P(fine-tuning is the cheapest option)",
     "P(break-even within the horizon)",
@@ -570,7 +570,9 @@ def sensitivity_table(
     * case_inputs: a row per input, in the order of names: name, its value in the worst and in the best case;
     * switch: a row per input: name, the switch value below Base and above ("none" when there is none);
     * simulation: Monte Carlo (PERT, seeded): a row per figure of `SIMULATION_LABELS`: label, value;
-    * distribution: the same draws' net savings in 20 equal bins: from, to, share of the draws.
+    * distribution: the same draws' net savings in 20 bins with round edges: from, to, share of the draws;
+    * evppi: the same draws' value of learning each input before deciding (EUR), largest first, and on a last
+      row the estimator's noise floor (see `ftxl.value_of_information`).
     """
     read = _columns(names, low=low, base=base, high=high)
     ranges: dict[str, tuple[float, float, float]] = {}
@@ -620,8 +622,15 @@ def sensitivity_table(
     run = _recall(_simulated, items, count, seeded)  # both parts read one run of the draws
     if which == "distribution":
         return [list(row) for row in run.bins]
+    if which == "evppi":  # largest first, then the estimator's noise floor on a row of its own
+        ranked = sorted(run.evppi.items(), key=lambda item: -item[1])
+        return [[name, float(value)] for name, value in ranked] + [[NOISE_FLOOR, float(run.evppi_noise)]]
     figures = [run.p_finetune_cheapest, run.p_breakeven_within_horizon, run.mean, *run.percentiles.values(), run.evpi]
     return [[label, float(value)] for label, value in zip(SIMULATION_LABELS, figures, strict=True)]
+
+
+NOISE_FLOOR = "(noise floor)"
+"""The last row of SENSITIVITY's evppi part: what an input unrelated to the costs gets from the same draws."""
 
 
 def _simulated(items: tuple[tuple[Any, ...], ...], draws: int, seed: int) -> analysis.Simulation:

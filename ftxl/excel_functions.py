@@ -263,7 +263,9 @@ def SWITCH_VALUE(names, values, input_name, side=None):  # noqa: N802
 @xw.arg("base", ndim=2, doc="Base value of each input.")
 @xw.arg("high", ndim=2, doc="High value of each input.")
 @xw.arg(
-    "part", ndim=2, doc="Optional: tornado, cases, case_inputs, switch, simulation or distribution. Empty: tornado."
+    "part",
+    ndim=2,
+    doc="Optional: tornado, cases, case_inputs, switch, simulation, distribution or evppi. Empty: tornado.",
 )
 @xw.arg("draws", ndim=2, doc="Optional, simulation and distribution: number of Monte Carlo draws. Empty: 10000.")
 @xw.arg(

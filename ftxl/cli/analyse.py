@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -9,12 +10,13 @@ from pathlib import Path
 
 import click
 
-from ..analysis import DEFAULT_DRAWS, MAX_DRAWS
+from ..analysis import DEFAULT_DRAWS, MAX_DRAWS, Simulation
 from ..errors import FtxlError
 from ..finetune_economics import FinetuneEconomics
+from ..value_of_information import Measurement, headline
 from .app import cli
 from .tables import Table, euros, limit, probability
-from .terminal import echo_json, print_table
+from .terminal import echo_json, literal, print_table
 
 
 @cli.command()
@@ -44,10 +46,18 @@ from .terminal import echo_json, print_table
 )
 @click.option(
     "--distribution",
-    type=click.Choice(["pert", "triangular"]),
+    type=click.Choice(["pert", "triangular", "uniform"]),
     default="pert",
     show_default=True,
     help="Of each input.",
+)
+@click.option(
+    "--measure-cost",
+    "measure_costs",
+    multiple=True,
+    metavar="NAME=EUR",
+    help="What measuring an input would cost, e.g. --measure-cost investment=3000 (repeatable; wins over the "
+    "workbook's Questions sheet).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON instead of tables.")
 @click.option(
@@ -65,13 +75,16 @@ def analyse(
     as_json: bool,
     plot_dir: Path | None,
     max_memory: float,
+    measure_costs: tuple[str, ...],
 ) -> None:
     """What flips the decision and how likely it is, for a filled template or the worked example.
 
     Prints what fine-tuning is worth against the best other option at Base and its limits, the tornado
     (its net savings with each input at its Low and High, the others at Base), each input's switch value,
-    and a Monte Carlo summary (each input drawn independently of the others). A workbook is computed
-    afresh first (as `ftxl recalc` would): its saved values are never trusted.
+    a Monte Carlo summary (each input drawn independently of the others), and what to measure next: each
+    input's value of information (EVPPI) against what measuring it costs (the workbook's Questions sheet,
+    or --measure-cost). A workbook is computed afresh first (as `ftxl recalc` would): its saved values are
+    never trusted.
 
     \b
     Examples:
@@ -88,13 +101,17 @@ def analyse(
 
     limit_memory(max_memory)
     try:
-        ranges = _workbook_ranges(workbook) if workbook is not None else analysis.example_ranges()
+        if workbook is not None:
+            ranges, questions = _workbook_ranges(workbook)
+        else:
+            ranges, questions = analysis.example_ranges(), _example_questions()
         base = {name: lbh[1] for name, lbh in ranges.items()}
         economics = finetune_economics(base)
         bars = analysis.tornado(ranges)
         switches = analysis.switch_values(base, [bar.name for bar in bars] or None)
         simulation = _simulate(ranges, draws, seed, distribution, show=not as_json and sys.stderr.isatty())
         base_net = analysis.outcome(base).net_savings
+        plan = _plan(simulation, questions, measure_costs)
     except FtxlError as exc:
         raise click.ClickException(str(exc)) from exc
     except MemoryError:
@@ -111,6 +128,12 @@ def analyse(
             "tornado": [{"input": b.name, "low": b.low, "high": b.high, "swing": b.swing} for b in bars],
             "switch_values": [{"input": s.name, "below": s.below, "above": s.above} for s in switches],
             "simulation": asdict(simulation),
+            "measurement_plan": {
+                "method": "EVPPI, Strong & Oakley's single-parameter binning estimator over the simulation's draws",
+                "noise_floor": simulation.evppi_noise,
+                "headline": headline(plan, _labels()),
+                "inputs": [asdict(m) for m in plan],
+            },
         }
         echo_json(report)
         return
@@ -151,6 +174,32 @@ def analyse(
             caption="Each input is drawn independently of the others between its Low and High.",
         ),
     )
+    shown = [m for m in plan if m.evppi > simulation.evppi_noise][:10]
+    noise = (
+        f"Inputs not listed are worth less than the estimator's noise ({euros(simulation.evppi_noise, 0)} at "
+        f"{simulation.draws:,} draws): good enough as estimates."
+    )
+    if not shown:
+        console.print(literal(f"What to measure next: {headline(plan, _labels())} {noise}"))
+        return
+    print_table(
+        console,
+        Table(
+            title="What to measure next: the value of learning each input before deciding (EVPPI, same draws)",
+            columns=["input", "worth knowing", "cost to measure", "question", "verdict"],
+            rows=[
+                [
+                    _labels().get(m.name, m.name),
+                    euros(m.evppi, 0),
+                    "" if m.cost is None else euros(m.cost, 0),
+                    m.status,
+                    m.verdict,
+                ]
+                for m in shown
+            ],
+            caption=f"{headline(plan, _labels())}. {noise}",
+        ),
+    )
 
 
 def _simulate(ranges: dict[str, tuple[float, float, float]], draws: int, seed: int, distribution: str, show: bool):  # type: ignore[no-untyped-def]
@@ -189,19 +238,22 @@ def _plots(
         raise click.ClickException(f"cannot write the plots to {folder}: {exc.strerror or exc}") from None
 
 
-def _workbook_ranges(workbook: Path) -> dict[str, tuple[float, float, float]]:
-    """The Low / Base / High of a template, read from a copy computed afresh (saved values may be stale)."""
+def _workbook_ranges(
+    workbook: Path,
+) -> tuple[dict[str, tuple[float, float, float]], dict[str, tuple[str, float | None]]]:
+    """The Low / Base / High of a template, read from a copy computed afresh (saved values may be stale), and
+    per input its question's status and cost to measure (Questions sheet)."""
     import tempfile
 
     from ..recalc import ModelCache, recalculate
-    from ..template.ranges import template_ranges
+    from ..template.ranges import template_questions, template_ranges
 
     with tempfile.TemporaryDirectory(prefix=".ftxl-analyse-") as folder:
         computed = Path(folder) / workbook.name
         result = recalculate(workbook, computed, ModelCache())
         if not result.ok:
             raise click.ClickException(f"{workbook.name}: {result.error}")
-        return template_ranges(computed, workbook.name)
+        return template_ranges(computed, workbook.name), template_questions(computed, workbook.name)
 
 
 def _economics_json(e: FinetuneEconomics) -> dict[str, object]:
@@ -234,3 +286,44 @@ def _economics_table(e: FinetuneEconomics) -> Table:
         rows=rows,
         caption=" ".join(fe.limits_sentences(e)),
     )
+
+
+@functools.cache
+def _labels() -> dict[str, str]:
+    """Input name -> its plain label, as the template shows it."""
+    from ..template.content import plain_label
+    from ..template.layout import ANALYSED
+
+    return {name: plain_label(name) for name in ANALYSED}
+
+
+def _example_questions() -> dict[str, tuple[str, float | None]]:
+    """Input name -> (its question's status, what measuring it costs) in the insurance example."""
+    from ..template.content import EXAMPLE_ANSWERS, EXAMPLE_MEASURE_COSTS, question_of
+    from ..template.layout import ANALYSED
+
+    found: dict[str, tuple[str, float | None]] = {}
+    for name in ANALYSED:
+        k = question_of(name)
+        if k is not None:
+            found[name] = (EXAMPLE_ANSWERS[k][2], EXAMPLE_MEASURE_COSTS.get(k))
+    return found
+
+
+def _plan(
+    simulation: Simulation, questions: dict[str, tuple[str, float | None]], overrides: tuple[str, ...]
+) -> list[Measurement]:
+    """Each input's EVPPI against what measuring it costs (the workbook's, or --measure-cost NAME=EUR)."""
+    from ..value_of_information import measurement_plan
+
+    costs: dict[str, float | None] = {name: cost for name, (_, cost) in questions.items()}
+    for item in overrides:
+        name, separator, text = item.partition("=")
+        try:
+            costs[name.strip()] = float(text)
+        except ValueError:
+            raise click.UsageError(f"--measure-cost {item}: write NAME=EUR, e.g. investment=3000") from None
+        if not separator or costs[name.strip()] < 0:  # type: ignore[operator]
+            raise click.UsageError(f"--measure-cost {item}: write NAME=EUR with a cost of 0 or more")
+    statuses = {name: status for name, (status, _) in questions.items()}
+    return measurement_plan(simulation.evppi, costs, statuses, floor=simulation.evppi_noise)

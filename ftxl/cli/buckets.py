@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -29,6 +31,13 @@ from .terminal import echo_json, print_table
 @click.option(
     "--costs", help="EUR per wrong subclass and per wrong department, e.g. 2,8: adds the expected error cost."
 )
+@click.option(
+    "--precision",
+    type=click.FloatRange(min=0, min_open=True, max=50, max_open=True),
+    default=1.0,
+    show_default=True,
+    help="Points of the 95%% interval (±) wanted on each share: says how many labelled events that takes.",
+)
 @click.option("--sheet", help="The sheet of an .xlsx log (default: the first), e.g. Labels for an ftxl template's log.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 def buckets(
@@ -42,6 +51,7 @@ def buckets(
     by_column: str | None,
     costs: str | None,
     sheet: str | None,
+    precision: float,
     as_json: bool,
 ) -> None:
     """Bucket shares (correct, wrong subclass, wrong department) of a routing log, with 95% intervals.
@@ -79,6 +89,7 @@ def buckets(
         raise click.ClickException(str(exc)) from exc
     except KeyError as exc:
         raise click.UsageError(str(exc.args[0])) from exc
+    report["labels_needed"] = _labels_needed(report, precision / 100)
     if as_json:
         echo_json(report)
         return
@@ -92,12 +103,31 @@ def buckets(
             f"note: the prediction {label!r} ({rows:,} rows) is in no department of the true labels; it counts "
             "as a wrong department. If it means 'sent to a person', pass --abstain."
         )
+    for bucket, need in report["labels_needed"]["buckets"].items():
+        more = need["more"]
+        click.echo(
+            f"{bucket}: ±{precision:g} points (95% Wilson) takes {need['events']:,} labelled events; "
+            + ("the log has enough" if more == 0 else f"{more:,} more than the log holds")
+        )
     if "expected_error_cost" in report:
         e = report["expected_error_cost"]
         click.echo(
             f"Expected cost per event: €{e['value']:.4f} (95% interval of the expectation: "
             f"€{e['low']:.4f} to €{e['high']:.4f})"
         )
+
+
+def _labels_needed(report: dict[str, Any], half_width: float) -> dict[str, Any]:
+    """Per bucket: the labelled events its share needs for a 95% Wilson interval of ± `half_width`, and how many
+    more than the log's (effective) events that is."""
+    from ..value_of_information import labels_needed
+
+    have = float(report.get("effective_events") or 0)
+    found = {}
+    for bucket, share in report["shares"].items():
+        need = labels_needed(float(share["share"]), half_width)
+        found[bucket] = {"events": need, "more": max(0, math.ceil(need - have))}
+    return {"half_width": half_width, "method": "95% Wilson interval at the observed share", "buckets": found}
 
 
 def _cost_pair(costs: str | None) -> tuple[float, float] | None:

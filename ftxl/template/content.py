@@ -332,6 +332,14 @@ EXAMPLE_ANSWERS = {
     12: ("Routing history of the last 12 months exists", "IT", "answered"),
 }
 """Answers of the insurance example, by question index: (answer, source, status)."""
+EXAMPLE_MEASURE_COSTS = {0: 200, 2: 600, 3: 1_500, 4: 200, 5: 2_500, 6: 2_500, 7: 800, 8: 3_000, 12: 2_000}
+"""What measuring each question's answer would cost in the insurance example, in euros (a time study, a
+workshop, labelling 2,500 routed e-mails ...): the measurement plan weighs them against what knowing is worth."""
+
+
+def question_of(name: str) -> int | None:
+    """The index of the first question whose answer feeds input `name` (None: no question asks for it)."""
+    return next((k for k, (_, _, feeds) in enumerate(QUESTIONS) if feeds == name), None)
 
 
 OPTION_SHORT = {"human": "People", "prompted": "Prompted", "finetuned": "Fine-tuned"}

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import math
 
-from .content import EXAMPLE_ANSWERS, QUESTIONS
+from .content import EXAMPLE_ANSWERS, EXAMPLE_MEASURE_COSTS, QUESTIONS
 from .page import Page
 
 
 def write_questions(page: Page) -> None:
     sheet, s = page.sheets["Questions"], page.styles
-    widths = (5, 16, 70, 40, 24, 12)
+    widths = (5, 16, 70, 40, 24, 12, 14)
     for column, width in enumerate(widths):
         sheet.set_column(column, column, width)
     sheet.write(
         "A1", "Questions to answer before trusting the numbers", s.text(bold=True, font_size=14, text_wrap=False)
     )
-    sheet.write_row(2, 0, ["#", "Topic", "Question", "Answer", "Source", "Status"], s.text(bold=True, bottom=2))
+    header = ["#", "Topic", "Question", "Answer", "Source", "Status", "Cost to measure (EUR)"]
+    sheet.write_row(2, 0, header, s.text(bold=True, bottom=2))
+    sheet.set_row(2, 30)
     answer_style = s.get("text", input_cell=True, wrap=True)
     for k, (topic, question, _) in enumerate(QUESTIONS):
         row = 3 + k
@@ -30,6 +32,9 @@ def write_questions(page: Page) -> None:
             sheet.write_string(row, column, value, answer_style) if value else sheet.write_blank(
                 row, column, None, answer_style
             )
+        cost = EXAMPLE_MEASURE_COSTS.get(k) if page.example else None
+        money = s.get("money_big", input_cell=True)
+        sheet.write_number(row, 6, cost, money) if cost is not None else sheet.write_blank(row, 6, None, money)
     last = 3 + len(QUESTIONS) - 1
     sheet.data_validation(
         3,
@@ -44,9 +49,22 @@ def write_questions(page: Page) -> None:
         },
     )
     page.book.define_name("question_status", f"=Questions!$F$4:$F${last + 1}")
+    sheet.data_validation(
+        3,
+        6,
+        last,
+        6,
+        {
+            "validate": "decimal",
+            "criteria": ">=",
+            "value": 0,
+            "input_title": "Cost to measure",
+            "input_message": "Euros to get this answer measured (a time study, labels, a quote); empty: not priced.",
+        },
+    )
     sheet.freeze_panes(3, 0)
     page.protect(sheet, format_columns=True)
-    page.print_setup(sheet, f"A1:F{last + 1}")
+    page.print_setup(sheet, f"A1:G{last + 1}")
 
 
 LINE_HEIGHT = 15.0

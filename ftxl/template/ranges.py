@@ -83,3 +83,28 @@ def named_values(book: Any, name: str, count: int, shown: str) -> list[Any]:
         min_row=first_row, max_row=last_row, min_col=first_column, max_col=last_column, values_only=True
     )
     return [value for row in rows for value in row]
+
+
+def template_questions(path: Path, name: str | None = None) -> dict[str, tuple[str, float | None]]:
+    """Input name -> (the status of the question that feeds it, what measuring it costs in euros or None), from
+    a template's Questions sheet (columns F and G)."""
+    import openpyxl
+
+    from .content import QUESTIONS
+
+    shown = name or path.name
+    book = openpyxl.load_workbook(path, data_only=True, read_only=True)
+    try:
+        if "Questions" not in book.sheetnames:
+            raise WorkbookError(f"{shown} has no Questions sheet: is it an ftxl template?")
+        rows = list(book["Questions"].iter_rows(min_row=4, max_row=3 + len(QUESTIONS), values_only=True))
+    finally:
+        book.close()
+    found: dict[str, tuple[str, float | None]] = {}
+    for (_, _, feeds), row in zip(QUESTIONS, rows, strict=False):
+        if feeds is None or feeds in found:
+            continue
+        status = row[5] if len(row) > 5 and isinstance(row[5], str) and row[5] else "missing"
+        cost = row[6] if len(row) > 6 and isinstance(row[6], (int, float)) and not isinstance(row[6], bool) else None
+        found[feeds] = (status, None if cost is None else float(cost))
+    return found

@@ -13,7 +13,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..analysis import DEFAULT_DRAWS
 from ..cell_functions import SIMULATION_LABELS
-from .content import OPTIONS, SCENARIOS, plain_label
+from .content import OPTIONS, SCENARIOS, plain_label, question_of
 from .layout import ANALYSED, SCENARIO_COLUMNS
 from .page import Page
 
@@ -106,7 +106,8 @@ def write_sensitivity(page: Page) -> None:
         sheet.conditional_format(probability, 1, probability, 1, {"type": "no_errors", "format": percent})
 
     top_inputs = simulation_top + len(SIMULATION_LABELS) + 3
-    data = max(top_inputs + TOP_INPUTS + 4, CHARTS_END + 2)  # the first row that does not print
+    plan_top = top_inputs + TOP_INPUTS + 4
+    data = max(plan_top + PLAN_ROWS + 4, CHARTS_END + 2)  # the first row that does not print
     sheet.write(data - 1, 0, DATA_TITLE, s.text(bold=True, font_size=12, text_wrap=False))
     distribution_top = data + 2
     _header(
@@ -123,7 +124,11 @@ def write_sensitivity(page: Page) -> None:
         ["Input", "At Low (EUR)", "At High (EUR)", "Swing (EUR)", "Label", "Low - Base", "High - Base"],
     )
     _spilled(page, tornado_top, k, layout.fn("SENSITIVITY", args), ("text", "money_big", "money_big", "money_big"))
-    switch_top = tornado_top + k + 3
+    evppi_top = tornado_top + k + 3
+    _header(page, evppi_top - 2, "Value of information per input (same draws)", ["Input", "EVPPI (EUR)"])
+    call = layout.fn("SENSITIVITY", args, '"evppi"', draws, seed)
+    _spilled(page, evppi_top, k + 1, call, ("text", "money_big"))
+    switch_top = evppi_top + k + 4
     _header(
         page,
         switch_top - 2,
@@ -148,6 +153,7 @@ def write_sensitivity(page: Page) -> None:
                 tornado_top + r, column, f'=IF(ISNUMBER({source}{at}),{source}{at}-{base_net},"")', s.get("money_big")
             )
     _top_inputs(page, top_inputs, tornado_top, switch_top, k)
+    _plan(page, plan_top, evppi_top, inputs_top, k)
     _charts(page, tornado_top, distribution_top)
     _define_outputs(page, cases_top, simulation_top)
     page.protect(sheet, format_columns=True)
@@ -159,10 +165,63 @@ def write_sensitivity(page: Page) -> None:
 
 
 TOP_INPUTS = 10
+PLAN_ROWS = 8
+"""Inputs in the printed measurement plan, the most valuable to learn first."""
 CHARTS_END = 42
 """The row below both charts (the histogram from row 4, the tornado below it): the page ends there at least."""
 """Inputs shown on the printed page, largest swing first; the rest are counted in one line."""
 DATA_TITLE = "Chart and table data (read by the page above; not printed)"
+
+
+def _plan(page: Page, top: int, evppi_top: int, inputs_top: int, k: int) -> None:
+    """The printed measurement plan: the inputs most worth learning (EVPPI, largest first), what measuring each
+    costs (typed on Questions), its question's status, and the verdict; and its headline (`measure_first_text`).
+    The verdicts follow `ftxl.value_of_information.measurement_plan`."""
+    sheet, s = page.sheets["Sensitivity"], page.styles
+    _header(
+        page,
+        top - 2,
+        "What to measure next: the value of learning each input before deciding (EVPPI), against its cost",
+        ["Input", "Worth knowing (EUR)", "Cost to measure (EUR)", "Question", "Verdict"],
+    )
+    names = f"$A${inputs_top + 1}:$A${inputs_top + k}"
+    floor = f"$B${evppi_top + k + 1}"
+    for r in range(PLAN_ROWS):
+        data = evppi_top + r + 1
+
+        def look(column: str, data: int = data) -> str:
+            return f"INDEX(${column}${inputs_top + 1}:${column}${inputs_top + k},MATCH($A${data},{names},0))"
+
+        has = f"AND(ISNUMBER($B${data}),$B${data}>{floor})"  # an input worth nothing to learn is left out
+        sheet.write_formula(top + r, 0, f'=IF({has},{look("E")},"")', s.text(text_wrap=False))
+        sheet.write_formula(top + r, 1, f'=IF({has},$B${data},"")', s.get("money_big"))
+        sheet.write_formula(top + r, 2, f'=IF({has},{look("G")},"")', s.get("money_big"))
+        sheet.write_formula(top + r, 3, f'=IF({has},{look("F")},"")', s.text(text_wrap=False))
+        cost, status = f"C{top + r + 1}", f"D{top + r + 1}"
+        verdict = (
+            f'IF({status}="answered","answered",IF($B${data}<={floor},"good enough as an estimate",'
+            f'IF(ISNUMBER({cost}),IF($B${data}>{cost},"measure first","good enough as an estimate"),'
+            '"price the measurement")))'
+        )
+        sheet.write_formula(top + r, 4, f'=IF({has},{verdict},"")', s.text(text_wrap=False))
+        sheet.write_formula(  # 1 where this row is one to act on: the headline takes the first
+            top + r,
+            7,
+            f'=IF(OR(E{top + r + 1}="measure first",E{top + r + 1}="price the measurement"),1,0)',
+            s.get("count"),
+        )
+    flags = f"$H${top + 1}:$H${top + PLAN_ROWS}"
+    first = f"MATCH(1,{flags},0)"
+    label, worth = (
+        f"INDEX($A${top + 1}:$A${top + PLAN_ROWS},{first})",
+        f"INDEX($B${top + 1}:$B${top + PLAN_ROWS},{first})",
+    )
+    nothing = '"Nothing needs measuring for this decision now: every estimate is good enough as it is."'
+    first_text = f'"Measure "&{label}&" first: worth up to €"&TEXT({worth},"#,##0")'
+    headline = f'=IF(NOT(ISNUMBER($B${evppi_top + 1})),"",IF(SUM({flags})=0,{nothing},{first_text}))'
+
+    sheet.write_formula(top + PLAN_ROWS, 0, headline, s.text(bold=True, text_wrap=False))
+    page.book.define_name("measure_first_text", "=Sensitivity!" + xl_rowcol_to_cell(top + PLAN_ROWS, 0, True, True))
 
 
 def _top_inputs(page: Page, top: int, tornado_top: int, switch_top: int, k: int) -> None:
@@ -209,13 +268,27 @@ def _analysis_inputs(page: Page, row: int) -> int:
     sheet.write(row + 1, 0, "Inputs it does not model (typed shares or costs, labels)", s.text())
     sheet.write_formula(row + 1, 1, "=" + blocked, s.get("count"))
     page.book.define_name("analysis_blocked", f"=Sensitivity!{xl_rowcol_to_cell(row + 1, 1, True, True)}")
-    sheet.write_row(row + 2, 0, ["Input name", *SCENARIOS, "Label"], s.text(bold=True, bottom=2))
+    sheet.write_row(
+        row + 2,
+        0,
+        ["Input name", *SCENARIOS, "Label", "Question status", "Cost to measure"],
+        s.text(bold=True, bottom=2),
+    )
     top = row + 3
     for offset, name in enumerate(ANALYSED):
         sheet.write_string(top + offset, 0, name, s.text())
         for column in SCENARIO_COLUMNS:
             sheet.write_formula(top + offset, column, f"={layout.inp(name, column)}", s.get("number"))
         sheet.write_string(top + offset, 4, plain_label(name), s.text(text_wrap=False))
+        question = question_of(name)
+        if question is None:
+            sheet.write_string(top + offset, 5, "no question", s.text())
+            sheet.write_string(top + offset, 6, "", s.text())
+        else:
+            at = f"Questions!$F${question + 4}"
+            sheet.write_formula(top + offset, 5, f'=IF(ISBLANK({at}),"missing",{at})', s.text())
+            cost = f"Questions!$G${question + 4}"
+            sheet.write_formula(top + offset, 6, f'=IF(ISNUMBER({cost}),{cost},"")', s.get("money_big"))
     last = top + len(ANALYSED) - 1
     page.book.define_name("analysis_names", f"=Sensitivity!$A${top + 1}:$A${last + 1}")
     for scenario, column in zip(SCENARIOS, SCENARIO_COLUMNS, strict=True):

@@ -77,3 +77,30 @@ def test_the_analysis_refuses_inputs_it_does_not_model(tmp_path):
     assert recalculate(edited, out, ModelCache()).ok
     cases = _table(out, "Worst, Base and best case for fine-tuning", 3)
     assert cases[0][0].startswith("The analysis works from accuracies") and cases[0][1:] == [None, None]  # empty cells
+
+
+def test_the_measurement_plan_on_the_sheet_and_in_the_brief(tmp_path):
+    """A case whose decision is uncertain (monthly costs of fine-tuning 15,000-30,000): the sheet's plan ranks
+    the inputs as the Python API does, with the costs typed on Questions, and the brief says what to measure."""
+    from ftxl.brief import _lines, read_brief
+    from ftxl.template.content import EXAMPLE_ANSWERS, EXAMPLE_MEASURE_COSTS, plain_label, question_of
+    from ftxl.value_of_information import measurement_plan
+
+    edited, out = tmp_path / "uncertain.xlsx", tmp_path / "out.xlsx"
+    monthly = dict(zip((input_cell("finetuned_monthly", k) for k in range(3)), (15_000.0, 20_000.0, 30_000.0)))
+    edit_inputs(EXAMPLE_WORKBOOK, edited, monthly)
+    assert recalculate(edited, out, ModelCache()).ok
+    ranges = dict(RANGES) | {"finetuned_monthly": (15_000.0, 20_000.0, 30_000.0)}
+    run = analysis.simulate(ranges)
+    plan = _table(out, next(_titles("What to measure next")), 5)
+    first = max(run.evppi, key=lambda name: run.evppi[name])
+    assert plan[0][0] == plain_label(first) and plan[0][1] == pytest.approx(run.evppi[first])
+    questions = {name: question_of(name) for name in run.evppi}
+    costs = {n: EXAMPLE_MEASURE_COSTS.get(k) for n, k in questions.items() if k is not None}
+    statuses = {n: EXAMPLE_ANSWERS[k][2] for n, k in questions.items() if k is not None}
+    expected = measurement_plan(run.evppi, costs, statuses, run.evppi_noise)
+    verdicts = {plain_label(m.name): m.verdict for m in expected}
+    for label, _, _, _, verdict in (row for row in plan if row[4]):  # the last row is the plan's headline
+        assert verdict == verdicts[label], label
+    text = " ".join(line for _, line in _lines(read_brief(out, "uncertain.xlsx")))
+    assert "What to measure next" in text and "first: worth up to €" in text
