@@ -87,7 +87,7 @@ def test_the_measurement_plan_on_the_sheet_and_in_the_brief(tmp_path):
     from ftxl.value_of_information import measurement_plan
 
     edited, out = tmp_path / "uncertain.xlsx", tmp_path / "out.xlsx"
-    monthly = dict(zip((input_cell("finetuned_monthly", k) for k in range(3)), (15_000.0, 20_000.0, 30_000.0)))
+    monthly = {input_cell("finetuned_monthly", k): v for k, v in enumerate((15_000.0, 20_000.0, 30_000.0))}
     edit_inputs(EXAMPLE_WORKBOOK, edited, monthly)
     assert recalculate(edited, out, ModelCache()).ok
     ranges = dict(RANGES) | {"finetuned_monthly": (15_000.0, 20_000.0, 30_000.0)}
