@@ -14,7 +14,7 @@ from ..analysis import DEFAULT_DRAWS, MAX_DRAWS, Simulation
 from ..errors import FtxlError
 from ..finetune_economics import FinetuneEconomics
 from ..value_of_information import Measurement, headline
-from .app import cli
+from .app import cli, max_memory_option
 from .tables import Table, euros, limit, probability
 from .terminal import echo_json, literal, print_table
 
@@ -36,14 +36,7 @@ from .terminal import echo_json, literal, print_table
     show_default=True,
     help="Seed of the draws (the same seed, the same result).",
 )
-@click.option(
-    "--max-memory",
-    "max_memory",
-    type=click.FloatRange(min=0),
-    default=8.0,
-    show_default=True,
-    help="GiB of memory this command may use; more fails with 'out of memory'. 0: no limit.",
-)
+@max_memory_option("this command may use")
 @click.option(
     "--distribution",
     type=click.Choice(["pert", "triangular", "uniform"]),

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import FtxlError
-from .app import cli
+from .app import cli, max_memory_option
 from .tables import summary_table, summary_view
 from .terminal import echo_json, print_table, visible
 
@@ -43,15 +43,7 @@ DEFAULT_OUT = Path("recalculated")
 @click.option(
     "--wide", is_flag=True, help="Show every output in the summary (a row each, a column per workbook), not only Base."
 )
-@click.option(
-    "--max-memory",
-    "max_memory",
-    type=click.FloatRange(min=0),
-    default=8.0,
-    show_default=True,
-    help="GiB of memory each recalculating process may use; a workbook that needs more fails with "
-    "'out of memory' and the batch goes on. 0: no limit.",
-)
+@max_memory_option("each recalculating process may use (a workbook that needs more fails, the batch goes on)")
 @click.option(
     "--max-cells",
     "max_cells",

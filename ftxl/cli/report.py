@@ -10,7 +10,7 @@ from typing import IO
 import click
 
 from ..errors import FtxlError
-from .app import cli
+from .app import cli, max_memory_option
 
 
 @cli.command()
@@ -25,14 +25,7 @@ from .app import cli
     help="Folder for NAME_brief.pdf and NAME_brief.html.",
 )
 @click.option("--force", is_flag=True, help="Replace briefs that exist already.")
-@click.option(
-    "--max-memory",
-    "max_memory",
-    type=click.FloatRange(min=0),
-    default=8.0,
-    show_default=True,
-    help="GiB of memory this command may use; more fails with 'out of memory'. 0: no limit.",
-)
+@max_memory_option("this command may use")
 def report(workbook: Path | None, example: str | None, out_dir: Path, force: bool, max_memory: float) -> None:
     """Write a one-page decision brief of a filled template: the decision in the worst case, Base and the
     best case, cost per event by option, the break-even, the limits, and the questions still open.

@@ -166,6 +166,8 @@ def write_sensitivity(page: Page) -> None:
 
 TOP_INPUTS = 10
 PLAN_ROWS = 8
+FLAG_COLUMN = 40
+"""A hidden helper column (AO), far right of the printed page: which plan rows are ones to act on."""
 """Inputs in the printed measurement plan, the most valuable to learn first."""
 CHARTS_END = 42
 """The row below both charts (the histogram from row 4, the tornado below it): the page ends there at least."""
@@ -195,7 +197,8 @@ def _plan(page: Page, top: int, evppi_top: int, inputs_top: int, k: int) -> None
         has = f"AND(ISNUMBER($B${data}),$B${data}>{floor})"  # an input worth nothing to learn is left out
         sheet.write_formula(top + r, 0, f'=IF({has},{look("E")},"")', s.text(text_wrap=False))
         sheet.write_formula(top + r, 1, f'=IF({has},$B${data},"")', s.get("money_big"))
-        sheet.write_formula(top + r, 2, f'=IF({has},{look("G")},"")', s.get("money_big"))
+        cost_of = look("G")
+        sheet.write_formula(top + r, 2, f'=IF({has},IF(ISNUMBER({cost_of}),{cost_of},""),"")', s.get("money_big"))
         sheet.write_formula(top + r, 3, f'=IF({has},{look("F")},"")', s.text(text_wrap=False))
         cost, status = f"C{top + r + 1}", f"D{top + r + 1}"
         verdict = (
