@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__, analysis, labels, model
+from . import __version__, analysis, labels, model, value_of_information
 from . import finetune_economics as economics
 from .bounded_cache import BoundedCache
 from .checks import shape_message
@@ -690,6 +690,17 @@ def computed_by(who: str) -> Iterator[None]:
         _COMPUTED_BY.pop()
 
 
+def labels_needed(share: Cells, half_width: Cells = None) -> Result:
+    """LABELS_NEEDED: the labelled events a share needs for its 95% Wilson interval to be at most ± `half_width`
+    (0.01 = one point, the default), cell by cell."""
+    width = _optional(half_width, 0.01)
+
+    def one(share: float, half_width: float) -> float:
+        return float(value_of_information.labels_needed(share, half_width))
+
+    return _elementwise(one, share=share, half_width=width)
+
+
 def ftxl_version() -> Result:
     """FTXL_VERSION: which ftxl computed the cells, and how: "ftxl 0.1.0, computed by the ftxl add-in" (or by
     ftxl recalc on a date). A saved file shows the last computation's words; #NAME? means no add-in."""
@@ -721,6 +732,7 @@ FUNCTIONS: dict[str, Callable[..., Result]] = {
     "PAYBACK_DAYS": payback_days,
     "SWITCH_VALUE": switch_value,
     "SENSITIVITY": sensitivity,
+    "LABELS_NEEDED": labels_needed,
     "FTXL_VERSION": ftxl_version,
 }
 """Every ftxl worksheet function under the name Excel shows, in the order the documentation lists them."""

@@ -277,6 +277,14 @@ def SENSITIVITY(names, low, base, high, part=None, draws=None, seed=None):  # no
 
 
 @xw.func
+@xw.arg("share", ndim=2, doc="A share or accuracy as counted, 0-1 (e.g. 0.93).")
+@xw.arg("half_width", ndim=2, doc="Optional: the ± wanted on it, 0-0.5 (0.01 = one point). Empty: 0.01.")
+def LABELS_NEEDED(share, half_width=None):  # noqa: N802
+    """Labelled events a share needs for its 95% Wilson interval to be at most ± half_width: 2,508 for ± 1 point at 93%."""
+    return _excel(sheet.labels_needed, share, half_width)
+
+
+@xw.func
 def FTXL_VERSION():  # noqa: N802
     """The version of ftxl answering the Excel functions; #NAME? in this cell means the add-in is not loaded."""
     return _excel(sheet.ftxl_version)
@@ -300,6 +308,7 @@ EXCEL_FUNCTIONS = (
     PAYBACK_DAYS,
     SWITCH_VALUE,
     SENSITIVITY,
+    LABELS_NEEDED,
     FTXL_VERSION,
 )
 """Every Excel function, in the order the documentation lists them."""

@@ -125,7 +125,10 @@ def analyse(
                 "method": "EVPPI, Strong & Oakley's single-parameter binning estimator over the simulation's draws",
                 "noise_floor": simulation.evppi_noise,
                 "headline": headline(plan, _labels()),
-                "inputs": [asdict(m) for m in plan],
+                "inputs": [
+                    asdict(m) | {"label": _labels().get(m.name, m.name), "question": _question_text(m.name)}
+                    for m in plan
+                ],
             },
         }
         echo_json(report)
@@ -185,7 +188,7 @@ def analyse(
                     _labels().get(m.name, m.name),
                     euros(m.evppi, 0),
                     "" if m.cost is None else euros(m.cost, 0),
-                    m.status,
+                    _question(m.name, m.status),
                     m.verdict,
                 ]
                 for m in shown
@@ -279,6 +282,22 @@ def _economics_table(e: FinetuneEconomics) -> Table:
         rows=rows,
         caption=" ".join(fe.limits_sentences(e)),
     )
+
+
+def _question(name: str, status: str) -> str:
+    """The question behind an input and its status: "Q6 Cost of errors (estimated)", or "no question"."""
+    from ..template.content import QUESTIONS, question_of
+
+    k = question_of(name)
+    return "no question" if k is None else f"Q{k + 1} {QUESTIONS[k][0]} ({status})"
+
+
+def _question_text(name: str) -> str | None:
+    """The text of the question behind an input, or None."""
+    from ..template.content import QUESTIONS, question_of
+
+    k = question_of(name)
+    return None if k is None else QUESTIONS[k][1]
 
 
 @functools.cache

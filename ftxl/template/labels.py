@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from xlsxwriter.utility import xl_rowcol_to_cell
+
 from .content import OPTIONS, example_label_log
 from .layout import LABEL_BLOCK_SPACING, LABEL_FIRST_ROW, LABEL_ROWS
 from .page import Page
@@ -49,6 +51,12 @@ def write_labels(page: Page) -> None:
             for c in range(3):
                 formula = f'=IF(COUNTA({routed})=0,"no labels yet",INDEX({counted},{r + 1},{c + 1}))'
                 sheet.write_formula(top + 2 + r, 6 + c, formula, s.get("share"))
+        counted_events = f'"Events for ± 1 point (counted: "&TEXT(COUNTA({routed}),"#,##0")&")"'
+        sheet.write_formula(top + 5, 5, "=" + counted_events, s.text(text_wrap=False))
+        for c in range(3):  # how many labelled events each share needs for a 95% interval of ± 1 point
+            share = xl_rowcol_to_cell(top + 2, 6 + c)
+            needed = page.layout.fn("LABELS_NEEDED", share, "0.01")
+            sheet.write_formula(top + 5, 6 + c, f'=IF(COUNTA({routed})=0,"",{needed})', s.get("count"))
     page.book.define_name("label_true_routes", f"=Labels!{true_range}")
     sheet.freeze_panes(LABEL_FIRST_ROW - 1, 0)
     page.protect(sheet, format_columns=True)

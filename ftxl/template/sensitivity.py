@@ -13,7 +13,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..analysis import DEFAULT_DRAWS
 from ..cell_functions import SIMULATION_LABELS
-from .content import OPTIONS, SCENARIOS, plain_label, question_of
+from .content import OPTIONS, QUESTIONS, SCENARIOS, plain_label, question_of
 from .layout import ANALYSED, SCENARIO_COLUMNS
 from .page import Page
 
@@ -184,7 +184,7 @@ def _plan(page: Page, top: int, evppi_top: int, inputs_top: int, k: int) -> None
         page,
         top - 2,
         "What to measure next: the value of learning each input before deciding (EVPPI), against its cost",
-        ["Input", "Worth knowing (EUR)", "Cost to measure (EUR)", "Question", "Verdict"],
+        ["Input", "Worth knowing (EUR)", "Cost to measure (EUR)", "Question (status, on Questions)", "Verdict"],
     )
     names = f"$A${inputs_top + 1}:$A${inputs_top + k}"
     floor = f"$B${evppi_top + k + 1}"
@@ -199,8 +199,9 @@ def _plan(page: Page, top: int, evppi_top: int, inputs_top: int, k: int) -> None
         sheet.write_formula(top + r, 1, f'=IF({has},$B${data},"")', s.get("money_big"))
         cost_of = look("G")
         sheet.write_formula(top + r, 2, f'=IF({has},IF(ISNUMBER({cost_of}),{cost_of},""),"")', s.get("money_big"))
-        sheet.write_formula(top + r, 3, f'=IF({has},{look("F")},"")', s.text(text_wrap=False))
-        cost, status = f"C{top + r + 1}", f"D{top + r + 1}"
+        question = f'{look("H")}&IF({look("F")}="no question",""," ("&{look("F")}&")")'
+        sheet.write_formula(top + r, 3, f'=IF({has},{question},"")', s.text(text_wrap=False))
+        cost, status = f"C{top + r + 1}", look("F")
         verdict = (
             f'IF({status}="answered","answered",IF($B${data}<={floor},"good enough as an estimate",'
             f'IF(ISNUMBER({cost}),IF($B${data}>{cost},"measure first","good enough as an estimate"),'
@@ -287,7 +288,9 @@ def _analysis_inputs(page: Page, row: int) -> int:
         if question is None:
             sheet.write_string(top + offset, 5, "no question", s.text())
             sheet.write_string(top + offset, 6, "", s.text())
+            sheet.write_string(top + offset, 7, "no question", s.text(text_wrap=False))
         else:
+            sheet.write_string(top + offset, 7, f"Q{question + 1} {QUESTIONS[question][0]}", s.text(text_wrap=False))
             at = f"Questions!$F${question + 4}"
             sheet.write_formula(top + offset, 5, f'=IF(ISBLANK({at}),"missing",{at})', s.text())
             cost = f"Questions!$G${question + 4}"

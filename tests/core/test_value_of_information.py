@@ -49,7 +49,9 @@ def test_evppi_lies_between_zero_and_the_evpi(names, spread, seed):
     run = analysis.simulate(ranges, draws=2_000, seed=seed)
     for name, value in run.evppi.items():
         assert 0 <= value <= run.evpi + 1e-9 * max(1.0, run.evpi), name
-    if len(names) == 1:  # a flip in a single draw of a bin is below the estimator's resolution: a euro or so
+    if len(names) == 1 and 0.1 <= run.p_finetune_cheapest <= 0.9:
+        # where the decision changes in a tenth of the draws or more (a few draws in one bin are below the
+        # binning's resolution), the only uncertain input's EVPPI is the EVPI
         assert run.evppi[names[0]] == pytest.approx(run.evpi, rel=0.05, abs=1.0)
 
 

@@ -49,6 +49,7 @@ CALLS |= {
     "FINETUNE_NPV": (f"{NAMES},{VALUES}", analysis.npv(BASE)),
     "PAYBACK_DAYS": (f"{NAMES},{VALUES}", analysis.breakeven_day(BASE)),
     "FINETUNE_VALUE": (f'{NAMES},{VALUES},"max_investment"', finetune_economics(BASE).max_investment),
+    "LABELS_NEEDED": ("0.93,0.01", 2508.0),
     "SWITCH_VALUE": (f'{NAMES},{VALUES},"events_per_day"', analysis.switch_values(BASE, ["events_per_day"])[0].below),
     "SENSITIVITY": (f"{NAMES},{LOW_BASE_HIGH}", analysis.tornado(RANGES)[0].low),
 }
