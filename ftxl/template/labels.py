@@ -51,7 +51,7 @@ def write_labels(page: Page) -> None:
             for c in range(3):
                 formula = f'=IF(COUNTA({routed})=0,"no labels yet",INDEX({counted},{r + 1},{c + 1}))'
                 sheet.write_formula(top + 2 + r, 6 + c, formula, s.get("share"))
-        counted_events = f'"Events for ± 1 point (counted: "&TEXT(COUNTA({routed}),"#,##0")&")"'
+        counted_events = f'"Events for ± 1 point (counted: "&COUNTA({routed})&")"'
         sheet.write_formula(top + 5, 5, "=" + counted_events, s.text(text_wrap=False))
         for c in range(3):  # how many labelled events each share needs for a 95% interval of ± 1 point
             share = xl_rowcol_to_cell(top + 2, 6 + c)

@@ -33,7 +33,7 @@ def write_questions(page: Page) -> None:
                 row, column, None, answer_style
             )
         cost = EXAMPLE_MEASURE_COSTS.get(k) if page.example else None
-        money = s.get("money_big", input_cell=True)
+        money = s.get("money_big", input_cell=True, wrap=True)  # top-aligned, as the answers beside it
         sheet.write_number(row, 6, cost, money) if cost is not None else sheet.write_blank(row, 6, None, money)
     last = 3 + len(QUESTIONS) - 1
     sheet.data_validation(

@@ -111,5 +111,5 @@ def test_the_labels_sheet_says_how_many_events_each_share_needs():
 
     sheet = openpyxl.load_workbook(EXAMPLE_WORKBOOK, data_only=True)["Labels"]
     rows = [[cell.value for cell in row[5:9]] for row in sheet.iter_rows(min_row=1, max_row=30)]
-    counted = next(row for row in rows if str(row[0]).startswith("Events for ± 1 point (counted: 10,000)"))
+    counted = next(row for row in rows if str(row[0]).startswith("Events for ± 1 point (counted: 10000)"))
     assert counted[1:] == [labels_needed(0.8, 0.01), labels_needed(0.15, 0.01), labels_needed(0.05, 0.01)]
