@@ -25,7 +25,7 @@ LABEL_BLOCK_ROWS = {1: (2, 3), 2: (1, 1), 3: (3, 2)}
 the wrong-department share. Low is the pessimistic end, as for accuracies: the correct share at its lower bound,
 the costlier wrong department at its upper bound (at most what the correct share leaves), the wrong subclass the
 rest; High the other way round. So the correct share always stays inside its own interval."""
-TIMELINE_POINTS = 100
+TIMELINE_POINTS = 50
 TIMELINE_TABLE_ROW = 53
 """Row of the day-by-day table's header, below the two charts (with a row to spare: LibreOffice draws a chart a
 little taller than its rows)."""
