@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__, analysis, labels, model, value_of_information
+from . import __version__, analysis, labels, model, second_layer, value_of_information
 from . import finetune_economics as economics
 from .bounded_cache import BoundedCache
 from .checks import shape_message
@@ -696,9 +696,90 @@ def labels_needed(share: Cells, half_width: Cells = None) -> Result:
     width = _optional(half_width, 0.01)
 
     def one(share: float, half_width: float) -> float:
-        return float(value_of_information.labels_needed(share, half_width))
+        return float(value_of_information.labels_needed(float(share), float(half_width)))
 
-    return _elementwise(one, share=share, half_width=width)
+    return _elementwise(np.vectorize(one, otypes=[float]), share=share, half_width=width)
+
+
+def _layer(
+    specialist_minutes: float,
+    specialist_hourly_cost: float,
+    routine_share: float,
+    agent_cost: float,
+    agent_error_rate: float,
+    agent_error_cost: float,
+    agent_review_share: float,
+    agent_review_cost: float,
+) -> second_layer.SecondLayer:
+    return second_layer.SecondLayer(
+        specialist_minutes,
+        specialist_hourly_cost,
+        routine_share,
+        agent_cost,
+        agent_error_rate,
+        agent_error_cost,
+        agent_review_share,
+        agent_review_cost,
+    )
+
+
+def layer2_cost_per_event(
+    full_route_accuracy: Cells,
+    specialist_minutes: Cells,
+    specialist_hourly_cost: Cells,
+    routine_share: Cells,
+    agent_cost: Cells,
+    agent_error_rate: Cells,
+    agent_error_cost: Cells,
+    agent_review_share: Cells = None,
+    agent_review_cost: Cells = None,
+) -> Result:
+    """LAYER2_COST_PER_EVENT: euros per event after routing, the agent taking the routine events routed fully
+    correct, specialists the rest; cell by cell."""
+
+    def one(full_route_accuracy: float, **layer: float) -> float:
+        return second_layer.cost_per_event(_layer(**layer), full_route_accuracy)
+
+    return _elementwise(
+        np.vectorize(one, otypes=[float]),
+        full_route_accuracy=full_route_accuracy,
+        specialist_minutes=specialist_minutes,
+        specialist_hourly_cost=specialist_hourly_cost,
+        routine_share=routine_share,
+        agent_cost=agent_cost,
+        agent_error_rate=agent_error_rate,
+        agent_error_cost=agent_error_cost,
+        agent_review_share=_optional(agent_review_share, 0.0),
+        agent_review_cost=_optional(agent_review_cost, 0.0),
+    )
+
+
+def routing_point_value(
+    specialist_minutes: Cells,
+    specialist_hourly_cost: Cells,
+    routine_share: Cells,
+    agent_cost: Cells,
+    agent_error_rate: Cells,
+    agent_error_cost: Cells,
+    agent_review_share: Cells = None,
+    agent_review_cost: Cells = None,
+) -> Result:
+    """ROUTING_POINT_VALUE: euros per event one point of full-route accuracy is worth downstream, cell by cell."""
+
+    def one(**layer: float) -> float:
+        return second_layer.routing_point_value(_layer(**layer))
+
+    return _elementwise(
+        np.vectorize(one, otypes=[float]),
+        specialist_minutes=specialist_minutes,
+        specialist_hourly_cost=specialist_hourly_cost,
+        routine_share=routine_share,
+        agent_cost=agent_cost,
+        agent_error_rate=agent_error_rate,
+        agent_error_cost=agent_error_cost,
+        agent_review_share=_optional(agent_review_share, 0.0),
+        agent_review_cost=_optional(agent_review_cost, 0.0),
+    )
 
 
 def ftxl_version() -> Result:
@@ -733,6 +814,8 @@ FUNCTIONS: dict[str, Callable[..., Result]] = {
     "SWITCH_VALUE": switch_value,
     "SENSITIVITY": sensitivity,
     "LABELS_NEEDED": labels_needed,
+    "LAYER2_COST_PER_EVENT": layer2_cost_per_event,
+    "ROUTING_POINT_VALUE": routing_point_value,
     "FTXL_VERSION": ftxl_version,
 }
 """Every ftxl worksheet function under the name Excel shows, in the order the documentation lists them."""

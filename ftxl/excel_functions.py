@@ -285,6 +285,79 @@ def LABELS_NEEDED(share, half_width=None):  # noqa: N802
 
 
 @xw.func
+@xw.arg(
+    "full_route_accuracy",
+    ndim=2,
+    doc="Full-route accuracy of the router, 0-1: the agent takes routine events routed fully right.",
+)
+@xw.arg("specialist_minutes", ndim=2, doc="Minutes a specialist spends handling one event after routing.")
+@xw.arg("specialist_hourly_cost", ndim=2, doc="Euros per specialist hour, overheads included.")
+@xw.arg("routine_share", ndim=2, doc="Share of events that are routine, 0-1: an agent could own them.")
+@xw.arg("agent_cost", ndim=2, doc="Euros per event the agent handles (inference and ops).")
+@xw.arg("agent_error_rate", ndim=2, doc="Share of the agent's answers that are wrong, 0-1.")
+@xw.arg("agent_error_cost", ndim=2, doc="Euros one wrong automated answer costs.")
+@xw.arg("agent_review_share", ndim=2, doc="Optional: share of the agent's answers a person reviews, 0-1. Empty: 0.")
+@xw.arg("agent_review_cost", ndim=2, doc="Optional: euros per review. Empty: 0.")
+def LAYER2_COST_PER_EVENT(  # noqa: N802
+    full_route_accuracy,
+    specialist_minutes,
+    specialist_hourly_cost,
+    routine_share,
+    agent_cost,
+    agent_error_rate,
+    agent_error_cost,
+    agent_review_share=None,
+    agent_review_cost=None,
+):
+    """Euros per event after routing: the agent handles the routine events routed fully correct (all in: cost, errors, review), specialists the rest."""
+    return _excel(
+        sheet.layer2_cost_per_event,
+        full_route_accuracy,
+        specialist_minutes,
+        specialist_hourly_cost,
+        routine_share,
+        agent_cost,
+        agent_error_rate,
+        agent_error_cost,
+        agent_review_share,
+        agent_review_cost,
+    )
+
+
+@xw.func
+@xw.arg("specialist_minutes", ndim=2, doc="Minutes a specialist spends handling one event after routing.")
+@xw.arg("specialist_hourly_cost", ndim=2, doc="Euros per specialist hour, overheads included.")
+@xw.arg("routine_share", ndim=2, doc="Share of events that are routine, 0-1: an agent could own them.")
+@xw.arg("agent_cost", ndim=2, doc="Euros per event the agent handles (inference and ops).")
+@xw.arg("agent_error_rate", ndim=2, doc="Share of the agent's answers that are wrong, 0-1.")
+@xw.arg("agent_error_cost", ndim=2, doc="Euros one wrong automated answer costs.")
+@xw.arg("agent_review_share", ndim=2, doc="Optional: share of the agent's answers a person reviews, 0-1. Empty: 0.")
+@xw.arg("agent_review_cost", ndim=2, doc="Optional: euros per review. Empty: 0.")
+def ROUTING_POINT_VALUE(  # noqa: N802
+    specialist_minutes,
+    specialist_hourly_cost,
+    routine_share,
+    agent_cost,
+    agent_error_rate,
+    agent_error_cost,
+    agent_review_share=None,
+    agent_review_cost=None,
+):
+    """Euros per event one point of full-route accuracy is worth downstream: routine share x 0.01 x (specialist cost - agent all-in cost)."""
+    return _excel(
+        sheet.routing_point_value,
+        specialist_minutes,
+        specialist_hourly_cost,
+        routine_share,
+        agent_cost,
+        agent_error_rate,
+        agent_error_cost,
+        agent_review_share,
+        agent_review_cost,
+    )
+
+
+@xw.func
 def FTXL_VERSION():  # noqa: N802
     """The version of ftxl answering the Excel functions; #NAME? in this cell means the add-in is not loaded."""
     return _excel(sheet.ftxl_version)
@@ -309,6 +382,8 @@ EXCEL_FUNCTIONS = (
     SWITCH_VALUE,
     SENSITIVITY,
     LABELS_NEEDED,
+    LAYER2_COST_PER_EVENT,
+    ROUTING_POINT_VALUE,
     FTXL_VERSION,
 )
 """Every Excel function, in the order the documentation lists them."""

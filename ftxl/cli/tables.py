@@ -107,6 +107,24 @@ def finetune_table(evaluations: Sequence[Evaluation]) -> Table:
     )
 
 
+def second_layer_table(evaluation: Evaluation, found: dict[str, Any]) -> Table:
+    """The second layer of one horizon: every combination of router and handling, cheapest first."""
+    rows = [[c["verdict"], euros(c["layer2_cost_per_event"], 6), euros(c["total_cost"])] for c in found["combinations"]]
+    layer1 = found["finetuning_against_prompting_layer_1"]
+    both = found["finetuning_against_prompting_with_agent"]
+    return Table(
+        title=f"Two layers over {evaluation.use_case.horizon_days:g} days: router and handling, cheapest first",
+        columns=["combination", "layer 2 per event", "total over the horizon"],
+        rows=rows,
+        caption=(
+            f"Decision: {found['decision']}. Fine-tuning against prompting is worth {euros(layer1)} in layer 1 "
+            f"and {euros(both)} with the agent; one point of full-route accuracy is worth "
+            f"{euros(found['routing_point_value'], 6)} per event downstream. The agent handles the routine "
+            "events routed fully correct; every other event goes to a specialist."
+        ),
+    )
+
+
 def limit(value: float, impossible: str, decimals: int = 2) -> str:
     """A largest investment or cost, or in words when it is negative (nothing pays) or missing (NaN)."""
     if value != value:

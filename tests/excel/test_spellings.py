@@ -50,6 +50,8 @@ CALLS |= {
     "PAYBACK_DAYS": (f"{NAMES},{VALUES}", analysis.breakeven_day(BASE)),
     "FINETUNE_VALUE": (f'{NAMES},{VALUES},"max_investment"', finetune_economics(BASE).max_investment),
     "LABELS_NEEDED": ("0.93,0.01", 2508.0),
+    "LAYER2_COST_PER_EVENT": ("0.93,4,35,0.4,0.05,0.05,10,0.1,1", 0.372 * 0.65 + 0.628 * 4 / 60 * 35),
+    "ROUTING_POINT_VALUE": ("4,35,0.4,0.05,0.05,10,0.1,1", 0.4 * 0.01 * (4 / 60 * 35 - 0.65)),
     "SWITCH_VALUE": (f'{NAMES},{VALUES},"events_per_day"', analysis.switch_values(BASE, ["events_per_day"])[0].below),
     "SENSITIVITY": (f"{NAMES},{LOW_BASE_HIGH}", analysis.tornado(RANGES)[0].low),
 }
