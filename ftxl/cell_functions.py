@@ -701,6 +701,25 @@ def labels_needed(share: Cells, half_width: Cells = None) -> Result:
     return _elementwise(np.vectorize(one, otypes=[float]), share=share, half_width=width)
 
 
+LAYER_NAMES = (
+    "specialist_minutes",
+    "specialist_hourly_cost",
+    "routine_share",
+    "agent_cost",
+    "agent_error_rate",
+    "agent_error_cost",
+    "agent_review_share",
+    "agent_review_cost",
+)
+"""The second layer's arguments, in the order of `ftxl.second_layer.SecondLayer`."""
+
+
+def _layer_cells(*values: Cells) -> dict[str, Cells]:
+    """The second layer's arguments by name; the two review arguments default to 0 when empty."""
+    named = dict(zip(LAYER_NAMES, values, strict=True))
+    return named | {name: _optional(named[name], 0.0) for name in LAYER_NAMES[-2:]}
+
+
 def _layer(
     specialist_minutes: float,
     specialist_hourly_cost: float,
@@ -740,18 +759,9 @@ def layer2_cost_per_event(
     def one(full_route_accuracy: float, **layer: float) -> float:
         return second_layer.cost_per_event(_layer(**layer), full_route_accuracy)
 
-    return _elementwise(
-        np.vectorize(one, otypes=[float]),
-        full_route_accuracy=full_route_accuracy,
-        specialist_minutes=specialist_minutes,
-        specialist_hourly_cost=specialist_hourly_cost,
-        routine_share=routine_share,
-        agent_cost=agent_cost,
-        agent_error_rate=agent_error_rate,
-        agent_error_cost=agent_error_cost,
-        agent_review_share=_optional(agent_review_share, 0.0),
-        agent_review_cost=_optional(agent_review_cost, 0.0),
-    )
+    layer = (specialist_minutes, specialist_hourly_cost, routine_share, agent_cost, agent_error_rate)
+    cells = _layer_cells(*layer, agent_error_cost, agent_review_share, agent_review_cost)
+    return _elementwise(np.vectorize(one, otypes=[float]), full_route_accuracy=full_route_accuracy, **cells)
 
 
 def routing_point_value(
@@ -769,17 +779,9 @@ def routing_point_value(
     def one(**layer: float) -> float:
         return second_layer.routing_point_value(_layer(**layer))
 
-    return _elementwise(
-        np.vectorize(one, otypes=[float]),
-        specialist_minutes=specialist_minutes,
-        specialist_hourly_cost=specialist_hourly_cost,
-        routine_share=routine_share,
-        agent_cost=agent_cost,
-        agent_error_rate=agent_error_rate,
-        agent_error_cost=agent_error_cost,
-        agent_review_share=_optional(agent_review_share, 0.0),
-        agent_review_cost=_optional(agent_review_cost, 0.0),
-    )
+    layer = (specialist_minutes, specialist_hourly_cost, routine_share, agent_cost, agent_error_rate)
+    cells = _layer_cells(*layer, agent_error_cost, agent_review_share, agent_review_cost)
+    return _elementwise(np.vectorize(one, otypes=[float]), **cells)
 
 
 def ftxl_version() -> Result:

@@ -284,20 +284,33 @@ def LABELS_NEEDED(share, half_width=None):  # noqa: N802
     return _excel(sheet.labels_needed, share, half_width)
 
 
+LAYER_ARGUMENTS = (
+    ("specialist_minutes", "Minutes a specialist spends handling one event after routing."),
+    ("specialist_hourly_cost", "Euros per specialist hour, overheads included."),
+    ("routine_share", "Share of events that are routine, 0-1: an agent could own them."),
+    ("agent_cost", "Euros per event the agent handles (inference and ops)."),
+    ("agent_error_rate", "Share of the agent's answers that are wrong, 0-1."),
+    ("agent_error_cost", "Euros one wrong automated answer costs."),
+    ("agent_review_share", "Optional: share of the agent's answers a person reviews, 0-1. Empty: 0."),
+    ("agent_review_cost", "Optional: euros per review. Empty: 0."),
+)
+"""The second layer's arguments, shared by its functions, with the help Excel shows."""
+
+
+def _layer_arguments(function: Callable[..., Any]) -> Callable[..., Any]:
+    """xlwings' argument help for the second layer's arguments of `function`."""
+    for name, doc in LAYER_ARGUMENTS:
+        function = xw.arg(name, ndim=2, doc=doc)(function)
+    return function
+
+
 @xw.func
 @xw.arg(
     "full_route_accuracy",
     ndim=2,
     doc="Full-route accuracy of the router, 0-1: the agent takes routine events routed fully right.",
 )
-@xw.arg("specialist_minutes", ndim=2, doc="Minutes a specialist spends handling one event after routing.")
-@xw.arg("specialist_hourly_cost", ndim=2, doc="Euros per specialist hour, overheads included.")
-@xw.arg("routine_share", ndim=2, doc="Share of events that are routine, 0-1: an agent could own them.")
-@xw.arg("agent_cost", ndim=2, doc="Euros per event the agent handles (inference and ops).")
-@xw.arg("agent_error_rate", ndim=2, doc="Share of the agent's answers that are wrong, 0-1.")
-@xw.arg("agent_error_cost", ndim=2, doc="Euros one wrong automated answer costs.")
-@xw.arg("agent_review_share", ndim=2, doc="Optional: share of the agent's answers a person reviews, 0-1. Empty: 0.")
-@xw.arg("agent_review_cost", ndim=2, doc="Optional: euros per review. Empty: 0.")
+@_layer_arguments
 def LAYER2_COST_PER_EVENT(  # noqa: N802
     full_route_accuracy,
     specialist_minutes,
@@ -325,14 +338,7 @@ def LAYER2_COST_PER_EVENT(  # noqa: N802
 
 
 @xw.func
-@xw.arg("specialist_minutes", ndim=2, doc="Minutes a specialist spends handling one event after routing.")
-@xw.arg("specialist_hourly_cost", ndim=2, doc="Euros per specialist hour, overheads included.")
-@xw.arg("routine_share", ndim=2, doc="Share of events that are routine, 0-1: an agent could own them.")
-@xw.arg("agent_cost", ndim=2, doc="Euros per event the agent handles (inference and ops).")
-@xw.arg("agent_error_rate", ndim=2, doc="Share of the agent's answers that are wrong, 0-1.")
-@xw.arg("agent_error_cost", ndim=2, doc="Euros one wrong automated answer costs.")
-@xw.arg("agent_review_share", ndim=2, doc="Optional: share of the agent's answers a person reviews, 0-1. Empty: 0.")
-@xw.arg("agent_review_cost", ndim=2, doc="Optional: euros per review. Empty: 0.")
+@_layer_arguments
 def ROUTING_POINT_VALUE(  # noqa: N802
     specialist_minutes,
     specialist_hourly_cost,
