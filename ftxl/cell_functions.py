@@ -409,11 +409,6 @@ CURVE_POINTS = 100
 """Points of the cumulative savings curve, day 0 to the horizon, unless the call says otherwise."""
 
 
-def finetune_value(names: Cells, values: Cells, figure: Cells = None, points: Cells = None) -> Result:
-    """FINETUNE_VALUE (see `finetune_value_of`)."""
-    return finetune_value_of(names, values, figure, points)
-
-
 def _economics(names: Cells, values: Cells) -> economics.FinetuneEconomics:
     """Fine-tuning against the best other option for a block of named inputs, remembered: the figures of one
     case (a dozen cells, PAYBACK_DAYS too) are one computation."""
@@ -424,7 +419,7 @@ def _economics_of(names: Cells, values: Cells) -> economics.FinetuneEconomics:
     return economics.finetune_economics(_columns(names, values=values)["values"])
 
 
-def finetune_value_of(names: Cells, values: Cells, figure: Cells = None, points: Cells = None) -> Result:
+def finetune_value(names: Cells, values: Cells, figure: Cells = None, points: Cells = None) -> Result:
     """FINETUNE_VALUE: one figure of fine-tuning against the best other option over the horizon, costs over
     time included (see `FINETUNE_FIGURES`); "curve" spills day, cumulative savings before the one-off costs, and
     those one-off costs, at `points` + 1 days from 0 to the horizon."""

@@ -206,15 +206,3 @@ def limits_sentences(economics: FinetuneEconomics) -> list[str]:
             f"The largest one-off investment that pays is {euros(e.max_investment)} (planned: {euros(e.investment)})."
         )
     return said
-
-
-def vectorised_limits(inputs: analysis.Inputs) -> dict[str, np.ndarray]:
-    """Net savings, the largest investment and the largest inference cost for arrays of scenarios at once
-    (the property tests and the Monte Carlo read these)."""
-    values = analysis.complete_inputs(inputs)
-    result = analysis.outcome(values)
-    net = np.asarray(result.net_savings, dtype=float)
-    served = np.asarray(result.finetuned_events, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        max_unit = np.where(served > 0, values["finetuned_unit_cost"] + net / np.where(served > 0, served, 1), np.nan)
-    return {"net_savings": net, "max_investment": values["investment"] + net, "max_unit_cost": max_unit}

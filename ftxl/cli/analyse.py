@@ -14,7 +14,7 @@ from ..analysis import DEFAULT_DRAWS, MAX_DRAWS, Simulation
 from ..errors import FtxlError
 from ..finetune_economics import FinetuneEconomics
 from ..value_of_information import Measurement, headline
-from .app import cli, max_memory_option
+from .app import assignment, cli, max_memory_option
 from .tables import Table, euros, limit, probability
 from .terminal import echo_json, literal, print_table
 
@@ -330,12 +330,9 @@ def _plan(
 
     costs: dict[str, float | None] = {name: cost for name, (_, cost) in questions.items()}
     for item in overrides:
-        name, separator, text = item.partition("=")
-        try:
-            costs[name.strip()] = float(text)
-        except ValueError:
-            raise click.UsageError(f"--measure-cost {item}: write NAME=EUR, e.g. investment=3000") from None
-        if not separator or costs[name.strip()] < 0:  # type: ignore[operator]
-            raise click.UsageError(f"--measure-cost {item}: write NAME=EUR with a cost of 0 or more")
+        name, cost = assignment("--measure-cost", item, "investment=3000")
+        if cost < 0:
+            raise click.UsageError(f"--measure-cost {item}: a cost of 0 or more")
+        costs[name] = cost
     statuses = {name: status for name, (status, _) in questions.items()}
     return measurement_plan(simulation.evppi, costs, statuses, floor=simulation.evppi_noise)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -27,3 +28,24 @@ def max_memory_option(what: str) -> Callable[[Any], Any]:
         show_default=True,
         help=f"GiB of memory {what}; more fails with 'out of memory'. 0: no limit.",
     )
+
+
+def assignment(option: str, text: str, example: str) -> tuple[str, float]:
+    """NAME=VALUE of an option such as --set, as (name, a finite number); anything else refused by name."""
+    name, separator, value = text.partition("=")
+    if not separator or not name.strip():
+        raise click.UsageError(f"{option} {text}: write NAME=VALUE, e.g. {option} {example}")
+    return name.strip(), number(f"{option} {name.strip()}", value)
+
+
+def number(where: str, value: object) -> float:
+    """A finite number from an option's text or a file's value; anything else is refused, naming `where`."""
+    if isinstance(value, bool):
+        raise click.UsageError(f"{where} = {value}: give a number")
+    try:
+        found = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise click.UsageError(f"{where} = {value!r}: give a number (0.95 for 95%)") from None
+    if not math.isfinite(found):
+        raise click.UsageError(f"{where} = {value}: give a finite number")
+    return found

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from ..errors import FtxlError
-from .app import cli
+from .app import assignment, cli, number
 from .tables import Table, euros, limit
 from .terminal import echo_json, print_table
 
@@ -49,10 +49,8 @@ def case(inputs_file: Path | None, settings: tuple[str, ...], from_example: bool
     if inputs_file is not None:
         values |= _read_toml(inputs_file)
     for setting in settings:
-        name, separator, text = setting.partition("=")
-        if not separator:
-            raise click.UsageError(f"--set {setting}: write NAME=VALUE, e.g. --set investment=40000")
-        values[name.strip()] = _number(f"--set {name.strip()}", text)
+        name, value = assignment("--set", setting, "investment=40000")
+        values[name] = value
     if not values:
         raise click.UsageError("give an INPUTS_FILE, --set NAME=VALUE options, or --from-example")
     try:
@@ -129,17 +127,4 @@ def _read_toml(path: Path) -> dict[str, float]:
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise click.ClickException(f"cannot read {path}: {exc}") from None
-    return {name: _number(f"{path.name}: {name}", value) for name, value in data.items()}
-
-
-def _number(where: str, value: object) -> float:
-    """A finite number from a TOML value or an option's text; anything else is refused by name."""
-    if isinstance(value, bool):
-        raise click.UsageError(f"{where} = {value}: give a number")
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise click.UsageError(f"{where} = {value!r}: give a number (0.95 for 95%)") from None
-    if not math.isfinite(number):
-        raise click.UsageError(f"{where} = {value}: give a finite number")
-    return number
+    return {name: number(f"{path.name}: {name}", value) for name, value in data.items()}
