@@ -10,7 +10,7 @@ hurts: the cases are then plainly Low and High, and the column headers say so.
 from __future__ import annotations
 
 from ..analysis import COST_OVERRIDES
-from .content import plain_label
+from .content import OPTION_SHORT, plain_label
 from .layout import ANALYSED, CASE_KEYS, CASES, SCENARIO_COLUMNS, SCENARIO_FIRST_ROW
 from .page import Page
 
@@ -60,7 +60,7 @@ def write_scenarios(page: Page) -> None:
 def _label(name: str) -> str:
     """The plain label of an input row, or what an all-in cost per event is."""
     if name in COST_OVERRIDES:
-        option = {"human": "People", "prompted": "Prompted", "finetuned": "Fine-tuned"}[name.split("_", 1)[0]]
+        option = OPTION_SHORT[name.split("_", 1)[0]]
         return f"{option}: all-in cost (EUR per event)"
     return plain_label(name)
 
