@@ -174,9 +174,8 @@ def outcome(inputs: Inputs, horizon_days: Any = None) -> Outcome:
     }
     # while the fine-tuned model is not live, the cheaper other option keeps running
     waiting = np.minimum(human(ZERO, delay), prompted(ZERO, delay))
-    live = costs["finetuned"] * volume(1.0, delay, horizon) + v["finetuned_monthly"] / DAYS_PER_MONTH * flat(
-        delay, horizon
-    )
+    served = volume(1.0, delay, horizon)  # events the fine-tuned model handles after go-live
+    live = costs["finetuned"] * served + v["finetuned_monthly"] / DAYS_PER_MONTH * flat(delay, horizon)
     totals["finetuned"] = v["investment"] + waiting + live
     stacked = np.stack(np.broadcast_arrays(*(totals[key] for key in model.OPTION_KEYS)), axis=-1)
     if not np.all(np.isfinite(stacked)):
@@ -190,7 +189,7 @@ def outcome(inputs: Inputs, horizon_days: Any = None) -> Outcome:
         choice=_plain(model.cheapest(stacked)),
         net_savings=_plain(best_other - stacked[..., 2]),
         against=_plain(np.where(stacked[..., 1] < stacked[..., 0], 1, 0)),
-        finetuned_events=_plain(np.broadcast_to(volume(1.0, delay, horizon), best_other.shape)),
+        finetuned_events=_plain(np.broadcast_to(served, best_other.shape)),
     )
 
 
@@ -226,8 +225,7 @@ def breakeven_day(inputs: Inputs, discounted: bool = False) -> float:
     golive = float(values["golive_delay_days"])
 
     def net_at(days: np.ndarray) -> np.ndarray:
-        totals = outcome(values, horizon_days=days).total_costs
-        return np.asarray(totals[against], dtype=float) - np.asarray(totals["finetuned"], dtype=float)
+        return cumulative_net(values, days, against)
 
     # the horizon first (where nearly every break-even lies), then the rest of the 100 years: memory stays small
     first = min(CURVE_LIMIT_DAYS, int(np.ceil(float(values["horizon_days"]))) + 1)
@@ -255,6 +253,13 @@ def breakeven_day(inputs: Inputs, discounted: bool = False) -> float:
             before, after = net[k - 1], net[k]
             return float(low + (high - low) * (-before) / (after - before))
     return float("inf")
+
+
+def cumulative_net(inputs: Inputs, days: Any, against: str) -> np.ndarray:
+    """Euros at each of `days`: the cumulative cost of `against` ("human" or "prompted") minus fine-tuning's,
+    one-off costs included (discounted when a rate is set). One scenario."""
+    totals = outcome(inputs, horizon_days=days).total_costs
+    return np.asarray(totals[against], dtype=float) - np.asarray(totals["finetuned"], dtype=float)
 
 
 CURVE_BLOCK_DAYS = 4096

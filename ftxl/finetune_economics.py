@@ -122,9 +122,8 @@ def savings_curve(inputs: analysis.Inputs, points: int) -> list[tuple[float, flo
     values = analysis.complete_inputs(inputs)
     against = model.OPTION_KEYS[int(analysis.outcome(values).against)]
     days = np.linspace(0.0, float(values["horizon_days"]), points + 1)
-    totals = analysis.outcome(values, horizon_days=days).total_costs
     one_off = float(values["investment"])
-    net = np.asarray(totals[against], dtype=float) - np.asarray(totals["finetuned"], dtype=float)
+    net = analysis.cumulative_net(values, days, against)
     return [(float(d), float(n) + one_off, one_off) for d, n in zip(days, net, strict=True)]
 
 
