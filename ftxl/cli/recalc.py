@@ -224,10 +224,24 @@ def _echo_result(result: FileResult, strict: bool = False) -> None:
             f"{status:<7} {source} -> {target} "
             f"({result.cells} cell{'' if result.cells == 1 else 's'}, {len(result.warnings)} warning{plural}{engine})"
         )
+        if result.errors_for_numbers:
+            click.echo(f"        {_errors_line(result.errors_for_numbers)}")
     else:
         click.echo(f"FAILED  {source}: {visible(result.error)}")
     for warning in result.warnings:
         click.echo(f"        warning: {visible(warning)}")
+
+
+def _errors_line(errors: dict[str, str]) -> str:
+    """ "12 cells now show #VALUE! where the saved file had a number (Sheet!A1, ...)"."""
+    codes = " or ".join(sorted(set(errors.values())))
+    cells = list(errors)
+    first = ", ".join(cells[:3]) + (f" and {len(cells) - 3:,} more" if len(cells) > 3 else "")
+    plural = "s" if len(cells) != 1 else ""
+    return (
+        f"{len(cells):,} cell{plural} now show{'' if plural else 's'} {codes} where the saved file had a number "
+        f"({first}); see the warnings or the inputs they read"
+    )
 
 
 def _result_dict(result: FileResult) -> dict[str, Any]:
@@ -238,7 +252,9 @@ def _result_dict(result: FileResult) -> dict[str, Any]:
         "target": None if result.target is None else str(result.target),
         "ok": result.ok,
         "cells": result.cells,
-        "warnings": result.warnings,
+        "warnings": result.every_warning if result.ok else result.warnings,
+        "warned_cells": result.warned_cells,
+        "errors_for_numbers": result.errors_for_numbers,
         "checks": result.checks,
         "error": result.error,
         "engine": result.engine or None,

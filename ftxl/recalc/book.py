@@ -31,6 +31,11 @@ class BookCells:
     """"SHEET!NAME" -> formula text of a name defined for one sheet only (it wins there over a workbook name)."""
     hidden_rows: dict[str, set[int]] = field(default_factory=dict)
     """SHEET -> rows hidden in it (SUBTOTAL 101-111 leaves them out)."""
+    iteration: tuple[int, float] | None = None
+    """(most iterations, largest change) of iterative calculation when the workbook turns it on, else None."""
+    saved: dict[str, Any] = field(default_factory=dict)
+    """Node of a one-cell formula -> the value saved with it, read only with iteration on: a loop starts
+    from the values the workbook holds, as Excel's does."""
 
     def signature(self) -> tuple[Any, ...]:
         """Equal for workbooks that differ only in their input values, and only for those: the formulas,
@@ -46,6 +51,7 @@ class BookCells:
             self.date1904,
             tuple(self.local_names.items()),
             tuple((sheet, frozenset(rows)) for sheet, rows in self.hidden_rows.items()),
+            self.iteration,
         )
 
 
@@ -69,3 +75,8 @@ class Evaluation:
     """Nodes whose value carries a warning: noted ones and every formula reading them."""
     engine: str = "plain"
     """Which engine computed it: "plain", or "formulas" with the reason the plain one did not."""
+    iterated: str = ""
+    """How iterative calculation went, for the result line ("3 cells in 1 loop, 4 iterations ..."); empty
+    when no loop was computed."""
+    looped: set[str] = field(default_factory=set)
+    """Nodes computed in a loop of iterative calculation: right to within the workbook's largest change."""

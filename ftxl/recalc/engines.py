@@ -64,6 +64,7 @@ class Model:
                 cells.date1904,
                 cells.hidden_rows,
                 cells.local_names,
+                cells.iteration,
             )
             self.reason = self.plain.unordered
 
@@ -72,15 +73,21 @@ class Model:
         plain = self.plain
         if plain is not None and not self.reason:
             try:
-                results = plain.evaluate(cells.values, cells.blocks, lambda stage, got: self._batch(cells, stage, got))
+                results = plain.evaluate(
+                    cells.values, cells.blocks, lambda stage, got: self._batch(cells, stage, got), cells.saved
+                )
             except NotCoveredError as exc:  # pragma: no cover - the plain engine leaves such cells to formulas itself
                 self.reason = str(exc)
             if not self.reason:
-                notes = list(plain.notes)
+                notes = list(plain.notes) + plain.loop_notes
                 for book, *_ in self.batches.values():
                     notes += book.notes
                 evaluation = Evaluation(results, notes, self.ftxl_nodes)
                 evaluation.engine = self._engine_line(results)
+                if plain.loops:
+                    evaluation.iterated = plain.iterated
+                    evaluation.looped = {step.key for loop in plain.loops for step in loop.steps}
+                    evaluation.engine += f", with {plain.iterated}"
                 evaluation.by_formulas = set(plain.uncovered)
                 self._warn(evaluation, plain.uncovered)
                 return evaluation

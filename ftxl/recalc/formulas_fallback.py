@@ -215,9 +215,15 @@ class CompiledBook:
             except ValueError as exc:
                 if "Unreachable" not in str(exc):
                     raise
+                if cells.iteration is not None:
+                    raise WorkbookError(
+                        "a loop of iterative calculation through formulas only the formulas engine computes "
+                        "(such as OFFSET or INDIRECT); ftxl iterates loops of the formulas its plain engine "
+                        "computes. Break the loop to compute this workbook"
+                    ) from None
                 raise WorkbookError(
                     "circular reference: some formulas depend on themselves; Excel computes them only with "
-                    "iterative calculation on, which ftxl does not do. Break the loop"
+                    "iterative calculation on, and this workbook has it off. Break the loop"
                 ) from None
             try:
                 self.function = FastPipe(pipe)

@@ -60,6 +60,12 @@ class FileResult:
     """Which engine computed the formulas: "plain", or "formulas (why)"."""
     checks: int | None = None
     """Failed input checks the workbook reports through its name `checks_problems` (None: it defines none)."""
+    every_warning: list[str] = field(default_factory=list)
+    """Every warning, one per cell (`warnings` groups many alike into one line)."""
+    warned_cells: list[str] = field(default_factory=list)
+    """Sheet!A1 of every formula cell whose value carries a warning: noted ones and every cell reading them."""
+    errors_for_numbers: dict[str, str] = field(default_factory=dict)
+    """Sheet!A1 -> error code of the formula cells that now show an error where the saved file had a number."""
 
 
 @dataclass
@@ -215,7 +221,9 @@ class BookReader:
         ]
         self.warnings: list[str] = []
         self.tables = read_tables(package, workbook)
-        self.book = BookCells(sheets=[sheet.name for sheet in self.sheets], date1904=workbook.date1904)
+        self.book = BookCells(
+            sheets=[sheet.name for sheet in self.sheets], date1904=workbook.date1904, iteration=workbook.iteration
+        )
         self.placement: dict[str, tuple[str, tuple[tuple[str, ...], ...]]] = {}
         """Engine node -> (sheet, the cell addresses its result rows fill)."""
         self._read()
@@ -309,6 +317,10 @@ class BookReader:
                 self.book.array_formulas.add(self._add_formula(sheet.name, cell.ref, area, text))
             else:
                 self._add_formula(sheet.name, cell.ref, area, text)
+        if self.book.iteration is not None:  # loops start from the values saved with their cells
+            for cell in sheet.formula_cells:
+                if cell.value is not None:
+                    self.book.saved[formula_text.node(sheet.name, cell.ref)] = cell.value
         return array_cells
 
     def _add_formula(self, sheet: str, ref: str, area: str, text: str) -> str:
@@ -403,6 +415,30 @@ def _notes(reader: BookReader, evaluation: Evaluation) -> list[str]:
     return notes
 
 
+def _warned_cells(reader: BookReader, evaluation: Evaluation) -> list[str]:
+    """Every cell a warning is about or follows from, in the workbook's order, array ranges cell by cell."""
+    cells = []
+    for key in reader.book.formulas:
+        if key in evaluation.warned:
+            sheet, rows = reader.placement[key]
+            cells += [f"{sheet}!{address}" for row in rows for address in row]
+    return cells
+
+
+def _errors_for_numbers(reader: BookReader, values: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Sheet!A1 -> error code of each formula cell that now shows an error where the saved file had a number
+    other than 0 (writers such as xlsxwriter save 0 for every formula they do not compute): a change a
+    reader must not miss, reported beside the warnings."""
+    found: dict[str, str] = {}
+    for sheet in reader.sheets:
+        saved = sheet.by_ref
+        for address, value in values[sheet.name].items():
+            before = saved.get(address)
+            if type(value) is CellError and before is not None and type(before.value) is float and before.value:
+                found[f"{sheet.name}!{address}"] = value.code
+    return found
+
+
 def _shows(reader: BookReader, values: dict[str, dict[str, Any]], key: str) -> Any:
     sheet, rows = reader.placement[key]
     return values[sheet].get(rows[0][0])
@@ -472,7 +508,10 @@ def recalculate(
         result.engine = evaluation.engine
         result.outputs = summary_outputs(reader, values, evaluation.ftxl_nodes)
         result.checks, check_messages = input_checks(reader, values)
-        result.warnings = aggregated(check_messages + result.warnings)
+        result.warned_cells = _warned_cells(reader, evaluation)
+        result.errors_for_numbers = _errors_for_numbers(reader, values)
+        result.every_warning = check_messages + result.warnings
+        result.warnings = aggregated(result.every_warning)
         result.target = target
         result.ok = True
     except WorkbookError as exc:

@@ -2,8 +2,9 @@
 
 A workbook saved by Microsoft Excel holds Excel's result in every formula cell. `compare`
 recomputes every formula of such a file (without writing anything) and sets each result
-beside Excel's: equal (numbers to 1e-9 relative, text exactly, errors by code), or not
-equal, and then whether ftxl warned about that cell.
+beside Excel's: equal (numbers to 1e-9 relative, text exactly, errors by code; a cell of a loop
+of iterative calculation to within the workbook's largest change), or not equal, and then
+whether ftxl warned about that cell.
 """
 
 from __future__ import annotations
@@ -69,6 +70,14 @@ def same(excel: Any, ftxl: Any) -> bool:
     return type(excel) is type(ftxl) and excel == ftxl
 
 
+def _within_iteration(key: str, evaluation: Any, reader: BookReader, excel: Any, ftxl: Any) -> bool:
+    """A cell of a loop that iterative calculation computed equals Excel's when the two differ by no more than
+    the workbook's largest change: Excel's own result depends on where its last iteration started."""
+    if key not in evaluation.looped or not isinstance(excel, float) or not isinstance(ftxl, float):
+        return False
+    return abs(excel - ftxl) <= reader.book.iteration[1]
+
+
 def compare(path: Path) -> Comparison:
     """Recompute every formula of `path` in memory and compare each with Excel's cached value."""
     result = Comparison(path)
@@ -96,7 +105,7 @@ def compare(path: Path) -> Comparison:
                     result.cells += 1
                     moving = key in evaluation.volatile
                     result.volatile += moving
-                    if same(cached[ref], value):
+                    if same(cached[ref], value) or _within_iteration(key, evaluation, reader, cached[ref], value):
                         result.equal += 1
                         result.volatile_equal += moving
                         result.equal_formulas.append(text)

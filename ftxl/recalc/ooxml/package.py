@@ -74,6 +74,9 @@ class Workbook:
     shared_strings: list[str] = field(default_factory=list)
     date1904: bool = False
     """Dates count from 1904-01-01 (`<workbookPr date1904="1"/>`), as in workbooks first made on old Macs."""
+    iteration: tuple[int, float] | None = None
+    """(most iterations, largest change) when the workbook turns iterative calculation on (`<calcPr
+    iterate="1" iterateCount="100" iterateDelta="0.001"/>`, Excel's defaults); None when it is off."""
 
 
 def sniff(path: Path) -> None:
@@ -317,6 +320,26 @@ def read_workbook(package: Package) -> Workbook:
     return book
 
 
+def _iteration(calc: Element | None) -> tuple[int, float] | None:
+    """Iterative calculation's settings from `<calcPr>`, within the bounds Excel's dialog allows."""
+    if calc is None or calc.get("iterate", "0").lower() not in ("1", "true"):
+        return None
+    try:
+        count = int(calc.get("iterateCount", "100"))
+        delta = float(calc.get("iterateDelta", "0.001"))
+    except ValueError:
+        raise WorkbookError("damaged workbook: calcPr's iterateCount or iterateDelta is not a number") from None
+    if not (1 <= count <= MAX_ITERATIONS) or not (0 <= delta < float("inf")):
+        raise WorkbookError(
+            f"iterative calculation set to {count} iterations and a change of {delta}: Excel allows 1 to "
+            f"{MAX_ITERATIONS:,} iterations and a change of 0 or more"
+        )
+    return count, delta
+
+
+MAX_ITERATIONS = 32767
+"""Excel's largest Maximum Iterations."""
+
 CACHED_PARTS_BYTES = 4 << 20
 """Workbook-level parts up to this size are parsed once per batch; larger ones each time (bounded memory)."""
 
@@ -327,6 +350,7 @@ def _parse_workbook(package: Package, data: dict[str, bytes]) -> Workbook:
     book = Workbook()
     properties = root.find(f"{{{MAIN_NS}}}workbookPr")
     book.date1904 = properties is not None and properties.get("date1904", "0").lower() in ("1", "true")
+    book.iteration = _iteration(root.find(f"{{{MAIN_NS}}}calcPr"))
     sheet_names: list[str] = []
     for sheet in root.iter(f"{{{MAIN_NS}}}sheet"):
         name = sheet.get("name", "")

@@ -30,6 +30,7 @@ from ..values import (
     MISSING,
     NA,
     NAME,
+    NUM,
     REF,
     VALUE,
     CellError,
@@ -57,6 +58,10 @@ def _call_name(name: str) -> str:
         upper = upper.removeprefix(prefix)
     return upper
 
+
+NEAR_ZERO = 2.0**-48
+"""A final sum or difference this small beside its larger operand is a cancellation (about 3.6e-15 of it,
+some 16 units in the last place): Excel shows 0. LibreOffice uses the same bound for its Excel-like rule."""
 
 VALUE_CONTEXT, ARRAY_CONTEXT, RANGE_CONTEXT = "value", "array", "range"
 """How a reference is read. value: in a normal cell, where a multi-cell range is cut down to
@@ -121,8 +126,29 @@ class Compiler:
         self.column, self.row = box[0], box[1]
         self._single_box = box[0] == box[2] and box[1] == box[3]
         self.in_array = array or not self._single_box
-        run = self.closure(tree, ARRAY_CONTEXT if self.in_array else VALUE_CONTEXT)
+        if tree[0] == "infix" and len(tree) == 4 and tree[1] in "+-" and not self.in_array:
+            run = self.final_sum(tree)
+        else:
+            run = self.closure(tree, ARRAY_CONTEXT if self.in_array else VALUE_CONTEXT)
         return _Compiled(run, self.refs)
+
+    def final_sum(self, tree: Tree) -> Closure:
+        """A formula whose last operation is + or -, with Excel's rule for it: a result within the last
+        digits of its operands (a cancellation, 0.5-0.4-0.1) shows as exactly 0. Excel applies it to that
+        last operation only, and not when it is written in parentheses (=(0.5-0.4-0.1) keeps -2.8E-17)."""
+        left = self.closure(tree[2], VALUE_CONTEXT)
+        right = self.closure(tree[3], VALUE_CONTEXT)
+        function = binary(tree[1])
+
+        def run(cells: Cells) -> Value:
+            x, y = left(cells), right(cells)
+            result = function(x, y)
+            if type(result) is float and result and type(x) is float and type(y) is float:
+                if abs(result) <= max(abs(x), abs(y)) * NEAR_ZERO:
+                    return 0.0
+            return result
+
+        return run
 
     def closure(self, tree: Tree, context: str) -> Closure:
         kind = tree[0]
@@ -253,6 +279,8 @@ class Compiler:
         upper = _call_name(name)
         if upper in _WHERE_FUNCTIONS and len(trees) <= 1:
             return self.where(upper, trees)
+        if upper == "CELL":
+            return self.cell_info(trees)
         spec = SPECS.get(upper)
         if spec is None:
             raise NotCoveredError(f"function {name}")
@@ -353,6 +381,24 @@ class Compiler:
         numbers = [float(k) for k in range(first, last + 1)]
         grid = Grid([[k] for k in numbers]) if name == "ROW" else Grid([numbers])
         return lambda cells: grid
+
+    def cell_info(self, trees: list[Tree]) -> Closure:
+        """CELL("col" | "row" | "address", reference): where the reference's first cell is, read without
+        its value (so CELL("col", A8:C8) in B8 is no loop). Other info types are left to another engine."""
+        info = trees[0] if trees else ("missing",)
+        kind = info[1].lower() if info[0] == "value" and isinstance(info[1], str) else None
+        target = self._named_range(trees[1]) if len(trees) == 2 else ("missing",)
+        if kind not in ("col", "row", "address") or target[0] != "ref" or target[1] != self.sheet:
+            raise NotCoveredError('CELL other than "col", "row" or "address" of a reference on its own sheet')
+        min_col, min_row = target[2][0], target[2][1]
+        value: Value = (
+            float(min_col)
+            if kind == "col"
+            else float(min_row)
+            if kind == "row"
+            else f"${get_column_letter(min_col)}${min_row}"
+        )
+        return lambda cells: value
 
     def _named_range(self, tree: Tree) -> Tree:
         """A defined name that stands for a plain range, as that range (so SUM(ColumnA) is cut like SUM(A:A))."""
@@ -474,9 +520,12 @@ def _shown(value: Value) -> Value:
     return value
 
 
-def _order(steps: list[Step], names: dict[str, str]) -> tuple[list[Step], list[set[int]]]:
-    """The steps in an order where each runs after every formula whose cells it reads, and for each the
-    positions (in that order) of the steps it reads.
+def _order(
+    steps: list[Step], names: dict[str, str], iterate: bool = False
+) -> tuple[list[Step], list[set[int]], list[list[int]]]:
+    """The steps in an order where each runs after every formula whose cells it reads, for each the
+    positions (in that order) of the steps it reads, and the loops: positions of steps that read each
+    other in a circle, next to each other in the order (only with `iterate`; without it a loop is refused).
 
     `names` maps the upper-cased sheet names of the nodes to the workbook's own, for messages.
     """
@@ -517,13 +566,67 @@ def _order(steps: list[Step], names: dict[str, str]) -> tuple[list[Step], list[s
             waiting[after] -= 1
             if waiting[after] == 0:
                 ready.append(after)
+    loops: list[list[int]] = []
     if len(ordered) != len(steps):
-        raise CircularReferenceError(
-            _cycle([steps[k] for k, count in enumerate(waiting) if count > 0], needs, steps, names)
-        )
+        if not iterate:
+            raise CircularReferenceError(
+                _cycle([steps[k] for k, count in enumerate(waiting) if count > 0], needs, steps, names)
+            )
+        ordered = []
+        for component in _components(needs):
+            if len(component) > 1 or component[0] in needs[component[0]]:
+                loops.append(list(range(len(ordered), len(ordered) + len(component))))
+            ordered += [steps[k] for k in component]
     position = {id(step): k for k, step in enumerate(ordered)}
     original = {id(step): k for k, step in enumerate(steps)}
-    return ordered, [{position[id(steps[b])] for b in needs[original[id(step)]]} for step in ordered]
+    return ordered, [{position[id(steps[b])] for b in needs[original[id(step)]]} for step in ordered], loops
+
+
+def _components(needs: list[set[int]]) -> list[list[int]]:
+    """The strongly connected components of the graph step -> steps it reads (Tarjan's algorithm, without
+    recursion), each after every component it reads: an order to compute them in. A component's steps keep
+    the workbook's order (sheet by sheet, row by row), the order a loop is iterated in."""
+    count = len(needs)
+    index, low, on_stack = [-1] * count, [0] * count, [False] * count
+    reads = [sorted(found) for found in needs]
+    stack: list[int] = []
+    found_components: list[list[int]] = []
+    counter = 0
+    for root in range(count):
+        if index[root] != -1:
+            continue
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack[root] = True
+        work = [(root, 0)]
+        while work:
+            at, next_read = work[-1]
+            if next_read < len(reads[at]):
+                work[-1] = (at, next_read + 1)
+                read = reads[at][next_read]
+                if index[read] == -1:
+                    index[read] = low[read] = counter
+                    counter += 1
+                    stack.append(read)
+                    on_stack[read] = True
+                    work.append((read, 0))
+                elif on_stack[read]:
+                    low[at] = min(low[at], index[read])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[at])
+            if low[at] == index[at]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack[member] = False
+                    component.append(member)
+                    if member == at:
+                        break
+                found_components.append(sorted(component))
+    return found_components
 
 
 class CircularReferenceError(WorkbookError):
@@ -544,7 +647,8 @@ def _cycle(stuck: list[Step], needs: list[set[int]], steps: list[Step], names: d
     shown = " -> ".join(cells[:8]) + (" -> ..." if len(cells) > 8 else f" -> {cells[0]}")
     return (
         f"circular reference: {shown} ({len(blocked)} cell{'s' if len(blocked) != 1 else ''} in or behind loops); "
-        "Excel computes these only with iterative calculation on, which ftxl does not do. Break the loop"
+        "Excel computes these only with iterative calculation on, and this workbook has it off. Break the loop, "
+        "or turn iterative calculation on (File > Options > Formulas) if the loop is meant"
     )
 
 
@@ -573,9 +677,16 @@ class PlainBook:
         date1904: bool = False,
         hidden_rows: dict[str, set[int]] | None = None,
         local_names: dict[str, str] | None = None,
+        iteration: tuple[int, float] | None = None,
     ) -> None:
         self.formulas = formulas
         self.local_names = local_names or {}
+        self.iteration = iteration
+        """(most iterations, largest change) when the workbook computes loops iteratively, else None."""
+        self.iterated = ""
+        """How the loops of the last evaluation went (empty without loops)."""
+        self.loop_notes: list[tuple[str, str]] = []
+        """(node, note) for the cells of loops that did not settle in the last evaluation."""
         self.positions: dict[str, tuple[str, int, int]] = {}
         for key in value_keys:
             sheet, ref = parse_node(key)
@@ -630,11 +741,29 @@ class PlainBook:
                 continue
             self.notes += [(key, note) for note in compiler.notes]
             steps.append(Step(key, compiled.run, sheet, box, compiled.refs, key in array_formulas))
-        self.steps, self.needs = _order(steps, {sheet.upper(): sheet for sheet in sheets})
-        self.stages = _stages(self.steps, self.needs, self.uncovered)
+        names = {sheet.upper(): sheet for sheet in sheets}
+        self.steps, self.needs, loops = _order(steps, names, iteration is not None)
+        self.loops = [_Loop([self.steps[k] for k in members]) for members in loops]
+        self._looped = {k: n for n, members in enumerate(loops) for k in members}
+        """Position of a step in a loop -> which loop."""
+        self._names = names
+        self._check_loops()
+        self.stages = _stages(self.steps, self.needs, self.uncovered, self._looped)
         self.generation = 0
         """Counts the formulas left to the other engine after compiling (its batches change with it)."""
-        self._planned: tuple[int, list[tuple[int, list[Step], bool]]] = (-1, [])
+        self._planned: tuple[int, list[tuple[int, list[Any], bool]]] = (-1, [])
+
+    def _check_loops(self) -> None:
+        """Refuse a loop the plain engine cannot iterate: through a formula another engine computes, or an
+        array formula (its cells are not iterated one by one)."""
+        for loop in self.loops:
+            for step in loop.steps:
+                why = self.uncovered.get(step.key) or ("" if step.single else "an array formula")
+                if why:
+                    raise CircularReferenceError(
+                        f"a loop of iterative calculation through {_where(step.key, self._names)} ({why}), "
+                        "which ftxl does not iterate; break the loop to compute this workbook"
+                    )
 
     def _reads(self, text: str, sheet: str, key: str) -> list[tuple[str, Box]]:
         """The ranges an uncovered formula reads, names followed to their ranges."""
@@ -642,7 +771,7 @@ class PlainBook:
         pending, seen = [(text, sheet)], set()
         while pending:
             formula, where = pending.pop()
-            refs = static_references(formula, where)
+            refs = static_references(formula, where, values_only=True)
             if refs is None:
                 self.unordered = (
                     self.unordered or f"{self.uncovered[key]}, with references known only by computing them"
@@ -710,19 +839,22 @@ class PlainBook:
         values: dict[str, Value],
         blocks: dict[str, list[list[Value]]],
         foreign: Callable[[int, Cells], dict[str, list[list[Value]]]] | None = None,
+        saved: dict[str, Value] | None = None,
     ) -> dict[str, list[list[Value]]]:
         """Every formula's result rows by node, in the order computed (a cell after those it reads).
 
         `foreign(stage, cells)` computes the uncovered formulas of a stage from the cell values so far. A
         formula that meets a value it leaves to the other engine (a criterion comparing text by order) is
-        left to it from then on, and the copy computed again."""
+        left to it from then on, and the copy computed again. `saved`: the values saved with the formula
+        cells, where the loops of iterative calculation start."""
         while True:
             left: dict[str, str] = {}
-            results = self._evaluate(values, blocks, foreign, left)
+            results = self._evaluate(values, blocks, foreign, left, saved or {})
             if not left:
                 return results
             self.uncovered.update(left)  # all found in one pass: one more pass, not one per cell
-            self.stages = _stages(self.steps, self.needs, self.uncovered)
+            self._check_loops()
+            self.stages = _stages(self.steps, self.needs, self.uncovered, self._looped)
             self.generation += 1
 
     def _evaluate(
@@ -731,6 +863,7 @@ class PlainBook:
         blocks: dict[str, list[list[Value]]],
         foreign: Callable[[int, Cells], dict[str, list[list[Value]]]] | None,
         left: dict[str, str],
+        saved: dict[str, Value],
     ) -> dict[str, list[list[Value]]]:
         positions = self.positions
         cells: Cells = {positions[key]: value for key, value in values.items()}
@@ -741,13 +874,19 @@ class PlainBook:
                 grid = grids[key] = Grid(rows, True)
             cells[("block", key)] = grid
         results: dict[str, list[list[Value]]] = {}
+        self.loop_notes = []
         for stage, plain_steps, has_uncovered in self._plan():
             for step in plain_steps:
+                if type(step) is _Loop:
+                    self._iterate(step, cells, results, saved, left)
+                    continue
                 try:
                     value = step.run(cells)
                 except NotCoveredError as exc:
                     left[step.key] = str(exc)
                     value = NA  # a stand-in until the pass that computes it elsewhere
+                except OverflowError:  # a result beyond 1.8E308 that no function caught: Excel's #NUM!
+                    value = NUM
                 if type(value) is float and step.single:  # most cells: a number
                     cells[step.cell] = value
                     results[step.key] = [[value]]
@@ -774,15 +913,64 @@ class PlainBook:
                 for key, rows in foreign(stage, cells).items():
                     step = self.steps[self._index[key]]
                     results[key] = _place(cells, step, rows)
+        if self.loops:
+            self.iterated = _iteration_line(self.loops, self.iteration)
         return results
 
-    def _plan(self) -> list[tuple[int, list[Step], bool]]:
-        """Per stage: its plain steps in order, and whether uncovered formulas follow them."""
+    def _iterate(
+        self, loop: _Loop, cells: Cells, results: dict[str, list[list[Value]]], saved: dict[str, Value], left: dict
+    ) -> None:
+        """Compute a loop as Excel's iterative calculation does: from the values saved with its cells, each
+        cell in turn, again and again until no value changes by more than the largest change, or the most
+        iterations are done."""
+        assert self.iteration is not None
+        most, largest_change = self.iteration
+        steps = loop.steps
+        for step in steps:
+            start = saved.get(step.key)
+            cells[step.cell] = 0.0 if start is None else start
+        change = 0.0
+        done = 0
+        while done < most:
+            done += 1
+            change = 0.0
+            for step in steps:
+                try:
+                    value = step.run(cells)
+                except NotCoveredError as exc:
+                    left[step.key] = str(exc)
+                    value = NA
+                except OverflowError:
+                    value = NUM
+                shown = _shown(value.first() if isinstance(value, Grid) else value)
+                change = max(change, _change(cells[step.cell], shown))
+                cells[step.cell] = shown
+            if change <= largest_change:
+                break
+        loop.iterations, loop.change = done, change
+        for step in steps:
+            results[step.key] = [[cells[step.cell]]]
+        if change > largest_change:
+            note = (
+                f"in a loop of iterative calculation that did not settle: after {done:,} iterations (the "
+                f"workbook's most) values still changed by {change:.3g}, more than its {largest_change:g}. "
+                "Excel stops there too; check these values"
+            )
+            self.loop_notes += [(step.key, note) for step in steps]
+
+    def _plan(self) -> list[tuple[int, list[Any], bool]]:
+        """Per stage: its plain steps in order (a loop as one `_Loop`), and whether uncovered formulas
+        follow them."""
         if self._planned[0] != self.generation:
             last = max(self.stages.values(), default=0)
-            plan: list[tuple[int, list[Step], bool]] = [(stage, [], False) for stage in range(last + 1)]
-            for step in self.steps:
-                if step.key not in self.uncovered:
+            plan: list[tuple[int, list[Any], bool]] = [(stage, [], False) for stage in range(last + 1)]
+            for position, step in enumerate(self.steps):
+                looped = self._looped.get(position)
+                if looped is not None:
+                    loop = self.loops[looped]
+                    if step is loop.steps[0]:
+                        plan[self.stages[step.key]][1].append(loop)
+                elif step.key not in self.uncovered:
                     plan[self.stages[step.key]][1].append(step)
             for key in self.uncovered:
                 stage = self.stages[key]
@@ -793,6 +981,43 @@ class PlainBook:
     @functools.cached_property
     def _index(self) -> dict[str, int]:
         return {step.key: k for k, step in enumerate(self.steps)}
+
+
+@dataclass
+class _Loop:
+    """Formulas that read each other in a circle, computed by iteration (the workbook turns it on)."""
+
+    steps: list[Step]
+    iterations: int = 0
+    """Iterations done in the last evaluation."""
+    change: float = 0.0
+    """The largest change of a value in the last of them."""
+
+
+def _change(old: Value, new: Value) -> float:
+    """How much a cell's value moved in one iteration: the difference of two numbers, else 0 or infinity."""
+    if type(old) is float and type(new) is float:
+        moved = abs(new - old)
+        return moved if moved == moved else float("inf")  # NaN: not settled
+    return 0.0 if type(old) is type(new) and old == new else float("inf")
+
+
+def _iteration_line(loops: list[_Loop], iteration: tuple[int, float] | None) -> str:
+    """What iterative calculation did, for the result line."""
+    assert iteration is not None
+    cells = sum(len(loop.steps) for loop in loops)
+    most = max(loop.iterations for loop in loops)
+    change = max(loop.change for loop in loops)
+    settled = change <= iteration[1]
+    return (
+        f"iterative calculation (on in this workbook): {cells:,} cell{'s' if cells != 1 else ''} in "
+        f"{len(loops):,} loop{'s' if len(loops) != 1 else ''}, {most:,} iteration{'s' if most != 1 else ''}, "
+        + (
+            f"last change {change:.3g} within {iteration[1]:g}"
+            if settled
+            else f"not settled: change {change:.3g} after the workbook's {iteration[0]:,} iterations"
+        )
+    )
 
 
 def _uncovered(cells: Cells) -> Value:
@@ -813,18 +1038,33 @@ def _place(cells: Cells, step: Step, rows: list[list[Value]]) -> list[list[Value
     return [[_shown(v) for v in row] for row in rows]
 
 
-def _stages(steps: list[Step], needs: list[set[int]], uncovered: dict[str, str]) -> dict[str, int]:
+def _stages(
+    steps: list[Step], needs: list[set[int]], uncovered: dict[str, str], looped: dict[int, int] | None = None
+) -> dict[str, int]:
     """The stage of each formula: uncovered formulas of stage k are computed together, after the plain
-    formulas of stages up to k, and before the plain ones of stage k+1 (which read them)."""
+    formulas of stages up to k, and before the plain ones of stage k+1 (which read them). The steps of a
+    loop (`looped`: position -> loop) share one stage, after everything the loop reads."""
+    looped = looped or {}
     stage: dict[str, int] = {}
     for k, step in enumerate(steps):
         foreign = step.key in uncovered
         level = 0
+        loop = looped.get(k)
+        if loop is not None and looped.get(k - 1) == loop:
+            level = stage[steps[k - 1].key]  # the loop's stage so far
         for before in needs[k]:
+            if loop is not None and looped.get(before) == loop:
+                continue
             earlier = steps[before]
             if earlier.key in uncovered:
                 level = max(level, stage[earlier.key] + (0 if foreign else 1))
             else:
                 level = max(level, stage[earlier.key])
         stage[step.key] = level
+        if loop is not None and looped.get(k + 1) != loop:  # the loop's last step: all of it in one stage
+            first = k
+            while looped.get(first - 1) == loop:
+                first -= 1
+            for member in steps[first:k]:
+                stage[member.key] = level
     return stage

@@ -40,7 +40,8 @@ INFIX_POWER.update({op: 10 for op in ("=", "<>", "<", ">", "<=", ">=")})
 
 Tree = tuple[Any, ...]
 """A parsed formula: ("value", v), ("ref", sheet, box), ("name", NAME), ("array", rows),
-("missing",), ("unary", op, tree), ("infix", op, left, right), ("call", NAME, [trees])."""
+("missing",), ("unary", op, tree), ("infix", op, left, right), ("call", NAME, [trees]); an infix written
+in parentheses carries a fifth item, "parenthesised"."""
 
 
 def _ends_operand(token: Token) -> bool:
@@ -128,6 +129,8 @@ class Parser:
             closing = self._next()
             if closing.type != Token.PAREN:
                 raise NotCoveredError("unbalanced parentheses")
+            if tree[0] == "infix":  # marked: Excel's near-zero rule skips an operation in parentheses
+                tree = (*tree[:4], "parenthesised")
             return tree
         if token.type == Token.FUNC and token.subtype == Token.OPEN:
             return self.call(token.value[:-1])
@@ -215,10 +218,24 @@ class Parser:
 Box = tuple[int, int, int, int]
 
 
-def static_references(formula: str, sheet: str) -> list[tuple[str, Any]] | None:
+REFERENCE_ONLY = frozenset({"ROW", "COLUMN", "ROWS", "COLUMNS", "ISREF", "AREAS", "SHEET", "SHEETS"})
+"""Functions that read only where their reference arguments are, never the values in them."""
+CELL_READING_VALUES = frozenset({"contents", "type", "prefix", ""})
+"""CELL's info types that read the referenced cell's value ("" when the type is not a literal)."""
+
+
+def _only_where(function: str, argument: int, info_type: str) -> bool:
+    """Whether argument `argument` of `function` reads only a reference's position (CELL("col", A1))."""
+    if function in REFERENCE_ONLY:
+        return True
+    return function == "CELL" and argument == 1 and info_type not in CELL_READING_VALUES
+
+
+def static_references(formula: str, sheet: str, values_only: bool = False) -> list[tuple[str, Any]] | None:
     """Every (SHEET, box) and ("", NAME) a formula reads, for one the plain engine does not compute; None
     when they cannot be known without computing it (OFFSET, INDIRECT, a 3-D or table reference, text that
-    does not tokenize): then no order of the workbook's formulas can be trusted around it."""
+    does not tokenize): then no order of the workbook's formulas can be trusted around it. `values_only`
+    leaves out references read only for where they are (ROW(A:A), CELL("col", B8)): no dependency."""
     try:
         items = Tokenizer("=" + formula).items
     except (TokenizerError, ValueError, IndexError):
@@ -226,13 +243,26 @@ def static_references(formula: str, sheet: str) -> list[tuple[str, Any]] | None:
     reader = Parser.__new__(Parser)
     reader.sheet = sheet
     found: list[tuple[str, Any]] = []
+    calls: list[list[Any]] = []  # per open call: [name, argument index, its first argument's text]
     for token in items:
         if token.type == Token.FUNC and token.subtype == Token.OPEN:
-            if token.value[:-1].upper().removeprefix("_XLFN.") in ("OFFSET", "INDIRECT"):
+            name = token.value[:-1].upper().removeprefix("_XLFN.")
+            if name in ("OFFSET", "INDIRECT"):
                 return None
+            calls.append([name, 0, ""])
             continue
+        if token.type == Token.FUNC and token.subtype == Token.CLOSE and calls:
+            calls.pop()
+            continue
+        if token.type == Token.SEP and token.subtype == Token.ARG and calls:
+            calls[-1][1] += 1
+            continue
+        if calls and calls[-1][1] == 0 and token.type == Token.OPERAND and token.subtype == Token.TEXT:
+            calls[-1][2] = token.value.strip('"').lower()
         if token.type != Token.OPERAND or token.subtype != Token.RANGE:
             continue
+        if values_only and calls and _only_where(*calls[-1]):
+            continue  # read for where it is, not for its value: no dependency (and no false loop)
         if re.match(r"^'?\[\d+\]", token.value):
             continue  # another workbook's cell: never opened (#REF!), it reads nothing here
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from ...values import VALUE, CellError, NotCoveredError, Value, direct, elementwise, general, number
 from .dates import LAST_SERIAL, OFFSET_1904, to_date
@@ -243,7 +243,11 @@ def _number_text(x: float, tokens: list[str]) -> str:
 def _round(x: float, decimals: int) -> str:
     """x to `decimals` places, half away from zero on the 15 digits Excel keeps, as text."""
     shown = Decimal(f"{x:.15g}")
-    return str(shown.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+    # digits enough for any double (1E308) with its decimals: the default 28 would refuse large numbers
+    return format(shown.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=_WIDE), "f")
+
+
+_WIDE = Context(prec=400, Emax=999, Emin=-999)
 
 
 def _date_text(x: float, tokens: list[str], date1904: bool) -> str | CellError:
