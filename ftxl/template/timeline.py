@@ -23,7 +23,7 @@ def write_timeline(page: Page) -> None:
     sheet.write("A3", "Points on the chart", s.text())
     sheet.write_number("B3", TIMELINE_POINTS, s.get("count"))
     _breakeven_table(page, sheet)
-    header = ["Day", "Savings before one-off costs (EUR)", "One-off costs (EUR)", "Break-even marker (EUR)"]
+    header = ["Day", "Savings before one-off costs (EUR)", "One-off costs (EUR)"]
     _cost_parts_chart(page, sheet, 4)
     sheet.write(
         TIMELINE_TABLE_ROW - 1,
@@ -44,22 +44,11 @@ def write_timeline(page: Page) -> None:
             sheet.write_formula(
                 row, j, f'=IF({SCENARIO_PROBLEMS[base]}>0,"",INDEX({curve},{k + 1},{j + 1}))', s.get(kind)
             )
-        # the marker sits on the first day of the chart at or past the break-even (#N/A elsewhere: no point)
-        day = f"$F${BREAKEVEN_ROW + 2}"  # Base's break-even day within the horizon (empty: later or never)
-        previous = f"A{row}" if k else "-1"
-        sheet.write_formula(
-            row,
-            3,
-            f'=IF(AND(ISNUMBER({day}),ISNUMBER(A{row + 1}),A{row + 1}>={day},{previous}<{day}),C{row + 1},NA())',
-            s.get("money_big"),
-        )
     last = first + TIMELINE_POINTS
     for j, name in enumerate(("timeline_days", "timeline_savings", "timeline_one_off")):
         letter = "ABC"[j]
         page.book.define_name(name, f"=Timeline!${letter}${first + 1}:${letter}${last + 1}")
-    # a line chart: its day axis is the points themselves, so it ends at the horizon (a scatter chart's axis
-    # would run on to the next round number, 200 for 180 days, and no chart axis can follow a cell)
-    chart = page.book.add_chart({"type": "line"})
+    chart = page.book.add_chart({"type": "scatter", "subtype": "straight"})
     chart.add_series(
         {
             "name": "Cumulative savings before one-off costs, Base",
@@ -78,26 +67,15 @@ def write_timeline(page: Page) -> None:
     )
     chart.add_series(
         {
-            "name": "Break-even, Base (first day shown at or past it)",
-            "categories": ["Timeline", first, 0, last, 0],
-            "values": ["Timeline", first, 3, last, 3],
+            "name": "Break-even, Base",
+            "categories": ["Timeline", BREAKEVEN_ROW + 1, 5, BREAKEVEN_ROW + 1, 5],
+            "values": ["Timeline", BREAKEVEN_ROW + 2, 5, BREAKEVEN_ROW + 2, 5],
             "line": {"none": True},
-            "marker": {"type": "diamond", "size": 9, "fill": {"color": "black"}, "border": {"color": "black"}},
+            "marker": {"type": "diamond", "size": 9, "fill": {"color": "black"}},
         }
     )
-    chart.show_na_as_empty_cell()
     chart.set_title({"name": "Break-even (Base): where savings cross the one-off costs"})
-    step = TIMELINE_POINTS // 5
-    chart.set_x_axis(
-        {
-            "name": "Day (to the horizon)",
-            "num_format": "#,##0",
-            "num_font": {"rotation": 0},
-            "interval_unit": step,
-            "interval_tick": step,
-            "position_axis": "on_tick",
-        }
-    )
+    chart.set_x_axis({"name": "Day", "min": 0})
     chart.set_y_axis({"name": "EUR", "num_format": "€#,##0"})
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 760, "height": 320})
