@@ -123,6 +123,8 @@ FUNCTIONS.add("DAY", 1, 1, dates=True)(_part(2))
 
 
 def _month_shift(date1904: bool, start: Value, months: Value, end_of_month: bool) -> Value:
+    if type(start) is bool or type(months) is bool:  # TRUE in a cell is no date nor a count: Excel's #VALUE!
+        return VALUE
     serial, shift = _serial(start), _whole(months)
     if type(serial) is CellError:
         return serial

@@ -14,7 +14,7 @@ import math
 import re
 from decimal import ROUND_HALF_UP, Context, Decimal
 
-from ...values import VALUE, CellError, NotCoveredError, Value, direct, elementwise, general, number
+from ...values import MISSING, VALUE, CellError, NotCoveredError, Value, direct, elementwise, general, number
 from .dates import LAST_SERIAL, OFFSET_1904, to_date
 from .spec import Library
 
@@ -27,8 +27,10 @@ _TOKEN = re.compile(
     r'"[^"]*"|\\.|\[[^\]]*\]|AM/PM|A/P|am/pm|a/p|[yY]+|[mM]+|[dD]+|[hH]+|[sS]+|[eE][+-]|[0#?]|[.,%]|.',
     re.S,
 )
-_LITERAL = set("$-+/():!^&'~{}<>= ")
-"""Characters a number format shows as they are."""
+_LITERAL = set("$-+/():!^&'~{}<>= £¥€¢|")
+"""Characters a number format shows as they are (the currency symbols too: Excel's £000.00 shows £012.30)."""
+_NUMBER_CODES = {"0", "#", "?", ".", ",", "%", "E+", "E-", "e+", "e-", "/"}
+"""Tokens of a number section that are not literal text."""
 _COLOURS = {"red", "black", "blue", "green", "white", "yellow", "magenta", "cyan"}
 
 
@@ -83,6 +85,15 @@ def _is_date(tokens: list[str]) -> bool:
     )
 
 
+_DATE_LIKE = re.compile(r"\d\s*[:/-]|[:/-]\s*\d")
+"""Text with a digit beside : / or -: a time or date Excel would read as a number."""
+
+
+def _unquoted(section: str) -> str:
+    """A section without its quoted and escaped text."""
+    return re.sub(r'"[^"]*"|\\.', "", section)
+
+
 def _literal(token: str) -> str | None:
     if token.startswith('"'):
         return token[1:-1]
@@ -98,10 +109,14 @@ def format_text(value: Value, fmt: str, date1904: bool) -> Value:
     sections = _sections(fmt)
     if len(sections) > 4:
         return VALUE
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
+    if len(sections) == 4 and any("@" in _unquoted(section) for section in sections[:3]):
+        raise NotCoveredError("number format with @ outside its text section")
+    if isinstance(value, bool):  # formatted as the text TRUE or FALSE (TEXT(TRUE,"-@-") is -TRUE-)
+        value = "TRUE" if value else "FALSE"
     if isinstance(value, str):
         as_number = number(value)
+        if isinstance(as_number, CellError) and _DATE_LIKE.search(value):
+            raise NotCoveredError("TEXT of text that may be a date or time (Excel reads it as a number first)")
         if isinstance(as_number, CellError):
             if len(sections) == 4:
                 return "".join(value if t == "@" else (_literal(t) or "") for t in _tokens(sections[3]))
@@ -116,12 +131,19 @@ def format_text(value: Value, fmt: str, date1904: bool) -> Value:
         section, negative_own = sections[1], True
     elif x == 0 and len(sections) >= 3:
         section = sections[2]
-    if section.strip().lower() == "general" or section == "":
-        return general_in_a_cell(abs(x) if negative_own else x) if section else ""
+    if section == "":  # TEXT(-1, "") is "-", as an empty section shows only the sign Excel adds
+        return "-" if x < 0 and not negative_own else ""
+    if section.strip().lower() == "general":
+        return general_in_a_cell(abs(x) if negative_own else x)
     tokens = _tokens(section)
     if "@" in tokens:
         raise NotCoveredError("number format with @ for a number")
     if _is_date(tokens):
+        if x < 0 and any(t.startswith("[") for t in tokens):  # elapsed time below 0: TEXT(-1,"[h]") is -24
+            if sum(_literal(t) is None for t in tokens) != 1:  # Excel: -1 as [h]:m is #VALUE!, -3.14 as
+                raise NotCoveredError("TEXT of a negative elapsed time with more than one unit")  # [h]:m:s not
+            text = _date_text(-x, tokens, date1904)
+            return text if isinstance(text, CellError) or negative_own else "-" + text
         return _date_text(x, tokens, date1904)
     text = _number_text(abs(x), tokens)
     return "-" + text if x < 0 and not negative_own and any(c in "123456789" for c in text) else text
@@ -156,17 +178,33 @@ def general_in_a_cell(x: float) -> str:
 def _number_text(x: float, tokens: list[str]) -> str:
     if any(t in ("/",) for t in tokens):
         raise NotCoveredError("number format with a fraction")
+    strange = next((t for t in tokens if t not in _NUMBER_CODES and _literal(t) is None), None)
+    if strange is not None:  # Excel shows some such characters as they are; which ones is not checked here
+        raise NotCoveredError(f"number format with {strange!r}")
+    if tokens.count(".") > 1:
+        raise NotCoveredError("number format with two decimal points")
     placeholders = [k for k, t in enumerate(tokens) if t in ("0", "#", "?")]
     if not placeholders:
         return "".join(_literal(t) or ("%" if t == "%" else "") for t in tokens)
     first, last = placeholders[0], placeholders[-1]
+    if "," in tokens[:first]:
+        raise NotCoveredError("number format with a comma before its digits")
+    scientific = any(t[0] in "eE" and len(t) == 2 for t in tokens)
     exponent_at = next((k for k, t in enumerate(tokens) if t[0] in "eE" and len(t) == 2), None)
+    if first > 0 and tokens[first - 1] == ".":  # .## : the point starts the number (1234.56 as 1234.56)
+        first -= 1
+    if exponent_at is None and last + 1 < len(tokens) and tokens[last + 1] == ".":  # #. shows 1.
+        last += 1
     body = tokens[first : (exponent_at if exponent_at is not None else last + 1)]
     point = body.index(".") if "." in body else None
     integer_tokens = body if point is None else body[:point]
     fraction_tokens = [] if point is None else [t for t in body[point + 1 :] if t in ("0", "#", "?")]
     if point is not None and any(t not in ("0", "#", "?") for t in body[point + 1 :]):
         raise NotCoveredError("number format with text among the decimals")
+    if "0" in fraction_tokens and any(
+        t != "0" for t in fraction_tokens[: len(fraction_tokens) - fraction_tokens[::-1].index("0")]
+    ):
+        raise NotCoveredError("number format with # or ? before a 0 among the decimals")
     digit_positions = [k for k, t in enumerate(integer_tokens) if t in ("0", "#", "?")]
     grouping = bool(digit_positions) and "," in integer_tokens[: digit_positions[-1]]
     trailing_commas = 0
@@ -175,15 +213,14 @@ def _number_text(x: float, tokens: list[str]) -> str:
         trailing_commas += 1
         k -= 1
     after = tokens[(exponent_at if exponent_at is not None else last + 1) :]
-    if point is None:
-        trailing = 0
-        for t in after:
-            if t == ",":
-                trailing += 1
-            else:
-                break
-        trailing_commas += trailing
-    x *= 100 ** tokens.count("%")
+    for t in after:  # commas right after the digits scale by 1,000 each, decimals or not (0.#, is 1234.6)
+        if t != ",":
+            break
+        trailing_commas += 1
+    if scientific:  # Excel's scientific formats neither group nor scale: % and commas are only shown or dropped
+        grouping, trailing_commas = False, 0
+    else:
+        x *= 100 ** tokens.count("%")
     x /= 1000**trailing_commas
     integer_places = [t for t in integer_tokens if t in ("0", "#", "?")]
     literal_inside = [t for t in integer_tokens if t not in ("0", "#", "?", ",")]
@@ -211,7 +248,7 @@ def _number_text(x: float, tokens: list[str]) -> str:
     else:
         digits = _round(x, decimals)
     whole, _, fraction = digits.partition(".")
-    if whole == "0":
+    if whole == "0" and not (scientific and x == 0):  # 0 in a scientific format shows 0e0, even with #
         whole = ""
     minimum = 0
     for k, t in enumerate(integer_places):
@@ -222,9 +259,7 @@ def _number_text(x: float, tokens: list[str]) -> str:
     if len(whole) < minimum:
         whole = pad[: minimum - len(whole)] + whole
     if grouping:
-        core = whole.lstrip(" ")
-        spaces = len(whole) - len(core)
-        whole = " " * spaces + (f"{int(core):,}" if core else "")
+        whole = _grouped(whole)
     fraction_text = ""
     if decimals:
         chars = list(fraction.ljust(decimals, "0"))
@@ -240,6 +275,18 @@ def _number_text(x: float, tokens: list[str]) -> str:
     return prefix + whole + fraction_text + exponent_text + suffix
 
 
+def _grouped(whole: str) -> str:
+    """Digits (padded by 0 and ? placeholders) with a separator every three from the right: a separator in
+    the ? padding is a space, one in the 0 padding a comma ('?,?????????' shows '    1,234,567', '0,0000000'
+    shows '01,234,567')."""
+    out: list[str] = []
+    for k, char in enumerate(reversed(whole)):
+        if k and k % 3 == 0:
+            out.append(" " if char == " " else ",")
+        out.append(char)
+    return "".join(reversed(out))
+
+
 def _round(x: float, decimals: int) -> str:
     """x to `decimals` places, half away from zero on the 15 digits Excel keeps, as text."""
     shown = Decimal(f"{x:.15g}")
@@ -250,8 +297,26 @@ def _round(x: float, decimals: int) -> str:
 _WIDE = Context(prec=400, Emax=999, Emin=-999)
 
 
+def _elapsed_only(tokens: list[str]) -> bool:
+    """Whether a section shows elapsed time alone ([h]:mm:ss, [m]:ss, [s].00): after its bracketed unit only
+    smaller units, and no day, month or year. Other mixes are left to the other engine."""
+    units = [t.lower() for t in tokens if _literal(t) is None and t[0] in "yYmMdDhHsS["]
+    if not units or not units[0].startswith("["):
+        if any(t.startswith("[") for t in units):
+            raise NotCoveredError("date format with elapsed time after other units")
+        return False
+    order = {"h": 0, "m": 1, "s": 2}
+    last = order[units[0][1]]
+    for unit in units[1:]:
+        if unit[0] not in order or order[unit[0]] <= last:
+            raise NotCoveredError(f"date format with {unit} after elapsed {units[0]}")
+        last = order[unit[0]]
+    return True
+
+
 def _date_text(x: float, tokens: list[str], date1904: bool) -> str | CellError:
-    if not 0 <= x < LAST_SERIAL + 1:  # no calendar day (1e308 as a date): Excel's #VALUE!
+    elapsed = _elapsed_only(tokens)
+    if not 0 <= x < (float("inf") if elapsed else LAST_SERIAL + 1):  # no calendar day (1e308): #VALUE!
         return VALUE
     fraction_digits = 0
     for k, t in enumerate(tokens):
@@ -260,7 +325,7 @@ def _date_text(x: float, tokens: list[str], date1904: bool) -> str | CellError:
     seconds_total = round(x * 86400, fraction_digits) if fraction_digits else round(x * 86400)
     day = math.floor(seconds_total / 86400 + 1e-12)
     seconds_of_day = seconds_total - day * 86400
-    ymd = to_date(day, date1904)
+    ymd = (1900, 1, 1) if elapsed else to_date(day, date1904)  # elapsed time shows no calendar day
     if isinstance(ymd, CellError):
         return VALUE
     year, month, dom = ymd
@@ -311,7 +376,7 @@ def _date_text(x: float, tokens: list[str], date1904: bool) -> str | CellError:
             out.append(str(int(total)).zfill(len(lt) - 2))
         elif lt in ("am/pm", "a/p"):
             word = "AM" if hour < 12 else "PM"
-            out.append(word if lt == "am/pm" else word[0])
+            out.append(word if lt == "am/pm" else word[0] if t[0] == "A" else word[0].lower())  # a/p shows p
         elif t == "." and fraction_digits and k > 0 and lowered[k - 1].startswith("s"):
             part = f"{second - int(second):.{fraction_digits}f}"[1:]
             out.append(part)
@@ -334,7 +399,9 @@ def xl_text(date1904: bool, value: Value, fmt: Value) -> Value:
             return item
         if isinstance(pattern, CellError):
             return pattern
-        if not isinstance(pattern, str):
+        if pattern is None or pattern is MISSING:  # an empty cell as the format: ""
+            pattern = ""
+        elif not isinstance(pattern, str):
             pattern = general(float(pattern)) if isinstance(pattern, float) else ("TRUE" if pattern else "FALSE")
         return format_text(item, pattern, date1904)
 

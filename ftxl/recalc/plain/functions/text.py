@@ -244,6 +244,8 @@ def xl_value(value: Value) -> Value:
             if type(result) is CellError and item.strip():
                 raise NotCoveredError("VALUE of text that is not a plain number (a date, a currency)")
             return result
+        if type(item) is bool:  # VALUE(TRUE) is #VALUE! in Excel, unlike TRUE+0
+            return VALUE
         return number(item)
 
     return elementwise(single, value)

@@ -171,3 +171,73 @@ def test_impossible_arguments_give_excel_errors():
     assert calc("PV(-1,20,300)") == CellError("#DIV/0!")
     assert isinstance(calc("IRR({1,2,3})"), CellError)
     assert not math.isnan(calc("NORM.S.INV(0.5)"))
+
+
+# Excel's answers from Excel-saved workbooks (Apache POI's *FormatTests.xlsx, pycel's text.xlsx and
+# date-time.xlsx): each of these was a silent wrong value before issue 23.
+@pytest.mark.parametrize(
+    ("value", "fmt", "expected"),
+    [
+        (0.6079513888888889, "hh:mm:ss a/p", "02:35:27 p"),  # a/p keeps its case
+        (0.6079513888888889, "hh:mm:ss A/P", "02:35:27 P"),
+        (12.3, "£000.00", "£012.30"),
+        (12.3, '¥#.00" after"', "¥12.30 after"),
+        (1234567.0, "0,0000000", "01,234,567"),  # zero padding is grouped too
+        (314159.0, "$000,000,000", "$000,314,159"),
+        (1234567.0, "?,?????????", "    1,234,567"),  # a separator in the ? padding is a space
+        (1234567.0, "0.#,", "1234.6"),  # a comma after the decimals scales
+        (1234567.0, "#,.#,", "1.2"),
+        (890123.456789, ".#", "890123.5"),  # the point starts the number
+        (1.0, "#.", "1."),
+        (True, '"hi"', "TRUE"),  # one section for numbers: the text TRUE stays
+        (True, ';;;"hi"', "hi"),  # TRUE is text to TEXT: its section applies
+        (True, ";;;-@-", "-TRUE-"),
+        (-1.0, "[h]", "-24"),  # elapsed time below zero
+        (-1.0, "[s]", "-86400"),
+        (71003160.0, "[hh]", "1704075840"),  # elapsed hours past the last calendar day
+        (-1.0, "", "-"),
+        (123456.789, "|#,e-#|", "|1e5|"),  # a scientific format neither groups nor scales
+        (123456.789, "|#e-#%|", "|1e5%|"),
+        (0.0, "|#e+#|", "|0e+0|"),
+    ],
+)
+def test_text_formats_that_were_silently_wrong(value, fmt, expected):
+    assert calc("TEXT(B1,B2)", B1=value, B2=fmt) == expected
+
+
+@pytest.mark.parametrize(
+    "fmt",
+    ["w;x;z", "# ?/?", '"a"#_)', "s:m [hh]", "[h] h", "#.###.", "#.#####00#0", ".##0", ",0", "|0.0|e-|0|"],
+)
+def test_text_formats_ftxl_cannot_vouch_for_are_left_to_the_other_engine(fmt):
+    values = {node("S", "B1"): 5.5, node("S", "B2"): fmt}
+    book = PlainBook({node("S", "Z1"): "TEXT(B1,B2)"}, {}, list(values), [], ["S"])
+    with pytest.raises(RuntimeError, match="number format|date format|TEXT of"):
+        _strict(book, values)
+
+
+def _strict(book: PlainBook, values: dict) -> None:
+    left: dict[str, str] = {}
+    book._evaluate(values, {}, None, left, {})
+    if left:
+        raise RuntimeError(next(iter(left.values())))
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        ("VALUE(B1)", "#VALUE!"),  # VALUE(TRUE): Excel refuses a logical, unlike TRUE+0
+        ("EDATE(366,B1)", "#VALUE!"),
+        ("EOMONTH(B1,0)", "#VALUE!"),
+        ('TEXT(B2,"#.#####")', None),  # text that reads as a time is left to the other engine
+    ],
+)
+def test_logicals_refused_where_excel_refuses_them(formula, expected):
+    values = {node("S", "B1"): True, node("S", "B2"): "0:59:99"}
+    book = PlainBook({node("S", "Z1"): formula}, {}, list(values), [], ["S"])
+    left: dict[str, str] = {}
+    result = book._evaluate(values, {}, None, left, {})
+    if expected is None:
+        assert "may be a date or time" in next(iter(left.values()))
+    else:
+        assert result[node("S", "Z1")][0][0] == CellError(expected)
