@@ -31,6 +31,8 @@ class BookCells:
     """"SHEET!NAME" -> formula text of a name defined for one sheet only (it wins there over a workbook name)."""
     hidden_rows: dict[str, set[int]] = field(default_factory=dict)
     """SHEET -> rows hidden in it (SUBTOTAL 101-111 leaves them out)."""
+    filtered_sheets: set[str] = field(default_factory=set)
+    """SHEETs with an autofilter, whose hidden rows may be filtered out (SUBTOTAL 1-11 leaves those out too)."""
     iteration: tuple[int, float] | None = None
     """(most iterations, largest change) of iterative calculation when the workbook turns it on, else None."""
     saved: dict[str, Any] = field(default_factory=dict)
@@ -51,6 +53,7 @@ class BookCells:
             self.date1904,
             tuple(self.local_names.items()),
             tuple((sheet, frozenset(rows)) for sheet, rows in self.hidden_rows.items()),
+            frozenset(self.filtered_sheets),
             self.iteration,
         )
 

@@ -65,6 +65,7 @@ class Model:
                 cells.hidden_rows,
                 cells.local_names,
                 cells.iteration,
+                cells.filtered_sheets,
             )
             self.reason = self.plain.unordered
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils.cell import coordinate_from_string, get_column_letter, range_boundaries
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter, range_boundaries
 
 from .. import cell_functions
 from ..bounded_cache import BoundedCache
@@ -234,6 +234,8 @@ class BookReader:
         for sheet in self.sheets:
             if sheet.hidden_rows:
                 self.book.hidden_rows[sheet.name.upper()] = sheet.hidden_rows
+                if b"<autoFilter" in sheet.data:
+                    self.book.filtered_sheets.add(sheet.name.upper())
             array_cells = self._read_formulas(sheet)
             if len(self.book.formulas) > self.limits.max_formula_cells:
                 raise WorkbookError(
@@ -328,7 +330,8 @@ class BookReader:
         read = _formula if len(text) <= REMEMBERED_FORMULA_CHARS else _formula.__wrapped__
         key, engine_text, self.placement[key] = read(sheet, area, text)
         if "[" in engine_text:  # a structured reference, read from the row it is written in
-            engine_text = resolve_tables(engine_text, self.tables, coordinate_from_string(ref)[1])
+            letters, row = coordinate_from_string(ref)
+            engine_text = resolve_tables(engine_text, self.tables, row, sheet, column_index_from_string(letters))
         self.book.formulas[key] = engine_text
         return key
 

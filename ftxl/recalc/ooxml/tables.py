@@ -91,6 +91,8 @@ def _checked(part: str, name: str, sheet: str, ref: str, columns: tuple[str, ...
 STRUCTURED = re.compile(
     r"(?<![\w.!\]'])(?P<table>[A-Za-z_\\][\w.\\]*)\[(?P<spec>(?:[^\[\]\"]|\[(?:[^\[\]']|'.)*\])*)\]"
 )
+UNQUALIFIED = re.compile(r"(?<![\w.!\]'\\])\[(?!\d+\])(?P<spec>(?:[^\[\]\"']|'.|\[(?:[^\[\]']|'.)*\])*)\]")
+"""A structured reference without a table name ([Column3], [@Sales]): the table the formula sits in."""
 ITEM = re.compile(r"\[((?:[^\[\]']|'.)*)\]")
 SPECIALS = {"#ALL", "#DATA", "#HEADERS", "#TOTALS", "#THIS ROW"}
 
@@ -154,11 +156,20 @@ def _part(table: Table, spec: str, row: int) -> str:
     return f"{_quoted(table.sheet)}!{start}" + (f":{end}" if (start != end) else "")
 
 
-def resolve(formula: str, tables: dict[str, Table], row: int) -> str:
+def resolve(formula: str, tables: dict[str, Table], row: int, sheet: str = "", column: int = 0) -> str:
     """`formula` with every structured reference to a known table written as the range it stands for,
-    read from a cell in `row` (for #This Row and @)."""
+    read from a cell in `row` (for #This Row and @); one without a table name ([Column3] in a totals row)
+    is read in the table holding the cell (`sheet`, `row`, `column`)."""
     if "[" not in formula or not tables:
         return formula
+    home = next(
+        (
+            table
+            for table in tables.values()
+            if table.sheet == sheet and table.box[0] <= column <= table.box[2] and table.box[1] <= row <= table.box[3]
+        ),
+        None,
+    )
     parts = re.split(r'("(?:[^"]|"")*")', formula)  # text literals stay as they are
     for k in range(0, len(parts), 2):
         parts[k] = STRUCTURED.sub(
@@ -169,4 +180,6 @@ def resolve(formula: str, tables: dict[str, Table], row: int) -> str:
             ),
             parts[k],
         )
+        if home is not None:
+            parts[k] = UNQUALIFIED.sub(lambda m: _part(home, m.group("spec"), row), parts[k])
     return "".join(parts)

@@ -92,9 +92,12 @@ class Compiler:
         subtotal_cells: set[tuple[str, int, int]] | None = None,
         hidden_rows: dict[str, set[int]] | None = None,
         local_names: dict[str, str] | None = None,
+        filtered_sheets: set[str] | None = None,
     ) -> None:
         self.local_names = local_names or {}
         """"SHEET!NAME" -> formula text of the names scoped to one sheet."""
+        self.filtered_sheets = filtered_sheets or set()
+        """Sheets with an autofilter: their hidden rows may be filtered out, which SUBTOTAL 1-11 skips too."""
         self.sheet = ""
         self.subtotal_cells = subtotal_cells or set()
         """(SHEET, row, column) of formulas calling SUBTOTAL or AGGREGATE, which SUBTOTAL skips."""
@@ -284,8 +287,9 @@ class Compiler:
         spec = SPECS.get(upper)
         if spec is None:
             raise NotCoveredError(f"function {name}")
+        skipped: dict[int, tuple[Box, set[int], set[tuple[int, int]]]] = {}
         if upper == "SUBTOTAL":
-            self._check_subtotal(trees)
+            skipped = self._subtotal_skips(trees)
         if len(trees) < spec.min_args or (spec.max_args is not None and len(trees) > spec.max_args):
             raise NotCoveredError(f"{name} with {len(trees)} arguments")
         why_not = spec.covers(trees) if spec.covers else None
@@ -311,6 +315,8 @@ class Compiler:
         if spec.dates:
             system = self.date1904
             args.insert(0, lambda cells: system)
+        for position, (box, rows, cells_skipped) in skipped.items():
+            args[position] = _skipping(args[position], box, rows, cells_skipped)
         run = _caller(spec, args)
         key = self._shared_key(upper, trees) if spec.shared else None
         return run if key is None else _computed_once(key, run)
@@ -328,20 +334,32 @@ class Compiler:
                 return None
         return ("shared", f"{function}{trees!r}")
 
-    def _check_subtotal(self, trees: list[Tree]) -> None:
-        """SUBTOTAL skips other SUBTOTAL cells in its ranges (and, from 101 on, hidden rows): the plain engine
-        computes it only where neither is there to skip."""
-        for tree in trees[1:]:
+    def _subtotal_skips(self, trees: list[Tree]) -> dict[int, tuple[Box, set[int], set[tuple[int, int]]]]:
+        """What SUBTOTAL leaves out of each range, by argument: other SUBTOTAL and AGGREGATE cells always, and
+        hidden rows for 101-111 (for 1-11 too where an autofilter may have hidden them: then the plain engine
+        does not know which rows a filter hid, and leaves the cell to another engine)."""
+        code = trees[0][1] if trees and trees[0][0] == "value" and isinstance(trees[0][1], float) else None
+        skips: dict[int, tuple[Box, set[int], set[tuple[int, int]]]] = {}
+        for position, tree in enumerate(trees[1:], start=1):
             tree = self._named_range(tree)
             if tree[0] != "ref":
                 raise NotCoveredError("SUBTOTAL of something other than a range")
-            sheet, (min_col, min_row, max_col, max_row) = tree[1], tree[2]
-            if any(min_row <= r <= max_row for r in self.hidden_rows.get(sheet, ())):
-                raise NotCoveredError("SUBTOTAL over hidden rows")
-            if any(
-                s == sheet and min_col <= c <= max_col and min_row <= r <= max_row for s, r, c in self.subtotal_cells
-            ):
-                raise NotCoveredError("SUBTOTAL over another SUBTOTAL")
+            sheet, box = tree[1], tree[2]
+            min_col, min_row, max_col, max_row = box
+            hidden = {r for r in self.hidden_rows.get(sheet, ()) if min_row <= r <= max_row}
+            inner = {
+                (r, c)
+                for s, r, c in self.subtotal_cells
+                if s == sheet and min_col <= c <= max_col and min_row <= r <= max_row
+            }
+            if hidden and code is None:
+                raise NotCoveredError("SUBTOTAL over hidden rows with a function number known only by computing it")
+            if hidden and code < 100 and sheet in self.filtered_sheets:
+                raise NotCoveredError("SUBTOTAL 1-11 over rows an autofilter may have hidden")
+            rows = hidden if code is not None and code > 100 else set()
+            if rows or inner:
+                skips[position] = (box, rows, inner)
+        return skips
 
     def where(self, name: str, trees: list[Tree]) -> Closure:
         """ROW, COLUMN, ROWS, COLUMNS: facts about where a reference is (or the formula's own cell), not
@@ -457,6 +475,26 @@ def _telling(read: Closure, left_out: int) -> Closure:
         return Grid(grid.rows, True, left_out) if isinstance(grid, Grid) else Grid([[grid]], True, left_out)
 
     return told
+
+
+def _skipping(read: Closure, box: Box, rows: set[int], cells_skipped: set[tuple[int, int]]) -> Closure:
+    """A range argument of SUBTOTAL with the cells it leaves out (hidden rows, other subtotals) read as empty."""
+    min_col, min_row = box[0], box[1]
+
+    def run(cells: Cells) -> Value:
+        grid = read(cells)
+        if not isinstance(grid, Grid):
+            return grid
+        kept = [
+            [
+                None if (min_row + i) in rows or (min_row + i, min_col + j) in cells_skipped else value
+                for j, value in enumerate(row)
+            ]
+            for i, row in enumerate(grid.rows)
+        ]
+        return Grid(kept, True)
+
+    return run
 
 
 def _relative(text: str) -> bool:
@@ -678,6 +716,7 @@ class PlainBook:
         hidden_rows: dict[str, set[int]] | None = None,
         local_names: dict[str, str] | None = None,
         iteration: tuple[int, float] | None = None,
+        filtered_sheets: set[str] | None = None,
     ) -> None:
         self.formulas = formulas
         self.local_names = local_names or {}
@@ -720,7 +759,16 @@ class PlainBook:
                 min_col, min_row, _, _ = range_boundaries(ref)
                 subtotals.add((sheet, min_row, min_col))
         compiler = Compiler(
-            name_trees, known, blocks, extents, date1904, self.name_texts, subtotals, hidden_rows, local_names
+            name_trees,
+            known,
+            blocks,
+            extents,
+            date1904,
+            self.name_texts,
+            subtotals,
+            hidden_rows,
+            local_names,
+            filtered_sheets,
         )
         steps = []
         self.notes: list[tuple[str, str]] = []
