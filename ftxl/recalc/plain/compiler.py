@@ -354,7 +354,7 @@ class Compiler:
             }
             if hidden and code is None:
                 raise NotCoveredError("SUBTOTAL over hidden rows with a function number known only by computing it")
-            if hidden and code < 100 and sheet in self.filtered_sheets:
+            if hidden and code is not None and code < 100 and sheet in self.filtered_sheets:
                 raise NotCoveredError("SUBTOTAL 1-11 over rows an autofilter may have hidden")
             rows = hidden if code is not None and code > 100 else set()
             if rows or inner:
