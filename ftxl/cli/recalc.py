@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -59,11 +60,12 @@ DEFAULT_OUT = Path("recalculated")
 )
 @click.option(
     "--engine",
-    type=click.Choice(["auto", "formulas"]),
+    type=click.Choice(["auto", "formulas", "ironcalc"]),
     default="auto",
     show_default=True,
     help="auto: ftxl's plain engine, the formulas library for workbooks it does not cover; "
-    "formulas: the formulas library for every workbook (slower; to cross-check).",
+    "formulas: the formulas library for every workbook (slower; to cross-check); "
+    "ironcalc: the plain engine, IronCalc for the cells it does not compute (pip install ironcalc).",
 )
 def recalc(
     paths: tuple[Path, ...],
@@ -107,6 +109,8 @@ def recalc(
 
     if in_place and out_dir is not None:
         raise click.UsageError("--in-place and --out exclude each other: choose one")
+    if engine == "ironcalc" and importlib.util.find_spec("ironcalc") is None:
+        raise click.UsageError("--engine ironcalc needs IronCalc: pip install ironcalc")
     try:
         if summary_path is not None:
             summary.check_path(summary_path)

@@ -29,8 +29,10 @@ from .values import VALUE, NotCoveredError
 if TYPE_CHECKING:
     from .formulas_fallback import CompiledBook
 
-ENGINES = ("auto", "formulas")
-"""auto: the plain engine, `formulas` where it does not cover a workbook; formulas: always `formulas`."""
+ENGINES = ("auto", "formulas", "ironcalc")
+"""auto: the plain engine, `formulas` where it does not cover a workbook; formulas: always `formulas`;
+ironcalc: the plain engine, IronCalc for the cells it does not compute (`formulas` for whole workbooks it
+does not cover, and for batches IronCalc does not take); needs `pip install ironcalc`."""
 
 
 class Model:
@@ -43,6 +45,10 @@ class Model:
         self.whole: CompiledBook | None = None
         self.batches: dict[int, tuple[CompiledBook, list[str], list[str], list[tuple[str, str, int, int]]]] = {}
         self.reason = "asked for" if engine == "formulas" else ""
+        self.fallback = "IronCalc" if engine == "ironcalc" else "formulas"
+        """Which engine computes the cells the plain engine does not, per cell."""
+        self.by_ironcalc: set[str] = set()
+        """Nodes IronCalc computed."""
         self._flags: list[tuple[str, str]] | None = None
         self._reach: dict[frozenset[str], tuple[set[str], set[str]]] = {}
         """Cells warned and cells volatile, by the set of noted cells they follow from."""
@@ -148,8 +154,8 @@ class Model:
                     self._flags.append(
                         (
                             key,
-                            f"computed by the formulas engine with {', '.join(unchecked)}, which ftxl has not "
-                            "checked against Excel's results: check this value",
+                            f"computed by the {self._engine_of(key)} engine with {', '.join(unchecked)}, which ftxl "
+                            "has not checked against Excel's results: check this value",
                         )
                     )
         evaluation.notes = evaluation.notes + self._flags  # a new list: an engine's own notes stay as they are
@@ -159,6 +165,9 @@ class Model:
                 volatile = {key for key, note in self._flags if note.startswith("volatile")}
                 self._reach[roots] = (self._dependents(set(roots)), self._dependents(volatile))
             evaluation.warned, evaluation.volatile = self._reach[roots]
+
+    def _engine_of(self, key: str) -> str:
+        return "IronCalc" if key in self.by_ironcalc else "formulas"
 
     def _dependents(self, keys: set[str]) -> set[str]:
         return self.plain.dependents(keys) if self.plain is not None and keys else keys
@@ -189,12 +198,25 @@ class Model:
                 sheets=cells.sheets,
                 array_formulas={key for key in keys if key in cells.array_formulas},
             )
-            self.batches[stage] = (CompiledBook(sub), keys, blocks, inputs)
+            self.batches[stage] = (self._compiled(sub, CompiledBook), keys, blocks, inputs)
         book, keys, blocks, inputs = self.batches[stage]
         found = {key: got.get((sheet, r, c)) for key, sheet, r, c in inputs}
         values = {key: value for key, value in found.items() if value is not None}
         results = book.evaluate(BookCells(values=values, blocks={key: cells.blocks[key] for key in blocks})).results
         return self._refused_dates(results)
+
+    def _compiled(self, sub: BookCells, compiled_book: Any) -> Any:
+        """One batch compiled for the fallback engine: IronCalc when asked for and it takes the batch."""
+        if self.fallback == "IronCalc":
+            from .ironcalc_fallback import IronBook  # imports ironcalc: only when asked for
+
+            try:
+                book = IronBook(sub)
+            except NotCoveredError:
+                return compiled_book(sub)
+            self.by_ironcalc.update(sub.formulas)
+            return book
+        return compiled_book(sub)
 
     def _refused_dates(self, results: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]]]:
         """In a 1904 workbook, the cells `formulas` computed with a date function show #VALUE! (it counts dates
@@ -217,7 +239,12 @@ class Model:
         shown = ", ".join(reasons[:3]) + (f" and {len(reasons) - 3} more" if len(reasons) > 3 else "")
         if foreign == total:
             return f"formulas ({shown})"
-        return f"plain for {total - foreign:,} cells, formulas for {foreign:,} ({shown})"
+        fallback = (
+            "IronCalc or formulas"
+            if self.by_ironcalc and set(self.plain.uncovered) - self.by_ironcalc
+            else ("IronCalc" if self.by_ironcalc else "formulas")
+        )
+        return f"plain for {total - foreign:,} cells, {fallback} for {foreign:,} ({shown})"
 
 
 @contextlib.contextmanager

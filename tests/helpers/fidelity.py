@@ -124,3 +124,13 @@ def compare(path: Path) -> Comparison:
         result.error = f"{type(exc).__name__}: {exc}"
     result.seconds = time.perf_counter() - start
     return result
+
+
+def within_iteration(path: Path, place: tuple[str, str], excel: Any, ftxl: Any) -> bool:
+    """For a benchmark that has only values: a number within the workbook's largest change of Excel's in a
+    workbook with iterative calculation on (the loops' cells; other cells are equal to 1e-9 anyway)."""
+    if not isinstance(excel, float) or not isinstance(ftxl, float):
+        return False
+    with Package(path) as package:
+        iteration = read_workbook(package).iteration
+    return iteration is not None and abs(excel - ftxl) <= iteration[1]
