@@ -297,3 +297,79 @@ def _clock(divisor: int, modulus: int):  # type: ignore[no-untyped-def]
 FUNCTIONS.add("HOUR", 1, 1)(_clock(3600, 24))
 FUNCTIONS.add("MINUTE", 1, 1)(_clock(60, 60))
 FUNCTIONS.add("SECOND", 1, 1)(_clock(1, 60))
+
+
+@FUNCTIONS.add("YEARFRAC", 2, 3, dates=True)
+@_dated
+def xl_yearfrac(date1904: bool, start: Value, end: Value, basis: Value = 0.0) -> Value:
+    """The share of a year between two dates, by day-count basis: 0 US 30/360, 1 actual/actual, 2 actual/360,
+    3 actual/365, 4 European 30/360 (Excel's rules, including its averaging of year lengths for basis 1)."""
+    # Excel looks at the basis first: its error, a logical or text is the answer before any date's error
+    basis = direct(basis)
+    if type(basis) is bool or type(start) is bool or type(end) is bool:
+        return VALUE
+    kind = _whole(0.0 if basis is None else basis)
+    if type(kind) is CellError:
+        return kind
+    if kind not in (0, 1, 2, 3, 4):
+        return NUM
+    first, last = _serial(start), _serial(end)
+    for part in (first, last):
+        if type(part) is CellError:
+            return part
+    first, last = math.floor(first), math.floor(last)  # type: ignore[arg-type]
+    if first > last:
+        first, last = last, first
+    a, b = to_date(first, date1904), to_date(last, date1904)
+    if type(a) is CellError or type(b) is CellError:
+        return NUM
+    if (not date1904 and first <= 60) or a[2] == 0:  # type: ignore[index]
+        raise NotCoveredError("YEARFRAC of a day in Excel's 1900-01-00 .. 1900-02-29")
+    days = last - first
+    if kind == 2:
+        return days / 360
+    if kind == 3:
+        return days / 365
+    if kind == 1:
+        return days / _actual_year(a, b)  # type: ignore[arg-type]
+    return _days_360(a, b, european=kind == 4) / 360  # type: ignore[arg-type]
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def _actual_year(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    """Basis 1's year length: 365 or 366 within a year (366 when a 29 February lies between), else the
+    average length of the calendar years the dates span."""
+    (y1, m1, d1), (y2, m2, d2) = a, b
+    within = y1 == y2 or (y2 == y1 + 1 and (m1, d1) >= (m2, d2))
+    if not within:
+        years = y2 - y1 + 1
+        return sum(366 if _leap(year) else 365 for year in range(y1, y2 + 1)) / years
+    if y1 == y2:
+        return 366.0 if _leap(y1) else 365.0
+    start, end = dt.date(y1, m1, d1), dt.date(y2, m2, d2)
+    for year in (y1, y2):
+        if _leap(year) and start <= dt.date(year, 2, 29) <= end:
+            return 366.0
+    return 365.0
+
+
+def _days_360(a: tuple[int, int, int], b: tuple[int, int, int], european: bool) -> float:
+    """Days between two dates on a 360-day year: the US (NASD) rules of YEARFRAC basis 0, or European."""
+    (y1, m1, d1), (y2, m2, d2) = a, b
+    if european:
+        d1, d2 = min(d1, 30), min(d2, 30)
+    else:
+        last_feb_1 = m1 == 2 and d1 == (29 if _leap(y1) else 28)
+        last_feb_2 = m2 == 2 and d2 == (29 if _leap(y2) else 28)
+        if last_feb_1 and last_feb_2:
+            d2 = 30
+        if last_feb_1:
+            d1 = 30
+        if d2 == 31 and d1 >= 30:
+            d2 = 30
+        if d1 == 31:
+            d1 = 30
+    return float((y2 - y1) * 360 + (m2 - m1) * 30 + (d2 - d1))

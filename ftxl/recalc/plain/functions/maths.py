@@ -249,6 +249,21 @@ FUNCTIONS.add("MROUND", 2, 2)(numeric(_mround))
 FUNCTIONS.add("CEILING.MATH", 1, 3)(numeric(_ceiling_math))
 FUNCTIONS.add("FLOOR.MATH", 1, 3)(numeric(_floor_math))
 FUNCTIONS.add("TRUNC", 1, 2)(numeric(_trunc))
+
+
+def _precise(direction: Callable[[float, float], float | CellError]) -> Callable[..., float | CellError]:
+    """CEILING.PRECISE, ISO.CEILING and FLOOR.PRECISE: towards +inf (or -inf) to a multiple of |significance|,
+    whatever the signs (CEILING.PRECISE(-4.3, 2) is -4)."""
+
+    def precise(x: float, significance: float = 1.0) -> float | CellError:
+        return direction(x, significance)
+
+    return precise
+
+
+FUNCTIONS.add("CEILING.PRECISE", 1, 2)(numeric(_precise(_ceiling_math)))
+FUNCTIONS.add("ISO.CEILING", 1, 2)(numeric(_precise(_ceiling_math)))
+FUNCTIONS.add("FLOOR.PRECISE", 1, 2)(numeric(_precise(_floor_math)))
 FUNCTIONS.add("EVEN", 1, 1)(numeric(_even_odd(False)))
 FUNCTIONS.add("ODD", 1, 1)(numeric(_even_odd(True)))
 FUNCTIONS.add("FACT", 1, 1)(numeric(_fact))

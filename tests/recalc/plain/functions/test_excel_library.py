@@ -241,3 +241,53 @@ def test_logicals_refused_where_excel_refuses_them(formula, expected):
         assert "may be a date or time" in next(iter(left.values()))
     else:
         assert result[node("S", "Z1")][0][0] == CellError(expected)
+
+
+# Excel's YEARFRAC, every basis, from an Excel-saved workbook (pycel's yearfrac.xlsx, 370 date pairs, all
+# equal when this was written) and Microsoft's documented example (2012-01-01 to 2012-07-30).
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        ("DATE(2001,1,31)", "DATE(2001,3,31)", (1 / 6, 0.16164383561643836, 0.1638888888888889, 0.16164383561643836, 1 / 6)),
+        ("DATE(2001,1,29)", "DATE(2001,3,31)", (0.17222222222222222, 0.16712328767123288, 0.16944444444444445, 0.16712328767123288, 0.16944444444444445)),
+        ("DATE(2004,2,29)", "DATE(2005,2,28)", (1.0, 0.9972677595628415, 1.0138888888888888, 1.0, 0.9972222222222222)),
+        ("DATE(2001,2,28)", "DATE(2004,2,29)", (3.0, 3.0006844626967832, 3.0444444444444443, 3.0027397260273974, 3.0027777777777778)),
+        ("DATE(2003,1,1)", "DATE(2001,1,2)", (1.9972222222222222, 1.9972602739726026, 2.025, 1.9972602739726026, 1.9972222222222222)),
+        ("DATE(2012,1,1)", "DATE(2012,7,30)", (0.58055556, 0.57650273, 0.58611111, 0.57808219, 0.58055556)),
+    ],
+)  # fmt: skip
+def test_yearfrac_every_basis_as_in_excel(start, end, expected):
+    for basis, value in enumerate(expected):
+        assert calc(f"YEARFRAC({start},{end},{basis})") == pytest.approx(value, rel=1e-8), basis
+
+
+@pytest.mark.parametrize(
+    ("basis", "expected"), [(-1, "#NUM!"), (5, "#NUM!"), ('"plugh"', "#VALUE!"), ("TRUE", "#VALUE!"), ("1/0", "#DIV/0!")]
+)
+def test_yearfrac_looks_at_the_basis_before_the_dates(basis, expected):
+    assert calc(f"YEARFRAC(-1,1/0,{basis})") == CellError(expected)
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [  # Microsoft's documented examples
+        ("CEILING.PRECISE(4.3)", 5.0),
+        ("CEILING.PRECISE(-4.3)", -4.0),
+        ("CEILING.PRECISE(4.3,2)", 6.0),
+        ("CEILING.PRECISE(4.3,-2)", 6.0),
+        ("CEILING.PRECISE(-4.3,2)", -4.0),
+        ("CEILING.PRECISE(-4.3,-2)", -4.0),
+        ("ISO.CEILING(4.3)", 5.0),
+        ("ISO.CEILING(-4.3)", -4.0),
+        ("ISO.CEILING(4.3,-2)", 6.0),
+        ("ISO.CEILING(-4.3,-2)", -4.0),
+        ("FLOOR.PRECISE(-3.2,-1)", -4.0),
+        ("FLOOR.PRECISE(3.2,1)", 3.0),
+        ("FLOOR.PRECISE(-3.2,1)", -4.0),
+        ("FLOOR.PRECISE(3.2,-1)", 3.0),
+        ("FLOOR.PRECISE(3.2)", 3.0),
+        ("CEILING.PRECISE(0.3,0.1)", 0.3),
+    ],
+)
+def test_precise_ceilings_and_floors_ignore_the_signs(formula, expected):
+    assert calc(formula) == pytest.approx(expected, rel=1e-15)
