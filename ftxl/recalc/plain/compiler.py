@@ -112,6 +112,7 @@ class Compiler:
         """Sheet -> (last row, last column) holding a value or a formula: where whole columns end in effect."""
         self.blocks = blocks
         self.refs: list[tuple[str, Box]] = []
+        self._range_keys: dict[tuple[str, Box], list[list[tuple[str, int, int]]]] = {}
         self.row = self.column = 0
         self.in_array = False
         """Compiling an array formula, or the arguments of a function Excel evaluates as arrays."""
@@ -197,7 +198,10 @@ class Compiler:
             if context == RANGE_CONTEXT:
                 return lambda cells: Grid([[cells.get(key)]], True)
             return lambda cells: cells.get(key)
-        keys = [[(sheet, r, c) for c in range(min_col, max_col + 1)] for r in range(min_row, max_row + 1)]
+        keys = self._range_keys.get((sheet, box))
+        if keys is None:  # many formulas read the same table column: its cell keys are made once
+            keys = [[(sheet, r, c) for c in range(min_col, max_col + 1)] for r in range(min_row, max_row + 1)]
+            self._range_keys[(sheet, box)] = keys
 
         def read(cells: Cells) -> Value:
             get = cells.get
