@@ -70,12 +70,12 @@ def same(excel: Any, ftxl: Any) -> bool:
     return type(excel) is type(ftxl) and excel == ftxl
 
 
-def _within_iteration(key: str, evaluation: Any, reader: BookReader, excel: Any, ftxl: Any) -> bool:
-    """A cell of a loop that iterative calculation computed equals Excel's when the two differ by no more than
-    the workbook's largest change: Excel's own result depends on where its last iteration started."""
-    if key not in evaluation.looped or not isinstance(excel, float) or not isinstance(ftxl, float):
+def within_iteration(iteration: tuple[int, float] | None, excel: Any, ftxl: Any) -> bool:
+    """Two numbers within the largest change of a workbook with iterative calculation on: how a cell of a loop
+    equals Excel's, whose own result depends on where its last iteration started."""
+    if iteration is None or not isinstance(excel, float) or not isinstance(ftxl, float):
         return False
-    return abs(excel - ftxl) <= reader.book.iteration[1]
+    return abs(excel - ftxl) <= iteration[1]
 
 
 def compare(path: Path) -> Comparison:
@@ -105,7 +105,8 @@ def compare(path: Path) -> Comparison:
                     result.cells += 1
                     moving = key in evaluation.volatile
                     result.volatile += moving
-                    if same(cached[ref], value) or _within_iteration(key, evaluation, reader, cached[ref], value):
+                    looped = reader.book.iteration if key in evaluation.looped else None
+                    if same(cached[ref], value) or within_iteration(looped, cached[ref], value):
                         result.equal += 1
                         result.volatile_equal += moving
                         result.equal_formulas.append(text)
@@ -124,13 +125,3 @@ def compare(path: Path) -> Comparison:
         result.error = f"{type(exc).__name__}: {exc}"
     result.seconds = time.perf_counter() - start
     return result
-
-
-def within_iteration(path: Path, place: tuple[str, str], excel: Any, ftxl: Any) -> bool:
-    """For a benchmark that has only values: a number within the workbook's largest change of Excel's in a
-    workbook with iterative calculation on (the loops' cells; other cells are equal to 1e-9 anyway)."""
-    if not isinstance(excel, float) or not isinstance(ftxl, float):
-        return False
-    with Package(path) as package:
-        iteration = read_workbook(package).iteration
-    return iteration is not None and abs(excel - ftxl) <= iteration[1]

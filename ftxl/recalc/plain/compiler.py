@@ -970,7 +970,12 @@ class PlainBook:
         return results
 
     def _iterate(
-        self, loop: _Loop, cells: Cells, results: dict[str, list[list[Value]]], saved: dict[str, Value], left: dict
+        self,
+        loop: _Loop,
+        cells: Cells,
+        results: dict[str, list[list[Value]]],
+        saved: dict[str, Value],
+        left: dict[str, str],
     ) -> None:
         """Compute a loop as Excel's iterative calculation does: from the values saved with its cells, each
         cell in turn, again and again until no value changes by more than the largest change, or the most

@@ -189,8 +189,8 @@ def _number_text(x: float, tokens: list[str]) -> str:
     first, last = placeholders[0], placeholders[-1]
     if "," in tokens[:first]:
         raise NotCoveredError("number format with a comma before its digits")
-    scientific = any(t[0] in "eE" and len(t) == 2 for t in tokens)
     exponent_at = next((k for k, t in enumerate(tokens) if t[0] in "eE" and len(t) == 2), None)
+    scientific = exponent_at is not None
     if first > 0 and tokens[first - 1] == ".":  # .## : the point starts the number (1234.56 as 1234.56)
         first -= 1
     if exponent_at is None and last + 1 < len(tokens) and tokens[last + 1] == ".":  # #. shows 1.
