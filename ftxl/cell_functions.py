@@ -20,6 +20,7 @@ combine with any range, and the result spills in the ranges' shape.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,7 +28,18 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__, analysis, labels, model, second_layer, value_of_information
+from . import (
+    __version__,
+    analysis,
+    api_risks,
+    cost_builder,
+    finetuning_costs,
+    labels,
+    model,
+    price_list,
+    second_layer,
+    value_of_information,
+)
 from . import finetune_economics as economics
 from .bounded_cache import BoundedCache
 from .checks import shape_message
@@ -779,6 +791,239 @@ def routing_point_value(
     return _elementwise(np.vectorize(one, otypes=[float]), **cells)
 
 
+def _choice(name: str, value: Cells, choices: tuple[str, ...]) -> str:
+    """Which figure a function returns: a single text cell among `choices` (spaces read as _); empty: the first."""
+    if is_missing(value):
+        return choices[0]
+    item = _single(name, value)
+    which = item.strip().lower().replace(" ", "_") if isinstance(item, str) else item
+    if which not in choices:
+        raise InputError(f"{name} = {item!r}: choose {', '.join(choices)}")
+    return str(which)
+
+
+def api_cost_per_event(
+    input_tokens: Cells,
+    output_tokens: Cells,
+    input_price: Cells,
+    output_price: Cells,
+    cached_share: Cells = None,
+    cached_price: Cells = None,
+    batch_discount: Cells = None,
+    currency_rate: Cells = None,
+) -> Result:
+    """API_COST_PER_EVENT: euros per API call from tokens and prices per million tokens, cell by cell; an empty
+    cached price is the input price, empty share, discount 0, rate 1."""
+
+    def one(cached_price: float, **args: float) -> float:
+        return cost_builder.api_cost_per_event(cached_price=None if math.isnan(cached_price) else cached_price, **args)
+
+    tokens = {"input_tokens": input_tokens, "output_tokens": output_tokens}
+    prices = {
+        "input_price": input_price,
+        "output_price": output_price,
+        "cached_price": _optional(cached_price, math.nan),
+    }
+    return _elementwise(
+        np.vectorize(one, otypes=[float]),
+        **tokens,
+        **prices,
+        cached_share=_optional(cached_share, 0.0),
+        batch_discount=_optional(batch_discount, 0.0),
+        currency_rate=_optional(currency_rate, 1.0),
+    )
+
+
+def api_price(model_name: Cells, kind: Cells = None, provider: Cells = None, on_date: Cells = None) -> Result:
+    """API_PRICE: US dollars per million tokens of a model from genai-prices' bundled table (offline), on an
+    Excel date (empty: today); kind input (default), cached or output."""
+    model_ = _single("model_name", model_name)
+    if not isinstance(model_, str):
+        raise InputError(f"model_name = {model_!r} is not text: type the model as its provider names it (gpt-4o)")
+    which = _choice("kind", kind, price_list.PRICE_KINDS)
+    vendor = None if is_missing(provider) else _single("provider", provider)
+    if vendor is not None and not isinstance(vendor, str):
+        raise InputError(f"provider = {vendor!r} is not text: type it as genai-prices names it (openai)")
+    day = None
+    if not is_missing(on_date):
+        serial = _single_number(on_date)
+        if serial is None or not 1 <= serial < 2_958_466:
+            raise InputError(f"on_date = {_single('on_date', on_date)!r} is not an Excel date")
+        day = (datetime.datetime(1899, 12, 30) + datetime.timedelta(days=int(serial))).date()
+    return price_list.api_prices(model_, vendor, day).price(which)
+
+
+GPU_FIGURES = {
+    "per_event": "cost_per_event",
+    "per_day": "cost_per_day",
+    "per_month": "cost_per_month",
+    "gpus": "gpus",
+    "peak_gpus": "peak_gpus",
+    "gpu_hours": "gpu_hours_per_day",
+    "wait_hours": "average_wait_hours",
+}
+"""GPU_COST_PER_EVENT's `what`: the figure of `ftxl.cost_builder.GpuServing` it returns."""
+
+
+def gpu_cost_per_event(
+    gpu_hourly_price: Cells,
+    events_per_gpu_second: Cells,
+    events_per_day: Cells,
+    min_replicas: Cells = None,
+    peak_hour_share: Cells = None,
+    batch_every_hours: Cells = None,
+    startup_hours: Cells = None,
+    currency_rate: Cells = None,
+    what: Cells = None,
+) -> Result:
+    """GPU_COST_PER_EVENT: euros per event of self-hosting on GPUs (or, by `what`, per day, per month, GPUs,
+    GPU-hours a day, hours an event waits), cell by cell."""
+    figure = GPU_FIGURES[_choice("what", what, tuple(GPU_FIGURES))]
+
+    def one(min_replicas: float, **args: float) -> float:
+        if min_replicas != int(min_replicas):
+            raise InputError(f"min_replicas {min_replicas:g} must be a whole number of GPUs")
+        return float(getattr(cost_builder.GpuServing(min_replicas=int(min_replicas), **args), figure))
+
+    return _elementwise(
+        np.vectorize(one, otypes=[float]),
+        gpu_hourly_price=gpu_hourly_price,
+        events_per_gpu_second=events_per_gpu_second,
+        events_per_day=events_per_day,
+        min_replicas=_optional(min_replicas, 1.0),
+        peak_hour_share=_optional(peak_hour_share, 1 / 24),
+        batch_every_hours=_optional(batch_every_hours, 0.0),
+        startup_hours=_optional(startup_hours, 0.0),
+        currency_rate=_optional(currency_rate, 1.0),
+    )
+
+
+def waiting_cost_per_event(
+    wait_hours: Cells, delay_cost_per_day: Cells, free_hours: Cells = None, hours_per_day: Cells = None
+) -> Result:
+    """WAITING_COST_PER_EVENT: euros an event's wait costs beyond the free hours, cell by cell."""
+    return _elementwise(
+        np.vectorize(cost_builder.waiting_cost_per_event, otypes=[float]),
+        wait_hours=wait_hours,
+        delay_cost_per_day=delay_cost_per_day,
+        free_hours=_optional(free_hours, 0.0),
+        hours_per_day=_optional(hours_per_day, cost_builder.HOURS_PER_DAY),
+    )
+
+
+RATE_LIMIT_FIGURES = ("monthly", "wait_hours", "waiting_share", "peak_tpm")
+"""RATE_LIMIT_COST's `what`: euros a month, the average wait of the events that wait, their share, peak TPM."""
+
+
+def rate_limit_cost(
+    events_per_day: Cells,
+    peak_hour_share: Cells,
+    tokens_per_event: Cells,
+    tokens_per_minute_limit: Cells,
+    requests_per_minute_limit: Cells,
+    delay_cost_per_day: Cells,
+    free_hours: Cells = None,
+    capacity_price: Cells = None,
+    what: Cells = None,
+) -> Result:
+    """RATE_LIMIT_COST: euros a month an API's rate limits cost (the waits, or provisioned capacity when
+    cheaper), or by `what` the wait, the share of events that wait, the peak tokens per minute; cell by cell."""
+    figure = _choice("what", what, RATE_LIMIT_FIGURES)
+
+    def one(delay_cost_per_day: float, free_hours: float, capacity_price: float, **args: float) -> float:
+        limit = api_risks.rate_limit(**args)
+        if figure == "wait_hours":
+            return limit.average_wait_hours
+        if figure == "waiting_share":
+            return limit.waiting_events_per_day / args["events_per_day"] if args["events_per_day"] else 0.0
+        if figure == "peak_tpm":
+            return limit.peak_tokens_per_minute
+        price = None if math.isnan(capacity_price) else capacity_price
+        return api_risks.rate_limit_monthly(limit, delay_cost_per_day, free_hours, capacity_price_per_1000_tpm=price)
+
+    return _elementwise(
+        np.vectorize(one, otypes=[float]),
+        events_per_day=events_per_day,
+        peak_hour_share=peak_hour_share,
+        tokens_per_event=tokens_per_event,
+        tokens_per_minute_limit=tokens_per_minute_limit,
+        requests_per_minute_limit=requests_per_minute_limit,
+        delay_cost_per_day=delay_cost_per_day,
+        free_hours=_optional(free_hours, 0.0),
+        capacity_price=_optional(capacity_price, math.nan),
+    )
+
+
+def silent_change_cost(
+    incidents_per_year: Cells,
+    accuracy_drop_points: Cells,
+    cost_per_error: Cells,
+    events_per_day: Cells,
+    evaluations_per_month: Cells = None,
+    cost_per_evaluation: Cells = None,
+    days_to_detect: Cells = None,
+) -> Result:
+    """SILENT_CHANGE_COST: euros a month silent model changes and the evaluations that catch them cost, cell by
+    cell; empty evaluations 0, days to detect without them a month."""
+    return _elementwise(
+        np.vectorize(api_risks.silent_change_monthly, otypes=[float]),
+        incidents_per_year=incidents_per_year,
+        accuracy_drop_points=accuracy_drop_points,
+        cost_per_error=cost_per_error,
+        events_per_day=events_per_day,
+        evaluations_per_month=_optional(evaluations_per_month, 0.0),
+        cost_per_evaluation=_optional(cost_per_evaluation, 0.0),
+        days_to_detect_unmonitored=_optional(days_to_detect, cost_builder.DAYS_PER_MONTH),
+    )
+
+
+def finetune_investment(
+    examples_needed: Cells,
+    labelled_share: Cells,
+    cost_per_label: Cells,
+    engineer_days: Cells = None,
+    day_rate: Cells = None,
+    training_gpu_hours: Cells = None,
+    gpu_hourly_price: Cells = None,
+    currency_rate: Cells = None,
+    evaluation: Cells = None,
+    integration: Cells = None,
+    readiness: Cells = None,
+) -> Result:
+    """FINETUNE_INVESTMENT: euros fine-tuning costs up front, the sum of its parts, cell by cell; empty parts 0."""
+
+    def one(**parts: float) -> float:
+        return finetuning_costs.Investment(**parts).total
+
+    optional = {"engineer_days": engineer_days, "day_rate": day_rate, "training_gpu_hours": training_gpu_hours}
+    optional |= {"gpu_hourly_price": gpu_hourly_price, "evaluation": evaluation, "integration": integration}
+    return _elementwise(
+        np.vectorize(one, otypes=[float]),
+        examples_needed=examples_needed,
+        labelled_share=labelled_share,
+        cost_per_label=cost_per_label,
+        currency_rate=_optional(currency_rate, 1.0),
+        readiness=_optional(readiness, 0.0),
+        **{name: _optional(value, 0.0) for name, value in optional.items()},
+    )
+
+
+def finetune_running_monthly(
+    mlops_fte_share: Cells,
+    loaded_annual_cost: Cells,
+    retraining_runs_per_year: Cells = None,
+    cost_per_run: Cells = None,
+) -> Result:
+    """FINETUNE_RUNNING_MONTHLY: euros a month to keep a fine-tuned model running, hosting excluded, cell by cell."""
+    return _elementwise(
+        np.vectorize(finetuning_costs.running_monthly, otypes=[float]),
+        mlops_fte_share=mlops_fte_share,
+        loaded_annual_cost=loaded_annual_cost,
+        retraining_runs_per_year=_optional(retraining_runs_per_year, 0.0),
+        cost_per_run=_optional(cost_per_run, 0.0),
+    )
+
+
 def ftxl_version() -> Result:
     """FTXL_VERSION: which ftxl computed the cells, and how: "ftxl 0.1.0, computed by the ftxl add-in" (or by
     ftxl recalc on a date). A saved file shows the last computation's words; #NAME? means no add-in."""
@@ -813,6 +1058,14 @@ FUNCTIONS: dict[str, Callable[..., Result]] = {
     "LABELS_NEEDED": labels_needed,
     "LAYER2_COST_PER_EVENT": layer2_cost_per_event,
     "ROUTING_POINT_VALUE": routing_point_value,
+    "API_COST_PER_EVENT": api_cost_per_event,
+    "API_PRICE": api_price,
+    "GPU_COST_PER_EVENT": gpu_cost_per_event,
+    "WAITING_COST_PER_EVENT": waiting_cost_per_event,
+    "RATE_LIMIT_COST": rate_limit_cost,
+    "SILENT_CHANGE_COST": silent_change_cost,
+    "FINETUNE_INVESTMENT": finetune_investment,
+    "FINETUNE_RUNNING_MONTHLY": finetune_running_monthly,
     "FTXL_VERSION": ftxl_version,
 }
 """Every ftxl worksheet function under the name Excel shows, in the order the documentation lists them."""

@@ -364,6 +364,221 @@ def ROUTING_POINT_VALUE(  # noqa: N802
 
 
 @xw.func
+@xw.arg("input_tokens", ndim=2, doc="Input (prompt) tokens per event: instructions, examples and the event itself.")
+@xw.arg("output_tokens", ndim=2, doc="Output tokens per event.")
+@xw.arg("input_price", ndim=2, doc="Price per million input tokens, in the price list's currency (e.g. 2.50 USD).")
+@xw.arg("output_price", ndim=2, doc="Price per million output tokens, in the price list's currency.")
+@xw.arg("cached_share", ndim=2, doc="Optional: share of input tokens read from the provider's cache, 0-1. Empty: 0.")
+@xw.arg("cached_price", ndim=2, doc="Optional: price per million cached input tokens. Empty: the input price.")
+@xw.arg("batch_discount", ndim=2, doc="Optional: discount of a batch API, 0-1 (0.5 = half price). Empty: 0.")
+@xw.arg("currency_rate", ndim=2, doc="Optional: euros per unit of the price currency (0.92 EUR per USD). Empty: 1.")
+def API_COST_PER_EVENT(  # noqa: N802
+    input_tokens,
+    output_tokens,
+    input_price,
+    output_price,
+    cached_share=None,
+    cached_price=None,
+    batch_discount=None,
+    currency_rate=None,
+):
+    """Euros per event of an API call from tokens and prices per million tokens: 800 in, 20 out at 2.50/10 USD and 0.92 EUR per USD give 0.002024."""
+    return _excel(
+        sheet.api_cost_per_event,
+        input_tokens,
+        output_tokens,
+        input_price,
+        output_price,
+        cached_share,
+        cached_price,
+        batch_discount,
+        currency_rate,
+    )
+
+
+@xw.func
+@xw.arg("model_name", ndim=2, doc="The model as its provider names it, e.g. gpt-4o.")
+@xw.arg("kind", ndim=2, doc='Optional: "input" (default), "cached" or "output".')
+@xw.arg("provider", ndim=2, doc="Optional: the provider as genai-prices names it (openai, anthropic, google).")
+@xw.arg("on_date", ndim=2, doc="Optional: the date the price applies (an Excel date). Empty: today.")
+def API_PRICE(model_name, kind=None, provider=None, on_date=None):  # noqa: N802
+    """US dollars per million tokens of an API model, from genai-prices' bundled price table (offline, never fetched). Typed prices win over it."""
+    return _excel(sheet.api_price, model_name, kind, provider, on_date)
+
+
+@xw.func
+@xw.arg("gpu_hourly_price", ndim=2, doc="Price of one GPU hour, in the price list's currency.")
+@xw.arg(
+    "events_per_gpu_second", ndim=2, doc="Measured throughput: events one GPU handles per second at its batch size."
+)
+@xw.arg("events_per_day", ndim=2, doc="Events per day.")
+@xw.arg("min_replicas", ndim=2, doc="Optional: GPUs always running for redundancy (always-on serving). Empty: 1.")
+@xw.arg("peak_hour_share", ndim=2, doc="Optional: share of a day's events in the busiest hour, 1/24-1. Empty: 1/24.")
+@xw.arg("batch_every_hours", ndim=2, doc="Optional: 0 = always on; K = a scheduled batch run every K hours. Empty: 0.")
+@xw.arg("startup_hours", ndim=2, doc="Optional: hours each scheduled run pays before serving. Empty: 0.")
+@xw.arg("currency_rate", ndim=2, doc="Optional: euros per unit of the GPU price's currency. Empty: 1.")
+@xw.arg(
+    "what", ndim=2, doc="Optional: per_event (default), per_day, per_month, gpus, peak_gpus, gpu_hours or wait_hours."
+)
+def GPU_COST_PER_EVENT(  # noqa: N802
+    gpu_hourly_price,
+    events_per_gpu_second,
+    events_per_day,
+    min_replicas=None,
+    peak_hour_share=None,
+    batch_every_hours=None,
+    startup_hours=None,
+    currency_rate=None,
+    what=None,
+):
+    """Euros per event of self-hosting on GPUs (the fleet sized for the peak hour, at least the replicas): 2 GPUs at 2 USD/h give 0.017664 for 5,000 events a day."""
+    return _excel(
+        sheet.gpu_cost_per_event,
+        gpu_hourly_price,
+        events_per_gpu_second,
+        events_per_day,
+        min_replicas,
+        peak_hour_share,
+        batch_every_hours,
+        startup_hours,
+        currency_rate,
+        what,
+    )
+
+
+@xw.func
+@xw.arg("wait_hours", ndim=2, doc="Hours an event waits for its answer (a batch window, a schedule, a queue).")
+@xw.arg("delay_cost_per_day", ndim=2, doc="Euros one day of delay costs per event.")
+@xw.arg("free_hours", ndim=2, doc="Optional: hours of waiting that cost nothing (same-day handling). Empty: 0.")
+@xw.arg("hours_per_day", ndim=2, doc="Optional: waiting hours in a day of delay (24 calendar, 8 business). Empty: 24.")
+def WAITING_COST_PER_EVENT(wait_hours, delay_cost_per_day, free_hours=None, hours_per_day=None):  # noqa: N802
+    """Euros an event's wait costs: the delay cost per day for each day of waiting beyond the free hours. A 24-hour batch window at 4 EUR a day, 4 free hours: 3.33."""
+    return _excel(sheet.waiting_cost_per_event, wait_hours, delay_cost_per_day, free_hours, hours_per_day)
+
+
+@xw.func
+@xw.arg("events_per_day", ndim=2, doc="Events per day.")
+@xw.arg("peak_hour_share", ndim=2, doc="Share of a day's events in the busiest hour, 1/24-1.")
+@xw.arg("tokens_per_event", ndim=2, doc="Input plus output tokens per event.")
+@xw.arg("tokens_per_minute_limit", ndim=2, doc="The API's tokens-per-minute limit for your account.")
+@xw.arg("requests_per_minute_limit", ndim=2, doc="The API's requests-per-minute limit (one request per event).")
+@xw.arg("delay_cost_per_day", ndim=2, doc="Euros one day of delay costs per event.")
+@xw.arg("free_hours", ndim=2, doc="Optional: hours of waiting that cost nothing. Empty: 0.")
+@xw.arg("capacity_price", ndim=2, doc="Optional: euros a month per 1,000 tokens per minute of provisioned capacity.")
+@xw.arg("what", ndim=2, doc="Optional: monthly (default), wait_hours, waiting_share or peak_tpm.")
+def RATE_LIMIT_COST(  # noqa: N802
+    events_per_day,
+    peak_hour_share,
+    tokens_per_event,
+    tokens_per_minute_limit,
+    requests_per_minute_limit,
+    delay_cost_per_day,
+    free_hours=None,
+    capacity_price=None,
+    what=None,
+):
+    """Euros a month an API's rate limits cost: the queue the busiest hour builds, priced as waiting, or provisioned capacity when that is cheaper."""
+    return _excel(
+        sheet.rate_limit_cost,
+        events_per_day,
+        peak_hour_share,
+        tokens_per_event,
+        tokens_per_minute_limit,
+        requests_per_minute_limit,
+        delay_cost_per_day,
+        free_hours,
+        capacity_price,
+        what,
+    )
+
+
+@xw.func
+@xw.arg("incidents_per_year", ndim=2, doc="Silent model changes per year that lower accuracy.")
+@xw.arg("accuracy_drop_points", ndim=2, doc="Points of accuracy one change costs until it is caught (3 = 3 points).")
+@xw.arg("cost_per_error", ndim=2, doc="Euros one extra routing error costs.")
+@xw.arg("events_per_day", ndim=2, doc="Events per day.")
+@xw.arg("evaluations_per_month", ndim=2, doc="Optional: evaluation runs per month that would catch a change. Empty: 0.")
+@xw.arg("cost_per_evaluation", ndim=2, doc="Optional: euros per evaluation run. Empty: 0.")
+@xw.arg(
+    "days_to_detect", ndim=2, doc="Optional: days until complaints reveal a change without evaluations. Empty: 30.4."
+)
+def SILENT_CHANGE_COST(  # noqa: N802
+    incidents_per_year,
+    accuracy_drop_points,
+    cost_per_error,
+    events_per_day,
+    evaluations_per_month=None,
+    cost_per_evaluation=None,
+    days_to_detect=None,
+):
+    """Euros a month silent API model changes cost: incidents x days unnoticed (half the evaluation interval) x events x extra errors x euros, plus the evaluations."""
+    return _excel(
+        sheet.silent_change_cost,
+        incidents_per_year,
+        accuracy_drop_points,
+        cost_per_error,
+        events_per_day,
+        evaluations_per_month,
+        cost_per_evaluation,
+        days_to_detect,
+    )
+
+
+@xw.func
+@xw.arg("examples_needed", ndim=2, doc="Labelled examples training and evaluation need.")
+@xw.arg("labelled_share", ndim=2, doc="Share of them the operation already labelled (routing history), 0-1.")
+@xw.arg("cost_per_label", ndim=2, doc="Euros per newly labelled example.")
+@xw.arg("engineer_days", ndim=2, doc="Optional: engineer days. Empty: 0.")
+@xw.arg("day_rate", ndim=2, doc="Optional: euros per engineer day, loaded. Empty: 0.")
+@xw.arg("training_gpu_hours", ndim=2, doc="Optional: GPU hours of training runs. Empty: 0.")
+@xw.arg("gpu_hourly_price", ndim=2, doc="Optional: price of a training GPU hour. Empty: 0.")
+@xw.arg("currency_rate", ndim=2, doc="Optional: euros per unit of the GPU price's currency. Empty: 1.")
+@xw.arg("evaluation", ndim=2, doc="Optional: euros to evaluate before go-live. Empty: 0.")
+@xw.arg("integration", ndim=2, doc="Optional: euros to wire the model into the process. Empty: 0.")
+@xw.arg("readiness", ndim=2, doc="Optional: euros to build the capability to run fine-tuned models; 0 if it exists.")
+def FINETUNE_INVESTMENT(  # noqa: N802
+    examples_needed,
+    labelled_share,
+    cost_per_label,
+    engineer_days=None,
+    day_rate=None,
+    training_gpu_hours=None,
+    gpu_hourly_price=None,
+    currency_rate=None,
+    evaluation=None,
+    integration=None,
+    readiness=None,
+):
+    """Euros fine-tuning costs up front: new labels, engineer days, training GPU hours, evaluation, integration and readiness."""
+    return _excel(
+        sheet.finetune_investment,
+        examples_needed,
+        labelled_share,
+        cost_per_label,
+        engineer_days,
+        day_rate,
+        training_gpu_hours,
+        gpu_hourly_price,
+        currency_rate,
+        evaluation,
+        integration,
+        readiness,
+    )
+
+
+@xw.func
+@xw.arg("mlops_fte_share", ndim=2, doc="Share of one person's time that MLOps of this model takes, 0-1.")
+@xw.arg("loaded_annual_cost", ndim=2, doc="Euros a year that person costs, loaded.")
+@xw.arg("retraining_runs_per_year", ndim=2, doc="Optional: retraining runs per year. Empty: 0.")
+@xw.arg("cost_per_run", ndim=2, doc="Optional: euros per retraining run. Empty: 0.")
+def FINETUNE_RUNNING_MONTHLY(mlops_fte_share, loaded_annual_cost, retraining_runs_per_year=None, cost_per_run=None):  # noqa: N802
+    """Euros a month to keep a fine-tuned model running, hosting excluded (it is priced per event): MLOps share x loaded cost and retraining, / 12."""
+    return _excel(
+        sheet.finetune_running_monthly, mlops_fte_share, loaded_annual_cost, retraining_runs_per_year, cost_per_run
+    )
+
+
+@xw.func
 def FTXL_VERSION():  # noqa: N802
     """The version of ftxl answering the Excel functions; #NAME? in this cell means the add-in is not loaded."""
     return _excel(sheet.ftxl_version)
@@ -390,6 +605,14 @@ EXCEL_FUNCTIONS = (
     LABELS_NEEDED,
     LAYER2_COST_PER_EVENT,
     ROUTING_POINT_VALUE,
+    API_COST_PER_EVENT,
+    API_PRICE,
+    GPU_COST_PER_EVENT,
+    WAITING_COST_PER_EVENT,
+    RATE_LIMIT_COST,
+    SILENT_CHANGE_COST,
+    FINETUNE_INVESTMENT,
+    FINETUNE_RUNNING_MONTHLY,
     FTXL_VERSION,
 )
 """Every Excel function, in the order the documentation lists them."""

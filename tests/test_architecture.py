@@ -10,7 +10,7 @@ import ftxl
 PACKAGE = Path(ftxl.__file__).parent
 CORE = {"ftxl", "ftxl.errors", "ftxl.checks", "ftxl.model", "ftxl.labels", "ftxl.use_case", "ftxl.analysis"}
 CORE |= {"ftxl.cell_functions", "ftxl.bounded_cache", "ftxl.finetune_economics", "ftxl.value_of_information"}
-CORE |= {"ftxl.second_layer"}
+CORE |= {"ftxl.second_layer", "ftxl.cost_builder", "ftxl.api_risks", "ftxl.finetuning_costs", "ftxl.price_list"}
 """numpy only: what xlwings Lite installs, and what every room builds on."""
 BELOW_THE_ENGINES = {"ftxl.recalc.values", "ftxl.recalc.formula_text", "ftxl.recalc.book"}
 """The value model and formula text, below both engines and the file I/O."""
