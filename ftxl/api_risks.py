@@ -19,6 +19,7 @@ Conventions (stated in the README and tested):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from . import checks as check
@@ -54,22 +55,28 @@ def rate_limit(
     events_per_day: float,
     peak_hour_share: float,
     tokens_per_event: float,
-    tokens_per_minute_limit: float,
-    requests_per_minute_limit: float,
+    tokens_per_minute_limit: float | None,
+    requests_per_minute_limit: float | None,
     requests_per_event: float = 1.0,
 ) -> RateLimit:
-    """The busiest hour against the limits; refused when even the quieter hours exceed them."""
+    """The busiest hour against the limits (None: no such limit); refused when even the quieter hours exceed
+    them."""
     check.non_negative("events_per_day", events_per_day)
     check.fraction("peak_hour_share", peak_hour_share)
     if peak_hour_share * HOURS_PER_DAY < 1.0 - check.SUM_TOLERANCE:
         raise InputError(f"peak_hour_share {check.show(peak_hour_share)} is below 1/24: the busiest hour holds more")
     check.positive("tokens_per_event", tokens_per_event)
-    check.positive("tokens_per_minute_limit", tokens_per_minute_limit)
-    check.positive("requests_per_minute_limit", requests_per_minute_limit)
     check.positive("requests_per_event", requests_per_event)
+    limits = [math.inf]
+    if tokens_per_minute_limit is not None:
+        limits.append(float(check.positive("tokens_per_minute_limit", tokens_per_minute_limit)) / tokens_per_event)
+    if requests_per_minute_limit is not None:
+        limits.append(
+            float(check.positive("requests_per_minute_limit", requests_per_minute_limit)) / requests_per_event
+        )
     peak = events_per_day * peak_hour_share
     quiet = events_per_day * (1.0 - peak_hour_share) / (HOURS_PER_DAY - 1)
-    per_minute = min(tokens_per_minute_limit / tokens_per_event, requests_per_minute_limit / requests_per_event)
+    per_minute = min(limits)
     capacity = per_minute * MINUTES_PER_HOUR
     needed = max(peak / MINUTES_PER_HOUR - per_minute, 0.0) * tokens_per_event
     peaks = (peak / MINUTES_PER_HOUR * tokens_per_event, peak / MINUTES_PER_HOUR * requests_per_event)

@@ -66,8 +66,9 @@ class CostInputs:
     free_hours: float = 0.0
     hours_per_day: float = 24.0
     # API risks
-    tokens_per_minute_limit: float = float("inf")
-    requests_per_minute_limit: float = float("inf")
+    tokens_per_minute_limit: float | None = None
+    """None: no limit."""
+    requests_per_minute_limit: float | None = None
     capacity_price: float | None = None
     incidents_per_year: float = 0.0
     accuracy_drop_points: float = 0.0
