@@ -927,11 +927,20 @@ def rate_limit_cost(
     what: Cells = None,
 ) -> Result:
     """RATE_LIMIT_COST: euros a month an API's rate limits cost (the waits, or provisioned capacity when
-    cheaper), or by `what` the wait, the share of events that wait, the peak tokens per minute; cell by cell."""
+    cheaper), or by `what` the wait, the share of events that wait, the peak tokens per minute; cell by cell. An
+    empty limit is no limit."""
     figure = _choice("what", what, RATE_LIMIT_FIGURES)
 
-    def one(delay_cost_per_day: float, free_hours: float, capacity_price: float, **args: float) -> float:
-        limit = api_risks.rate_limit(**args)
+    def one(
+        delay_cost_per_day: float,
+        free_hours: float,
+        capacity_price: float,
+        tokens_per_minute_limit: float,
+        requests_per_minute_limit: float,
+        **args: float,
+    ) -> float:
+        limits = [None if math.isnan(v) else v for v in (tokens_per_minute_limit, requests_per_minute_limit)]
+        limit = api_risks.rate_limit(**args, tokens_per_minute_limit=limits[0], requests_per_minute_limit=limits[1])
         if figure == "wait_hours":
             return limit.average_wait_hours
         if figure == "waiting_share":
@@ -946,8 +955,8 @@ def rate_limit_cost(
         events_per_day=events_per_day,
         peak_hour_share=peak_hour_share,
         tokens_per_event=tokens_per_event,
-        tokens_per_minute_limit=tokens_per_minute_limit,
-        requests_per_minute_limit=requests_per_minute_limit,
+        tokens_per_minute_limit=_optional(tokens_per_minute_limit, math.nan),
+        requests_per_minute_limit=_optional(requests_per_minute_limit, math.nan),
         delay_cost_per_day=delay_cost_per_day,
         free_hours=_optional(free_hours, 0.0),
         capacity_price=_optional(capacity_price, math.nan),

@@ -460,8 +460,10 @@ def WAITING_COST_PER_EVENT(wait_hours, delay_cost_per_day, free_hours=None, hour
 @xw.arg("events_per_day", ndim=2, doc="Events per day.")
 @xw.arg("peak_hour_share", ndim=2, doc="Share of a day's events in the busiest hour, 1/24-1.")
 @xw.arg("tokens_per_event", ndim=2, doc="Input plus output tokens per event.")
-@xw.arg("tokens_per_minute_limit", ndim=2, doc="The API's tokens-per-minute limit for your account.")
-@xw.arg("requests_per_minute_limit", ndim=2, doc="The API's requests-per-minute limit (one request per event).")
+@xw.arg("tokens_per_minute_limit", ndim=2, doc="The API's tokens-per-minute limit for your account (empty: none).")
+@xw.arg(
+    "requests_per_minute_limit", ndim=2, doc="The API's requests-per-minute limit, one request per event (empty: none)."
+)
 @xw.arg("delay_cost_per_day", ndim=2, doc="Euros one day of delay costs per event.")
 @xw.arg("free_hours", ndim=2, doc="Optional: hours of waiting that cost nothing. Empty: 0.")
 @xw.arg("capacity_price", ndim=2, doc="Optional: euros a month per 1,000 tokens per minute of provisioned capacity.")

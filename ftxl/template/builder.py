@@ -18,7 +18,7 @@ import xlsxwriter
 from .. import __version__
 from ..cell_functions import computed_by
 from ..recalc import FileResult, ModelCache, recalculate
-from . import checks, inputs, labels, questions, results, scenarios, sensitivity, start, timeline
+from . import checks, costs, inputs, labels, questions, results, scenarios, sensitivity, start, timeline
 from .layout import Layout
 from .page import Page, Styles
 
@@ -27,10 +27,22 @@ CURRENT_CALC_ID = 191029
 which turns ftxl's cells into #NAME? where the add-in is not loaded."""
 BUILT = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 """Fixed creation date, so that building twice gives the same file."""
-SHEETS = ("Start", "Inputs", "Results", "Sensitivity", "Scenarios", "Timeline", "Questions", "Labels", "Checks")
+SHEETS = (
+    "Start",
+    "Inputs",
+    "Costs",
+    "Results",
+    "Sensitivity",
+    "Scenarios",
+    "Timeline",
+    "Questions",
+    "Labels",
+    "Checks",
+)
 """The sheets in the order a reader meets them (xlwings.conf, hidden, comes last)."""
 WRITERS = (
     inputs.write_inputs,
+    costs.write_costs,
     labels.write_labels,
     results.write_results,
     sensitivity.write_sensitivity,

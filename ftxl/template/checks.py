@@ -5,6 +5,7 @@ from __future__ import annotations
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
+from ..costs import FEEDS
 from .content import OPTIONS, SCENARIOS, SECTIONS, Input, inputs
 from .layout import SCENARIO_COLUMNS, SCENARIO_PROBLEMS, SCENARIO_TYPED
 from .page import Page
@@ -32,7 +33,7 @@ def write_checks(page: Page) -> None:
     sheet.write(total_row + 1, 0, "Flag shown on Inputs and Results", s.text())
     page.book.define_name("checks_flag", f"=Checks!$B${total_row + 2}")
     required = [x.name for x in inputs() if not x.optional]
-    empty_rows = "+".join(f"(COUNTBLANK({page.layout.row_range(n)})>0)" for n in required)
+    empty_rows = "+".join(f"(COUNTBLANK({page.layout.row_range(n)})>0){_typed_here(n)}" for n in required)
     sheet.write(total_row + 2, 0, "Required input rows with an empty cell", s.text())
     sheet.write_formula(total_row + 2, 1, f"={empty_rows}", s.get("count"))
     page.book.define_name("inputs_missing", f"=Checks!$B${total_row + 3}")
@@ -94,8 +95,15 @@ def _input_problems(page: Page, item: Input) -> dict[int, list[tuple[str, str]]]
     for column in SCENARIO_COLUMNS:
         cell, where = page.layout.cell(name, column), page.layout.inp(name, column)
         checks = found[column]
-        if not item.optional:
+        if not item.optional and name in FEEDS:
+            checks.append((f'AND(ISBLANK({cell}),{name}_from<>"Costs")', f"{where}: empty"))
+        elif not item.optional:
             checks.append((f"ISBLANK({cell})", f"{where}: empty"))
+        if name in FEEDS:
+            used = page.layout.value(name, column)
+            checks.append(
+                (f'AND({name}_from="Costs",NOT(ISNUMBER({used})))', f"{used}: Costs has no figure for {where}")
+            )
         if kind == "share":
             checks.append((f"AND(ISNUMBER({cell}),OR({cell}<0,{cell}>1))", f"{where}: outside 0%-100%"))
         if kind in ("money", "money_per_event", "seconds") or (kind == "days" and item.optional):
@@ -155,7 +163,11 @@ def _check_rules(page: Page) -> list[tuple[str, str]]:
         return "SUM(" + ",".join(parts) + ")"
 
     rules = [
-        ("Every required input is filled in", total([f"COUNTBLANK({rng(n)})" for n in required])),
+        ("Every required input is filled in", total([f"COUNTBLANK({rng(n)}){_typed_here(n)}" for n in required])),
+        (
+            "Rows taken from Costs have a figure there in Low, Base and High",
+            total([f'({n}_from="Costs")*(3-COUNT({page.layout.value_range(n)}))' for n in FEEDS]),
+        ),
         (
             "Accuracies and shares lie between 0% and 100%",
             total([f'COUNTIF({rng(n)},"<0")+COUNTIF({rng(n)},">1")' for n in shares]),
@@ -209,6 +221,12 @@ def _check_rules(page: Page) -> list[tuple[str, str]]:
         ),
     ]
     return rules
+
+
+def _typed_here(name: str) -> str:
+    """For a row the cost builder can feed: a factor that drops its typed cells from the count while Costs feeds
+    it (they are ignored then)."""
+    return f'*({name}_from<>"Costs")' if name in FEEDS else ""
 
 
 def _absolute(row: int, column: int) -> str:

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..analysis import COST_OVERRIDES, INPUTS
+from ..costs import FEEDS
+from . import cost_rows
 from .content import OPTIONS, SCENARIOS, SECTIONS, inputs
 
 SCENARIO_COLUMNS = (1, 2, 3)  # B, C, D
@@ -56,6 +58,10 @@ INPUTS_FIRST_ROW = 4
 RESULTS_FIRST_ROW = 4
 """Row of the first block title on Results, below the column headers."""
 LABEL_BLOCK_SPACING = 6
+SOURCES = ("typed", "Costs")
+"""Where an Inputs row the cost builder can feed takes its value from (its From cell on Inputs)."""
+COSTS_FIRST_ROW = 4
+"""Row of the first section title on Costs, below the column headers."""
 """Rows from one option's counted block on Labels to the next."""
 
 
@@ -96,6 +102,21 @@ class Layout:
             self.scenario_rows[name] = SCENARIO_FIRST_ROW + offset
         self.feed_end = SCENARIO_FIRST_ROW + len(ANALYSED) + len(COST_OVERRIDES)
         """The row after the analysis inputs and costs per event: `feed_names` and `feed_worst` ... end above it."""
+        self.cost_rows: dict[str, int] = {}
+        """Costs row name -> its row on Costs; the feed block's rows are built_<input> and used_<input>."""
+        row = COSTS_FIRST_ROW
+        for _, section in cost_rows.SECTIONS:
+            row += 1
+            for cost_row in section:
+                self.cost_rows[cost_row.name] = row
+                row += 1
+            row += 1
+        row += 1
+        for name in FEEDS:
+            self.cost_rows[f"built_{name}"], self.cost_rows[f"used_{name}"] = row, row + 1
+            row += 2
+        self.costs_end = row
+        """The row after the feed block: where the Costs page ends."""
         self.result_rows: dict[str, int] = {}
         """Result key -> its row on Results; filled by `place_results`."""
         self.results_end = RESULTS_FIRST_ROW
@@ -131,6 +152,20 @@ class Layout:
     def cell(self, name: str, column: int) -> str:
         """Absolute reference to one scenario's cell of an input row."""
         return "Inputs!" + xl_rowcol_to_cell(self.input_rows[name], column, True, True)
+
+    def value(self, name: str, column: int) -> str:
+        """Reference to one scenario's value of an input as the model uses it: the Inputs cell, or for a row the
+        cost builder can feed, its used cell on Costs (typed or built, as the row's From cell says)."""
+        if name in FEEDS:
+            return "Costs!" + xl_rowcol_to_cell(self.cost_rows[f"used_{name}"], column)
+        return self.inp(name, column)
+
+    def value_range(self, name: str) -> str:
+        """Absolute reference to the Low:High values of an input as the model uses them (see `value`)."""
+        if name in FEEDS:
+            row = self.cost_rows[f"used_{name}"] + 1
+            return f"Costs!$B${row}:$D${row}"
+        return self.row_range(name)
 
     def row_range(self, name: str) -> str:
         """Absolute reference to the Low:High cells of an input row."""

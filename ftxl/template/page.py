@@ -17,6 +17,7 @@ FORMATS = {
     "seconds": "#,##0.#",
     "money": "€#,##0.00",
     "money_per_event": "€#,##0.0000",
+    "money_fine": "€#,##0.000000",
     "share": "0.0%",
     "rate": "0.0%",
     "number": "#,##0.####",

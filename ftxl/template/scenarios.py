@@ -71,7 +71,7 @@ def _value(page: Page, name: str, column: int) -> tuple[str, str]:
     if name in COST_OVERRIDES:
         key = name.removesuffix("_per_event").removesuffix("_cost")
         return f"=Results!{layout.res(f'{key}_cost_per_event', column)}", "Results: all-in cost per event"
-    own = layout.inp(name, column)
+    own = layout.value(name, column)  # a row the cost builder feeds: typed or built, as its From cell says
     if name.endswith("_typed"):  # an empty cell stays empty: Results tells typed from computed by it
         return f'=IF(ISBLANK({own}),"",{own})', "Inputs (Low, Base, High)"
     if name not in ANALYSED or column == 2:

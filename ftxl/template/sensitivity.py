@@ -282,7 +282,7 @@ def _analysis_inputs(page: Page, row: int) -> int:
     for offset, name in enumerate(ANALYSED):
         sheet.write_string(top + offset, 0, name, s.text())
         for column in SCENARIO_COLUMNS:
-            sheet.write_formula(top + offset, column, f"={layout.inp(name, column)}", s.get("number"))
+            sheet.write_formula(top + offset, column, f"={layout.value(name, column)}", s.get("number"))
         sheet.write_string(top + offset, 4, plain_label(name), s.text(text_wrap=False))
         question = question_of(name)
         if question is None:

@@ -33,7 +33,7 @@ from ftxl.recalc.ooxml.package import SHARED_PART_BYTES, Package
 from ftxl.recalc.workbook import recalculate
 
 EXAMPLE = TEMPLATES / "ftxl_insurance_example.xlsx"
-LABELS_PART = "xl/worksheets/sheet8.xml"
+LABELS_PART = "xl/worksheets/sheet9.xml"
 
 
 def _counting_calls(monkeypatch) -> list[str]:

@@ -197,7 +197,7 @@ def _flag(path: Path) -> str:
 
 
 def test_checks_pass_on_the_example():
-    assert _flag(EXAMPLE_FILE) == "All 9 checks pass"
+    assert _flag(EXAMPLE_FILE) == "All 10 checks pass"
 
 
 @pytest.mark.parametrize(
@@ -270,7 +270,7 @@ def test_libreoffice_prints_the_example_without_errors(tmp_path):
     for page in text.split("\f"):  # every page: no array formula is left for LibreOffice to re-evaluate
         for error in ("#REF!", "#NAME?", "#VALUE!", "#DIV/0!", "#N/A"):
             assert error not in page, page[:200]
-    for figure in ("€0.8667", "€0.3200", "€0.1550", "48.48", "€108,500", "All 9 checks pass", "Fine-tune"):
+    for figure in ("€0.8667", "€0.3200", "€0.1550", "48.48", "€108,500", "All 10 checks pass", "Fine-tune"):
         assert figure in text, figure
     subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(tmp_path / "page")], check=True)
     assert len(list(tmp_path.glob("page-*.png"))) >= 6
@@ -293,7 +293,7 @@ def test_shares_from_the_labels_sheet(tmp_path):
     wrong_subclass = shares["Share in the wrong subclass (%)"]
     assert wrong_subclass[1] == pytest.approx(0.15) and wrong_subclass[0] > 0.15 > wrong_subclass[2]  # Low: worse
     assert close(named_values(out)["human_cost_per_event_base"], 13 / 15)
-    assert _flag(out) == "All 9 checks pass"
+    assert _flag(out) == "All 10 checks pass"
 
 
 def test_labels_chosen_without_labels_fail_the_checks(tmp_path):
@@ -406,7 +406,7 @@ def test_the_lite_template_gives_the_classic_values_cell_for_cell(tmp_path):
     lite = tmp_path / "lite.xlsx"
     run = CliRunner().invoke(cli, ["template", str(lite), "--example", "insurance", "--for", "lite"])
     assert run.exit_code == 0, run.output
-    assert "_xldudf_HUMAN_COST_PER_EVENT(" in parts(lite)["xl/worksheets/sheet3.xml"].decode()
+    assert "_xldudf_HUMAN_COST_PER_EVENT(" in parts(lite)["xl/worksheets/sheet4.xml"].decode()
     assert named_values(lite) == named_values(EXAMPLE_FILE)
     assert _all_values(lite) == _all_values(EXAMPLE_FILE)
 
@@ -465,7 +465,7 @@ def test_no_page_prints_text_over_text(name, tmp_path):
         shared = min(a[3], b[3]) - max(a[1], b[1])
         return a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and shared > height / 3
 
-    assert pages == 8  # a board pack: Start, Inputs, Results, Sensitivity, Timeline, Questions, Labels, Checks
+    assert pages == 9  # a board pack: Start, Inputs, Costs, Results, Sensitivity, Timeline, Questions, Labels, Checks
     texts = {}
     for page in range(1, pages + 1):  # Questions had 40 overlaps, Start, Timeline and Labels a few each
         boxes = _word_boxes(pdf, page)
