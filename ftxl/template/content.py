@@ -289,7 +289,7 @@ QUESTIONS = (
     ),
     (
         "System cost",
-        "What do inference, hosting, evaluation, monitoring and human review cost per event?",
+        "What do inference, hosting, evaluation, monitoring and human review cost per event? Costs builds it from tokens, prices and GPUs.",
         "prompted_unit_cost",
     ),
     ("System cost", "What do training, fine-tuning, relabelling and MLOps time cost up front?", "investment"),
@@ -301,7 +301,7 @@ QUESTIONS = (
     ),
     (
         "API risk",
-        "What would silent model updates, deprecations, rate limits or a forced migration cost on the API side?",
+        "What would silent model updates, deprecations, rate limits or a forced migration cost on the API side? Costs prices them per month.",
         "prompted_unit_cost",
     ),
     (

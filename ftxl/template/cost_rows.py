@@ -81,8 +81,9 @@ def _cost_per_error(r: Refs) -> str:
     accuracies) weighting the two bucket costs (typed, or delay cost x days lost)."""
     top, full = r.i("prompted_top_level_accuracy"), r.i("prompted_full_route_accuracy")
     delay = r.i("delay_cost_per_day")
-    sub = f"IF(ISNUMBER({r.i('cost_wrong_subclass_typed')}),{r.i('cost_wrong_subclass_typed')},{delay}*{r.i('days_lost_wrong_subclass')})"
-    dep = f"IF(ISNUMBER({r.i('cost_wrong_department_typed')}),{r.i('cost_wrong_department_typed')},{delay}*{r.i('days_lost_wrong_department')})"
+    typed_sub, typed_dep = r.i("cost_wrong_subclass_typed"), r.i("cost_wrong_department_typed")
+    sub = f"IF(ISNUMBER({typed_sub}),{typed_sub},{delay}*{r.i('days_lost_wrong_subclass')})"
+    dep = f"IF(ISNUMBER({typed_dep}),{typed_dep},{delay}*{r.i('days_lost_wrong_department')})"
     return f"IF(1-{full}>0,(({top}-{full})*{sub}+(1-{top})*{dep})/(1-{full}),{sub})"
 
 
@@ -110,7 +111,8 @@ def _silent(r: Refs) -> str:
 
 
 def _investment(r: Refs) -> str:
-    names = ("examples_needed", "labelled_share", "cost_per_label", "engineer_days", "day_rate", "training_gpu_hours")
+    names: tuple[str, ...] = ("examples_needed", "labelled_share", "cost_per_label", "engineer_days", "day_rate")
+    names += ("training_gpu_hours",)
     names += ("gpu_hourly_price", "gpu_rate", "evaluation_cost", "integration_cost", "readiness_part")
     return r.fn("FINETUNE_INVESTMENT", *(r.c(n) for n in names))
 

@@ -133,11 +133,11 @@ def _write_row(page: Page, sheet: Worksheet, row: CostRow, refs: dict[int, _Refs
         else:
             sheet.write_blank(at, column, None, style)
     if typed:
-        rule: dict[str, Any] = {"validate": "decimal", "criteria": ">=", "value": 0, "ignore_blank": True}
+        number: dict[str, Any] = {"validate": "decimal", "criteria": ">=", "value": 0, "ignore_blank": True}
         if row.kind == "share":
-            rule |= {"criteria": "between", "minimum": 0, "maximum": 1}
-        rule |= {"input_title": row.label[:32], "input_message": row.help[:255], "error_title": "ftxl input"}
-        sheet.data_validation(at, 1, at, 3, rule | {"error_message": "Type a number of 0 or more (shares 0-100%)."})
+            number |= {"criteria": "between", "minimum": 0, "maximum": 1}
+        number |= {"input_title": row.label[:32], "input_message": row.help[:255], "error_title": "ftxl input"}
+        sheet.data_validation(at, 1, at, 3, number | {"error_message": "Type a number of 0 or more (shares 0-100%)."})
 
 
 def _write_feeds(page: Page, sheet: Worksheet, refs: dict[int, _Refs]) -> None:

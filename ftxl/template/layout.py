@@ -105,9 +105,9 @@ class Layout:
         self.cost_rows: dict[str, int] = {}
         """Costs row name -> its row on Costs; the feed block's rows are built_<input> and used_<input>."""
         row = COSTS_FIRST_ROW
-        for _, section in cost_rows.SECTIONS:
+        for _, cost_section in cost_rows.SECTIONS:
             row += 1
-            for cost_row in section:
+            for cost_row in cost_section:
                 self.cost_rows[cost_row.name] = row
                 row += 1
             row += 1

@@ -203,7 +203,7 @@ def test_a_name_that_refers_to_itself_is_refused(tmp_path):
 
 # --- damaged packages --------------------------------------------------------------------------
 
-SHEET = "xl/worksheets/sheet4.xml"
+SHEET = "xl/worksheets/sheet3.xml"
 
 
 def _damaged(tmp_path: Path, change) -> Path:

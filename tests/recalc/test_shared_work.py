@@ -100,7 +100,10 @@ def _label_log_changed(target: Path) -> Path:
     """The example with one prediction of its label log changed: B5 (correct) now names A6's route."""
     with zipfile.ZipFile(EXAMPLE) as package:
         labels = package.read(LABELS_PART)
-    changed = labels.replace(b'<c r="B5" s="9" t="s"><v>71</v></c>', b'<c r="B5" s="9" t="s"><v>72</v></c>', 1)
+    b5 = re.search(rb'<c r="B5" s="9" t="s"><v>(\d+)</v></c>', labels)
+    a6 = re.search(rb'<c r="A6" s="9" t="s"><v>(\d+)</v></c>', labels)
+    assert b5 and a6
+    changed = labels.replace(b5.group(0), b'<c r="B5" s="9" t="s"><v>' + a6.group(1) + b"</v></c>", 1)
     assert changed != labels
     return _with_part(EXAMPLE, target, LABELS_PART, changed)
 

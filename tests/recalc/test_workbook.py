@@ -21,7 +21,7 @@ from ftxl.cli import cli
 from ftxl.recalc import engines as engine
 from ftxl.recalc.workbook import recalculate
 
-MODEL_SHEET = "xl/worksheets/sheet4.xml"
+MODEL_SHEET = "xl/worksheets/sheet3.xml"
 
 
 @pytest.fixture(scope="module")

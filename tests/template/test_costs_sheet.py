@@ -3,6 +3,8 @@ figures as the builder makes them, and a row switched to Costs on Inputs feeding
 
 from __future__ import annotations
 
+import json
+import socket
 import zipfile
 from pathlib import Path
 
@@ -61,7 +63,14 @@ def issue_cases(tmp_path_factory) -> dict[str, list[object]]:
     source = folder / "issue_cases.xlsx"
     typed = {"input_tokens": 800, "output_tokens": 20, "gpu_hourly_price": 2.0, "gpu_rate": 0.92}
     edit(EXAMPLE_WORKBOOK, source, {COSTS_PART: {costs_ref(name): value for name, value in typed.items()}})
-    return costs_values(recalc(source))
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a network call was attempted")
+
+    with pytest.MonkeyPatch.context() as offline:  # API_PRICE reads the bundled table: no network
+        offline.setattr(socket.socket, "connect", refuse)
+        offline.setattr(socket, "getaddrinfo", refuse)
+        return costs_values(recalc(source))
 
 
 def test_the_issue_cases_in_the_workbook(issue_cases):
@@ -136,6 +145,12 @@ def test_rows_taken_from_costs_feed_the_decision(fed):
     ranges = template_ranges(fed)
     assert ranges["prompted_monthly"] == pytest.approx(tuple(costs["used_prompted_monthly"]))
     assert ranges["investment"] == pytest.approx((23_200, 40_000, 71_740))
+    # and so does the tornado: the API's monthly costs swing net savings by 6 x (3,814.06 - 409.72) a month
+    result = CliRunner().invoke(cli, ["analyse", str(fed), "--json", "--draws", "200"])
+    assert result.exit_code == 0, result.output
+    bars = {bar["input"]: bar for bar in json.loads(result.output)["tornado"]}
+    monthly = costs["used_prompted_monthly"]
+    assert bars["prompted_monthly"]["swing"] == pytest.approx((monthly[2] - monthly[0]) * 180 / (365 / 12), rel=1e-9)  # type: ignore[operator]
 
 
 def test_a_row_taken_from_costs_without_figures_is_a_failed_check(tmp_path):
