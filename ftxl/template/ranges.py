@@ -32,8 +32,9 @@ def template_ranges(path: Path, name: str | None = None) -> dict[str, tuple[floa
     ranges: dict[str, tuple[float, float, float]] = {}
     for name in list(names):
         if name in INPUTS or name.endswith(NOT_MODELLED) or name.endswith("_shares_from"):
-            used = f"used_{name}"  # a row the cost builder can feed: what the model uses, typed or built
-            values = named_values(book, used if used in names else name, 3, shown)
+            values = named_values(book, name, 3, shown)
+            if f"used_{name}" in names:  # a row the cost builder can feed: what the model uses, typed or built
+                values = named_values(book, f"used_{name}", 3, shown)
             if name.endswith(NOT_MODELLED):
                 if any(v is not None for v in values):
                     raise WorkbookError(f"{name} is filled in: the analysis works from accuracies and delay costs")

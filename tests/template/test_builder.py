@@ -432,7 +432,7 @@ def test_the_blank_template_prints_without_error_values(tmp_path):
     assert "Not started: 22 inputs to fill in, see Inputs" in text and not re.search(r"\bFix \d", text)
     assert text.count("Not started: 22 inputs\n") >= 6  # the decision cells of Start and Results, whole
     pages = subprocess.run(["pdfinfo", str(tmp_path / "ftxl_blank.pdf")], capture_output=True, text=True).stdout
-    assert re.search(r"Pages:\s+8\n", pages)
+    assert re.search(r"Pages:\s+9\n", pages)
 
 
 def _word_boxes(pdf: Path, page: int) -> list[tuple[float, float, float, float, str]]:
