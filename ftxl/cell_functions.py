@@ -836,7 +836,9 @@ def api_cost_per_event(
 
 def api_price(model_name: Cells, kind: Cells = None, provider: Cells = None, on_date: Cells = None) -> Result:
     """API_PRICE: US dollars per million tokens of a model from genai-prices' bundled table (offline), on an
-    Excel date (empty: today); kind input (default), cached or output."""
+    Excel date (empty: today); kind input (default), cached or output; kind "table" names the table's snapshot."""
+    if not is_missing(kind) and _single("kind", kind) == "table":
+        return price_list.snapshot()
     model_ = _single("model_name", model_name)
     if not isinstance(model_, str):
         raise InputError(f"model_name = {model_!r} is not text: type the model as its provider names it (gpt-4o)")

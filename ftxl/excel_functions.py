@@ -398,7 +398,7 @@ def API_COST_PER_EVENT(  # noqa: N802
 
 @xw.func
 @xw.arg("model_name", ndim=2, doc="The model as its provider names it, e.g. gpt-4o.")
-@xw.arg("kind", ndim=2, doc='Optional: "input" (default), "cached" or "output".')
+@xw.arg("kind", ndim=2, doc='Optional: "input" (default), "cached" or "output"; "table": which price table answers.')
 @xw.arg("provider", ndim=2, doc="Optional: the provider as genai-prices names it (openai, anthropic, google).")
 @xw.arg("on_date", ndim=2, doc="Optional: the date the price applies (an Excel date). Empty: today.")
 def API_PRICE(model_name, kind=None, provider=None, on_date=None):  # noqa: N802

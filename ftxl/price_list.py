@@ -2,7 +2,7 @@
 
 genai-prices (pydantic's maintained table of LLM API prices) ships its table inside the package. ftxl reads
 only that bundled snapshot: it never calls the package's update functions, so no price is fetched at run time
-and a figure moves only when the installed package does (the `cli` extra pins its minor version). Prices are
+and a figure moves only when the installed package does (the `cli` extra pins its version). Prices are
 US dollars per million tokens on the date asked for (a table holds dated price changes); typed prices always
 win over these (see `ftxl.cost_builder`).
 """

@@ -152,6 +152,13 @@ SECTIONS: tuple[tuple[str, tuple[CostRow, ...]], ...] = (
                 one_cell=True,
             ),
             CostRow(
+                "price_table",
+                "Price table (read offline, never fetched)",
+                "note",
+                "",
+                formula=lambda r: r.fn("API_PRICE", r.c("api_model"), '"table"'),
+            ),
+            CostRow(
                 "input_tokens",
                 "Input tokens per event",
                 "count",

@@ -101,7 +101,11 @@ def _style(page: Page, kind: str, input_cell: bool) -> Any:
 def _write_row(page: Page, sheet: Worksheet, row: CostRow, refs: dict[int, _Refs]) -> None:
     s, at = page.styles, page.layout.cost_rows[row.name]
     sheet.write(at, 0, row.label, s.text(text_wrap=False))
-    sheet.write(at, 4, row.help, _grey(page))
+    if row.help:
+        sheet.write(at, 4, row.help, _grey(page))
+    if row.kind == "note" and row.formula is not None:  # a computed text, in the wide column
+        sheet.write_formula(at, 4, "=" + row.formula(refs[2]), _grey(page))
+        return
     typed = row.formula is None or row.name.endswith("_price")  # a price starts from the table, typing wins
     if row.one_cell:
         style = _style(page, row.kind, True)

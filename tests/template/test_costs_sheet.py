@@ -107,6 +107,9 @@ def test_the_example_sheet_is_the_builder_in_every_figure():
     for name in FEEDS:
         assert values[f"used_{name}"] == pytest.approx(list(typed[name])), name
     assert base["cheapest_serving"] == "Scheduled"
+    sheet = openpyxl.load_workbook(EXAMPLE_WORKBOOK, data_only=True)["Costs"]
+    note = sheet.cell(LAYOUT.cost_rows["price_table"] + 1, 5).value
+    assert note.startswith("genai-prices 0.2.5 (bundled snapshot, newest price change dated 20")  # shown, not fetched
 
 
 def test_a_fresh_template_shows_no_error_on_costs():
