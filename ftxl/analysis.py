@@ -51,6 +51,16 @@ INPUTS: dict[str, float] = {
     "volume_growth": 0.0,
     "api_price_change": 0.0,
     "discount_rate": 0.0,
+    "specialist_minutes": 0.0,
+    "specialist_hourly_cost": 0.0,
+    "routine_share": 0.0,
+    "agent_cost": 0.0,
+    "agent_error_rate": 0.0,
+    "agent_error_cost": 0.0,
+    "agent_review_share": 0.0,
+    "agent_review_cost": 0.0,
+    "agent_investment": 0.0,
+    "agent_monthly": 0.0,
     "human_cost_per_event": np.nan,
     "prompted_cost_per_event": np.nan,
     "finetuned_cost_per_event": np.nan,
@@ -70,7 +80,20 @@ TIME_INPUTS = (
     "api_price_change",
     "discount_rate",
 )
-OPTIONAL_INPUTS = TIME_INPUTS + COST_OVERRIDES
+LAYER2_INPUTS = (
+    "specialist_minutes",
+    "specialist_hourly_cost",
+    "routine_share",
+    "agent_cost",
+    "agent_error_rate",
+    "agent_error_cost",
+    "agent_review_share",
+    "agent_review_cost",
+    "agent_investment",
+    "agent_monthly",
+)
+"""The second layer (`ftxl.second_layer`): all 0 by default, and then no figure changes (off)."""
+OPTIONAL_INPUTS = TIME_INPUTS + LAYER2_INPUTS + COST_OVERRIDES
 """Inputs a case may leave out: they take their default."""
 
 Inputs = Mapping[str, Any]
@@ -94,6 +117,9 @@ class Outcome:
     finetuned_events: Any
     """Events the fine-tuned model handles after go-live (discounted when a rate is set): how much its total
     moves per euro of inference cost per event."""
+    agent: dict[str, Any] = field(default_factory=dict)
+    """With a second layer: router -> True where its cheaper handling is the agent (else specialists); each total
+    is its router with that handling. Empty without a second layer."""
 
 
 ZERO = 0.0
@@ -137,8 +163,10 @@ def per_event_costs(inputs: Inputs) -> dict[str, Any]:
     return costs
 
 
-def outcome(inputs: Inputs, horizon_days: Any = None) -> Outcome:
-    """Each option's total cost over the horizon (or `horizon_days`) and fine-tuning's net savings."""
+def outcome(inputs: Inputs, horizon_days: Any = None, agent: Mapping[str, Any] | None = None) -> Outcome:
+    """Each option's total cost over the horizon (or `horizon_days`) and fine-tuning's net savings. With a
+    second layer each router takes its cheaper handling over those days, or the one `agent` fixes for it (the
+    handling chosen over the horizon, for cumulative curves day by day)."""
     v = _complete(inputs)
     horizon = v["horizon_days"] if horizon_days is None else np.asarray(horizon_days, dtype=float)
     delay = np.minimum(v["golive_delay_days"], horizon)
@@ -158,26 +186,49 @@ def outcome(inputs: Inputs, horizon_days: Any = None) -> Outcome:
 
     prompted_rest = costs["prompted"] - costs["prompted_inference"]
 
-    def prompted(start: Any, end: Any) -> Any:
-        return (
-            costs["prompted_inference"] * volume(price, start, end)
-            + prompted_rest * volume(1.0, start, end)
-            + v["prompted_monthly"] / DAYS_PER_MONTH * flat(start, end)
-        )
+    def totals_with(after: dict[str, Any], fixed: Any) -> Any:
+        """The three totals, stacked, with `after[router]` euros per event after routing and `fixed` euros of
+        the handling's own one-off and monthly costs."""
 
-    def human(start: Any, end: Any) -> Any:
-        return costs["human"] * volume(1.0, start, end)
+        def prompted(start: Any, end: Any) -> Any:
+            return (
+                costs["prompted_inference"] * volume(price, start, end)
+                + (prompted_rest + after["prompted"]) * volume(1.0, start, end)
+                + v["prompted_monthly"] / DAYS_PER_MONTH * flat(start, end)
+            )
 
-    totals = {
-        "human": human(ZERO, horizon),
-        "prompted": v["prompted_one_off"] + prompted(ZERO, horizon),
-    }
-    # while the fine-tuned model is not live, the cheaper other option keeps running
-    waiting = np.minimum(human(ZERO, delay), prompted(ZERO, delay))
+        def human(start: Any, end: Any) -> Any:
+            return (costs["human"] + after["human"]) * volume(1.0, start, end)
+
+        totals = {
+            "human": fixed + human(ZERO, horizon),
+            "prompted": fixed + v["prompted_one_off"] + prompted(ZERO, horizon),
+        }
+        # while the fine-tuned model is not live, the cheaper other option keeps running
+        waiting = np.minimum(human(ZERO, delay), prompted(ZERO, delay))
+        live = (costs["finetuned"] + after["finetuned"]) * served
+        live = live + v["finetuned_monthly"] / DAYS_PER_MONTH * flat(delay, horizon)
+        totals["finetuned"] = fixed + v["investment"] + waiting + live
+        return np.stack(np.broadcast_arrays(*(totals[key] for key in model.OPTION_KEYS)), axis=-1)
+
     served = volume(1.0, delay, horizon)  # events the fine-tuned model handles after go-live
-    live = costs["finetuned"] * served + v["finetuned_monthly"] / DAYS_PER_MONTH * flat(delay, horizon)
-    totals["finetuned"] = v["investment"] + waiting + live
-    stacked = np.stack(np.broadcast_arrays(*(totals[key] for key in model.OPTION_KEYS)), axis=-1)
+    chosen: dict[str, Any] = {}
+    if not _layered(v):
+        stacked = totals_with(dict.fromkeys(model.OPTION_KEYS, 0.0), 0.0)
+    else:
+        specialist, with_agent = _layer2_costs(v)
+        by_specialists = totals_with(dict.fromkeys(model.OPTION_KEYS, specialist), 0.0)
+        agent_fixed = v["agent_investment"] + v["agent_monthly"] / DAYS_PER_MONTH * flat(ZERO, horizon)
+        by_agent = totals_with(with_agent, agent_fixed)
+        if agent:
+            fixed = np.stack(
+                np.broadcast_arrays(*(np.asarray(agent[key], dtype=bool) for key in model.OPTION_KEYS)), -1
+            )
+            cheaper = np.broadcast_to(fixed, np.broadcast_shapes(fixed.shape, by_agent.shape))
+        else:
+            cheaper = by_agent < by_specialists  # ties: specialists, the plainer setup
+        stacked = np.where(cheaper, by_agent, by_specialists)
+        chosen = {key: _plain(cheaper[..., k]) for k, key in enumerate(model.OPTION_KEYS)}
     if not np.all(np.isfinite(stacked)):
         raise NoAnswerError(
             "the total costs overflow: an input is too large for the costs over the horizon to be computed "
@@ -190,7 +241,51 @@ def outcome(inputs: Inputs, horizon_days: Any = None) -> Outcome:
         net_savings=_plain(best_other - stacked[..., 2]),
         against=_plain(np.where(stacked[..., 1] < stacked[..., 0], 1, 0)),
         finetuned_events=_plain(np.broadcast_to(served, best_other.shape)),
+        agent=chosen,
     )
+
+
+def _layered(v: Mapping[str, Any]) -> bool:
+    """True when any second-layer input is set (not 0): the totals then include handling after routing."""
+    return any(np.any(v[name] != 0) for name in LAYER2_INPUTS)
+
+
+def _layer2_costs(v: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """Euros per event after routing: a specialist's, and with the agent per router (the agent handles the
+    routine events routed fully correct, see `ftxl.second_layer`)."""
+    specialist = v["specialist_minutes"] / 60.0 * v["specialist_hourly_cost"]
+    agent = (
+        v["agent_cost"]
+        + v["agent_error_rate"] * v["agent_error_cost"]
+        + v["agent_review_share"] * v["agent_review_cost"]
+    )
+    with_agent = {}
+    for key in model.OPTION_KEYS:
+        automated = v["routine_share"] * v[f"{key}_full_route_accuracy"]
+        with_agent[key] = automated * agent + (1.0 - automated) * specialist
+    return specialist, with_agent
+
+
+def routing_point_value(inputs: Inputs) -> Any:
+    """Euros per event one point (0.01) of full-route accuracy is worth downstream with the agent: routine share
+    x 0.01 x (specialist cost - agent all-in cost); 0 without a second layer."""
+    v = _complete(inputs)
+    specialist, _ = _layer2_costs(v)
+    agent = (
+        v["agent_cost"]
+        + v["agent_error_rate"] * v["agent_error_cost"]
+        + v["agent_review_share"] * v["agent_review_cost"]
+    )
+    return _plain(v["routine_share"] * 0.01 * (specialist - agent))
+
+
+def decision_words(result: Outcome) -> str:
+    """The decision in words, naming the handling after routing when there is a second layer: "Fine-tune",
+    "Fine-tune + agent", "Prompt the API model, specialists only". One scenario."""
+    key = model.OPTION_KEYS[int(result.choice)]
+    if not result.agent:
+        return model.VERDICTS[key]
+    return f"{model.VERDICTS[key]}{' + agent' if bool(result.agent[key]) else ', specialists only'}"
 
 
 CURVE_LIMIT_DAYS = 36_500
@@ -258,7 +353,8 @@ def breakeven_day(inputs: Inputs, discounted: bool = False) -> float:
 def cumulative_net(inputs: Inputs, days: Any, against: str) -> np.ndarray:
     """Euros at each of `days`: the cumulative cost of `against` ("human" or "prompted") minus fine-tuning's,
     one-off costs included (discounted when a rate is set). One scenario."""
-    totals = outcome(inputs, horizon_days=days).total_costs
+    handling = outcome(inputs).agent  # a second layer's handling is the one chosen over the horizon
+    totals = outcome(inputs, horizon_days=days, agent=handling).total_costs
     return np.asarray(totals[against], dtype=float) - np.asarray(totals["finetuned"], dtype=float)
 
 
@@ -344,10 +440,12 @@ _RULES: dict[str, tuple[float, bool, float]] = {
     "horizon_days": (0.0, True, np.inf),
     **{name: (-1.0, True, np.inf) for name in ("volume_growth", "api_price_change", "discount_rate")},
     **{name: (0.0, False, 1.0) for name in INPUTS if name.endswith(("_accuracy", "_review_share"))},
+    **{name: (0.0, False, 1.0) for name in ("routine_share", "agent_error_rate")},
 }
 """Valid values of each input, the template's Checks rules: (lowest, whether the lowest itself is refused,
 highest). Every other input is a cost, a time or a count of 0 or more."""
 _RULE_WORDS = {
+    **{name: "must be between 0 and 1" for name in ("routine_share", "agent_error_rate", "agent_review_share")},
     "events_per_day": "must be above 0",
     "horizon_days": "must be above 0",
     **{name: "must be above -100%" for name in ("volume_growth", "api_price_change", "discount_rate")},
@@ -460,6 +558,7 @@ def _step_by_step(ranges: Mapping[str, tuple[float, float, float]], bars: list[B
 DOMAINS: dict[str, tuple[float, float]] = {
     name: (0.0, 1.0) for name in INPUTS if name.endswith(("_accuracy", "_review_share"))
 } | {"volume_growth": (-0.99, 10.0), "api_price_change": (-0.99, 10.0), "discount_rate": (0.0, 10.0)}
+DOMAINS |= {"routine_share": (0.0, 1.0), "agent_error_rate": (0.0, 1.0)}
 """Valid values of inputs that are not simply 0 or more; accuracies also keep full-route <= top-level."""
 SEARCH_SPAN = 1e4
 """An unbounded input is searched up to this many times its Base (or this many units when Base is 0)."""

@@ -414,6 +414,10 @@ FINETUNE_FIGURES = (
     "max_investment_same_unit_cost",
     "against",
     "limits_text",
+    "handling",
+    "handling_text",
+    "decision_text",
+    "routing_point_value",
     "curve",
 )
 """The figures FINETUNE_VALUE answers: fine-tuning against the best other option (see `ftxl.finetune_economics`)."""
@@ -457,6 +461,10 @@ def finetune_value(names: Cells, values: Cells, figure: Cells = None, points: Ce
         return economics.unit_cost_text(found)
     if which == "limits_text":
         return " ".join(economics.limits_sentences(found))
+    if which == "handling":  # what the decision's words add: "", " + agent" or ", specialists only"
+        return found.handling_suffix
+    if which in ("handling_text", "decision_text"):
+        return str(getattr(found, which))
     number = float(getattr(found, which))
     if math.isnan(number):
         raise NoAnswerError(f"{which}: the fine-tuned model is not live within the horizon")

@@ -69,6 +69,25 @@ class FinetuneEconomics:
     """The largest one-off investment if the fine-tuned model cost as much to run per event as the prompted one."""
     prompted_beats_people: bool
     """True when the prompted model costs less than people over the horizon (the seed's formulas assume it)."""
+    handling: str = "none"
+    """After routing, for the decided option: "agent", "specialists", or "none" without a second layer."""
+    decision_text: str = ""
+    """The decision in words, the handling named with a second layer: "Fine-tune + agent"."""
+    routing_point_value: float = 0.0
+    """Euros per event one point of full-route accuracy is worth downstream (0 without a second layer)."""
+
+    @property
+    def handling_suffix(self) -> str:
+        """What the decision's words add for the second layer: " + agent", ", specialists only" or nothing."""
+        return {"agent": " + agent", "specialists": ", specialists only"}.get(self.handling, "")
+
+    @property
+    def handling_text(self) -> str:
+        """The handling after routing in a few words."""
+        return {
+            "agent": "Agent for the routine events routed right",
+            "specialists": "Specialists only",
+        }.get(self.handling, "Off: no second-layer inputs")
 
     @property
     def against_label(self) -> str:
@@ -95,8 +114,9 @@ def finetune_economics(inputs: analysis.Inputs) -> FinetuneEconomics:
     discounted = bool(float(values["discount_rate"]) != 0)
     discounted_payback = analysis.breakeven_day(values, discounted=True) if discounted else payback
     totals = result.total_costs
+    decided = model.OPTION_KEYS[int(result.choice)]
     return FinetuneEconomics(
-        decision=model.OPTION_KEYS[int(result.choice)],
+        decision=decided,
         against=model.OPTION_KEYS[int(result.against)],
         horizon_days=float(values["horizon_days"]),
         discounted=discounted,
@@ -112,6 +132,9 @@ def finetune_economics(inputs: analysis.Inputs) -> FinetuneEconomics:
         max_premium=max_unit - unit_prompted,
         max_investment_same_unit_cost=investment + net + (unit_ft - unit_prompted) * served,
         prompted_beats_people=bool(float(totals["prompted"]) < float(totals["human"])),
+        handling=("agent" if bool(result.agent[decided]) else "specialists") if result.agent else "none",
+        decision_text=analysis.decision_words(result),
+        routing_point_value=float(analysis.routing_point_value(values)),
     )
 
 

@@ -39,7 +39,7 @@ def write_checks(page: Page) -> None:
     page.book.define_name("inputs_missing", f"=Checks!$B${total_row + 3}")
     last = _problems_by_input(page, sheet, total_row + 4)
     page.protect(sheet)
-    page.print_setup(sheet, f"A1:E{last}")
+    page.print_setup(sheet, f"A1:E{last}", landscape_page=True)
 
 
 NOTHING_TYPED = "SUM(inputs_typed_low,inputs_typed_base,inputs_typed_high)=0"

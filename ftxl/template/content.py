@@ -253,8 +253,85 @@ SECTIONS = (
             ),
         ),
     ),
+    Section(
+        "Second layer: handling after routing (optional: empty = off)",
+        (
+            Input(
+                "specialist_minutes",
+                "Specialist minutes per event (minutes)",
+                "seconds",
+                "Minutes a specialist spends handling one event after it is routed.",
+                optional=True,
+            ),
+            Input(
+                "specialist_hourly_cost",
+                "Specialist cost (EUR per hour)",
+                "money",
+                "Loaded cost of a specialist hour, in euros.",
+                optional=True,
+            ),
+            Input(
+                "routine_share",
+                "Share of routine events (%)",
+                "share",
+                "Events an agent could own (FAQ answers, acknowledgements, document requests), 0-100%.",
+                optional=True,
+            ),
+            Input(
+                "agent_cost",
+                "Agent cost (EUR per event it handles)",
+                "money_per_event",
+                "Inference and operations per event the agent handles.",
+                optional=True,
+            ),
+            Input(
+                "agent_error_rate",
+                "Agent's wrong answers (%)",
+                "share",
+                "Share of the agent's answers that are wrong, 0-100%.",
+                optional=True,
+            ),
+            Input(
+                "agent_error_cost",
+                "Cost of one wrong automated answer (EUR)",
+                "money",
+                "Repair, repeat contact, complaint: what a wrong answer to a customer costs.",
+                optional=True,
+            ),
+            Input(
+                "agent_review_share",
+                "Share of the agent's answers reviewed (%)",
+                "share",
+                "Share a person checks before it goes out, 0-100%.",
+                optional=True,
+            ),
+            Input(
+                "agent_review_cost",
+                "Cost of one review (EUR)",
+                "money_per_event",
+                "Labour cost of one review of an automated answer.",
+                optional=True,
+            ),
+            Input(
+                "agent_investment",
+                "Agent investment (EUR, one-off)",
+                "money",
+                "Building, evaluating and integrating the agent.",
+                optional=True,
+            ),
+            Input(
+                "agent_monthly",
+                "Agent fixed cost per month (EUR)",
+                "money",
+                "Running the agent whatever the volume.",
+                optional=True,
+            ),
+        ),
+    ),
 )
-TIME_SECTION = SECTIONS[-1]
+LAYER2_SECTION = SECTIONS[-1]
+"""The second layer: all optional, empty in the worked example (off)."""
+TIME_SECTION = SECTIONS[-2]
 """The inputs of costs over time: all optional, 0 in the worked example."""
 
 
@@ -309,6 +386,21 @@ QUESTIONS = (
         "Does the operational history (routing, forwarding, corrections) already label past events?",
         "prompted_full_route_accuracy",
     ),
+    (
+        "Second layer",
+        "How many minutes does a specialist spend on an event after routing, at what hourly cost?",
+        "specialist_minutes",
+    ),
+    (
+        "Second layer",
+        "What share of events is routine work an agent could own (FAQ answers, acknowledgements, document requests)?",
+        "routine_share",
+    ),
+    (
+        "Second layer",
+        "What does a wrong automated answer cost: repair, repeat contact, complaint, compliance?",
+        "agent_error_cost",
+    ),
 )
 """(topic, question, the input it feeds or None) in the project's own words."""
 
@@ -330,6 +422,9 @@ EXAMPLE_ANSWERS = {
     10: ("", "", "missing"),
     11: ("", "", "missing"),
     12: ("Routing history of the last 12 months exists", "IT", "answered"),
+    13: ("Not modelled yet: the case covers routing only", "Product owner", "answered"),
+    14: ("Not modelled yet: the case covers routing only", "Product owner", "answered"),
+    15: ("Not modelled yet: the case covers routing only", "Product owner", "answered"),
 }
 """Answers of the insurance example, by question index: (answer, source, status)."""
 EXAMPLE_MEASURE_COSTS = {0: 200, 2: 600, 3: 1_500, 4: 200, 5: 2_500, 6: 2_500, 7: 800, 8: 3_000, 12: 2_000}

@@ -45,7 +45,7 @@ def write_inputs(page: Page) -> None:
             page.book.define_name(item.name, f"=Inputs!{first}:{last}")
     sheet.freeze_panes(4, 1)
     page.protect(sheet, format_columns=True)
-    page.print_setup(sheet, f"A1:F{page.layout.inputs_end - 1}")  # the last section's last row, no spacer
+    page.print_setup(sheet, f"A1:F{page.layout.inputs_end - 1}", landscape_page=True)  # to the last row, no spacer
 
 
 def _source(page: Page, sheet: Worksheet, row: int, name: str) -> None:

@@ -79,14 +79,14 @@ class Page:
         )
 
     @staticmethod
-    def print_setup(sheet: Worksheet, area: str, one_page: bool = False) -> None:
-        """Print one page wide (landscape), or the whole sheet on one portrait page."""
+    def print_setup(sheet: Worksheet, area: str, one_page: bool = False, landscape_page: bool = False) -> None:
+        """Print one page wide (landscape), the whole sheet on one portrait page, or on one landscape page."""
         sheet.print_area(area)
         if one_page:
             sheet.set_portrait()
             sheet.fit_to_pages(1, 1)
         else:
             sheet.set_landscape()
-            sheet.fit_to_pages(1, 0)
+            sheet.fit_to_pages(1, 1 if landscape_page else 0)
         sheet.set_paper(9)  # A4
         sheet.hide_gridlines(1)  # on screen only: a printed page shows the tables, not an empty grid

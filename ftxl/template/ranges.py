@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..analysis import INPUTS, OPTIONAL_INPUTS, TIME_INPUTS
+from ..analysis import INPUTS, LAYER2_INPUTS, OPTIONAL_INPUTS, TIME_INPUTS
 from ..errors import WorkbookError
 
 NOT_MODELLED = ("_typed",)
@@ -43,7 +43,9 @@ def template_ranges(path: Path, name: str | None = None) -> dict[str, tuple[floa
                 if any(v == "labels" for v in values):
                     raise WorkbookError(f"{name} says labels: the analysis works from accuracies only, for now")
                 continue
-            if name in TIME_INPUTS:  # an empty cost over time counts as 0, as on the Inputs sheet
+            if name in LAYER2_INPUTS and all(v in (None, 0) for v in values):
+                continue  # a second-layer row left empty: off, as if the workbook had no such row
+            if name in TIME_INPUTS or name in LAYER2_INPUTS:  # empty counts as 0, as on the Inputs sheet
                 values = [0.0 if v is None else v for v in values]
             if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
                 raise WorkbookError(f"{name} needs a number in Low, Base and High (it holds {values})")

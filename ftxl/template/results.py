@@ -251,7 +251,7 @@ def result_blocks(layout: Layout) -> list[tuple[str, list[tuple[str, str, str, A
                     "Automate at all? (investment counted)",
                     "text",
                     lambda c: (
-                        f'IF(checks_problems>0,{fix},IF({r("decision", c)}="{verdict["human"]}",'
+                        f"IF(checks_problems>0,{fix},IF({_starts(r('decision', c), verdict['human'])},"
                         '"No: people are cheapest","Yes: a model is cheaper"))'
                     ),
                 ),
@@ -260,7 +260,7 @@ def result_blocks(layout: Layout) -> list[tuple[str, list[tuple[str, str, str, A
                     "Fine-tune?",
                     "text",
                     lambda c: (
-                        f'IF(checks_problems>0,{fix},IF({r("decision", c)}="{verdict["finetuned"]}",'
+                        f"IF(checks_problems>0,{fix},IF({_starts(r('decision', c), verdict['finetuned'])},"
                         f'"Yes: cheapest overall",IF({r("prompted_total_cost", c)}>{r("finetuned_total_cost", c)},'
                         '"No: people cost less","No: no payback in time")))'
                     ),
@@ -279,13 +279,30 @@ def result_blocks(layout: Layout) -> list[tuple[str, list[tuple[str, str, str, A
                             "0",
                             r("human_total_cost", c),
                         )
-                        + ")"
+                        + f"&{value('handling')(c)})"
                     ),
+                ),
+                (
+                    "layer2_handling",
+                    "Second layer: handling after routing",
+                    "words",
+                    value("handling_text"),
+                ),
+                (
+                    "routing_point_value",
+                    "Second layer: one point of full-route accuracy, downstream (EUR per event)",
+                    "money_fine",
+                    value("routing_point_value"),
                 ),
             ],
         )
     )
     return blocks
+
+
+def _starts(cell: str, words: str) -> str:
+    """TRUE when the decision in `cell` is `words`, a second layer's handling after them or not."""
+    return f'LEFT({cell},{len(words)})="{words}"'
 
 
 def _option_rows(layout: Layout, key: str) -> list[tuple[str, str, str, Any]]:
