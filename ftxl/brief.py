@@ -63,6 +63,10 @@ class Brief:
     open_questions: list[tuple[str, str, str]] = field(default_factory=list)
     """(topic, question, status) of every question not answered."""
     estimated_inputs: list[str] = field(default_factory=list)
+    layer2_handling: Any = None
+    """Base: the handling after routing in words, or None without a second layer (or in an older template)."""
+    routing_point_value: Any = None
+    """Base: euros per event one point of full-route accuracy is worth downstream."""
 
     @property
     def question(self) -> str:
@@ -108,6 +112,10 @@ def read_brief(path: Path, name: str | None = None) -> Brief:
         curve=list(zip(row("timeline_days"), row("timeline_savings"), row("timeline_one_off"), strict=True)),
         checks_problems=int(problems) if isinstance(problems, (int, float)) else 1,
     )
+    if "result_layer2_handling" in book.defined_names:  # templates before the second layer have no such row
+        handling = base("result_layer2_handling")
+        if isinstance(handling, str) and not handling.startswith("Off"):
+            brief.layer2_handling, brief.routing_point_value = handling, base("result_routing_point_value")
     brief.missing_inputs = sum(
         1 for item in inputs() if not item.optional and any(v in (None, "") for v in row(item.name))
     )
@@ -228,6 +236,16 @@ def _lines(brief: Brief) -> list[tuple[str, str]]:
                 "body",
                 f"{case}: {decision}; fine-tuning against {_text(against)}: net savings {_euros(net)}, "
                 f"break-even {_text(breakeven)}",
+            )
+        )
+    if brief.layer2_handling is not None:
+        point = brief.routing_point_value
+        worth = f"€{point:,.6f}" if isinstance(point, (int, float)) and not isinstance(point, bool) else _text(point)
+        lines.append(
+            (
+                "body",
+                f"Second layer (Base): {brief.layer2_handling}; one point of full-route accuracy is worth {worth} "
+                "per event downstream.",
             )
         )
     lines.append(("heading", f"Limits (Base, against {_text(brief.against[1])})"))
