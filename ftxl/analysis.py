@@ -266,6 +266,17 @@ def _layer2_costs(v: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
     return specialist, with_agent
 
 
+def after_routing_costs(inputs: Inputs) -> dict[str, Any]:
+    """Euros per event after routing of each router with the handling the outcome chose for it (empty without a
+    second layer)."""
+    v = _complete(inputs)
+    chosen = outcome(v).agent
+    if not chosen:
+        return {}
+    specialist, with_agent = _layer2_costs(v)
+    return {key: _plain(np.where(chosen[key], with_agent[key], specialist)) for key in model.OPTION_KEYS}
+
+
 def routing_point_value(inputs: Inputs) -> Any:
     """Euros per event one point (0.01) of full-route accuracy is worth downstream with the agent: routine share
     x 0.01 x (specialist cost - agent all-in cost); 0 without a second layer."""

@@ -59,9 +59,9 @@ def case(inputs_file: Path | None, settings: tuple[str, ...], from_example: bool
         economics = finetune_economics(values)
     except FtxlError as exc:
         raise click.ClickException(str(exc)) from exc
-    from ..model import OPTION_KEYS, VERDICTS
+    from ..model import OPTION_KEYS
 
-    verdict = VERDICTS[OPTION_KEYS[int(result.choice)]]
+    verdict = analysis.decision_words(result)
     if as_json:
         from dataclasses import asdict
 
@@ -70,6 +70,8 @@ def case(inputs_file: Path | None, settings: tuple[str, ...], from_example: bool
                 "inputs": values,
                 "cost_per_event": {key: float(per_event[key]) for key in OPTION_KEYS},
                 "total_costs": {key: float(result.total_costs[key]) for key in OPTION_KEYS},
+                "after_routing": {key: float(v) for key, v in analysis.after_routing_costs(values).items()},
+                "handling": {key: "agent" if result.agent[key] else "specialists" for key in result.agent},
                 "decision": verdict,
                 "finetuning": asdict(economics)
                 | {
@@ -84,16 +86,26 @@ def case(inputs_file: Path | None, settings: tuple[str, ...], from_example: bool
 
     names = {"human": "people", "prompted": "prompted model", "finetuned": "fine-tuned model"}
     console = Console()
+    after = analysis.after_routing_costs(values)
+    handling = {key: " + agent" if result.agent[key] else " + specialists" for key in after}
+    if after:
+        names = {"human": "people", "prompted": "prompted", "finetuned": "fine-tuned"}
+    columns = ["option", "routing per event" if after else "cost per event"]
+    columns += ["after routing"] if after else []
+    rows = [
+        [names[key] + handling.get(key, ""), euros(float(per_event[key]), 4)]
+        + ([euros(float(after[key]), 4)] if after else [])
+        + [euros(float(result.total_costs[key]))]
+        for key in OPTION_KEYS
+    ]
     print_table(
         console,
         Table(
             title=f"Decision over {economics.horizon_days:,g} days: {verdict}",
-            columns=["option", "cost per event", "total over the horizon"],
-            rows=[
-                [names[key], euros(float(per_event[key]), 4), euros(float(result.total_costs[key]))]
-                for key in OPTION_KEYS
-            ],
-            caption="Totals include one-off and monthly costs, go-live delay, growth, price change and discounting.",
+            columns=[*columns, "total over the horizon"],
+            rows=rows,
+            caption="Totals include one-off and monthly costs, go-live delay, growth, price change and discounting"
+            + ("; each router with its cheaper handling after routing (the second layer)." if after else "."),
         ),
     )
     e = economics

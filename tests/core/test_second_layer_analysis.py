@@ -81,3 +81,20 @@ def test_investing_the_largest_investment_gives_zero_with_a_second_layer(routine
     result = analysis.outcome(inputs)
     totals = result.total_costs
     assert float(totals[economics.decision]) == pytest.approx(min(float(t) for t in totals.values()))
+
+
+def test_ftxl_case_names_the_combination():
+    import json
+
+    from click.testing import CliRunner
+
+    from ftxl.cli import cli
+
+    settings = [item for name, value in LAYER2.items() for item in ("--set", f"{name}={value}")]
+    result = CliRunner().invoke(cli, ["case", "--from-example", *settings, "--json"])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    assert found["decision"] == "Fine-tune + agent"
+    assert found["handling"] == {"human": "agent", "prompted": "agent", "finetuned": "agent"}
+    assert found["after_routing"]["finetuned"] == pytest.approx(cost_per_event(LAYER, 0.96))
+    assert found["total_costs"]["finetuned"] == pytest.approx(1_757_740)
