@@ -716,16 +716,7 @@ def labels_needed(share: Cells, half_width: Cells = None) -> Result:
     return _elementwise(np.vectorize(one, otypes=[float]), share=share, half_width=width)
 
 
-LAYER_NAMES = (
-    "specialist_minutes",
-    "specialist_hourly_cost",
-    "routine_share",
-    "agent_cost",
-    "agent_error_rate",
-    "agent_error_cost",
-    "agent_review_share",
-    "agent_review_cost",
-)
+LAYER_NAMES = analysis.LAYER2_INPUTS[:8]
 """The second layer's arguments, in the order of `ftxl.second_layer.SecondLayer`."""
 
 

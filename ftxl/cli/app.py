@@ -30,6 +30,17 @@ def max_memory_option(what: str) -> Callable[[Any], Any]:
     )
 
 
+def set_option(what: str, example: str) -> Callable[[Any], Any]:
+    """The repeatable --set NAME=VALUE option of a command that reads inputs by name."""
+    return click.option(
+        "--set",
+        "settings",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help=f"{what} e.g. --set {example} (repeatable; wins over the file).",
+    )
+
+
 def assignment(option: str, text: str, example: str) -> tuple[str, float]:
     """NAME=VALUE of an option such as --set, as (name, a finite number); anything else refused by name."""
     name, separator, value = text.partition("=")

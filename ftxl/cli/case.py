@@ -9,20 +9,14 @@ from typing import Any
 import click
 
 from ..errors import FtxlError
-from .app import assignment, cli, number
+from .app import assignment, cli, number, set_option
 from .tables import Table, euros, limit
 from .terminal import echo_json, print_table
 
 
 @cli.command()
 @click.argument("inputs_file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="An input by its template name, e.g. --set handling_seconds=10 (repeatable; wins over the file).",
-)
+@set_option("An input, by its template name,", "handling_seconds=10")
 @click.option(
     "--from-example", is_flag=True, help="Start from the insurance example's Base and change only what you set."
 )

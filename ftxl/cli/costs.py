@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from ..errors import FtxlError
-from .app import assignment, cli
+from .app import assignment, cli, set_option
 from .tables import Table, euros, percent
 from .terminal import echo_json, print_table
 
@@ -18,13 +18,7 @@ TEXT_INPUTS = {"api_serving", "self_hosted_serving"}
 
 @cli.command()
 @click.argument("inputs_file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="A builder input by name, e.g. --set input_tokens=1200 (repeatable; wins over the file).",
-)
+@set_option("A builder input, by name,", "input_tokens=1200")
 @click.option("--from-example", is_flag=True, help="Start from the insurance example's builder inputs.")
 @click.option("--model", "model_name", help="Read input, cached and output prices from the price table (typed win).")
 @click.option("--provider", help="The model's provider as genai-prices names it (openai, anthropic, google).")
