@@ -600,9 +600,12 @@ def switch_values(base: Inputs, names: list[str] | None = None, points: int = 40
     decided = int(np.asarray(outcome(values).choice).reshape(-1)[0])
     sides = []  # (name, center, end) for each input and side that can move
     domains = {}
+    layered = _layered(values)
     for name in chosen:
         center = float(values[name])
         domains[name] = _domain(name, values)
+        if name in LAYER2_INPUTS and not layered:
+            continue  # moved alone, one input of an empty second layer changes no total: no switch value
         sides += [(name, center, end) for end in domains[name] if end != center]
     found: dict[tuple[str, int], float] = {}
     if sides:

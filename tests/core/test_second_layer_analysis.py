@@ -98,3 +98,14 @@ def test_ftxl_case_names_the_combination():
     assert found["handling"] == {"human": "agent", "prompted": "agent", "finetuned": "agent"}
     assert found["after_routing"]["finetuned"] == pytest.approx(cost_per_event(LAYER, 0.96))
     assert found["total_costs"]["finetuned"] == pytest.approx(1_757_740)
+
+
+@settings(max_examples=40, deadline=None)
+@given(name=st.sampled_from(analysis.LAYER2_INPUTS), value=st.floats(0, 1))
+def test_one_input_of_an_empty_second_layer_moves_no_decision(name, value):
+    # why switch values skip an empty layer's inputs: alone, none of them changes which option is cheapest
+    scaled = value * (100_000 if name in ("agent_investment", "agent_monthly") else 50)
+    moved = {name: value if name in ("routine_share", "agent_error_rate", "agent_review_share") else scaled}
+    assert int(analysis.outcome(BASE | moved).choice) == int(analysis.outcome(BASE).choice)
+    net = float(analysis.outcome(BASE | moved).net_savings)
+    assert net == pytest.approx(float(analysis.outcome(BASE).net_savings))
