@@ -129,6 +129,10 @@ ZERO = 0.0
 def _geometric(a: Any, upto: Any) -> Any:
     """Sum of a^d for d = 1..upto, with the fraction of a last day counted linearly (a > 0)."""
     upto = np.asarray(upto, dtype=float)
+    factor = np.asarray(a)
+    if (factor == 1.0).all():  # no growth, price change or discount (the common case): the sum is the days
+        shape = np.broadcast_shapes(factor.shape, upto.shape)
+        return upto if upto.shape == shape else np.broadcast_to(upto, shape).copy()
     whole = np.floor(upto)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         near_one = np.abs(a - 1.0) < 1e-12
