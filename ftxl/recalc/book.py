@@ -35,6 +35,9 @@ class BookCells:
     """SHEETs with an autofilter, whose hidden rows may be filtered out (SUBTOTAL 1-11 leaves those out too)."""
     iteration: tuple[int, float] | None = None
     """(most iterations, largest change) of iterative calculation when the workbook turns it on, else None."""
+    rewritten: set[str] = field(default_factory=set)
+    """Nodes of formulas whose engine text is not the text saved in the cell (a table reference resolved, an
+    add-in reference dropped): FORMULATEXT of them is left to another engine."""
     saved: dict[str, Any] = field(default_factory=dict)
     """Node of a one-cell formula -> the value saved with it, read only with iteration on: a loop starts
     from the values the workbook holds, as Excel's does."""
@@ -55,6 +58,7 @@ class BookCells:
             tuple((sheet, frozenset(rows)) for sheet, rows in self.hidden_rows.items()),
             frozenset(self.filtered_sheets),
             self.iteration,
+            frozenset(self.rewritten),
         )
 
 

@@ -72,6 +72,7 @@ class Model:
                 cells.local_names,
                 cells.iteration,
                 cells.filtered_sheets,
+                cells.rewritten,
             )
             self.reason = self.plain.unordered
 

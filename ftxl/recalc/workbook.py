@@ -333,6 +333,8 @@ class BookReader:
             letters, row = coordinate_from_string(ref)
             engine_text = resolve_tables(engine_text, self.tables, row, sheet, column_index_from_string(letters))
         self.book.formulas[key] = engine_text
+        if engine_text != text:
+            self.book.rewritten.add(key)
         return key
 
     def where(self, key: str) -> str:

@@ -15,6 +15,7 @@ workbook is computed by the `formulas` engine instead, so coverage never changes
 from __future__ import annotations
 
 import functools
+import re
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,6 +60,9 @@ def _call_name(name: str) -> str:
     return upper
 
 
+_XLFN = re.compile(r"_xlfn\.|_xlws\.", re.IGNORECASE)
+"""Prefixes a file stores before functions newer than Excel 2007, which Excel does not show."""
+
 NEAR_ZERO = 2.0**-48
 """A final sum or difference this small beside its larger operand is a cancellation (about 3.6e-15 of it,
 some 16 units in the last place): Excel shows 0. LibreOffice uses the same bound for its Excel-like rule."""
@@ -93,7 +97,11 @@ class Compiler:
         hidden_rows: dict[str, set[int]] | None = None,
         local_names: dict[str, str] | None = None,
         filtered_sheets: set[str] | None = None,
+        formula_texts: dict[tuple[str, int, int], str | None] | None = None,
     ) -> None:
+        self.formula_texts = formula_texts or {}
+        """(SHEET, row, column) -> the formula text saved in that cell for FORMULATEXT; None where it is not
+        known as saved (inside an array range, a text the engine rewrote)."""
         self.local_names = local_names or {}
         """"SHEET!NAME" -> formula text of the names scoped to one sheet."""
         self.filtered_sheets = filtered_sheets or set()
@@ -288,6 +296,8 @@ class Compiler:
             return self.where(upper, trees)
         if upper == "CELL":
             return self.cell_info(trees)
+        if upper == "FORMULATEXT":
+            return self.formula_text(trees)
         spec = SPECS.get(upper)
         if spec is None:
             raise NotCoveredError(f"function {name}")
@@ -420,6 +430,19 @@ class Compiler:
             if kind == "row"
             else f"${get_column_letter(min_col)}${min_row}"
         )
+        return lambda cells: value
+
+    def formula_text(self, trees: list[Tree]) -> Closure:
+        """FORMULATEXT(reference): the formula saved in its first cell as Excel shows it ("=A1/825", without
+        the _xlfn. prefixes of newer functions), #N/A for a cell without one; read without computing it."""
+        target = self._named_range(trees[0]) if len(trees) == 1 else ("missing",)
+        if target[0] != "ref" or target[1].upper() not in self.sheets:
+            raise NotCoveredError("FORMULATEXT of something other than a reference on a sheet of the workbook")
+        place = (target[1].upper(), target[2][1], target[2][0])
+        if place in self.formula_texts and self.formula_texts[place] is None:
+            raise NotCoveredError("FORMULATEXT of a cell whose saved formula the plain engine does not hold")
+        text = self.formula_texts.get(place)
+        value: Value = NA if text is None else "=" + _XLFN.sub("", text)
         return lambda cells: value
 
     def _named_range(self, tree: Tree) -> Tree:
@@ -721,6 +744,7 @@ class PlainBook:
         local_names: dict[str, str] | None = None,
         iteration: tuple[int, float] | None = None,
         filtered_sheets: set[str] | None = None,
+        rewritten: set[str] | None = None,
     ) -> None:
         self.formulas = formulas
         self.local_names = local_names or {}
@@ -762,6 +786,15 @@ class PlainBook:
                 sheet, ref = parse_node(key)
                 min_col, min_row, _, _ = range_boundaries(ref)
                 subtotals.add((sheet, min_row, min_col))
+        texts: dict[tuple[str, int, int], str | None] = {}
+        for key, text in formulas.items():
+            sheet, ref = parse_node(key)
+            min_col, min_row, max_col, max_row = range_boundaries(ref)
+            whole = key not in (rewritten or set()) and key not in array_formulas
+            for row in range(min_row, max_row + 1):
+                for column in range(min_col, max_col + 1):
+                    first = (row, column) == (min_row, min_col)
+                    texts[(sheet.upper(), row, column)] = text if whole and first else None
         compiler = Compiler(
             name_trees,
             known,
@@ -773,6 +806,7 @@ class PlainBook:
             hidden_rows,
             local_names,
             filtered_sheets,
+            texts,
         )
         steps = []
         self.notes: list[tuple[str, str]] = []

@@ -218,7 +218,7 @@ class Parser:
 Box = tuple[int, int, int, int]
 
 
-REFERENCE_ONLY = frozenset({"ROW", "COLUMN", "ROWS", "COLUMNS", "ISREF", "AREAS", "SHEET", "SHEETS"})
+REFERENCE_ONLY = frozenset({"ROW", "COLUMN", "ROWS", "COLUMNS", "ISREF", "AREAS", "SHEET", "SHEETS", "FORMULATEXT"})
 """Functions that read only where their reference arguments are, never the values in them."""
 CELL_READING_VALUES = frozenset({"contents", "type", "prefix", ""})
 """CELL's info types that read the referenced cell's value ("" when the type is not a literal)."""
