@@ -298,6 +298,8 @@ class Compiler:
             return self.cell_info(trees)
         if upper == "FORMULATEXT":
             return self.formula_text(trees)
+        if upper == "AGGREGATE":
+            return self.aggregate(trees)
         spec = SPECS.get(upper)
         if spec is None:
             raise NotCoveredError(f"function {name}")
@@ -432,6 +434,51 @@ class Compiler:
         )
         return lambda cells: value
 
+    def aggregate(self, trees: list[Tree]) -> Closure:
+        """AGGREGATE(function_num, options, ref1, ...) and its array form (14-19: array, k), with the function
+        number and options written as numbers: options 0-3 leave out other SUBTOTAL and AGGREGATE cells, 1, 3,
+        5 and 7 hidden rows (by hand or by a filter alike), 2, 3, 6 and 7 error values. An array built by a
+        calculation leaves out errors only, as Excel's does."""
+        if len(trees) < 3 or any(tree[0] != "value" or type(tree[1]) is not float for tree in trees[:2]):
+            raise NotCoveredError("AGGREGATE with a function number or options known only by computing them")
+        code, option = int(trees[0][1]), int(trees[1][1])
+        name = AGGREGATE_FUNCTIONS.get(code)
+        if name is None or code != trees[0][1] or option != trees[1][1] or not 0 <= option <= 7:
+            return lambda cells: VALUE
+        if name not in SPECS:
+            raise NotCoveredError(f"AGGREGATE {code} ({name})")
+        nested, hidden, errors = option <= 3, option % 2 == 1, option in (2, 3, 6, 7)
+        spec, arrays = SPECS[name], code >= 14
+        if arrays and len(trees) != 4:
+            raise NotCoveredError(f"AGGREGATE {code} with {len(trees)} arguments")
+        reads = []
+        for tree in trees[2:3] if arrays else trees[2:]:
+            tree = self._named_range(tree)
+            if tree[0] == "ref":
+                read = self.closure(tree, RANGE_CONTEXT)
+                sheet, box = tree[1], tree[2]
+                min_col, min_row, max_col, max_row = box
+                rows = {r for r in self.hidden_rows.get(sheet, ()) if min_row <= r <= max_row} if hidden else set()
+                inner = {
+                    (r, c)
+                    for s, r, c in (self.subtotal_cells if nested else ())
+                    if s == sheet and min_col <= c <= max_col and min_row <= r <= max_row
+                }
+                if rows or inner:
+                    read = _skipping(read, box, rows, inner)
+            elif arrays:
+                outer, self.in_array = self.in_array, True
+                try:
+                    read = self.closure(tree, ARRAY_CONTEXT)
+                finally:
+                    self.in_array = outer
+            else:
+                raise NotCoveredError("AGGREGATE of something other than ranges")
+            reads.append(_without_errors(read) if errors else read)
+        if arrays:
+            reads.append(self.closure(trees[3], VALUE_CONTEXT))
+        return _caller(spec, reads)
+
     def formula_text(self, trees: list[Tree]) -> Closure:
         """FORMULATEXT(reference): the formula saved in its first cell as Excel shows it ("=A1/825", without
         the _xlfn. prefixes of newer functions), #N/A for a cell without one; read without computing it."""
@@ -502,6 +549,45 @@ def _telling(read: Closure, left_out: int) -> Closure:
         return Grid(grid.rows, True, left_out) if isinstance(grid, Grid) else Grid([[grid]], True, left_out)
 
     return told
+
+
+AGGREGATE_FUNCTIONS = {
+    1: "AVERAGE",
+    2: "COUNT",
+    3: "COUNTA",
+    4: "MAX",
+    5: "MIN",
+    6: "PRODUCT",
+    7: "STDEV.S",
+    8: "STDEV.P",
+    9: "SUM",
+    10: "VAR.S",
+    11: "VAR.P",
+    12: "MEDIAN",
+    13: "MODE.SNGL",
+    14: "LARGE",
+    15: "SMALL",
+    16: "PERCENTILE.INC",
+    17: "QUARTILE.INC",
+    18: "PERCENTILE.EXC",
+    19: "QUARTILE.EXC",
+}
+"""AGGREGATE's function numbers -> the function it applies."""
+
+
+def _without_errors(read: Closure) -> Closure:
+    """An argument of AGGREGATE with its error values left out (read as empty cells)."""
+
+    def run(cells: Cells) -> Value:
+        value = read(cells)
+        if isinstance(value, CellError):
+            return Grid([[None]], True)
+        if not isinstance(value, Grid) or value.first_error() is None:
+            return value
+        rows = [[None if isinstance(v, CellError) else v for v in row] for row in value.rows]
+        return Grid(rows, True)
+
+    return run
 
 
 def _skipping(read: Closure, box: Box, rows: set[int], cells_skipped: set[tuple[int, int]]) -> Closure:
