@@ -19,18 +19,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
 
-from . import model, value_of_information
+from . import model, second_layer, value_of_information
 from .errors import InputError, NoAnswerError
 from .use_case import INSURANCE_RANGES
 
 DAYS_PER_YEAR = 365.0
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 
+LAYER2_INPUTS = tuple(item.name for item in fields(second_layer.SecondLayer))
+"""The second layer (`ftxl.second_layer`): all 0 by default, and then no figure changes (off)."""
 OPTION_INPUTS = ("top_level_accuracy", "full_route_accuracy", "review_share", "review_cost")
 INPUTS: dict[str, float] = {
     "events_per_day": 0.0,
@@ -51,16 +53,7 @@ INPUTS: dict[str, float] = {
     "volume_growth": 0.0,
     "api_price_change": 0.0,
     "discount_rate": 0.0,
-    "specialist_minutes": 0.0,
-    "specialist_hourly_cost": 0.0,
-    "routine_share": 0.0,
-    "agent_cost": 0.0,
-    "agent_error_rate": 0.0,
-    "agent_error_cost": 0.0,
-    "agent_review_share": 0.0,
-    "agent_review_cost": 0.0,
-    "agent_investment": 0.0,
-    "agent_monthly": 0.0,
+    **dict.fromkeys(LAYER2_INPUTS, 0.0),
     "human_cost_per_event": np.nan,
     "prompted_cost_per_event": np.nan,
     "finetuned_cost_per_event": np.nan,
@@ -80,19 +73,6 @@ TIME_INPUTS = (
     "api_price_change",
     "discount_rate",
 )
-LAYER2_INPUTS = (
-    "specialist_minutes",
-    "specialist_hourly_cost",
-    "routine_share",
-    "agent_cost",
-    "agent_error_rate",
-    "agent_error_cost",
-    "agent_review_share",
-    "agent_review_cost",
-    "agent_investment",
-    "agent_monthly",
-)
-"""The second layer (`ftxl.second_layer`): all 0 by default, and then no figure changes (off)."""
 OPTIONAL_INPUTS = TIME_INPUTS + LAYER2_INPUTS + COST_OVERRIDES
 """Inputs a case may leave out: they take their default."""
 
@@ -220,7 +200,7 @@ def outcome(inputs: Inputs, horizon_days: Any = None, agent: Mapping[str, Any] |
     if not _layered(v):
         stacked = totals_with(dict.fromkeys(model.OPTION_KEYS, 0.0), 0.0)
     else:
-        specialist, with_agent = _layer2_costs(v)
+        specialist, _, with_agent = _layer2_costs(v)
         by_specialists = totals_with(dict.fromkeys(model.OPTION_KEYS, specialist), 0.0)
         agent_fixed = v["agent_investment"] + v["agent_monthly"] / DAYS_PER_MONTH * flat(ZERO, horizon)
         by_agent = totals_with(with_agent, agent_fixed)
@@ -254,20 +234,18 @@ def _layered(v: Mapping[str, Any]) -> bool:
     return any(np.any(v[name] != 0) for name in LAYER2_INPUTS)
 
 
-def _layer2_costs(v: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
-    """Euros per event after routing: a specialist's, and with the agent per router (the agent handles the
-    routine events routed fully correct, see `ftxl.second_layer`)."""
-    specialist = v["specialist_minutes"] / 60.0 * v["specialist_hourly_cost"]
-    agent = (
-        v["agent_cost"]
-        + v["agent_error_rate"] * v["agent_error_cost"]
-        + v["agent_review_share"] * v["agent_review_cost"]
+def _layer2_costs(v: Mapping[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
+    """Euros per event after routing: a specialist's, the agent's all in, and with the agent per router (the
+    agent handles the routine events routed fully correct, see `ftxl.second_layer`)."""
+    specialist = second_layer.specialist_cost_of(v["specialist_minutes"], v["specialist_hourly_cost"])
+    agent = second_layer.agent_all_in_of(
+        v["agent_cost"], v["agent_error_rate"], v["agent_error_cost"], v["agent_review_share"], v["agent_review_cost"]
     )
-    with_agent = {}
-    for key in model.OPTION_KEYS:
-        automated = v["routine_share"] * v[f"{key}_full_route_accuracy"]
-        with_agent[key] = automated * agent + (1.0 - automated) * specialist
-    return specialist, with_agent
+    with_agent = {
+        key: second_layer.with_agent_cost(v["routine_share"], v[f"{key}_full_route_accuracy"], agent, specialist)
+        for key in model.OPTION_KEYS
+    }
+    return specialist, agent, with_agent
 
 
 def after_routing_costs(inputs: Inputs) -> dict[str, Any]:
@@ -277,7 +255,7 @@ def after_routing_costs(inputs: Inputs) -> dict[str, Any]:
     chosen = outcome(v).agent
     if not chosen:
         return {}
-    specialist, with_agent = _layer2_costs(v)
+    specialist, _, with_agent = _layer2_costs(v)
     return {key: _plain(np.where(chosen[key], with_agent[key], specialist)) for key in model.OPTION_KEYS}
 
 
@@ -285,22 +263,26 @@ def routing_point_value(inputs: Inputs) -> Any:
     """Euros per event one point (0.01) of full-route accuracy is worth downstream with the agent: routine share
     x 0.01 x (specialist cost - agent all-in cost); 0 without a second layer."""
     v = _complete(inputs)
-    specialist, _ = _layer2_costs(v)
-    agent = (
-        v["agent_cost"]
-        + v["agent_error_rate"] * v["agent_error_cost"]
-        + v["agent_review_share"] * v["agent_review_cost"]
-    )
-    return _plain(v["routine_share"] * 0.01 * (specialist - agent))
+    specialist, agent, _ = _layer2_costs(v)
+    return _plain(second_layer.point_value(v["routine_share"], specialist, agent))
+
+
+HANDLING_WORDS = {"agent": " + agent", "specialists": ", specialists only", "none": ""}
+"""What a decision's words add for the handling after routing ("none": no second layer)."""
+
+
+def handling(result: Outcome, key: str) -> str:
+    """How router `key` hands events on: "agent", "specialists", or "none" without a second layer. One scenario."""
+    if not result.agent:
+        return "none"
+    return "agent" if bool(result.agent[key]) else "specialists"
 
 
 def decision_words(result: Outcome) -> str:
     """The decision in words, naming the handling after routing when there is a second layer: "Fine-tune",
     "Fine-tune + agent", "Prompt the API model, specialists only". One scenario."""
     key = model.OPTION_KEYS[int(result.choice)]
-    if not result.agent:
-        return model.VERDICTS[key]
-    return f"{model.VERDICTS[key]}{' + agent' if bool(result.agent[key]) else ', specialists only'}"
+    return model.VERDICTS[key] + HANDLING_WORDS[handling(result, key)]
 
 
 CURVE_LIMIT_DAYS = 36_500

@@ -71,15 +71,18 @@ class FinetuneEconomics:
     """True when the prompted model costs less than people over the horizon (the seed's formulas assume it)."""
     handling: str = "none"
     """After routing, for the decided option: "agent", "specialists", or "none" without a second layer."""
-    decision_text: str = ""
-    """The decision in words, the handling named with a second layer: "Fine-tune + agent"."""
     routing_point_value: float = 0.0
     """Euros per event one point of full-route accuracy is worth downstream (0 without a second layer)."""
 
     @property
     def handling_suffix(self) -> str:
         """What the decision's words add for the second layer: " + agent", ", specialists only" or nothing."""
-        return {"agent": " + agent", "specialists": ", specialists only"}.get(self.handling, "")
+        return analysis.HANDLING_WORDS[self.handling]
+
+    @property
+    def decision_text(self) -> str:
+        """The decision in words, the handling named with a second layer: "Fine-tune + agent"."""
+        return model.VERDICTS[self.decision] + self.handling_suffix
 
     @property
     def handling_text(self) -> str:
@@ -132,8 +135,7 @@ def finetune_economics(inputs: analysis.Inputs) -> FinetuneEconomics:
         max_premium=max_unit - unit_prompted,
         max_investment_same_unit_cost=investment + net + (unit_ft - unit_prompted) * served,
         prompted_beats_people=bool(float(totals["prompted"]) < float(totals["human"])),
-        handling=("agent" if bool(result.agent[decided]) else "specialists") if result.agent else "none",
-        decision_text=analysis.decision_words(result),
+        handling=analysis.handling(result, decided),
         routing_point_value=float(analysis.routing_point_value(values)),
     )
 

@@ -17,6 +17,7 @@ change, go-live delay and discounting are layer-1 only for now, see README).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from . import checks as check
 from . import model
@@ -70,16 +71,45 @@ class SecondLayer:
     @property
     def specialist_cost(self) -> float:
         """Euros per event a specialist handles: minutes / 60 x hourly cost."""
-        return self.specialist_minutes / MINUTES_PER_HOUR * self.specialist_hourly_cost
+        return float(specialist_cost_of(self.specialist_minutes, self.specialist_hourly_cost))
 
     @property
     def agent_all_in(self) -> float:
         """Euros per event the agent handles: its cost + error rate x error cost + review share x review cost."""
-        return (
-            self.agent_cost
-            + self.agent_error_rate * self.agent_error_cost
-            + (self.agent_review_share * self.agent_review_cost)
+        return float(
+            agent_all_in_of(
+                self.agent_cost,
+                self.agent_error_rate,
+                self.agent_error_cost,
+                self.agent_review_share,
+                self.agent_review_cost,
+            )
         )
+
+
+# The formulas of the layer, on numbers or arrays alike (`ftxl.analysis` applies them to scenarios and draws).
+
+
+def specialist_cost_of(minutes: Any, hourly_cost: Any) -> Any:
+    """Euros per event a specialist handles: minutes / 60 x hourly cost."""
+    return minutes / MINUTES_PER_HOUR * hourly_cost
+
+
+def agent_all_in_of(cost: Any, error_rate: Any, error_cost: Any, review_share: Any, review_cost: Any) -> Any:
+    """Euros per event the agent handles, all in: its cost + error rate x error cost + review share x cost."""
+    return cost + error_rate * error_cost + review_share * review_cost
+
+
+def with_agent_cost(routine_share: Any, full_route_accuracy: Any, agent_all_in: Any, specialist: Any) -> Any:
+    """Euros per event after a router with the agent: it takes the routine events routed fully correct
+    (routine share x accuracy), specialists the rest."""
+    automated = routine_share * full_route_accuracy
+    return automated * agent_all_in + (1.0 - automated) * specialist
+
+
+def point_value(routine_share: Any, specialist: Any, agent_all_in: Any) -> Any:
+    """Euros per event one point (0.01) of full-route accuracy is worth downstream with the agent."""
+    return routine_share * 0.01 * (specialist - agent_all_in)
 
 
 def cost_per_event(layer: SecondLayer, full_route_accuracy: float, with_agent: bool = True) -> float:
@@ -88,14 +118,13 @@ def cost_per_event(layer: SecondLayer, full_route_accuracy: float, with_agent: b
     accuracy = check.fraction("full_route_accuracy", full_route_accuracy)
     if not with_agent:
         return layer.specialist_cost
-    automated = layer.routine_share * float(accuracy)
-    return automated * layer.agent_all_in + (1.0 - automated) * layer.specialist_cost
+    return float(with_agent_cost(layer.routine_share, float(accuracy), layer.agent_all_in, layer.specialist_cost))
 
 
 def routing_point_value(layer: SecondLayer) -> float:
     """Euros per event that one point (0.01) of full-route accuracy is worth downstream with the agent:
     routine share x 0.01 x (specialist cost - agent all-in cost)."""
-    return layer.routine_share * 0.01 * (layer.specialist_cost - layer.agent_all_in)
+    return float(point_value(layer.routine_share, layer.specialist_cost, layer.agent_all_in))
 
 
 @dataclass(frozen=True)
