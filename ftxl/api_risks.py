@@ -23,11 +23,10 @@ import math
 from dataclasses import dataclass
 
 from . import checks as check
-from .cost_builder import DAYS_PER_MONTH, HOURS_PER_DAY, waiting_cost_per_event
+from .cost_builder import DAYS_PER_MONTH, HOURS_PER_DAY, check_peak_hour_share, waiting_cost_per_event
 from .errors import InputError
 
 MINUTES_PER_HOUR = 60.0
-DAYS_PER_YEAR = 365.0
 MONTHS_PER_YEAR = 12.0
 
 
@@ -62,9 +61,7 @@ def rate_limit(
     """The busiest hour against the limits (None: no such limit); refused when even the quieter hours exceed
     them."""
     check.non_negative("events_per_day", events_per_day)
-    check.fraction("peak_hour_share", peak_hour_share)
-    if peak_hour_share * HOURS_PER_DAY < 1.0 - check.SUM_TOLERANCE:
-        raise InputError(f"peak_hour_share {check.show(peak_hour_share)} is below 1/24: the busiest hour holds more")
+    check_peak_hour_share(peak_hour_share)
     check.positive("tokens_per_event", tokens_per_event)
     check.positive("requests_per_event", requests_per_event)
     limits = [math.inf]

@@ -881,10 +881,8 @@ def gpu_cost_per_event(
     GPU-hours a day, hours an event waits), cell by cell."""
     figure = GPU_FIGURES[_choice("what", what, tuple(GPU_FIGURES))]
 
-    def one(min_replicas: float, **args: float) -> float:
-        if min_replicas != int(min_replicas):
-            raise InputError(f"min_replicas {min_replicas:g} must be a whole number of GPUs")
-        return float(getattr(cost_builder.GpuServing(min_replicas=int(min_replicas), **args), figure))
+    def one(**args: float) -> float:
+        return float(getattr(cost_builder.GpuServing(**args), figure))
 
     return _elementwise(
         np.vectorize(one, otypes=[float]),

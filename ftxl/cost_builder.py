@@ -23,13 +23,23 @@ import math
 from dataclasses import dataclass
 
 from . import checks as check
+from .analysis import DAYS_PER_MONTH
 from .errors import InputError
 
 TOKENS_PER_PRICE_UNIT = 1_000_000.0
 """Prices are per million tokens."""
 SECONDS_PER_HOUR = 3600.0
 HOURS_PER_DAY = 24.0
-DAYS_PER_MONTH = 365.0 / 12
+
+
+def check_peak_hour_share(peak_hour_share: float) -> None:
+    """The busiest hour's share of a day's events: a share, and at least an even hour's 1/24."""
+    check.fraction("peak_hour_share", peak_hour_share)
+    if peak_hour_share * HOURS_PER_DAY < 1.0 - check.SUM_TOLERANCE:
+        raise InputError(
+            f"peak_hour_share {check.show(peak_hour_share)} is below 1/24: the busiest hour holds at least an "
+            "even hour's share of the day"
+        )
 
 
 def api_cost_per_event(
@@ -70,8 +80,8 @@ class GpuServing:
     events_per_gpu_second: float
     """Measured throughput: events one GPU handles per second at the batch size used."""
     events_per_day: float
-    min_replicas: int = 1
-    """GPUs kept running at all times for redundancy (always-on serving only)."""
+    min_replicas: float = 1
+    """GPUs kept running at all times for redundancy (always-on serving only): a whole number."""
     peak_hour_share: float = 1.0 / 24
     """Share of a day's events that arrive in the busiest hour (1/24: perfectly even)."""
     batch_every_hours: float = 0.0
@@ -88,12 +98,7 @@ class GpuServing:
         check.non_negative("min_replicas", self.min_replicas)
         if self.min_replicas != int(self.min_replicas):
             raise InputError(f"min_replicas {check.show(self.min_replicas)} must be a whole number of GPUs")
-        check.fraction("peak_hour_share", self.peak_hour_share)
-        if self.peak_hour_share * HOURS_PER_DAY < 1.0 - check.SUM_TOLERANCE:
-            raise InputError(
-                f"peak_hour_share {check.show(self.peak_hour_share)} is below 1/24: the busiest hour holds at "
-                "least an even hour's share of the day"
-            )
+        check_peak_hour_share(self.peak_hour_share)
         check.non_negative("batch_every_hours", self.batch_every_hours)
         check.non_negative("startup_hours", self.startup_hours)
         check.non_negative("currency_rate", self.currency_rate)

@@ -15,6 +15,7 @@ from typing import Any
 from . import api_risks, cost_builder, finetuning_costs
 from .cost_builder import GpuServing
 from .errors import InputError
+from .use_case import UseCase, evaluate, insurance_example
 
 FEEDS = {
     "prompted_unit_cost": "Prompted: inference and ops cost (EUR per event)",
@@ -25,8 +26,10 @@ FEEDS = {
     "finetuned_monthly": "Fixed cost of the fine-tuned model per month (EUR)",
 }
 """The Inputs rows the builder can feed, with their labels."""
-API_SERVING = ("real-time", "batch")
-SELF_HOSTED_SERVING = ("always on", "scheduled")
+API_SERVING = {"real-time": cost_builder.SERVING[0], "batch": cost_builder.SERVING[1]}
+"""How the API option is served -> its serving option."""
+SELF_HOSTED_SERVING = {"always on": cost_builder.SERVING[2], "scheduled": cost_builder.SERVING[3]}
+"""How the fine-tuned model runs -> its serving option."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,8 @@ class CostReport:
     running_monthly: float
     feeds: dict[str, float]
     """Inputs row -> the value the builder gives it."""
+    used: tuple[str, str]
+    """The serving options that feed the two costs per event: the API's and the self-hosted one."""
 
 
 def build(inputs: CostInputs) -> CostReport:
@@ -140,8 +145,7 @@ def build(inputs: CostInputs) -> CostReport:
     waiting = {"delay_cost_per_day": x.delay_cost_per_day, "free_hours": x.free_hours, "hours_per_day": x.hours_per_day}
     serving = cost_builder.serving_options(api, x.batch_discount, x.batch_window_hours, always_on, scheduled, **waiting)
     by_name = {option.name: option.cost_per_event for option in serving}
-    api_mode = cost_builder.SERVING[0] if x.api_serving == "real-time" else cost_builder.SERVING[1]
-    hosted_mode = cost_builder.SERVING[2] if x.self_hosted_serving == "always on" else cost_builder.SERVING[3]
+    api_mode, hosted_mode = API_SERVING[x.api_serving], SELF_HOSTED_SERVING[x.self_hosted_serving]
     tokens = x.input_tokens + x.output_tokens
     limit = api_risks.rate_limit(
         x.events_per_day, x.peak_hour_share, tokens, x.tokens_per_minute_limit, x.requests_per_minute_limit
@@ -172,12 +176,30 @@ def build(inputs: CostInputs) -> CostReport:
     }
     parts = x.investment.parts()
     return CostReport(
-        api, always_on, scheduled, serving, limit, limit_monthly, silent, deprecation, parts, running, feeds
+        api,
+        always_on,
+        scheduled,
+        serving,
+        limit,
+        limit_monthly,
+        silent,
+        deprecation,
+        parts,
+        running,
+        feeds,
+        (api_mode, hosted_mode),
     )
 
 
 PRICE_DATE = date(2026, 12, 1)
 """The day the insurance example's prices are read from the price table (a fixed day, so figures never drift)."""
+
+
+def _prompted_cost_per_error(case: UseCase) -> float:
+    """Euros an extra error of the prompted model costs: its expected error cost per event over its error share
+    (the mix of wrong subclasses and departments it makes today)."""
+    prompted = next(option for option in evaluate(case).options if option.name == case.prompted.name)
+    return prompted.error_cost / (1.0 - prompted.shares[0])
 
 
 def insurance_costs() -> CostInputs:
@@ -188,7 +210,7 @@ def insurance_costs() -> CostInputs:
     return CostInputs(
         events_per_day=5000,
         delay_cost_per_day=4.0,
-        cost_per_error=0.26 / 0.07,
+        cost_per_error=_prompted_cost_per_error(insurance_example(180)),
         input_tokens=16_000,
         output_tokens=1_000,
         input_price=2.50,

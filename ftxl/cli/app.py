@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -47,6 +48,20 @@ def assignment(option: str, text: str, example: str) -> tuple[str, float]:
     if not separator or not name.strip():
         raise click.UsageError(f"{option} {text}: write NAME=VALUE, e.g. {option} {example}")
     return name.strip(), number(f"{option} {name.strip()}", value)
+
+
+def toml_values(path: Path, text_names: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The `name = value` lines of a TOML file: numbers, refused by name otherwise, except the `text_names`
+    (choices written as words)."""
+    import tomllib
+
+    try:
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise click.ClickException(f"cannot read {path}: {exc}") from None
+    return {
+        name: value if name in text_names else number(f"{path.name}: {name}", value) for name, value in data.items()
+    }
 
 
 def number(where: str, value: object) -> float:

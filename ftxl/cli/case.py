@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
 
 import click
 
 from ..errors import FtxlError
-from .app import assignment, cli, number, set_option
+from .app import assignment, cli, set_option, toml_values
 from .tables import Table, euros, limit
 from .terminal import echo_json, print_table
 
@@ -41,7 +40,7 @@ def case(inputs_file: Path | None, settings: tuple[str, ...], from_example: bool
     if from_example:
         values |= {name: lbh[1] for name, lbh in analysis.example_ranges().items()}
     if inputs_file is not None:
-        values |= _read_toml(inputs_file)
+        values |= toml_values(inputs_file)
     for setting in settings:
         name, value = assignment("--set", setting, "investment=40000")
         values[name] = value
@@ -124,13 +123,3 @@ def case(inputs_file: Path | None, settings: tuple[str, ...], from_example: bool
             caption=" ".join(limits_sentences(e)),
         ),
     )
-
-
-def _read_toml(path: Path) -> dict[str, float]:
-    import tomllib
-
-    try:
-        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise click.ClickException(f"cannot read {path}: {exc}") from None
-    return {name: number(f"{path.name}: {name}", value) for name, value in data.items()}

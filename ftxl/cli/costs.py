@@ -8,12 +8,13 @@ from typing import Any
 
 import click
 
+from ..costs import API_SERVING, SELF_HOSTED_SERVING
 from ..errors import FtxlError
-from .app import assignment, cli, set_option
+from .app import assignment, cli, set_option, toml_values
 from .tables import Table, euros, percent
 from .terminal import echo_json, print_table
 
-TEXT_INPUTS = {"api_serving", "self_hosted_serving"}
+TEXT_INPUTS = frozenset({"api_serving", "self_hosted_serving"})
 
 
 @cli.command()
@@ -28,8 +29,8 @@ TEXT_INPUTS = {"api_serving", "self_hosted_serving"}
     type=click.DateTime(["%Y-%m-%d"]),
     help="The day the table's prices apply (default: today).",
 )
-@click.option("--api-serving", type=click.Choice(["real-time", "batch"]), help="How the API option is served.")
-@click.option("--self-hosted", type=click.Choice(["always on", "scheduled"]), help="How the fine-tuned model runs.")
+@click.option("--api-serving", type=click.Choice(list(API_SERVING)), help="How the API option is served.")
+@click.option("--self-hosted", type=click.Choice(list(SELF_HOSTED_SERVING)), help="How the fine-tuned model runs.")
 @click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON instead of tables.")
 def costs(
     inputs_file: Path | None,
@@ -61,7 +62,7 @@ def costs(
 
     values: dict[str, Any] = {}
     if inputs_file is not None:
-        values |= _read_toml(inputs_file)
+        values |= toml_values(inputs_file, TEXT_INPUTS)
     for setting in settings:
         name, value = assignment("--set", setting, "input_tokens=1200")
         values[name] = value
@@ -108,7 +109,6 @@ def _inputs(values: dict[str, Any]) -> Any:
 
 
 def _tables(inputs: Any, report: Any, prices: dict[str, Any]) -> list[Table]:
-    from ..cost_builder import SERVING
     from ..costs import FEEDS
 
     x, r = inputs, report
@@ -137,8 +137,6 @@ def _tables(inputs: Any, report: Any, prices: dict[str, Any]) -> list[Table]:
         caption=f"The peak hour ({percent(x.peak_hour_share)} of a day's events) needs {r.always_on.peak_gpus:,} "
         f"GPU(s); {x.min_replicas:,} replica(s) always run. Scheduled: a run every {x.batch_every_hours:g} hours.",
     )
-    chosen = {SERVING[0] if x.api_serving == "real-time" else SERVING[1]}
-    chosen |= {SERVING[2] if x.self_hosted_serving == "always on" else SERVING[3]}
     serving = Table(
         "Serving options, cheapest first, on cost per event including waiting",
         ["option", "serving", "wait (hours)", "waiting", "per event", "used"],
@@ -149,7 +147,7 @@ def _tables(inputs: Any, report: Any, prices: dict[str, Any]) -> list[Table]:
                 f"{o.wait_hours:,.2f}",
                 euros(o.waiting_cost, 6),
                 euros(o.cost_per_event, 6),
-                "yes" if o.name in chosen else "",
+                "yes" if o.name in r.used else "",
             ]
             for o in r.serving
         ],
@@ -210,18 +208,4 @@ def _as_json(inputs: Any, report: Any, prices: dict[str, Any]) -> dict[str, Any]
         "investment": r.investment_parts | {"total": sum(r.investment_parts.values())},
         "running_monthly": r.running_monthly,
         "feeds": r.feeds,
-    }
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    import tomllib
-
-    from .app import number
-
-    try:
-        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise click.ClickException(f"cannot read {path}: {exc}") from None
-    return {
-        name: value if name in TEXT_INPUTS else number(f"{path.name}: {name}", value) for name, value in data.items()
     }

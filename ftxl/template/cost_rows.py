@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..costs import FEEDS
+from ..costs import API_SERVING, FEEDS, SELF_HOSTED_SERVING
 
 
 class Refs(Protocol):
@@ -232,7 +232,7 @@ SECTIONS: tuple[tuple[str, tuple[CostRow, ...]], ...] = (
                 "Which of the two feeds the prompted model's cost.",
                 "real-time",
                 one_cell=True,
-                choices=("real-time", "batch"),
+                choices=tuple(API_SERVING),
             ),
             CostRow(
                 "api_tokens_cost",
@@ -308,7 +308,7 @@ SECTIONS: tuple[tuple[str, tuple[CostRow, ...]], ...] = (
                 "Which of the two feeds the fine-tuned model's cost.",
                 "always on",
                 one_cell=True,
-                choices=("always on", "scheduled"),
+                choices=tuple(SELF_HOSTED_SERVING),
             ),
             CostRow(
                 "gpus",
