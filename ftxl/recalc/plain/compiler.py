@@ -361,13 +361,7 @@ class Compiler:
             if tree[0] != "ref":
                 raise NotCoveredError("SUBTOTAL of something other than a range")
             sheet, box = tree[1], tree[2]
-            min_col, min_row, max_col, max_row = box
-            hidden = {r for r in self.hidden_rows.get(sheet, ()) if min_row <= r <= max_row}
-            inner = {
-                (r, c)
-                for s, r, c in self.subtotal_cells
-                if s == sheet and min_col <= c <= max_col and min_row <= r <= max_row
-            }
+            hidden, inner = self._left_out(sheet, box, hidden_rows=True, nested=True)
             if hidden and code is None:
                 raise NotCoveredError("SUBTOTAL over hidden rows with a function number known only by computing it")
             if hidden and code is not None and code < 100 and sheet in self.filtered_sheets:
@@ -376,6 +370,18 @@ class Compiler:
             if rows or inner:
                 skips[position] = (box, rows, inner)
         return skips
+
+    def _left_out(self, sheet: str, box: Box, hidden_rows: bool, nested: bool) -> tuple[set[int], set[tuple[int, int]]]:
+        """What SUBTOTAL or AGGREGATE may leave out of a range: its hidden rows, and the (row, column) of the
+        SUBTOTAL and AGGREGATE cells in it (each only when asked for)."""
+        min_col, min_row, max_col, max_row = box
+        rows = {r for r in self.hidden_rows.get(sheet, ()) if min_row <= r <= max_row} if hidden_rows else set()
+        inner = {
+            (r, c)
+            for s, r, c in (self.subtotal_cells if nested else ())
+            if s == sheet and min_col <= c <= max_col and min_row <= r <= max_row
+        }
+        return rows, inner
 
     def where(self, name: str, trees: list[Tree]) -> Closure:
         """ROW, COLUMN, ROWS, COLUMNS: facts about where a reference is (or the formula's own cell), not
@@ -457,13 +463,7 @@ class Compiler:
             if tree[0] == "ref":
                 read = self.closure(tree, RANGE_CONTEXT)
                 sheet, box = tree[1], tree[2]
-                min_col, min_row, max_col, max_row = box
-                rows = {r for r in self.hidden_rows.get(sheet, ()) if min_row <= r <= max_row} if hidden else set()
-                inner = {
-                    (r, c)
-                    for s, r, c in (self.subtotal_cells if nested else ())
-                    if s == sheet and min_col <= c <= max_col and min_row <= r <= max_row
-                }
+                rows, inner = self._left_out(sheet, box, hidden_rows=hidden, nested=nested)
                 if rows or inner:
                     read = _skipping(read, box, rows, inner)
             elif arrays:
