@@ -23,7 +23,7 @@ SHORT_FEEDS = {
 }
 """The fed Inputs rows as the feed block names them (short enough for column A, bold)."""
 assert set(SHORT_FEEDS) == set(FEEDS)
-KIND_FORMATS = {"hours": "number", "date": "date", "text": "text", "words": "text"}
+KIND_FORMATS = {"hours": "number", "words": "text"}
 
 
 class _Refs:
@@ -81,21 +81,7 @@ def write_costs(page: Page) -> None:
 
 
 def _style(page: Page, kind: str, input_cell: bool) -> Any:
-    s = page.styles
-    if kind in ("text", "words"):
-        spec: dict[str, Any] = {"text_wrap": False, "border": 1, "border_color": "#D9D9D9"}
-        if input_cell:
-            spec |= {"font_color": "#0000FF", "bg_color": "#FFF2CC", "locked": False}
-        return s.text(**spec)
-    if kind == "date":
-        key = ("date", input_cell)
-        if key not in s.cache:
-            spec = {"num_format": "yyyy-mm-dd", "border": 1, "border_color": "#D9D9D9", "align": "right"}
-            if input_cell:
-                spec |= {"font_color": "#0000FF", "bg_color": "#FFF2CC", "locked": False}
-            s.cache[key] = page.book.add_format(spec)
-        return s.cache[key]
-    return s.get(KIND_FORMATS.get(kind, kind), input_cell=input_cell)
+    return page.styles.get(KIND_FORMATS.get(kind, kind), input_cell=input_cell)
 
 
 def _write_row(page: Page, sheet: Worksheet, row: CostRow, refs: dict[int, _Refs]) -> None:
@@ -103,8 +89,8 @@ def _write_row(page: Page, sheet: Worksheet, row: CostRow, refs: dict[int, _Refs
     sheet.write(at, 0, row.label, s.text(text_wrap=False))
     if row.help:
         sheet.write(at, 4, row.help, _grey(page))
-    if row.kind == "note" and row.formula is not None:  # a computed text, in the wide column
-        sheet.write_formula(at, 4, "=" + row.formula(refs[2]), _grey(page))
+    if row.kind == "note" and row.formula is not None:  # a computed text, running over the empty columns
+        sheet.write_formula(at, 1, "=" + row.formula(refs[2]), _grey(page))
         return
     typed = row.formula is None or row.name.endswith("_price")  # a price starts from the table, typing wins
     if row.one_cell:

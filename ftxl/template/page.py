@@ -22,6 +22,7 @@ FORMATS = {
     "rate": "0.0%",
     "number": "#,##0.####",
     "money_big": "€#,##0",
+    "date": "yyyy-mm-dd",
 }
 
 

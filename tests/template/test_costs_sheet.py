@@ -108,7 +108,7 @@ def test_the_example_sheet_is_the_builder_in_every_figure():
         assert values[f"used_{name}"] == pytest.approx(list(typed[name])), name
     assert base["cheapest_serving"] == "Scheduled"
     sheet = openpyxl.load_workbook(EXAMPLE_WORKBOOK, data_only=True)["Costs"]
-    note = sheet.cell(LAYOUT.cost_rows["price_table"] + 1, 5).value
+    note = sheet.cell(LAYOUT.cost_rows["price_table"] + 1, 2).value
     assert note.startswith("genai-prices 0.2.5 (bundled snapshot, newest price change dated 20")  # shown, not fetched
 
 
