@@ -389,7 +389,7 @@ class _Completed(dict):  # type: ignore[type-arg]
 
 def _complete(inputs: Inputs) -> dict[str, Any]:
     """The inputs with the time-related defaults filled in; a missing required one or an unknown one is named,
-    and so is a value outside its valid range (the template's Checks rules)."""
+    and so is a value outside its valid range (the template's checks rules)."""
     if isinstance(inputs, _Completed):
         return _Completed(inputs)
     _in_order(inputs)  # names an unknown input
@@ -439,7 +439,7 @@ _RULES: dict[str, tuple[float, bool, float]] = {
     **{name: (0.0, False, 1.0) for name in INPUTS if name.endswith(("_accuracy", "_review_share"))},
     **{name: (0.0, False, 1.0) for name in ("routine_share", "agent_error_rate")},
 }
-"""Valid values of each input, the template's Checks rules: (lowest, whether the lowest itself is refused,
+"""Valid values of each input, the template's checks rules: (lowest, whether the lowest itself is refused,
 highest). Every other input is a cost, a time or a count of 0 or more."""
 _RULE_WORDS = {
     **{name: "must be between 0 and 1" for name in ("routine_share", "agent_error_rate", "agent_review_share")},

@@ -156,7 +156,8 @@ def headline(brief: Brief) -> str:
     """The decision in one sentence."""
     if brief.checks_problems:
         missing = f"{brief.missing_inputs} inputs missing, " if brief.missing_inputs else ""
-        return f"No decision yet: {missing}{brief.checks_problems} input problem(s) to fix, see the Checks sheet."
+        problems = f"{brief.checks_problems} input problem(s) to fix"
+        return f"No decision yet: {missing}{problems}, see the checks beside Inputs (column K)."
     worst, base, best = brief.decisions
     if worst == base == best:
         return f"{base}: the same decision in the worst case, Base and the best case."

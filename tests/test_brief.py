@@ -41,7 +41,8 @@ def test_a_workbook_with_failing_checks_gets_no_decision(tmp_path):
     result = CliRunner().invoke(cli, ["report", str(blank), "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     text = " ".join(_pdf_text(tmp_path / "blank_brief.pdf").split())
-    assert "No decision yet: 22 inputs missing, 66 input problem(s) to fix, see the Checks sheet." in text
+    problems = "66 input problem(s) to fix, see the checks beside Inputs (column K)."
+    assert f"No decision yet: 22 inputs missing, {problems}" in text
     assert "None" not in text and "Decision by case" not in text and "€0" not in text  # no figure, no chart
     assert (TEMPLATES / "ftxl_blank.xlsx").read_bytes() == blank.read_bytes()  # the workbook is not changed
 

@@ -1,4 +1,5 @@
-"""The template workbook a finance user fills in: Start, Inputs, Results, Timeline, Questions, Labels, Checks.
+"""The template workbook a finance user fills in: Start, Inputs, Results, Timeline, Questions, Labels
+(the checks on the inputs sit beside Inputs).
 
 `content` says what it asks and explains, `layout` where everything sits, one module per
 sheet writes it (`inputs`, `labels`, `results`, `timeline`, `questions`, `checks`, `start`),

@@ -37,9 +37,9 @@ SHEETS = (
     "Timeline",
     "Questions",
     "Labels",
-    "Checks",
 )
-"""The sheets in the order a reader meets them (xlwings.conf, hidden, comes last)."""
+"""The sheets in the order a reader meets them (xlwings.conf, hidden, comes last); the checks on the inputs
+sit on Inputs, right of what prints."""
 WRITERS = (
     inputs.write_inputs,
     costs.write_costs,

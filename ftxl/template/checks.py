@@ -1,4 +1,4 @@
-"""The Checks sheet."""
+"""The checks on the inputs: written on the Inputs sheet, right of what prints."""
 
 from __future__ import annotations
 
@@ -7,39 +7,51 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..costs import FEEDS
 from .content import OPTIONS, SCENARIOS, SECTIONS, Input, inputs
-from .layout import SCENARIO_COLUMNS, SCENARIO_PROBLEMS, SCENARIO_TYPED
+from .layout import INPUTS_FIRST_ROW, SCENARIO_COLUMNS, SCENARIO_PROBLEMS, SCENARIO_TYPED
 from .page import Page
+
+CHECK_COLUMN = 7
+"""Inputs column (H) of the per-row problem counts (Low, Base, High, then what is wrong): right of the printed
+area, on the row of the input they concern."""
+RULE_COLUMN = 12
+"""Inputs column (M) of the rules table and the totals."""
+CHECKS_AT = "Inputs, column K"
+"""Where a user finds what to fix, as the flag and the pages say it."""
 
 
 def write_checks(page: Page) -> None:
-    sheet, s = page.sheets["Checks"], page.styles
-    sheet.set_column(0, 0, 70)
-    sheet.set_column(1, 2, 14)
-    page.title(sheet, "Checks on the inputs")
-    sheet.write_row(2, 0, ["Rule", "Problems", "Status"], s.text(bold=True, bottom=2))
+    """The checks, on the Inputs sheet right of its printed area: each input row's problems beside it, the rules
+    and their totals further right. On screen beside the cells they judge; a board pack does not print them."""
+    sheet, s = page.sheets["Inputs"], page.styles
+    sheet.set_column(RULE_COLUMN - 1, RULE_COLUMN - 1, 2)
+    sheet.set_column(RULE_COLUMN, RULE_COLUMN, 70)
+    sheet.set_column(RULE_COLUMN + 1, RULE_COLUMN + 3, 12)
+    m = RULE_COLUMN
+    sheet.write(2, m, "Checks on the inputs (not printed)", s.text(bold=True, text_wrap=False))
+    sheet.write_row(3, m, ["Rule", "Problems", "Status"], s.text(bold=True, bottom=2))
     rules = _check_rules(page)
     for k, (rule, formula) in enumerate(rules):
-        row = 3 + k
-        sheet.write(row, 0, rule, s.text())
-        sheet.write_formula(row, 1, "=" + formula, s.get("count"))
-        sheet.write_formula(row, 2, f'=IF(B{row + 1}=0,"OK","FIX")', s.text(bold=True))
-    total_row = 3 + len(rules)
-    sheet.write(total_row, 0, "Problems in all", s.text(bold=True))
-    sheet.write_formula(total_row, 1, f"=SUM(B4:B{total_row})", s.get("count"))
-    page.book.define_name("checks_problems", f"=Checks!$B${total_row + 1}")
-    passed, failed = f'"All {len(rules)} checks pass"', '"Fix "&checks_problems&" input problem(s): see Checks"'
+        row = 4 + k
+        count = _absolute(row, m + 1)
+        sheet.write(row, m, rule, s.text())
+        sheet.write_formula(row, m + 1, "=" + formula, s.get("count"))
+        sheet.write_formula(row, m + 2, f'=IF({count}=0,"OK","FIX")', s.text(bold=True))
+    total_row = 4 + len(rules)
+    sheet.write(total_row, m, "Problems in all", s.text(bold=True))
+    counts = f"{_absolute(4, m + 1)}:{_absolute(total_row - 1, m + 1)}"
+    sheet.write_formula(total_row, m + 1, f"=SUM({counts})", s.get("count"))
+    page.book.define_name("checks_problems", "=Inputs!" + _absolute(total_row, m + 1))
+    passed, failed = f'"All {len(rules)} checks pass"', f'"Fix "&checks_problems&" input problem(s): see {CHECKS_AT}"'
     flag = f"=IF(checks_problems=0,{passed},IF({NOTHING_TYPED},{NOT_STARTED},{failed}))"
-    sheet.write_formula(total_row + 1, 1, flag, s.text(bold=True, text_wrap=False))
-    sheet.write(total_row + 1, 0, "Flag shown on Inputs and Results", s.text())
-    page.book.define_name("checks_flag", f"=Checks!$B${total_row + 2}")
+    sheet.write_formula(total_row + 1, m + 1, flag, s.text(bold=True, text_wrap=False))
+    sheet.write(total_row + 1, m, "Flag shown on Inputs and Results", s.text())
+    page.book.define_name("checks_flag", "=Inputs!" + _absolute(total_row + 1, m + 1))
     required = [x.name for x in inputs() if not x.optional]
     empty_rows = "+".join(f"(COUNTBLANK({page.layout.row_range(n)})>0){_typed_here(n)}" for n in required)
-    sheet.write(total_row + 2, 0, "Required input rows with an empty cell", s.text())
-    sheet.write_formula(total_row + 2, 1, f"={empty_rows}", s.get("count"))
-    page.book.define_name("inputs_missing", f"=Checks!$B${total_row + 3}")
-    last = _problems_by_input(page, sheet, total_row + 4)
-    page.protect(sheet)
-    page.print_setup(sheet, f"A1:E{last}", landscape_page=True)
+    sheet.write(total_row + 2, m, "Required input rows with an empty cell", s.text())
+    sheet.write_formula(total_row + 2, m + 1, f"={empty_rows}", s.get("count"))
+    page.book.define_name("inputs_missing", "=Inputs!" + _absolute(total_row + 2, m + 1))
+    _problems_by_input(page, sheet, total_row + 4)
 
 
 NOTHING_TYPED = "SUM(inputs_typed_low,inputs_typed_base,inputs_typed_high)=0"
@@ -47,48 +59,49 @@ NOTHING_TYPED = "SUM(inputs_typed_low,inputs_typed_base,inputs_typed_high)=0"
 NOT_STARTED = '"Not started: "&inputs_missing&" inputs to fill in, see Inputs"'
 
 
-def _problems_by_input(page: Page, sheet: Worksheet, top: int) -> int:
-    """Per input row: failed checks per scenario, and what is wrong, naming the cells; returns the last row.
+def _problems_by_input(page: Page, sheet: Worksheet, totals: int) -> None:
+    """Per input row, on its own row of Inputs: failed checks per scenario, and what is wrong, naming the cells;
+    below the rules (from row `totals`), the problems and typed inputs per scenario.
 
     The counts per scenario column add up to the names that make that scenario's numeric
     results show #N/A; the texts (name `checks_messages`) become `ftxl recalc` warnings.
     """
-    s = page.styles
-    sheet.set_column(3, 3, 14)
-    sheet.set_column(4, 4, 90)
-    sheet.write(top, 0, "Problems by input", s.text(bold=True))
-    sheet.write_row(top + 1, 0, ["Input", *SCENARIOS, "What is wrong"], s.text(bold=True, bottom=2))
-    first = top + 2
-    rows = [(section.title, item) for section in SECTIONS for item in section.inputs]
-    for k, (title, item) in enumerate(rows):
-        row = first + k
-        sheet.write(row, 0, f"{title}: {item.label}", s.text(text_wrap=False))
-        problems = _input_problems(page, item)
-        for column in SCENARIO_COLUMNS:
-            flags = "+".join(f"({condition})" for condition, _ in problems[column]) or "0"
-            sheet.write_formula(row, column, f"={flags}", s.get("count"))
-        unique = dict.fromkeys(pair for column in SCENARIO_COLUMNS for pair in problems[column])
-        texts = [f'IF({condition},"{message}; ","")' for condition, message in unique]
-        sheet.write_formula(row, 4, "=" + ("&".join(texts) or '""'), s.text(text_wrap=False))
-    last = first + len(rows) - 1
-    sheet.write(last + 1, 0, "Problems per scenario (above 0: no numeric results)", s.text(bold=True))
-    sheet.write(last + 2, 0, "Inputs typed per scenario (none: results stay empty)", s.text(bold=True))
-    inputs_first, inputs_last = min(page.layout.input_rows.values()), max(page.layout.input_rows.values())
+    s, h = page.styles, CHECK_COLUMN
+    sheet.set_column(h - 1, h - 1, 2)
+    sheet.set_column(h, h + 2, 8)
+    sheet.set_column(h + 3, h + 3, 90)
+    sheet.write(2, h, "Problems per input row (not printed)", s.text(bold=True, text_wrap=False))
+    sheet.write_row(3, h, [*SCENARIOS, "What is wrong"], s.text(bold=True, bottom=2))
+    for section in SECTIONS:
+        for item in section.inputs:
+            row = page.layout.input_rows[item.name]
+            problems = _input_problems(page, item)
+            for column in SCENARIO_COLUMNS:
+                flags = "+".join(f"({condition})" for condition, _ in problems[column]) or "0"
+                # a count, never a lone TRUE: SUM over the column would skip a logical
+                sheet.write_formula(row, h - 1 + column, f"=({flags})*1", s.get("count"))
+            unique = dict.fromkeys(pair for column in SCENARIO_COLUMNS for pair in problems[column])
+            texts = [f'IF({condition},"{message}; ","")' for condition, message in unique]
+            sheet.write_formula(row, h + 3, "=" + ("&".join(texts) or '""'), s.text(text_wrap=False))
+    first, last = INPUTS_FIRST_ROW + 1, page.layout.inputs_end - 1
+    m = RULE_COLUMN
+    sheet.write_row(totals, m, ["Per scenario", *SCENARIOS], s.text(bold=True, bottom=2))
+    sheet.write(totals + 1, m, "Problems (above 0: no numeric results)", s.text())
+    sheet.write(totals + 2, m, "Inputs typed (none: results stay empty)", s.text())
     for column in SCENARIO_COLUMNS:
-        cells = f"{_absolute(first, column)}:{_absolute(last, column)}"
-        sheet.write_formula(last + 1, column, f"=SUM({cells})", s.get("count"))
-        typed = f"{_absolute(inputs_first, column)}:{_absolute(inputs_last, column)}"
-        sheet.write_formula(last + 2, column, f"=COUNTA(Inputs!{typed})", s.get("count"))
-        page.book.define_name(SCENARIO_PROBLEMS[column], "=Checks!" + _absolute(last + 1, column))
-        page.book.define_name(SCENARIO_TYPED[column], "=Checks!" + _absolute(last + 2, column))
-    page.book.define_name("checks_messages", f"=Checks!$E${first + 1}:$E${last + 1}")
-    return last + 3
+        cells = f"{_absolute(first, h - 1 + column)}:{_absolute(last, h - 1 + column)}"
+        sheet.write_formula(totals + 1, m + column, f"=SUM({cells})", s.get("count"))
+        typed = f"{_absolute(first, column)}:{_absolute(last, column)}"
+        sheet.write_formula(totals + 2, m + column, f"=COUNTA({typed})", s.get("count"))
+        page.book.define_name(SCENARIO_PROBLEMS[column], "=Inputs!" + _absolute(totals + 1, m + column))
+        page.book.define_name(SCENARIO_TYPED[column], "=Inputs!" + _absolute(totals + 2, m + column))
+    page.book.define_name("checks_messages", f"=Inputs!{_absolute(first, h + 3)}:{_absolute(last, h + 3)}")
 
 
 def _input_problems(page: Page, item: Input) -> dict[int, list[tuple[str, str]]]:
     """Scenario column -> (condition that is TRUE when the cell breaks a rule, message naming the cell).
 
-    The same rules as the Checks table above, charged to the cells that break them.
+    The same rules as the rules table, charged to the cells that break them.
     """
     found: dict[int, list[tuple[str, str]]] = {column: [] for column in SCENARIO_COLUMNS}
     name, kind = item.name, item.kind

@@ -2,7 +2,7 @@
 
 Each row is typed (blue: Low, Base, High, or one cell for a text, a choice or a date) or computed (a formula per
 column). A column computes with the inputs of its own column, here and on Inputs. `ftxl.template.costs` lays the
-rows out; `Layout` places them first, since Inputs, Scenarios, Sensitivity and Checks read the figures that feed
+rows out; `Layout` places them first, since Inputs, Scenarios, Sensitivity and the checks read the figures that feed
 Inputs (`used_<row>`). The insurance example's values are `ftxl.costs.insurance_costs()` (Base), with
 illustrative Low and High around them.
 """

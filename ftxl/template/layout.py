@@ -1,7 +1,7 @@
 """Where everything sits in the template: every input row, label block and result row, fixed before a sheet is written.
 
 The sheets refer to each other's cells (Results reads Inputs and Labels, Timeline and
-Start read Results, Checks reads Inputs), so the positions are planned here first, from
+Start read Results, the checks read Inputs), so the positions are planned here first, from
 the content alone; the sheet writers only read them. Rows and columns are 0-based, as
 XlsxWriter takes them; references are built with `inp`, `res` and `cell`.
 """
@@ -39,10 +39,10 @@ SCENARIO_TYPED = {column: f"inputs_typed_{x.lower()}" for column, x in zip(SCENA
 """Scenario column -> workbook name of the number of inputs typed in that scenario."""
 FIX_INPUTS = (
     'IF(SUM(inputs_typed_low,inputs_typed_base,inputs_typed_high)=0,"Not started: "&inputs_missing&" inputs",'
-    '"Fix "&checks_problems&" problems: Checks")'
+    '"Fix "&checks_problems&" problems: Inputs K")'
 )
 """What every decision cell says while a check fails: no verdict from broken inputs (short enough for a
-Results column: "Not started: 22 inputs" in a fresh template, "Fix 3 problems: Checks" once typing began)."""
+Results column: "Not started: 22 inputs" in a fresh template, "Fix 3 problems: Inputs K" once typing began)."""
 
 ANALYSED = tuple(name for name in INPUTS if name not in COST_OVERRIDES)
 """The inputs the analysis moves: the tornado, switch values, simulation and the worst and best case."""

@@ -25,7 +25,7 @@ NOT_MODELLED = (
 """Input rows the analysis does not read: while any holds a number, the tables stay empty."""
 DRAWS, SEED = DEFAULT_DRAWS, 0
 BINS = 20
-FIX = '"Fix inputs first: see Checks"'
+FIX = '"Fix inputs first: see Inputs, column K"'
 BLOCKED = '"The analysis works from accuracies and days lost: clear typed shares and costs, choose accuracies"'
 
 

@@ -161,7 +161,7 @@ def test_changing_an_input_updates_its_dependents_and_nothing_else(tmp_path):
 
 
 BROKEN_INPUTS = [
-    # (id, input, scenario, value, the rule on Checks that must say FIX)
+    # (id, input, scenario, value, the rule of the checks beside Inputs that must say FIX)
     ("accuracy typed as 95", "prompted_top_level_accuracy", 2, 95.0, "Accuracies and shares lie between 0% and 100%"),
     (
         "full route above top level",
@@ -211,8 +211,8 @@ def test_checks_flag_fires_for_broken_inputs(tmp_path, name, scenario, value, ru
     edit_inputs(EXAMPLE_FILE, edited, changes)
     assert recalculate(edited, out, engine.ModelCache()).ok
     assert _flag(out).startswith("Fix "), _flag(out)
-    checks = openpyxl.load_workbook(out, data_only=True)["Checks"]
-    status = {row[0].value: row[2].value for row in checks.iter_rows(min_row=4) if row[0].value}
+    inputs = openpyxl.load_workbook(out, data_only=True)["Inputs"]
+    status = {row[12].value: row[14].value for row in inputs.iter_rows(min_row=5, max_row=14)}  # columns M, O
     assert status[rule] == "FIX", status
 
 
@@ -255,7 +255,7 @@ def test_libreoffice_recalculates_the_plain_formulas_to_the_same_values(tmp_path
         if isinstance(value, float):
             assert theirs[key] == pytest.approx(value, rel=1e-9, abs=1e-9), key
             compared += 1
-        elif isinstance(value, str) and key[0] in ("Results", "Checks", "Start"):
+        elif isinstance(value, str) and key[0] in ("Results", "Inputs", "Start"):
             assert theirs[key] == value, key
     assert compared > 300
 
@@ -362,7 +362,7 @@ def test_the_two_other_limits_are_named_rows():
 def test_no_verdict_while_an_input_is_empty(tmp_path):
     out, result = _recalculated_with(tmp_path, {"events_per_day": (4000, None, 6000)})
     read = named_values(out)
-    fix = "Fix 2 problems: Checks"  # empty, and Base no longer between Low and High
+    fix = "Fix 2 problems: Inputs K"  # empty, and Base no longer between Low and High
     assert {read[f"decision_{x}"] for x in ("worst", "base", "best")} == {fix}
     assert read["net_savings_base"] == "#N/A" and read["breakeven_days_base"] == "#N/A"
     assert result.checks == 2
@@ -432,7 +432,7 @@ def test_the_blank_template_prints_without_error_values(tmp_path):
     assert "Not started: 22 inputs to fill in, see Inputs" in text and not re.search(r"\bFix \d", text)
     assert text.count("Not started: 22 inputs\n") >= 6  # the decision cells of Start and Results, whole
     pages = subprocess.run(["pdfinfo", str(tmp_path / "ftxl_blank.pdf")], capture_output=True, text=True).stdout
-    assert re.search(r"Pages:\s+9\n", pages)
+    assert re.search(r"Pages:\s+8\n", pages)
 
 
 def _word_boxes(pdf: Path, page: int) -> list[tuple[float, float, float, float, str]]:
@@ -465,7 +465,7 @@ def test_no_page_prints_text_over_text(name, tmp_path):
         shared = min(a[3], b[3]) - max(a[1], b[1])
         return a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and shared > height / 3
 
-    assert pages == 9  # a board pack: Start, Inputs, Costs, Results, Sensitivity, Timeline, Questions, Labels, Checks
+    assert pages == 8  # a board pack: Start, Inputs, Costs, Results, Sensitivity, Timeline, Questions, Labels
     texts = {}
     for page in range(1, pages + 1):  # Questions had 40 overlaps, Start, Timeline and Labels a few each
         boxes = _word_boxes(pdf, page)

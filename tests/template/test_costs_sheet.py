@@ -132,7 +132,7 @@ def fed(tmp_path_factory) -> Path:
 def test_rows_taken_from_costs_feed_the_decision(fed):
     book = openpyxl.load_workbook(fed, data_only=True)
     report = build(insurance_costs())
-    assert book["Checks"]["B4"].value is not None
+    assert book["Inputs"]["N5"].value is not None  # the first rule's count, beside Inputs
     flag = book.defined_names["checks_flag"]
     ((sheet, ref),) = flag.destinations
     assert book[sheet][ref.replace("$", "")].value == "All 10 checks pass"
@@ -161,6 +161,6 @@ def test_a_row_taken_from_costs_without_figures_is_a_failed_check(tmp_path):
     blank = Path(EXAMPLE_WORKBOOK).with_name("ftxl_blank.xlsx")
     edit(blank, source, {INPUTS_PART: {f"E{LAYOUT.input_rows['investment'] + 1}": "Costs"}})
     book = openpyxl.load_workbook(recalc(source), data_only=True)
-    checks = {row[0]: row[1] for row in book["Checks"].iter_rows(min_row=4, max_row=14, values_only=True)}
+    checks = {row[12]: row[13] for row in book["Inputs"].iter_rows(min_row=5, max_row=14, values_only=True)}
     assert checks["Rows taken from Costs have a figure there in Low, Base and High"] == 3
     assert checks["Every required input is filled in"] > 0  # the other rows, still empty; investment is not counted
