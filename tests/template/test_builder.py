@@ -369,6 +369,20 @@ def test_no_verdict_while_an_input_is_empty(tmp_path):
     assert f"Inputs!{input_cell('events_per_day', 1)}: empty (input check)" in result.warnings
 
 
+def test_a_switch_to_labels_without_labels_stops_that_scenario(tmp_path):
+    """A check whose only condition is TRUE still counts as one problem for its scenario (a lone TRUE in the
+    per-row count would be skipped by the scenario's SUM, and Base would show figures from no labels)."""
+    out, result = _recalculated_with(tmp_path, {"prompted_shares_from": ("accuracies", "labels", "accuracies")})
+    read, book = named_values(out), openpyxl.load_workbook(out, data_only=True)
+    problems = {}
+    for scenario in ("low", "base", "high"):
+        ((sheet, ref),) = book.defined_names[f"input_problems_{scenario}"].destinations
+        problems[scenario] = book[sheet][ref.replace("$", "")].value
+    assert problems == {"low": 0, "base": 1, "high": 0}
+    assert read["net_savings_base"] == "#N/A"
+    assert result.checks == 1
+
+
 def test_recalc_reports_failed_checks_and_strict_fails_them(tmp_path):
     _, result = _recalculated_with(tmp_path, {"hourly_cost": (21, 20, 24)})
     assert result.checks == 1
