@@ -40,42 +40,44 @@ def write_timeline(page: Page) -> None:
     for k in range(TIMELINE_POINTS + 1):
         row = first + k
         for j, kind in enumerate(("days", "money_big", "money_big")):
-            # empty, not an error, while the Base case has no result
+            # while the Base case has no result: no day, and #N/A for the money, which a line chart leaves out
+            # (it would draw an empty text as 0: a flat line of zeros on a fresh template)
+            nothing = '""' if j == 0 else "NA()"
             sheet.write_formula(
-                row, j, f'=IF({SCENARIO_PROBLEMS[base]}>0,"",INDEX({curve},{k + 1},{j + 1}))', s.get(kind)
+                row, j, f"=IF({SCENARIO_PROBLEMS[base]}>0,{nothing},INDEX({curve},{k + 1},{j + 1}))", s.get(kind)
             )
+    step = TIMELINE_POINTS // 5  # an axis label every fifth of the horizon: 0, 36, 72 ... 180
+    sheet.write(TIMELINE_TABLE_ROW, 3, "Axis label", s.text(bold=True, bottom=2))
+    for k in range(TIMELINE_POINTS + 1):
+        label = f'=IF(A{first + k + 1}="","",TEXT(A{first + k + 1},"#,##0"))' if k % step == 0 else '=""'
+        sheet.write_formula(first + k, 3, label, s.text())
     last = first + TIMELINE_POINTS
     for j, name in enumerate(("timeline_days", "timeline_savings", "timeline_one_off")):
         letter = "ABC"[j]
         page.book.define_name(name, f"=Timeline!${letter}${first + 1}:${letter}${last + 1}")
-    chart = page.book.add_chart({"type": "scatter", "subtype": "straight"})
+    # a line chart: its category axis ends at the last day, the horizon, where a scatter's axis would round up
+    # (180 -> 200); the points are evenly spaced days, so a line chart draws them where they belong
+    chart = page.book.add_chart({"type": "line"})
     chart.add_series(
         {
             "name": "Cumulative savings before one-off costs, Base",
-            "categories": ["Timeline", first, 0, last, 0],
+            "categories": ["Timeline", first, 3, last, 3],
             "values": ["Timeline", first, 1, last, 1],
             "line": {"width": 2.75, "color": "#2E75B6"},
+            "marker": {"type": "none"},
         }
     )
     chart.add_series(
         {
-            "name": "One-off costs, Base",
-            "categories": ["Timeline", first, 0, last, 0],
+            "name": "One-off costs, Base (break-even where the lines cross)",
+            "categories": ["Timeline", first, 3, last, 3],
             "values": ["Timeline", first, 2, last, 2],
             "line": {"width": 2.25, "dash_type": "dash", "color": "#C00000"},
-        }
-    )
-    chart.add_series(
-        {
-            "name": "Break-even, Base",
-            "categories": ["Timeline", BREAKEVEN_ROW + 1, 5, BREAKEVEN_ROW + 1, 5],
-            "values": ["Timeline", BREAKEVEN_ROW + 2, 5, BREAKEVEN_ROW + 2, 5],
-            "line": {"none": True},
-            "marker": {"type": "diamond", "size": 9, "fill": {"color": "black"}},
+            "marker": {"type": "none"},
         }
     )
     chart.set_title({"name": "Break-even (Base): where savings cross the one-off costs"})
-    chart.set_x_axis({"name": "Day", "min": 0})
+    chart.set_x_axis({"name": "Day (the axis ends at the horizon)", "position_axis": "on_tick"})
     chart.set_y_axis({"name": "EUR", "num_format": "€#,##0"})
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 760, "height": 320})
@@ -85,7 +87,7 @@ def write_timeline(page: Page) -> None:
 
 
 BREAKEVEN_ROW = 0
-"""Row of the small table of each scenario's break-even (day, investment) that the chart marks."""
+"""Row of the small table of each scenario's break-even (day, investment) beside the chart."""
 
 
 def _breakeven_table(page: Page, sheet: Worksheet) -> None:
