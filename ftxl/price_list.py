@@ -49,6 +49,7 @@ def _genai_prices() -> Any:
     return data_snapshot
 
 
+@cache
 def snapshot() -> str:
     """Which table answers, for the reader: "genai-prices 0.2.5 (bundled snapshot, newest price change dated
     2027-01-01)"."""
@@ -92,13 +93,19 @@ def api_prices(model: str, provider: str | None = None, on: date | None = None, 
     """
     if not isinstance(model, str) or not model.strip():
         raise InputError("model must name an API model, as its provider does (e.g. gpt-4o)")
+    return _api_prices(model.strip(), provider or None, on or datetime.now(UTC).date(), input_tokens)
+
+
+@cache
+def _api_prices(model: str, provider: str | None, day: date, input_tokens: float) -> ApiPrices:
+    """`api_prices` once per question: the table is fixed for the process, so the same lookup gives the same
+    prices (a workbook asks for each price in every copy a batch recalculates)."""
     snapshot_ = _genai_prices()._bundled_snapshot()
     try:
-        found_provider, found = snapshot_.find_provider_model(model.strip(), None, provider or None, None)
+        found_provider, found = snapshot_.find_provider_model(model, None, provider, None)
     except LookupError:
         where = f" of provider {provider}" if provider else ""
         raise InputError(f"model {model!r}{where} is not in the price table ({snapshot()}): type its prices") from None
-    day = on or datetime.now(UTC).date()
     prices = found.get_prices(datetime(day.year, day.month, day.day, tzinfo=UTC))
     values = {kind: _value(getattr(prices, field, None), input_tokens) for kind, field in _FIELDS.items()}
     return ApiPrices(found_provider.id, found.id, day, values["input"], values["cached"], values["output"])

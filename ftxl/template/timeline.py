@@ -49,7 +49,7 @@ def write_timeline(page: Page) -> None:
     step = TIMELINE_POINTS // 5  # an axis label every fifth of the horizon: 0, 36, 72 ... 180
     sheet.write(TIMELINE_TABLE_ROW, 3, "Axis label", s.text(bold=True, bottom=2))
     for k in range(TIMELINE_POINTS + 1):
-        label = f'=IF(A{first + k + 1}="","",TEXT(A{first + k + 1},"#,##0"))' if k % step == 0 else '=""'
+        label = f'=IF(A{first + k + 1}="","",TEXT(A{first + k + 1},"0"))' if k % step == 0 else '=""'
         sheet.write_formula(first + k, 3, label, s.text())
     last = first + TIMELINE_POINTS
     for j, name in enumerate(("timeline_days", "timeline_savings", "timeline_one_off")):
