@@ -63,9 +63,10 @@ DEFAULT_OUT = Path("recalculated")
     type=click.Choice(["auto", "formulas", "ironcalc"]),
     default="auto",
     show_default=True,
-    help="auto: ftxl's plain engine, the formulas library for workbooks it does not cover; "
-    "formulas: the formulas library for every workbook (slower; to cross-check); "
-    "ironcalc: the plain engine, IronCalc for the cells it does not compute (pip install ironcalc).",
+    help="auto: ftxl's plain engine; IronCalc for the cells it does not compute (the formulas library where "
+    "IronCalc is not installed, for array formulas over several cells, 1904 workbooks and workbooks the plain "
+    "engine cannot order); formulas: the formulas library for every workbook (slower; to cross-check); "
+    "ironcalc: as auto, with IronCalc required.",
 )
 def recalc(
     paths: tuple[Path, ...],
@@ -110,7 +111,7 @@ def recalc(
     if in_place and out_dir is not None:
         raise click.UsageError("--in-place and --out exclude each other: choose one")
     if engine == "ironcalc" and importlib.util.find_spec("ironcalc") is None:
-        raise click.UsageError("--engine ironcalc needs IronCalc: pip install ironcalc")
+        raise click.UsageError("--engine ironcalc needs IronCalc: pip install 'ftxl[cli]'")
     try:
         if summary_path is not None:
             summary.check_path(summary_path)

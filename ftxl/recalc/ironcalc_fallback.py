@@ -7,7 +7,8 @@ their values. Each copy of a workbook updates the inputs of the one model kept f
 evaluates it again. Imported only when a workbook needs it.
 
 What it does not take is refused per batch (`NotCoveredError`, and `formulas` computes the batch):
-array formulas over several cells, and 1904 workbooks (IronCalc counts dates from 1900).
+array formulas over several cells, 1904 workbooks (IronCalc counts dates from 1900), and formulas nested
+deeper than the plain engine's bound or longer than Excel allows (deep nesting crashes IronCalc).
 """
 
 from __future__ import annotations
@@ -19,9 +20,30 @@ from openpyxl.utils.cell import range_boundaries
 
 from .book import BookCells, Evaluation
 from .formula_text import parse_node
-from .values import CellError, NotCoveredError
+from .plain.parser import MAX_NESTING
+from .values import ERRORS, CellError, NotCoveredError
 
 ENGINE_NAME = "IronCalc"
+EXCEL_ERRORS = frozenset(
+    (*ERRORS, "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#UNKNOWN!", "#BUSY!", "#EXTERNAL!")
+)
+"""The error values Excel itself shows: any other answer of IronCalc's is no value to write into a workbook."""
+MAX_FORMULA_LENGTH = 8_192
+"""Excel's longest formula, in characters: a longer one is no Excel formula."""
+
+
+def _nesting(text: str) -> int:
+    """The deepest parentheses of a formula (in text literals too: an upper bound, which is all the guard needs).
+    IronCalc parses recursively: about 3,000 levels overflow its stack and end the whole process, which no
+    exception catches, so such formulas never reach it (Excel itself allows 64 levels of functions)."""
+    depth = deepest = 0
+    for char in text:
+        if char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth -= 1
+    return deepest
 
 
 class IronBook:
@@ -30,6 +52,8 @@ class IronBook:
     def __init__(self, cells: BookCells) -> None:
         if cells.date1904:
             raise NotCoveredError("a 1904 workbook (IronCalc counts dates from 1900)")
+        self.cells = cells
+        """The batch as given: what `formulas` compiles instead when IronCalc answers with a code of its own."""
         self.notes: list[tuple[str, str]] = []
         self.ftxl_nodes: list[str] = []
         self.model = ironcalc.create("ftxl", "en", "UTC")
@@ -46,6 +70,9 @@ class IronBook:
             except Exception:  # noqa: BLE001 - a name IronCalc cannot read: the formulas using it show #NAME?
                 self.notes.append((key, f"IronCalc cannot read the name {name}"))
         self.outputs: list[tuple[str, int, int, int]] = []
+        for text in cells.formulas.values():
+            if len(text) > MAX_FORMULA_LENGTH or _nesting(text) > MAX_NESTING:
+                raise NotCoveredError(f"a formula nested more than {MAX_NESTING} levels deep or over 8,192 characters")
         for key, text in cells.formulas.items():
             sheet, row, column, single = self._place(key)
             if not single or key in cells.array_formulas:
@@ -74,6 +101,12 @@ class IronBook:
                     self._set(sheet, top + r, left + c, value)
         self.model.evaluate()
         results = {key: [[self._get(sheet, row, column)]] for key, sheet, row, column in self.outputs}
+        for key, rows in results.items():
+            value = rows[0][0]
+            if isinstance(value, CellError) and value.code not in EXCEL_ERRORS:
+                # IronCalc's own codes (#ERROR! for a formula it cannot parse, #N/IMPL!, #CIRC!) are no Excel
+                # value: the batch goes to `formulas`, which says what is wrong with the cell
+                raise NotCoveredError(f"IronCalc answers {value.code} for {key}")
         return Evaluation(results, self.notes, self.ftxl_nodes, engine=ENGINE_NAME)
 
     def _set(self, sheet: int, row: int, column: int, value: Any) -> None:

@@ -494,7 +494,12 @@ def test_warnings_that_say_the_same_are_counted(tmp_path):
     path = _sheet_with(tmp_path, cells)
     result = _recalc_one(path)
     lines = [line for line in result.output.splitlines() if "warning:" in line and "NOSUCHFN" in line]
-    assert len(lines) == 4 and "... and 7 more cells like Data!B5: unknown function NOSUCHFN" in lines[-1]
+    assert (
+        len(lines) == 4
+        and "... and 7 more cells like Data!B5: computed by the IronCalc engine with NOSUCHFN" in lines[-1]
+    )
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "book.xlsx", data_only=True)["Data"]
+    assert {sheet[f"B{k}"].value for k in range(2, 12)} == {"#NAME?"}  # as in Excel
 
 
 def test_a_shared_formula_moved_off_the_grid_is_ref(tmp_path):

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from ftxl.cli.app import cli
+from ftxl.recalc import engines
 from ftxl.recalc.engines import ModelCache
 from ftxl.recalc.workbook import recalculate
 from tests.helpers.fidelity import same
@@ -52,10 +53,29 @@ def test_ironcalc_computes_the_uncovered_cells_and_each_carries_a_warning(tmp_pa
     assert "Model!B2" in result.warned_cells and "Model!B4" not in result.warned_cells
 
 
-def test_the_default_engine_is_unchanged(tmp_path):
+def test_ironcalc_is_the_default_fallback_and_formulas_the_one_without_it(tmp_path, monkeypatch):
     source = _book(tmp_path)
     result = recalculate(source, tmp_path / "out.xlsx", ModelCache())
-    assert result.ok and "IronCalc" not in result.engine
+    assert result.ok and "IronCalc for 2" in result.engine
+    monkeypatch.setattr(engines, "ironcalc_installed", lambda: False)  # `pip install ftxl` without the cli extra
+    result = recalculate(source, tmp_path / "out.xlsx", ModelCache())
+    assert result.ok and "formulas for 2" in result.engine
+
+
+def test_a_batch_ironcalc_answers_with_a_code_of_its_own_goes_to_formulas(tmp_path):
+    """IronCalc's #ERROR! or #N/IMPL! is no Excel value: `formulas` computes that batch, saying why."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Model"
+    sheet["A1"] = 2
+    sheet["B1"] = '=INFO("osversion")&A1'  # not in the plain engine; IronCalc 0.9 answers #N/IMPL!
+    path = tmp_path / "book.xlsx"
+    book.save(path)
+    result = recalculate(path, tmp_path / "out.xlsx", ModelCache())
+    assert result.ok, result.error
+    value = openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True)["Model"]["B1"].value
+    assert value == "#NAME?" and result.engine == "formulas (function INFO)"
+    assert result.warnings == ["Model!B1: unknown function INFO; the cell shows #NAME?"]
 
 
 def test_the_cli_takes_engine_ironcalc(tmp_path):
@@ -75,7 +95,7 @@ def test_corpus_files_computed_with_ironcalc_are_never_silently_wrong(name):
     from ftxl.recalc.workbook import BookReader, _values_by_sheet
 
     counts = {}
-    for engine in ("auto", "ironcalc"):
+    for engine in ("formulas", "ironcalc"):
         with Package(CORPUS / name) as package:
             reader = BookReader(package, read_workbook(package))
             evaluation = ModelCache(engine=engine).evaluate(reader.book)
@@ -93,4 +113,4 @@ def test_corpus_files_computed_with_ironcalc_are_never_silently_wrong(name):
                         silent += 1
             counts[engine] = (equal, silent)
     assert counts["ironcalc"][1] == 0
-    assert counts["ironcalc"][0] >= counts["auto"][0]
+    assert counts["ironcalc"][0] >= counts["formulas"][0]

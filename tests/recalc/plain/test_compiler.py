@@ -283,7 +283,7 @@ def test_the_blank_template_says_what_is_missing(tmp_path):
     assert not [w for w in result.warnings if "#VALUE!" in w]  # no ftxl function ran on an empty input
 
 
-def test_what_the_plain_engine_does_not_cover_is_computed_by_formulas(tmp_path):
+def test_what_the_plain_engine_does_not_cover_is_computed_by_ironcalc(tmp_path):
     path = tmp_path / "stdev.xlsx"
     book = xlsxwriter.Workbook(str(path))
     sheet = book.add_worksheet("S")
@@ -293,14 +293,17 @@ def test_what_the_plain_engine_does_not_cover_is_computed_by_formulas(tmp_path):
     book.close()
     result = CliRunner().invoke(cli, ["recalc", str(path), "--out", str(tmp_path / "out"), "--json"])
     assert result.exit_code == 0, result.output
-    assert '"engine": "plain for 1 cells, formulas for 1 (function FISHER)"' in result.output
+    assert '"engine": "plain for 1 cells, IronCalc for 1 (function FISHER)"' in result.output
     values = _values(tmp_path / "out" / "stdev.xlsx")
     assert values["B1"] == 6 and values["B2"] == pytest.approx(30 / 3600 * 20)
 
 
-def test_an_input_the_plain_engine_leaves_to_formulas_switches_that_cell_only(tmp_path):
-    """COUNTIF with a date written as text (">=2024-01-01") is left to formulas, that cell only, from that
-    copy on, with a warning; the plain cell reading it takes its value."""
+@pytest.mark.parametrize("fallback", ["IronCalc", "formulas"])
+def test_an_input_the_plain_engine_leaves_to_the_fallback_switches_that_cell_only(tmp_path, monkeypatch, fallback):
+    """COUNTIF with a date written as text (">=2024-01-01") is left to the fallback (IronCalc, or `formulas`
+    where IronCalc is not installed), that cell only, from that copy on, with a warning; the plain cell
+    reading it takes its value."""
+    monkeypatch.setattr(engine, "ironcalc_installed", lambda: fallback == "IronCalc")
     paths = []
     for k, criterion in enumerate(["45300", ">=2024-01-01"]):
         path = tmp_path / "in" / f"book{k}.xlsx"
@@ -318,8 +321,8 @@ def test_an_input_the_plain_engine_leaves_to_formulas_switches_that_cell_only(tm
     second = recalculate(paths[1], tmp_path / "b.xlsx", cache)
     assert first.ok and second.ok and len(cache.models) == 1
     assert first.engine == "plain"
-    assert second.engine == "plain for 1 cells, formulas for 1 (a criterion with a date written as text)"
-    assert any("S!B1: computed by the formulas engine with COUNTIF" in w for w in second.warnings)
+    assert second.engine == f"plain for 1 cells, {fallback} for 1 (a criterion with a date written as text)"
+    assert any(f"S!B1: computed by the {fallback} engine with COUNTIF" in w for w in second.warnings)
     assert _values(tmp_path / "a.xlsx")["B1"] == 1 and _values(tmp_path / "b.xlsx")["B1"] == 2
     assert _values(tmp_path / "b.xlsx")["B2"] == 4  # a plain cell reads the value formulas computed
 
