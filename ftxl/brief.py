@@ -22,7 +22,7 @@ from typing import Any
 from . import __version__
 from .errors import WorkbookError
 from .template.content import OPTIONS, QUESTIONS, inputs
-from .template.layout import CASES, TIMELINE_POINTS
+from .template.layout import CASES, TIMELINE_POINTS, WHAT_IS_WRONG
 from .template.ranges import named_values
 
 WRAP = {"title": 72, "headline": 78, "heading": 90, "body": 105, "small": 115}
@@ -157,7 +157,7 @@ def headline(brief: Brief) -> str:
     if brief.checks_problems:
         missing = f"{brief.missing_inputs} inputs missing, " if brief.missing_inputs else ""
         problems = f"{brief.checks_problems} input problem(s) to fix"
-        return f"No decision yet: {missing}{problems}, see the checks beside Inputs (column K)."
+        return f"No decision yet: {missing}{problems}, see the checks beside Inputs (column {WHAT_IS_WRONG})."
     worst, base, best = brief.decisions
     if worst == base == best:
         return f"{base}: the same decision in the worst case, Base and the best case."

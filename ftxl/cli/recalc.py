@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -110,7 +109,9 @@ def recalc(
 
     if in_place and out_dir is not None:
         raise click.UsageError("--in-place and --out exclude each other: choose one")
-    if engine == "ironcalc" and importlib.util.find_spec("ironcalc") is None:
+    from ..recalc.engines import ironcalc_installed
+
+    if engine == "ironcalc" and not ironcalc_installed():
         raise click.UsageError("--engine ironcalc needs IronCalc: pip install 'ftxl[cli]'")
     try:
         if summary_path is not None:

@@ -233,13 +233,7 @@ class Model:
         """One batch compiled for the fallback engine: IronCalc when it is the fallback and takes the batch; `formulas`
         for a batch with a formula the plain engine could not read or one reading another workbook, whose notes
         (#NAME?, #REF!) it gives."""
-        reasons = self.plain.uncovered if self.plain is not None else {}
-        unreadable = any(
-            str(reasons.get(key, "")).startswith(UNREADABLE)
-            or EXTERNAL_REFERENCE.search(STRING_LITERAL.sub('""', text))
-            for key, text in sub.formulas.items()
-        )
-        if self.fallback == "IronCalc" and not unreadable:
+        if self.fallback == "IronCalc" and not self._unreadable(sub):
             from .ironcalc_fallback import IronBook  # imports ironcalc: only when asked for
 
             try:
@@ -249,6 +243,16 @@ class Model:
             self.by_ironcalc.update(sub.formulas)
             return book
         return compiled_book(sub)
+
+    def _unreadable(self, sub: BookCells) -> bool:
+        """Whether a batch holds a formula the plain engine could not read at all, or one reading another workbook:
+        `formulas` says what is wrong with those (#NAME?, #REF!), where IronCalc would answer a value or #ERROR!."""
+        reasons = self.plain.uncovered if self.plain is not None else {}
+        return any(
+            str(reasons.get(key, "")).startswith(UNREADABLE)
+            or EXTERNAL_REFERENCE.search(STRING_LITERAL.sub('""', text))
+            for key, text in sub.formulas.items()
+        )
 
     def _refused_dates(self, results: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]]]:
         """In a 1904 workbook, the cells `formulas` computed with a date function show #VALUE! (it counts dates

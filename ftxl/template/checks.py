@@ -7,16 +7,16 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..costs import FEEDS
 from .content import OPTIONS, SCENARIOS, SECTIONS, Input, inputs
-from .layout import INPUTS_FIRST_ROW, SCENARIO_COLUMNS, SCENARIO_PROBLEMS, SCENARIO_TYPED
+from .layout import (
+    CHECK_COLUMN,
+    CHECKS_AT,
+    INPUTS_FIRST_ROW,
+    RULE_COLUMN,
+    SCENARIO_COLUMNS,
+    SCENARIO_PROBLEMS,
+    SCENARIO_TYPED,
+)
 from .page import Page
-
-CHECK_COLUMN = 7
-"""Inputs column (H) of the per-row problem counts (Low, Base, High, then what is wrong): right of the printed
-area, on the row of the input they concern."""
-RULE_COLUMN = 12
-"""Inputs column (M) of the rules table and the totals."""
-CHECKS_AT = "Inputs, column K"
-"""Where a user finds what to fix, as the flag and the pages say it."""
 
 
 def write_checks(page: Page) -> None:

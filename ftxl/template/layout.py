@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from ..analysis import COST_OVERRIDES, INPUTS
 from ..costs import FEEDS
@@ -37,9 +37,18 @@ SCENARIO_PROBLEMS = {
 """Scenario column -> workbook name of the number of failed checks among that scenario's inputs."""
 SCENARIO_TYPED = {column: f"inputs_typed_{x.lower()}" for column, x in zip(SCENARIO_COLUMNS, SCENARIOS, strict=True)}
 """Scenario column -> workbook name of the number of inputs typed in that scenario."""
+CHECK_COLUMN = 7
+"""Inputs column (H) of the checks' per-row problem counts (Low, Base, High, then what is wrong): right of the
+printed area, on the row of the input they concern."""
+RULE_COLUMN = 12
+"""Inputs column (M) of the checks' rules table and totals."""
+WHAT_IS_WRONG = xl_col_to_name(CHECK_COLUMN + 3)
+"""The column letter of each input row's problems in words (K)."""
+CHECKS_AT = f"Inputs, column {WHAT_IS_WRONG}"
+"""Where a user finds what to fix, as the flags and the pages say it."""
 FIX_INPUTS = (
     'IF(SUM(inputs_typed_low,inputs_typed_base,inputs_typed_high)=0,"Not started: "&inputs_missing&" inputs",'
-    '"Fix "&checks_problems&" problems: Inputs K")'
+    f'"Fix "&checks_problems&" problems: Inputs {WHAT_IS_WRONG}")'
 )
 """What every decision cell says while a check fails: no verdict from broken inputs (short enough for a
 Results column: "Not started: 22 inputs" in a fresh template, "Fix 3 problems: Inputs K" once typing began)."""

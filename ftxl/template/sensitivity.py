@@ -14,7 +14,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from ..analysis import DEFAULT_DRAWS
 from ..cell_functions import SIMULATION_LABELS
 from .content import OPTIONS, QUESTIONS, SCENARIOS, plain_label, question_of
-from .layout import ANALYSED, SCENARIO_COLUMNS
+from .layout import ANALYSED, CHECKS_AT, SCENARIO_COLUMNS
 from .page import Page
 
 NOT_MODELLED = (
@@ -25,7 +25,7 @@ NOT_MODELLED = (
 """Input rows the analysis does not read: while any holds a number, the tables stay empty."""
 DRAWS, SEED = DEFAULT_DRAWS, 0
 BINS = 20
-FIX = '"Fix inputs first: see Inputs, column K"'
+FIX = f'"Fix inputs first: see {CHECKS_AT}"'
 BLOCKED = '"The analysis works from accuracies and days lost: clear typed shares and costs, choose accuracies"'
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .content import SCENARIOS
-from .layout import CASE_KEYS, SCENARIO_COLUMNS, SCENARIO_PROBLEMS
+from .layout import CASE_KEYS, SCENARIO_COLUMNS, SCENARIO_PROBLEMS, WHAT_IS_WRONG
 from .page import Page
 
 
@@ -32,7 +32,8 @@ def write_start(page: Page) -> None:
     steps = [
         "1. Answer what you can on Questions, with a source for each answer.",
         "2. On Inputs, type your figures in the blue cells (Low, Base, High), or build the costs on Costs.",
-        "3. Check that the flag below says all checks pass; if not, fix what the checks beside Inputs list (column K).",
+        f"3. Check that the flag below says all checks pass; if not, fix what the checks beside Inputs list (column "
+        f"{WHAT_IS_WRONG}).",
         "4. Read costs, savings, break-even and the decision on Results, the crossing on Timeline.",
         "5. On Sensitivity, see what flips the decision; narrow the ranges at the top of its tornado.",
     ]

@@ -37,6 +37,8 @@ def write_timeline(page: Page) -> None:
     first = TIMELINE_TABLE_ROW + 1
     base = SCENARIO_COLUMNS[1]
     curve = page.layout.fn("FINETUNE_VALUE", "feed_names", "feed_base", '"curve"', "$B$3")
+    step = TIMELINE_POINTS // 5  # an axis label every fifth of the horizon: 0, 36, 72 ... 180
+    sheet.write(TIMELINE_TABLE_ROW, 3, "Axis label", s.text(bold=True, bottom=2))
     for k in range(TIMELINE_POINTS + 1):
         row = first + k
         for j, kind in enumerate(("days", "money_big", "money_big")):
@@ -46,11 +48,8 @@ def write_timeline(page: Page) -> None:
             sheet.write_formula(
                 row, j, f"=IF({SCENARIO_PROBLEMS[base]}>0,{nothing},INDEX({curve},{k + 1},{j + 1}))", s.get(kind)
             )
-    step = TIMELINE_POINTS // 5  # an axis label every fifth of the horizon: 0, 36, 72 ... 180
-    sheet.write(TIMELINE_TABLE_ROW, 3, "Axis label", s.text(bold=True, bottom=2))
-    for k in range(TIMELINE_POINTS + 1):
-        label = f'=IF(A{first + k + 1}="","",TEXT(A{first + k + 1},"0"))' if k % step == 0 else '=""'
-        sheet.write_formula(first + k, 3, label, s.text())
+        label = f'=IF(A{row + 1}="","",TEXT(A{row + 1},"0"))' if k % step == 0 else '=""'
+        sheet.write_formula(row, 3, label, s.text())
     last = first + TIMELINE_POINTS
     for j, name in enumerate(("timeline_days", "timeline_savings", "timeline_one_off")):
         letter = "ABC"[j]

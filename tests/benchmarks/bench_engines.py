@@ -1,12 +1,11 @@
 """ftxl against each engine alone, on the tuned corpus and on the held-out split, in one run.
 
-    pip install ironcalc        # only this benchmark needs it
     python tests/benchmarks/bench_engines.py [--timeout 60] [--split tuned|heldout|both]
 
 Engines, each on the same files and cells (non-volatile formula cells with Excel's cached value):
-- ftxl: `recalc` as users get it (plain engine, `formulas` for what it does not cover, warnings);
-- ftxl + IronCalc: `recalc --engine ironcalc` (IronCalc, not `formulas`, for the cells the plain engine
-  does not compute);
+- ftxl: `recalc` as users get it (plain engine, IronCalc then `formulas` for what it does not cover, warnings;
+  until 2026-12-05 `formulas` alone was the fallback, which is what the first row measured then);
+- ftxl + IronCalc: `recalc --engine ironcalc` (the same as the default now that `ftxl[cli]` installs IronCalc);
 - formulas alone: ftxl with `--engine formulas` (every cell through the `formulas` library);
 - IronCalc alone: `ironcalc.load_from_xlsx`, `evaluate`, each cell read back (IronCalc warns about nothing).
 
