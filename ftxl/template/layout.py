@@ -52,6 +52,14 @@ FIX_INPUTS = (
 )
 """What every decision cell says while a check fails: no verdict from broken inputs (short enough for a
 Results column: "Not started: 22 inputs" in a fresh template, "Fix 3 problems: Inputs K" once typing began)."""
+WHY_NO_CHART = (
+    "IF(SUM(inputs_typed_low,inputs_typed_base,inputs_typed_high)=0,"
+    '"not started, "&inputs_missing&" inputs to fill in (see Inputs)",'
+    'IF(checks_problems>0,"drawn once the inputs pass their checks ("&checks_problems&'
+    f'" problems: Inputs {WHAT_IS_WRONG})",'
+    '"nothing to draw for these inputs (see this page)"))'
+)
+"""Why a chart has no data, as its title goes on (a chart cannot hide itself, so it says why it is empty)."""
 
 ANALYSED = tuple(name for name in INPUTS if name not in COST_OVERRIDES)
 """The inputs the analysis moves: the tornado, switch values, simulation and the worst and best case."""

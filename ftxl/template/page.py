@@ -8,7 +8,7 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from .layout import Layout
+from .layout import WHY_NO_CHART, Layout
 
 INPUT_FILL, INPUT_FONT = "#FFF2CC", "#0000FF"
 FORMATS = {
@@ -78,6 +78,15 @@ class Page:
         sheet.conditional_format(
             cell, {"type": "text", "criteria": "begins with", "value": "Not started", "format": grey}
         )
+
+    def chart_title(self, sheet: Worksheet, cell: tuple[int, int], title: str, data: str) -> dict[str, Any]:
+        """A chart's title, written to `cell` (outside the print area) as a formula: `title` while the range
+        `data` holds a number, else `title` and why the chart is empty (a fresh template prints "...: not
+        started, 22 inputs to fill in", not a chart of nothing). For XlsxWriter's `set_title`."""
+        row, column = cell
+        formula = f'=IF(COUNT({data})>0,"{title}","{title}: "&{WHY_NO_CHART})'
+        sheet.write_formula(row, column, formula, self.styles.text(text_wrap=False))
+        return {"name": [sheet.name, row, column]}
 
     @staticmethod
     def print_setup(sheet: Worksheet, area: str, one_page: bool = False, landscape_page: bool = False) -> None:

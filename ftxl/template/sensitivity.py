@@ -9,7 +9,7 @@ counted from labels), rather than an answer computed from other inputs than Resu
 
 from __future__ import annotations
 
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from ..analysis import DEFAULT_DRAWS
 from ..cell_functions import SIMULATION_LABELS
@@ -69,6 +69,7 @@ def write_sensitivity(page: Page) -> None:
     sheet, s, layout = page.sheets["Sensitivity"], page.styles, page.layout
     sheet.set_column(0, 0, 44)
     sheet.set_column(1, 6, 14)
+    sheet.set_column(FLAG_COLUMN, FLAG_COLUMN, None, None, {"hidden": True})
     page.title(sheet, "Sensitivity: what flips the decision, and how likely it is")
     sheet.write("A2", "Input checks", s.text(bold=True))
     page.flag(sheet, "B2")
@@ -154,7 +155,7 @@ def write_sensitivity(page: Page) -> None:
             )
     _top_inputs(page, top_inputs, tornado_top, switch_top, k)
     _plan(page, plan_top, evppi_top, inputs_top, k)
-    _charts(page, tornado_top, distribution_top)
+    _charts(page, tornado_top, distribution_top, data - 1)
     _define_outputs(page, cases_top, simulation_top)
     page.protect(sheet, format_columns=True)
     sheet.print_area(f"A1:R{data - 2}")
@@ -167,6 +168,8 @@ def write_sensitivity(page: Page) -> None:
 TOP_INPUTS = 10
 PLAN_ROWS = 8
 FLAG_COLUMN = 40
+TITLES_COLUMN = 10
+"""Column (K) of the charts' titles, on the first row below the printed page."""
 """A hidden helper column (AO), far right of the printed page: which plan rows are ones to act on."""
 """Inputs in the printed measurement plan, the most valuable to learn first."""
 CHARTS_END = 42
@@ -210,11 +213,12 @@ def _plan(page: Page, top: int, evppi_top: int, inputs_top: int, k: int) -> None
         sheet.write_formula(top + r, 4, f'=IF({has},{verdict},"")', s.text(text_wrap=False))
         sheet.write_formula(  # 1 where this row is one to act on: the headline takes the first
             top + r,
-            7,
+            FLAG_COLUMN,
             f'=IF(OR(E{top + r + 1}="measure first",E{top + r + 1}="price the measurement"),1,0)',
             s.get("count"),
         )
-    flags = f"$H${top + 1}:$H${top + PLAN_ROWS}"
+    flag = xl_col_to_name(FLAG_COLUMN)
+    flags = f"${flag}${top + 1}:${flag}${top + PLAN_ROWS}"
     first = f"MATCH(1,{flags},0)"
     label, worth = (
         f"INDEX($A${top + 1}:$A${top + PLAN_ROWS},{first})",
@@ -303,11 +307,13 @@ def _analysis_inputs(page: Page, row: int) -> int:
     return top
 
 
-def _charts(page: Page, tornado_top: int, distribution_top: int) -> None:
+def _charts(page: Page, tornado_top: int, distribution_top: int, titles_row: int) -> None:
     """A tornado centred on Base (bars from 0 = Base, labelled with the inputs' plain labels) and the histogram
-    of the draws, both beside the printed tables."""
+    of the draws, both beside the printed tables; their titles (in `titles_row`, not printed) say why a chart
+    is empty."""
     sheet = page.sheets["Sensitivity"]
     bars = TOP_INPUTS
+    sheet.write(titles_row, TITLES_COLUMN - 1, "Chart titles", page.styles.text(bold=True))
     tornado = page.book.add_chart({"type": "bar"})
     for column, name, colour in ((5, "Input at Low", "#C00000"), (6, "Input at High", "#2E75B6")):
         tornado.add_series(
@@ -320,7 +326,9 @@ def _charts(page: Page, tornado_top: int, distribution_top: int) -> None:
                 "gap": 40,
             }
         )
-    tornado.set_title({"name": "Tornado: net savings moved from Base by one input at Low or High"})
+    moved = f"$F${tornado_top + 1}:$G${tornado_top + bars}"
+    title = "Tornado: net savings moved from Base by one input at Low or High"
+    tornado.set_title(page.chart_title(sheet, (titles_row, TITLES_COLUMN), title, moved))
     tornado.set_x_axis({"name": "EUR from Base (0 = Base)", "num_format": "€#,##0;-€#,##0;€0"})
     tornado.set_y_axis({"reverse": True, "label_position": "low"})
     tornado.set_legend({"position": "bottom"})
@@ -335,7 +343,9 @@ def _charts(page: Page, tornado_top: int, distribution_top: int) -> None:
             "gap": 10,
         }
     )
-    spread.set_title({"name": "Net savings over the Monte Carlo draws"})
+    shares = f"$C${distribution_top + 1}:$C${distribution_top + BINS}"
+    title = "Net savings over the Monte Carlo draws"
+    spread.set_title(page.chart_title(sheet, (titles_row, TITLES_COLUMN + 1), title, shares))
     spread.set_x_axis({"name": "Net savings up to (EUR)", "num_format": "€#,##0"})
     spread.set_y_axis({"name": "Share of draws", "num_format": "0%"})
     spread.set_legend({"none": True})

@@ -24,7 +24,7 @@ def write_timeline(page: Page) -> None:
     sheet.write_number("B3", TIMELINE_POINTS, s.get("count"))
     _breakeven_table(page, sheet)
     header = ["Day", "Savings before one-off costs (EUR)", "One-off costs (EUR)"]
-    _cost_parts_chart(page, sheet, 4)
+    _cost_parts_chart(page, sheet, 4, (TIMELINE_TABLE_ROW + 2, 5))
     sheet.write(
         TIMELINE_TABLE_ROW - 1,
         0,
@@ -75,7 +75,9 @@ def write_timeline(page: Page) -> None:
             "marker": {"type": "none"},
         }
     )
-    chart.set_title({"name": "Break-even (Base): where savings cross the one-off costs"})
+    sheet.write(TIMELINE_TABLE_ROW, 5, "Chart titles", s.text(bold=True, bottom=2))
+    title = "Break-even (Base): where savings cross the one-off costs"
+    chart.set_title(page.chart_title(sheet, (first, 5), title, f"$B${first + 1}:$B${last + 1}"))
     chart.set_x_axis({"name": "Day (the axis ends at the horizon)", "position_axis": "on_tick"})
     chart.set_y_axis({"name": "EUR", "num_format": "€#,##0"})
     chart.set_legend({"position": "bottom"})
@@ -103,7 +105,7 @@ def _breakeven_table(page: Page, sheet: Worksheet) -> None:
         sheet.write_formula(BREAKEVEN_ROW + 2, 4 + j, f'=IF({within},{investment},"")', s.get("money_big"))
 
 
-def _cost_parts_chart(page: Page, sheet: Worksheet, top: int) -> None:
+def _cost_parts_chart(page: Page, sheet: Worksheet, top: int, title_cell: tuple[int, int]) -> None:
     s, r = page.styles, page.layout.res
     sheet.write(top, 0, "Cost per event by option, Base (EUR)", s.text(bold=True))
     sheet.write_row(top + 1, 0, ["Option", "Handling or inference", "Errors", "Review"], s.text(bold=True, bottom=2))
@@ -122,7 +124,8 @@ def _cost_parts_chart(page: Page, sheet: Worksheet, top: int) -> None:
                 "values": ["Timeline", top + 2, 1 + j, top + 4, 1 + j],
             }
         )
-    chart.set_title({"name": "Cost per event by option (Base), split into its parts"})
+    title = "Cost per event by option (Base), split into its parts"
+    chart.set_title(page.chart_title(sheet, title_cell, title, f"$B${top + 3}:$D${top + 5}"))
     chart.set_y_axis({"name": "EUR per event", "num_format": "€0.00"})
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 760, "height": 300})

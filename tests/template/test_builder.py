@@ -447,6 +447,12 @@ def test_the_blank_template_prints_without_error_values(tmp_path):
     assert text.count("Not started: 22 inputs\n") >= 6  # the decision cells of Start and Results, whole
     pages = subprocess.run(["pdfinfo", str(tmp_path / "ftxl_blank.pdf")], capture_output=True, text=True).stdout
     assert re.search(r"Pages:\s+8\n", pages)
+    # each of the four charts says in its title why it is empty (a chart cannot hide itself)
+    words = " ".join(text.split())
+    assert words.count("not started, 22 inputs to fill in (see Inputs)") == 4
+    # no column of zeros: the measurement plan's helper flags sit in a hidden column, not under the tornado
+    sensitivity = next(page for page in text.split("\f") if "Sensitivity: what flips the decision" in page)
+    assert sensitivity.split().count("0") == 1  # the seed, typed
 
 
 def _word_boxes(pdf: Path, page: int) -> list[tuple[float, float, float, float, str]]:
@@ -495,6 +501,9 @@ def test_no_page_prints_text_over_text(name, tmp_path):
         days = set(texts[charts].split())
         assert {"0", "36", "72", "108", "144", "180"} <= days and "200" not in days
     assert "Chart data" not in " ".join(texts.values())  # the chart's data table does not print
+    if "example" in name:  # a chart with data has its plain title
+        everything = " ".join(texts.values())
+        assert "not started" not in everything and "Tornado: net savings moved" in everything
 
 
 @pytest.mark.parametrize("name", sorted(COMMITTED))
