@@ -40,22 +40,40 @@ def evppi(drawn: Mapping[str, np.ndarray], totals: np.ndarray, bins: int = EVPPI
     n = totals.shape[0]
     scale = np.abs(totals).max() or 1.0
     costs = totals / scale  # in units of the largest total: sums of large costs do not overflow
-    now = float(costs.mean(axis=0).min())  # deciding now: the option cheapest on average
-    k = max(1, min(bins, n))
-    edges = np.linspace(0, n, k + 1).astype(int)
-    counts = np.diff(edges)
     found: dict[str, float] = {}
+    uncertain: dict[str, np.ndarray] = {}
     for name, values in drawn.items():
         v = np.broadcast_to(np.asarray(values, dtype=float), (n,))
         if v.min() == v.max():
             found[name] = 0.0  # known already: nothing to learn
-            continue
-        order = np.argsort(v, kind="stable")
-        means = np.add.reduceat(costs[order], edges[:-1], axis=0) / counts[:, None]
-        informed = float((means.min(axis=1) * counts).sum() / n)  # the cheapest option bin by bin
-        gain = now - informed
-        found[name] = gain * float(scale) if gain > 1e-12 else 0.0  # below that: rounding of the sums
-    return found
+        else:
+            uncertain[name] = v
+    names = list(uncertain)
+    for start in range(0, len(names), _rows_at_once(n)):
+        group = names[start : start + _rows_at_once(n)]
+        # sorted by the input (equal draws, which continuous ranges do not give, may share a bin either way)
+        orders = np.argsort(np.stack([uncertain[name] for name in group]), axis=1)
+        for name, gain in zip(group, _gains(costs, orders, bins), strict=True):
+            found[name] = float(gain) * float(scale) if gain > 1e-12 else 0.0  # below that: rounding of the sums
+    return {name: found[name] for name in drawn}
+
+
+def _rows_at_once(n: int) -> int:
+    """Orders of the draws handled together: about 2 million draws' costs gathered at a time."""
+    return max(1, 2_000_000 // max(n, 1))
+
+
+def _gains(costs: np.ndarray, orders: np.ndarray, bins: int) -> np.ndarray:
+    """Per order of the draws (a row of `orders`): the expected cost of deciding now minus that of choosing the
+    cheapest option in each of `bins` bins of equal count along that order (in units of `costs`)."""
+    n = costs.shape[0]
+    now = float(costs.mean(axis=0).min())  # deciding now: the option cheapest on average
+    k = max(1, min(bins, n))
+    edges = np.linspace(0, n, k + 1).astype(int)
+    counts = np.diff(edges)
+    means = np.add.reduceat(costs[orders], edges[:-1], axis=1) / counts[None, :, None]
+    informed = (means.min(axis=2) * counts[None, :]).sum(axis=1) / n  # the cheapest option bin by bin
+    return now - informed
 
 
 NOISE_TRIALS = 20
@@ -70,14 +88,11 @@ def noise_floor(totals: np.ndarray, seed: int = 0, bins: int = EVPPI_BINS) -> fl
     rng = np.random.default_rng(seed + 1)
     scale = np.abs(totals).max() or 1.0
     costs = totals / scale
-    now = float(costs.mean(axis=0).min())
-    k = max(1, min(bins, n))
-    edges = np.linspace(0, n, k + 1).astype(int)
-    counts = np.diff(edges)
     worst = 0.0
-    for _ in range(NOISE_TRIALS):
-        means = np.add.reduceat(costs[rng.permutation(n)], edges[:-1], axis=0) / counts[:, None]
-        worst = max(worst, now - float((means.min(axis=1) * counts).sum() / n))
+    trials = [rng.permutation(n) for _ in range(NOISE_TRIALS)]
+    for start in range(0, NOISE_TRIALS, _rows_at_once(n)):
+        orders = np.stack(trials[start : start + _rows_at_once(n)])
+        worst = max(worst, float(_gains(costs, orders, bins).max()))
     return worst * float(scale) if worst > 1e-12 else 0.0
 
 
