@@ -163,6 +163,9 @@ def text(value: Value) -> str | CellError:
     if kind is bool:
         return "TRUE" if value else "FALSE"
     if kind is float or kind is int:
+        if 0 < abs(value) < 1e-4:  # type: ignore[arg-type]
+            # Excel writes 0.00001 as "0.00001", not "1E-05"; where it turns to E notation is not known here
+            raise NotCoveredError("a number below 0.0001 turned into text")
         return general(float(value))
     if kind is CellError:
         return value  # type: ignore[no-any-return]

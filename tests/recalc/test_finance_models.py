@@ -147,14 +147,27 @@ def test_a_loop_starts_from_the_values_saved_in_the_workbook(tmp_path):
     assert _values(source) == {"A1": 6}  # 3 iterations, then 3 more from the saved 3, as in Excel
 
 
-def test_a_loop_through_a_formula_the_plain_engine_does_not_compute_is_refused_by_name(tmp_path):
+def test_a_loop_through_offset_is_iterated_like_any_other(tmp_path):
+    """OFFSET's target is known only when it runs: the first pass finds B1 reading A1 before A1 was computed,
+    learns that dependency, and the loop it closes is iterated (A1 = A1/2 + 1 settles at 2)."""
     book = _iterating(openpyxl.Workbook())
     book.active["A1"] = "=B1/2+1"
     book.active["B1"] = "=OFFSET(A1,0,0)"
+    result, out = _computed(tmp_path, book)
+    assert result.ok, result.error
+    values = _values(out)
+    assert abs(values["A1"] - 2) <= 0.001 and abs(values["B1"] - 2) <= 0.002
+    assert "iterative calculation" in result.engine and "2 cells in 1 loop" in result.engine
+
+
+def test_a_loop_through_indirect_without_iteration_is_refused_naming_the_loop(tmp_path):
+    book = openpyxl.Workbook()
+    book.active["A1"] = "=B1+1"
+    book.active["B1"] = '=INDIRECT("A"&C1)'
+    book.active["C1"] = 1
     result, _ = _computed(tmp_path, book)
     assert not result.ok
-    assert "a loop of iterative calculation through formulas only the formulas engine computes" in result.error
-    assert "OFFSET" in result.error
+    assert "circular reference: Sheet!B1 -> Sheet!A1 -> Sheet!B1" in result.error, result.error
 
 
 def test_a_loop_through_an_uncovered_function_is_refused_naming_the_cell(tmp_path):

@@ -43,6 +43,7 @@ from ..values import (
     cell_at,
     unary,
 )
+from . import dynamic
 from .functions import SPECS, Spec
 from .parser import INFIX_POWER, Parser, Tree, static_references
 
@@ -80,6 +81,8 @@ single cell is a range."""
 class _Compiled:
     run: Closure
     refs: list[tuple[str, Box]] = field(default_factory=list)
+    dynamic: bool = False
+    """It reads a reference known only by computing it (OFFSET, INDIRECT): its reads are checked each pass."""
 
 
 class Compiler:
@@ -128,12 +131,17 @@ class Compiler:
         self._single_box = True
         self.notes: list[str] = []
         """What the user should know about the formula just compiled (a reference to a missing sheet)."""
+        self.dynamic = False
+        """The formula just compiled reads a reference known only by computing it."""
+        self.reads = dynamic.Reads()
+        """Where the dynamic references of the formula running now have read (the engine checks and clears it)."""
 
     def compile(self, tree: Tree, box: Box, array: bool = False, sheet: str = "") -> _Compiled:
         """Closure of a formula filling `box`; an array formula (`array`, or more than one cell) keeps
         its ranges whole."""
         self.refs = []
         self.notes = []
+        self.dynamic = False
         self.sheet = sheet
         self.column, self.row = box[0], box[1]
         self._single_box = box[0] == box[2] and box[1] == box[3]
@@ -142,7 +150,7 @@ class Compiler:
             run = self.final_sum(tree)
         else:
             run = self.closure(tree, ARRAY_CONTEXT if self.in_array else VALUE_CONTEXT)
-        return _Compiled(run, self.refs)
+        return _Compiled(run, self.refs, self.dynamic)
 
     def final_sum(self, tree: Tree) -> Closure:
         """A formula whose last operation is + or -, with Excel's rule for it: a result within the last
@@ -181,7 +189,7 @@ class Compiler:
             return self.unary(tree[1], self.closure(tree[2], inner))
         if kind == "infix":
             return self.chain(tree, inner)
-        return self.call(tree[1], tree[2])
+        return self.call(tree[1], tree[2], context)
 
     def reference(self, sheet: str, box: Box, context: str) -> Closure:
         if sheet not in self.sheets:  # Excel shows #REF! for a sheet that does not exist
@@ -290,8 +298,13 @@ class Compiler:
 
         return fold
 
-    def call(self, name: str, trees: list[Tree]) -> Closure:
+    def call(self, name: str, trees: list[Tree], context: str = VALUE_CONTEXT) -> Closure:
         upper = _call_name(name)
+        if upper in ("OFFSET", "INDIRECT"):
+            return self.dynamic_reference(upper, trees, context)
+        start, colon, function = upper.rpartition(":")
+        if colon and function in ("OFFSET", "INDIRECT"):  # D1:INDIRECT(...) comes as one name
+            return self.range_to(start, function, trees, context)
         if upper in _WHERE_FUNCTIONS and len(trees) <= 1:
             return self.where(upper, trees)
         if upper == "CELL":
@@ -394,6 +407,8 @@ class Compiler:
             value = float(self.row if name == "ROW" else self.column)
             return lambda cells: value
         tree = self._named_range(trees[0])
+        if tree[0] == "call" and _call_name(tree[1]) in ("OFFSET", "INDIRECT"):
+            return self._where_dynamic(name, self.dynamic_reference(_call_name(tree[1]), tree[2], RANGE_CONTEXT, True))
         if tree[0] != "ref":
             if name in ("ROW", "COLUMN"):
                 raise NotCoveredError(f"{name} of something other than a reference")
@@ -422,12 +437,107 @@ class Compiler:
         grid = Grid([[k] for k in numbers]) if name == "ROW" else Grid([numbers])
         return lambda cells: grid
 
+    def dynamic_reference(self, function: str, trees: list[Tree], context: str, position: bool = False) -> Closure:
+        """OFFSET or INDIRECT (see `dynamic`): its target read when it runs, each read logged in `reads`; with
+        `position`, the target itself (SHEET, box), not read (ROW, COLUMN, ROWS, COLUMNS and CELL("row")
+        ask where it is, which is no dependency)."""
+        self.dynamic = True
+        cut = (self.row, self.column) if context == VALUE_CONTEXT and not self.in_array else None
+        read = dynamic.locator if position else dynamic.reader(self.reads, cut)
+        if function == "OFFSET":
+            if not 3 <= len(trees) <= 5:
+                raise NotCoveredError(f"OFFSET with {len(trees)} arguments")
+            base = self._named_range(trees[0])  # read for where it is, not for its value: no dependency
+            counts = [self.closure(tree, VALUE_CONTEXT) for tree in trees[1:]]
+            if _dynamic_call(base):
+                where = self.dynamic_reference(_call_name(base[1]), base[2], RANGE_CONTEXT, True)
+                return dynamic.offset(where, counts, read)
+            if base[0] != "ref":
+                raise NotCoveredError("OFFSET of something other than a reference")
+            target = (base[1], base[2]) if base[1] in self.sheets else None
+            return dynamic.offset(target, counts, read)
+        if not 1 <= len(trees) <= 2:
+            raise NotCoveredError(f"INDIRECT with {len(trees)} arguments")
+        text = self.closure(trees[0], VALUE_CONTEXT)
+        style = self.closure(trees[1], VALUE_CONTEXT) if len(trees) == 2 else None
+        names = partial(self._name_target, self.sheet)
+        return dynamic.indirect(text, style, self.sheet, (self.row, self.column), names, self.sheets, read)
+
+    def range_to(self, start: str, function: str, trees: list[Tree], context: str) -> Closure:
+        """`start`:OFFSET(...) or `start`:INDIRECT(...): the range from the cell `start` to the target's far
+        corner (both on one sheet, else #REF!), read when it runs."""
+        try:
+            corner = Parser(start, self.sheet).parse()
+        except NotCoveredError:
+            corner = ("missing",)
+        if corner[0] != "ref":
+            raise NotCoveredError(f"a range from {start} to {function}")
+        locate = self.dynamic_reference(function, trees, RANGE_CONTEXT, position=True)
+        cut = (self.row, self.column) if context == VALUE_CONTEXT and not self.in_array else None
+        read = dynamic.reader(self.reads, cut)
+        sheet, box = corner[1], corner[2]
+
+        def run(cells: Cells) -> Value:
+            found = locate(cells)
+            if isinstance(found, CellError):
+                return found
+            other_sheet, other = found  # type: ignore[misc]
+            if other_sheet != sheet:
+                return REF
+            union = (min(box[0], other[0]), min(box[1], other[1]), max(box[2], other[2]), max(box[3], other[3]))
+            return read((sheet, union), cells)
+
+        return run
+
+    def _name_target(self, sheet: str, name: str) -> dynamic.Target | None:
+        """The range a workbook name (or one of the formula's `sheet`) stands for, for INDIRECT; None when it is
+        not one range. A name with relative references is left to another engine."""
+        local = self.local_names.get(f"{sheet}!{name}")
+        text = local if local is not None else self.name_texts.get(name)
+        if text is None:
+            return None
+        if _relative(text):
+            raise NotCoveredError(f"INDIRECT of the name {name}, which has relative references")
+        try:
+            tree = Parser(text, "").parse()
+        except NotCoveredError:
+            return None
+        return (tree[1], tree[2]) if tree[0] == "ref" and tree[1] in self.sheets else None
+
+    def _where_dynamic(self, name: str, locate: Closure) -> Closure:
+        """ROW, COLUMN, ROWS or COLUMNS of an OFFSET or INDIRECT: where its target is, known when it runs."""
+        spread = self.in_array
+
+        def run(cells: Cells) -> Value:
+            found = locate(cells)
+            if isinstance(found, CellError):
+                return found
+            _, (min_col, min_row, max_col, max_row) = found  # type: ignore[misc]
+            if name == "ROWS":
+                return float(max_row - min_row + 1)
+            if name == "COLUMNS":
+                return float(max_col - min_col + 1)
+            first, last = (min_row, max_row) if name == "ROW" else (min_col, max_col)
+            if first == last or not spread:
+                return float(first)
+            numbers = [float(k) for k in range(first, last + 1)]
+            return Grid([[k] for k in numbers]) if name == "ROW" else Grid([numbers])
+
+        return run
+
     def cell_info(self, trees: list[Tree]) -> Closure:
         """CELL("col" | "row" | "address", reference): where the reference's first cell is, read without
-        its value (so CELL("col", A8:C8) in B8 is no loop). Other info types are left to another engine."""
+        its value (so CELL("col", A8:C8) in B8 is no loop); CELL("contents" | "type", reference): the first
+        cell's value, or "b" (blank), "l" (text) or "v" (anything else). An info type that is no text Excel
+        knows is #VALUE!; the others (width, format, ...) are left to another engine."""
         info = trees[0] if trees else ("missing",)
+        if info[0] == "value" and (not isinstance(info[1], str) or info[1].lower() not in CELL_INFO_TYPES):
+            return lambda cells: VALUE
         kind = info[1].lower() if info[0] == "value" and isinstance(info[1], str) else None
         target = self._named_range(trees[1]) if len(trees) == 2 else ("missing",)
+        if kind in ("contents", "type") and (target[0] == "ref" or _dynamic_call(target)):
+            read = self.closure(target, RANGE_CONTEXT)
+            return partial(_cell_contents, read) if kind == "contents" else partial(_cell_type, read)
         if kind not in ("col", "row", "address") or target[0] != "ref" or target[1] != self.sheet:
             raise NotCoveredError('CELL other than "col", "row" or "address" of a reference on its own sheet')
         min_col, min_row = target[2][0], target[2][1]
@@ -534,6 +644,41 @@ class Compiler:
 
 
 _WHERE_FUNCTIONS = frozenset({"ROW", "COLUMN", "ROWS", "COLUMNS"})
+CELL_INFO_TYPES = frozenset(
+    {"address", "col", "color", "contents", "filename", "format", "parentheses", "prefix", "protect", "row", "type"}
+    | {"width"}
+)
+"""The info types CELL takes; any other text (or a number, a logical) is #VALUE!."""
+
+
+def _overlap(one: Box, other: Box) -> bool:
+    return one[0] <= other[2] and other[0] <= one[2] and one[1] <= other[3] and other[1] <= one[3]
+
+
+def _dynamic_call(tree: Tree) -> bool:
+    return tree[0] == "call" and _call_name(tree[1]) in ("OFFSET", "INDIRECT")
+
+
+def _first_of(read: Closure, cells: Cells) -> Value:
+    value = read(cells)
+    return value.first() if isinstance(value, Grid) else value
+
+
+def _cell_contents(read: Closure, cells: Cells) -> Value:
+    """CELL("contents", ref): the value of the reference's first cell (an empty one shows 0)."""
+    value = _first_of(read, cells)
+    return 0.0 if value is None or value is MISSING else value
+
+
+def _cell_type(read: Closure, cells: Cells) -> Value:
+    """CELL("type", ref): "b" for an empty first cell, "l" for text, "v" for anything else."""
+    value = read(cells)
+    if isinstance(value, CellError):
+        return value  # an OFFSET or INDIRECT off the sheet: its #REF!
+    value = value.first() if isinstance(value, Grid) else value
+    if value is None or value is MISSING:
+        return "b"
+    return "l" if isinstance(value, str) else "v"
 
 
 def _reaches_edge(box: Box) -> bool:
@@ -654,6 +799,8 @@ class Step:
     refs: list[tuple[str, Box]]
     array: bool = False
     """Entered as an array formula: a range it returns fills its cells, not one cell of the formula's row."""
+    dynamic: bool = False
+    """It reads references known only by computing them (OFFSET, INDIRECT): each read is checked."""
     single: bool = field(init=False)
     """The formula fills one cell."""
     cell: tuple[str, int, int] = field(init=False)
@@ -778,6 +925,11 @@ def _components(needs: list[set[int]]) -> list[list[int]]:
                         break
                 found_components.append(sorted(component))
     return found_components
+
+
+MAX_REORDERS = 50
+"""Passes over a workbook whose OFFSET or INDIRECT targets show a formula read before it was computed: each
+pass learns those dependencies; more than this, and another engine computes the workbook."""
 
 
 class CircularReferenceError(WorkbookError):
@@ -912,18 +1064,28 @@ class PlainBook:
                 steps.append(Step(key, _uncovered, sheet, box, self._reads(text, sheet, key)))
                 continue
             self.notes += [(key, note) for note in compiler.notes]
-            steps.append(Step(key, compiled.run, sheet, box, compiled.refs, key in array_formulas))
-        names = {sheet.upper(): sheet for sheet in sheets}
-        self.steps, self.needs, loops = _order(steps, names, iteration is not None)
+            steps.append(Step(key, compiled.run, sheet, box, compiled.refs, key in array_formulas, compiled.dynamic))
+        self._names = {sheet.upper(): sheet for sheet in sheets}
+        self._targets_read = compiler.reads
+        self.generation = 0
+        """Counts the changes of plan after compiling: formulas left to the other engine, or dependencies of
+        dynamic references learnt (the batches change with it)."""
+        self._planned: tuple[int, list[tuple[int, list[Any], bool]]] = (-1, [])
+        self._producers: dict[tuple[str, Box], list[str]] = {}
+        """Per (SHEET, box) a dynamic reference read: the formulas with a cell in it (for this plan)."""
+        self._arrange(steps)
+
+    def _arrange(self, steps: list[Step]) -> None:
+        """Put the formulas in order (see `_order`), with their loops and stages."""
+        self.steps, self.needs, loops = _order(steps, self._names, self.iteration is not None)
         self.loops = [_Loop([self.steps[k] for k in members]) for members in loops]
         self._looped = {k: n for n, members in enumerate(loops) for k in members}
         """Position of a step in a loop -> which loop."""
-        self._names = names
         self._check_loops()
         self.stages = _stages(self.steps, self.needs, self.uncovered, self._looped)
-        self.generation = 0
-        """Counts the formulas left to the other engine after compiling (its batches change with it)."""
-        self._planned: tuple[int, list[tuple[int, list[Any], bool]]] = (-1, [])
+        self.__dict__.pop("_index", None)
+        self._producers = {}
+        self._by_cell: dict[tuple[str, int, int], str] | None = None
 
     def _check_loops(self) -> None:
         """Refuse a loop the plain engine cannot iterate: through a formula another engine computes, or an
@@ -1019,14 +1181,25 @@ class PlainBook:
         formula that meets a value it leaves to the other engine (a criterion comparing text by order) is
         left to it from then on, and the copy computed again. `saved`: the values saved with the formula
         cells, where the loops of iterative calculation start."""
+        passes = 0
         while True:
             left: dict[str, str] = {}
-            results = self._evaluate(values, blocks, foreign, left, saved or {})
-            if not left:
+            late: dict[str, list[dynamic.Target]] = {}
+            results = self._evaluate(values, blocks, foreign, left, saved or {}, late)
+            if not left and not late:
                 return results
+            moving = next((key for key in left if self.steps[self._index[key]].dynamic), None)
+            if moving is not None:  # what it reads is known only by running it: no batch can be fed its inputs
+                raise NotCoveredError(f"{left[moving]}, with references known only by computing them")
+            if late:  # a dynamic reference read a formula computed after it: learn the dependency, order again
+                passes += 1
+                if passes > MAX_REORDERS:
+                    raise NotCoveredError("OFFSET or INDIRECT targets that moved in every one of 50 passes")
+                for key, targets in late.items():
+                    step = self.steps[self._index[key]]
+                    step.refs.extend(t for t in dict.fromkeys(targets) if t not in step.refs)
             self.uncovered.update(left)  # all found in one pass: one more pass, not one per cell
-            self._check_loops()
-            self.stages = _stages(self.steps, self.needs, self.uncovered, self._looped)
+            self._arrange(self.steps)
             self.generation += 1
 
     def _evaluate(
@@ -1036,6 +1209,7 @@ class PlainBook:
         foreign: Callable[[int, Cells], dict[str, list[list[Value]]]] | None,
         left: dict[str, str],
         saved: dict[str, Value],
+        late: dict[str, list[dynamic.Target]],
     ) -> dict[str, list[list[Value]]]:
         positions = self.positions
         cells: Cells = {positions[key]: value for key, value in values.items()}
@@ -1050,8 +1224,10 @@ class PlainBook:
         for stage, plain_steps, has_uncovered in self._plan():
             for step in plain_steps:
                 if type(step) is _Loop:
-                    self._iterate(step, cells, results, saved, left)
+                    self._iterate(step, cells, results, saved, left, late)
                     continue
+                if step.dynamic:
+                    self._targets_read.clear()
                 try:
                     value = step.run(cells)
                 except NotCoveredError as exc:
@@ -1059,6 +1235,8 @@ class PlainBook:
                     value = NA  # a stand-in until the pass that computes it elsewhere
                 except OverflowError:  # a result beyond 1.8E308 that no function caught: Excel's #NUM!
                     value = NUM
+                if step.dynamic:
+                    self._check_reads(step, results, late)
                 if type(value) is float and step.single:  # most cells: a number
                     cells[step.cell] = value
                     results[step.key] = [[value]]
@@ -1096,6 +1274,7 @@ class PlainBook:
         results: dict[str, list[list[Value]]],
         saved: dict[str, Value],
         left: dict[str, str],
+        late: dict[str, list[dynamic.Target]],
     ) -> None:
         """Compute a loop as Excel's iterative calculation does: from the values saved with its cells, each
         cell in turn, again and again until no value changes by more than the largest change, or the most
@@ -1112,6 +1291,8 @@ class PlainBook:
             done += 1
             change = 0.0
             for step in steps:
+                if step.dynamic:
+                    self._targets_read.clear()
                 try:
                     value = step.run(cells)
                 except NotCoveredError as exc:
@@ -1119,6 +1300,8 @@ class PlainBook:
                     value = NA
                 except OverflowError:
                     value = NUM
+                if step.dynamic:
+                    self._check_reads(step, results, late, {member.key for member in steps})
                 shown = _shown(value.first() if isinstance(value, Grid) else value)
                 change = max(change, _change(cells[step.cell], shown))
                 cells[step.cell] = shown
@@ -1134,6 +1317,48 @@ class PlainBook:
                 "Excel stops there too; check these values"
             )
             self.loop_notes += [(step.key, note) for step in steps]
+
+    def _check_reads(
+        self,
+        step: Step,
+        results: dict[str, list[list[Value]]],
+        late: dict[str, list[dynamic.Target]],
+        loop: set[str] = frozenset(),  # type: ignore[assignment]
+    ) -> None:
+        """After a dynamic step ran: each target it read that holds a formula not yet computed in this pass
+        (nor iterated with it in one loop) goes into `late` (the step read a stale value)."""
+        for target in self._targets_read:
+            if any(key not in results and key not in loop for key in self._formulas_in(target)):
+                late.setdefault(step.key, []).append(target)
+        self._targets_read.clear()
+
+    def _formulas_in(self, target: dynamic.Target) -> list[str]:
+        """The formulas with a cell in `target` (SHEET, box), found once per plan."""
+        found = self._producers.get(target)
+        if found is None:
+            sheet, (a, b, c, d) = target
+            if area((a, b, c, d)) <= 64:
+                if self._by_cell is None:
+                    self._by_cell = {
+                        (step.sheet, r, k): step.key
+                        for step in self.steps
+                        for r in range(step.box[1], step.box[3] + 1)
+                        for k in range(step.box[0], step.box[2] + 1)
+                    }
+                keys = (self._by_cell.get((sheet, r, k)) for r in range(b, d + 1) for k in range(a, c + 1))
+                found = list(dict.fromkeys(key for key in keys if key is not None))
+            else:
+                found = [
+                    step.key
+                    for step in self.steps
+                    if step.sheet == sheet
+                    and step.box[0] <= c
+                    and a <= step.box[2]
+                    and step.box[1] <= d
+                    and b <= step.box[3]
+                ]
+            self._producers[target] = found
+        return found
 
     def _plan(self) -> list[tuple[int, list[Any], bool]]:
         """Per stage: its plain steps in order (a loop as one `_Loop`), and whether uncovered formulas

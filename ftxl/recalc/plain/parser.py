@@ -247,7 +247,7 @@ def static_references(formula: str, sheet: str, values_only: bool = False) -> li
     for token in items:
         if token.type == Token.FUNC and token.subtype == Token.OPEN:
             name = token.value[:-1].upper().removeprefix("_XLFN.")
-            if name in ("OFFSET", "INDIRECT"):
+            if name.rsplit(":", 1)[-1] in ("OFFSET", "INDIRECT"):  # D1:INDIRECT(...) is read as one token
                 return None
             calls.append([name, 0, ""])
             continue

@@ -1,10 +1,13 @@
-"""Excel's lookup functions: INDEX, MATCH, VLOOKUP, HLOOKUP (exact match) and CHOOSE."""
+"""Excel's lookup functions: INDEX, MATCH, VLOOKUP, HLOOKUP (exact match), CHOOSE and ADDRESS."""
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any
+
+from openpyxl.utils.cell import get_column_letter
 
 from ...values import (
     MISSING,
@@ -21,6 +24,7 @@ from ...values import (
     compare,
     direct,
     number,
+    truth,
 )
 from .criteria import text_matches
 from .spec import Library
@@ -274,3 +278,44 @@ def xl_xlookup(
         return line[0] if len(line) == 1 else Grid([list(line)])
     column = [row[found] for row in found_in.rows]
     return column[0] if len(column) == 1 else Grid([[v] for v in column])
+
+
+SAFE_SHEET_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+"""A sheet name ADDRESS writes as it is; any other is left to another engine (whether Excel quotes it differs)."""
+
+
+@FUNCTIONS.add("ADDRESS", 2, 5)
+def xl_address(row: Value, column: Value, kind: Value = MISSING, a1: Value = MISSING, sheet: Value = MISSING) -> Value:
+    """ADDRESS(row, column, [abs_num], [a1], [sheet_text]): a cell's reference as text ("$C$2", "R2C3"), for
+    INDIRECT and for reading; abs_num 1-4 says which parts are absolute."""
+    numbers = []
+    for value, default in ((row, None), (column, None), (kind, 1.0)):
+        value = value.first() if isinstance(value, Grid) else value
+        if value is MISSING and default is not None:
+            value = default
+        read = number(direct(value))
+        if isinstance(read, CellError):
+            return read
+        numbers.append(math.trunc(read))
+    r, c, how = numbers
+    if not (1 <= r <= 1_048_576 and 1 <= c <= 16_384) or how not in (1, 2, 3, 4):
+        return VALUE
+    style = a1.first() if isinstance(a1, Grid) else a1
+    a1_style = True if style is MISSING else truth(direct(style))
+    if isinstance(a1_style, CellError):
+        return a1_style
+    absolute_row, absolute_column = how in (1, 2), how in (1, 3)
+    if a1_style:
+        letters = get_column_letter(c)
+        text = f"{'$' if absolute_column else ''}{letters}{'$' if absolute_row else ''}{r}"
+    else:
+        text = f"R{r if absolute_row else f'[{r}]'}C{c if absolute_column else f'[{c}]'}"
+    name = sheet.first() if isinstance(sheet, Grid) else sheet
+    if name is MISSING or name is None:
+        return text
+    if isinstance(name, CellError):
+        return name
+    if not isinstance(name, str) or not SAFE_SHEET_NAME.match(name):
+        # Excel's documentation quotes '[Book1]Sheet1', the Excel that saved POI's test data does not
+        raise NotCoveredError("ADDRESS with a sheet name other than letters, digits, _ and .")
+    return f"{name}!{text}"

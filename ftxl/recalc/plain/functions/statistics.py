@@ -21,13 +21,20 @@ from .spec import Library
 FUNCTIONS = Library()
 
 
-def _statistic(function: Callable[[list[float]], float | CellError], least: int = 1) -> Callable[..., Value]:
+def _statistic(
+    function: Callable[[list[float]], float | CellError], least: int = 1, none: CellError = DIV0
+) -> Callable[..., Value]:
+    """A statistic of the numbers its arguments hold; fewer than `least` numbers is #DIV/0! (`none`, when
+    there are none at all)."""
+
     def call(*args: Value) -> Value:
         values = numbers_of(args)
         if isinstance(values, CellError):
             return values
+        if not values:
+            return none
         if len(values) < least:
-            return DIV0 if least > 1 or not values else NUM
+            return DIV0
         result = function(values)
         return result if isinstance(result, CellError) else finite(result)
 
@@ -44,7 +51,7 @@ def variance(sample: bool) -> Callable[[list[float]], float]:
     return of
 
 
-_median = _statistic(lambda values: statistics.median(values))
+_median = _statistic(lambda values: statistics.median(values), none=NUM)  # MEDIAN of no number: #NUM!
 for _name in ("MEDIAN",):
     FUNCTIONS.add(_name, 1, None, ranges=None, blanks_add_nothing=True)(_median)
 for _name, _sample in (("VAR", True), ("VAR.S", True), ("VARP", False), ("VAR.P", False)):

@@ -218,7 +218,7 @@ def test_text_formats_ftxl_cannot_vouch_for_are_left_to_the_other_engine(fmt):
 
 def _strict(book: PlainBook, values: dict) -> None:
     left: dict[str, str] = {}
-    book._evaluate(values, {}, None, left, {})
+    book._evaluate(values, {}, None, left, {}, {})
     if left:
         raise RuntimeError(next(iter(left.values())))
 
@@ -236,7 +236,7 @@ def test_logicals_refused_where_excel_refuses_them(formula, expected):
     values = {node("S", "B1"): True, node("S", "B2"): "0:59:99"}
     book = PlainBook({node("S", "Z1"): formula}, {}, list(values), [], ["S"])
     left: dict[str, str] = {}
-    result = book._evaluate(values, {}, None, left, {})
+    result = book._evaluate(values, {}, None, left, {}, {})
     if expected is None:
         assert "may be a date or time" in next(iter(left.values()))
     else:
@@ -308,3 +308,18 @@ def test_yearfrac_looks_at_the_basis_before_the_dates(basis, expected):
 )
 def test_precise_ceilings_and_floors_ignore_the_signs(formula, expected):
     assert calc(formula) == pytest.approx(expected, rel=1e-15)
+
+
+def test_sum_and_average_add_one_by_one_as_excel_does():
+    """Excel's =SUM(0.1,0.2,-0.3) is 5.55E-17 (the running sum), not 2.78E-17 (the exact sum of the doubles);
+    POI's AVERAGE over +-9999999999 and small numbers is Excel's -4.089355473190933E-09 the same way."""
+    assert calc("SUM(0.1,0.2,-0.3)") == 0.1 + 0.2 - 0.3
+    values = [0, 0, 1, 1e-05, 2, 1.1, 534, 1.00001, 9999999999, 2.99999, -9999999999, 999999.99999]
+    values += [-534, -999999.99999, -2, -2.99999, -1, -1.00001, -1.1, -1e-05]
+    cells = {f"A{k + 1}": float(v) for k, v in enumerate(values)}
+    assert calc("AVERAGE(A1:A20)", **cells) == -4.089355473190933e-09
+
+
+def test_median_of_no_number_is_num_as_in_excel():
+    assert calc("MEDIAN(A1:A3)", A1="text") == CellError("#NUM!")
+    assert calc("VARP(A1:A3)", A1="text") == CellError("#DIV/0!")
