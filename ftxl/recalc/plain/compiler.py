@@ -133,6 +133,8 @@ class Compiler:
         """What the user should know about the formula just compiled (a reference to a missing sheet)."""
         self.dynamic = False
         """The formula just compiled reads a reference known only by computing it."""
+        self._locals: dict[str, tuple[list[Value], bool]] = {}
+        """LET variables in scope while compiling: name -> (the slot its value is put in, it holds a range)."""
         self.reads = dynamic.Reads()
         """Where the dynamic references of the formula running now have read (the engine checks and clears it)."""
 
@@ -258,6 +260,12 @@ class Compiler:
         return text
 
     def name(self, name: str, context: str) -> Closure:
+        local = self._locals.get(name.removeprefix("_XLPM."))
+        if local is not None:  # a LET variable: its value, set when the LET runs
+            slot, is_range = local
+            if is_range and context == VALUE_CONTEXT and not self.in_array:
+                raise NotCoveredError("a LET variable holding a range, read as one value")
+            return lambda cells: slot[0]
         tree = self._name_tree(name)
         if tree is None:
             if name in self.name_texts:  # defined, but not in a form the plain engine reads
@@ -309,6 +317,8 @@ class Compiler:
             return self.where(upper, trees)
         if upper == "CELL":
             return self.cell_info(trees)
+        if upper == "LET":
+            return self.let(trees, context)
         if upper == "FORMULATEXT":
             return self.formula_text(trees)
         if upper == "AGGREGATE":
@@ -462,6 +472,41 @@ class Compiler:
         style = self.closure(trees[1], VALUE_CONTEXT) if len(trees) == 2 else None
         names = partial(self._name_target, self.sheet)
         return dynamic.indirect(text, style, self.sheet, (self.row, self.column), names, self.sheets, read)
+
+    def let(self, trees: list[Tree], context: str) -> Closure:
+        """LET(name1, value1, [name2, value2, ...], calculation): each value computed once when the LET runs,
+        in order (a later value may use an earlier name), then the calculation with them."""
+        if len(trees) < 3 or len(trees) % 2 == 0:
+            raise NotCoveredError(f"LET with {len(trees)} arguments")
+        inner = ARRAY_CONTEXT if self.in_array else VALUE_CONTEXT
+        steps: list[tuple[list[Value], Closure]] = []
+        hidden: list[tuple[str, tuple[list[Value], bool] | None]] = []
+        try:
+            for k in range(0, len(trees) - 1, 2):
+                if trees[k][0] != "name":
+                    raise NotCoveredError("LET with a variable that is not a plain name")
+                value_tree = self._named_range(trees[k + 1])
+                is_range = value_tree[0] == "ref" or _dynamic_call(value_tree)
+                value = self.closure(value_tree, RANGE_CONTEXT if is_range else inner)
+                slot: list[Value] = [None]
+                variable = trees[k][1].removeprefix("_XLPM.")
+                hidden.append((variable, self._locals.get(variable)))
+                self._locals[variable] = (slot, is_range)
+                steps.append((slot, value))
+            body = self.closure(trees[-1], context)
+        finally:
+            for variable, outer in reversed(hidden):
+                if outer is None:
+                    self._locals.pop(variable, None)
+                else:
+                    self._locals[variable] = outer
+
+        def run(cells: Cells) -> Value:
+            for slot, value in steps:
+                slot[0] = value(cells)
+            return body(cells)
+
+        return run
 
     def range_to(self, start: str, function: str, trees: list[Tree], context: str) -> Closure:
         """`start`:OFFSET(...) or `start`:INDIRECT(...): the range from the cell `start` to the target's far

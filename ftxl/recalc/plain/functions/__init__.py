@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from . import (
     aggregate,
+    arrays,
     bases,
     criteria,
     database,
@@ -34,6 +35,7 @@ def _merged() -> dict[str, Spec]:
     merged: dict[str, Spec] = {}
     for module in (
         aggregate,
+        arrays,
         logic,
         maths,
         statistics,
