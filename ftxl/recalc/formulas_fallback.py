@@ -43,6 +43,7 @@ from .formula_text import (
     parse_node,
     references,
 )
+from .plain.compiler import describe_loop
 from .plain.parser import static_references
 from .values import MAX_RANGE_CELLS, CellError, area
 
@@ -215,15 +216,16 @@ class CompiledBook:
             except ValueError as exc:
                 if "Unreachable" not in str(exc):
                     raise
+                loop = describe_loop(cells.formulas, cells.sheets) or "not found from the formula texts"
                 if cells.iteration is not None:
                     raise WorkbookError(
-                        "a loop of iterative calculation through formulas only the formulas engine computes "
-                        "(such as OFFSET or INDIRECT); ftxl iterates loops of the formulas its plain engine "
-                        "computes. Break the loop to compute this workbook"
+                        f"a loop of iterative calculation ({loop}) through formulas only the formulas engine "
+                        "computes; ftxl iterates loops of the formulas its plain engine computes. Break the loop "
+                        "to compute this workbook"
                     ) from None
                 raise WorkbookError(
-                    "circular reference: some formulas depend on themselves; Excel computes them only with "
-                    "iterative calculation on, and this workbook has it off. Break the loop"
+                    f"circular reference: {loop}; Excel computes these only with iterative calculation on, and "
+                    "this workbook has it off. Break the loop"
                 ) from None
             try:
                 self.function = FastPipe(pipe)

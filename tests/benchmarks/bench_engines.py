@@ -4,8 +4,8 @@
 
 Engines, each on the same files and cells (non-volatile formula cells with Excel's cached value):
 - ftxl: `recalc` as users get it (plain engine, IronCalc then `formulas` for what it does not cover, warnings;
-  until 2026-12-05 `formulas` alone was the fallback, which is what the first row measured then);
-- ftxl + IronCalc: `recalc --engine ironcalc` (the same as the default now that `ftxl[cli]` installs IronCalc);
+  until 2026-12-05 `formulas` alone was the fallback, and a row "ftxl + IronCalc" measured `--engine ironcalc`,
+  which is now the default and was dropped);
 - formulas alone: ftxl with `--engine formulas` (every cell through the `formulas` library);
 - IronCalc alone: `ironcalc.load_from_xlsx`, `evaluate`, each cell read back (IronCalc warns about nothing).
 
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 
 SPLITS = {"tuned": ROOT / "tests" / "corpus", "heldout": ROOT / "tests" / "heldout"}
-ENGINES = ("ftxl", "ftxl + IronCalc", "formulas alone", "IronCalc alone")
+ENGINES = ("ftxl", "formulas alone", "IronCalc alone")
 
 
 @dataclass
@@ -131,7 +131,7 @@ def run_ironcalc(path: str, wanted: list[tuple[str, str]]) -> dict[tuple[str, st
 
 def _child(queue: Any, engine: str, path: str, wanted: list[tuple[str, str]]) -> None:
     start = time.perf_counter()
-    modes = {"ftxl": "auto", "ftxl + IronCalc": "ironcalc", "formulas alone": "formulas"}
+    modes = {"ftxl": "auto", "formulas alone": "formulas"}
     result = run_ironcalc(path, wanted) if engine == "IronCalc alone" else run_ftxl(path, modes[engine])
     queue.put((result, time.perf_counter() - start))
 

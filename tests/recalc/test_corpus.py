@@ -49,7 +49,7 @@ def test_every_cell_equals_excel_or_carries_a_warning(path):
     assert not silent, "\n".join(silent[:10])
 
 
-def test_at_least_95_percent_of_the_cells_equal_excel():
+def test_at_least_97_5_percent_of_the_cells_equal_excel():
     """Cells that depend on a volatile function (RAND, TODAY) are left out: Excel's value was of its moment."""
     cells = equal = 0
     for path in FILES:
@@ -57,6 +57,6 @@ def test_at_least_95_percent_of_the_cells_equal_excel():
         cells += result.cells - result.volatile
         equal += result.equal - result.volatile_equal
     assert cells > 10_000
-    # 96.6 % on the first 272 files; Apache POI's six number-format torture files (fractions and scientific
-    # formats with text inside, 952 cells, about half left to `formulas` with a warning) bring it to 95.0 %
-    assert equal / cells >= 0.949, f"{equal:,} of {cells:,} cells equal Excel ({equal / cells:.2%})"
+    # 95.0 % with `formulas` as the fallback, 97.2 % with IronCalc; 98.0 % (28,643 of 29,232) with OFFSET,
+    # INDIRECT, LET and the dynamic arrays in the plain engine, which no longer sends whole workbooks away
+    assert equal / cells >= 0.975, f"{equal:,} of {cells:,} cells equal Excel ({equal / cells:.2%})"

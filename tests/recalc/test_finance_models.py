@@ -271,3 +271,15 @@ def _with_cached_value(path: Path, ref: str, value: str) -> None:
 def test_math_of_the_fixed_point_itself():
     interest, closing = closed_form()[0]
     assert math.isclose(closing, OPENING + interest - PAYMENT)
+
+
+def test_the_formulas_engine_names_the_loop_it_refuses(tmp_path):
+    """`--engine formulas` (and the whole-workbook fallback) used to say only "some formulas depend on themselves"."""
+    book = openpyxl.Workbook()
+    book.active.title = "Debt"
+    book.active["A1"], book.active["B1"], book.active["C1"] = "=B1+1", "=A1*2", "=5"
+    source = tmp_path / "loop.xlsx"
+    book.save(source)
+    result = recalculate(source, tmp_path / "out.xlsx", ModelCache(engine="formulas"))
+    assert not result.ok
+    assert result.error.startswith("circular reference: Debt!A1 -> Debt!B1 -> Debt!A1"), result.error

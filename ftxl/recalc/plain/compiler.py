@@ -1000,6 +1000,27 @@ def _cycle(stuck: list[Step], needs: list[set[int]], steps: list[Step], names: d
     )
 
 
+def describe_loop(formulas: dict[str, str], sheets: list[str]) -> str:
+    """Where a workbook's formulas read themselves in a circle, for a refusal by another engine: the cells of
+    one loop found from the formula texts ("Sheet!A1 -> Sheet!B1 -> Sheet!A1 (2 cells in or behind loops)"),
+    else the cells whose references are known only by computing them, through which the loop must run."""
+    steps, dynamic = [], []
+    for key, text in formulas.items():
+        sheet, ref = parse_node(key)
+        refs = static_references(text, sheet, values_only=True)
+        if refs is None:
+            dynamic.append(key)
+        places = [(target, place) for target, place in refs or () if target]  # names are not followed here
+        steps.append(Step(key, _uncovered, sheet, range_boundaries(ref), places))
+    names = {sheet.upper(): sheet for sheet in sheets}
+    try:
+        _order(steps, names)
+    except CircularReferenceError as exc:
+        return str(exc).split(";", 1)[0].removeprefix("circular reference: ")
+    shown = ", ".join(_where(key, names) for key in dynamic[:5]) + (" ..." if len(dynamic) > 5 else "")
+    return f"through a formula whose references are known only by computing them ({shown})" if dynamic else ""
+
+
 def _where(key: str, names: dict[str, str]) -> str:
     sheet, ref = parse_node(key)
     return f"{names.get(sheet, sheet)}!{ref}"
