@@ -67,6 +67,14 @@ DEFAULT_OUT = Path("recalculated")
     "engine cannot order); formulas: the formulas library for every workbook (slower; to cross-check); "
     "ironcalc: as auto, with IronCalc required.",
 )
+@click.option(
+    "--iterate",
+    is_flag=True,
+    help="Compute the loops (circular references) of workbooks saved with iterative calculation off, as Excel "
+    "does with it on: at most 100 iterations, until no value moves by more than 0.001 (Excel's defaults). Excel "
+    "takes the setting from the first workbook opened in a session, so a model saved without it (an LBO's debt "
+    "schedule) may still have been computed with it. A workbook's own setting wins where it has one.",
+)
 def recalc(
     paths: tuple[Path, ...],
     out_dir: Path | None,
@@ -80,6 +88,7 @@ def recalc(
     max_cells: int,
     strict: bool,
     engine: str,
+    iterate: bool,
 ) -> None:
     """Recalculate saved workbooks without Excel, ftxl's functions included.
 
@@ -134,7 +143,7 @@ def recalc(
             results = _run_with_progress(
                 job_list,
                 jobs,
-                Settings(engine, max_memory, Limits(max_formula_cells=max_cells)),
+                Settings(engine, max_memory, Limits(max_formula_cells=max_cells), iterate),
                 show=not quiet and not as_json and sys.stderr.isatty(),
                 done=finished.append,
             )

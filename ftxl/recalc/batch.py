@@ -117,15 +117,17 @@ def mark_output_folder(out_dir: Path) -> None:
         raise WorkbookError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
 
 
-_caches: dict[str, ModelCache] = {}
-"""This process's compiled models, one cache per engine choice."""
+_caches: dict[tuple[str, bool], ModelCache] = {}
+"""This process's compiled models, one cache per engine choice (and --iterate)."""
 
 
-def run_job(job: Job, limits: Limits = DEFAULT_LIMITS, engine_choice: str = "auto") -> FileResult:
+def run_job(
+    job: Job, limits: Limits = DEFAULT_LIMITS, engine_choice: str = "auto", iterate: bool = False
+) -> FileResult:
     """Recalculate one job with this process's model cache (created on first use)."""
-    cache = _caches.get(engine_choice)
+    cache = _caches.get((engine_choice, iterate))
     if cache is None:
-        cache = _caches[engine_choice] = ModelCache(engine=engine_choice)
+        cache = _caches[(engine_choice, iterate)] = ModelCache(engine=engine_choice, iterate=iterate)
     if job.target != job.source:
         try:
             job.target.parent.mkdir(parents=True, exist_ok=True)
@@ -224,6 +226,8 @@ class Settings:
     engine: str = "auto"
     memory_gib: float | None = None
     limits: Limits = DEFAULT_LIMITS
+    iterate: bool = False
+    """Iterate the loops of workbooks saved with iterative calculation off, with Excel's defaults."""
 
 
 def run(
@@ -257,7 +261,7 @@ def _run(
         results = []
         with _memory_capped(settings.memory_gib):
             for job in jobs:
-                results.append(run_job(job, settings.limits, settings.engine))
+                results.append(run_job(job, settings.limits, settings.engine, settings.iterate))
                 report(results[-1])
         return results
     done: dict[int, FileResult] = {}
@@ -302,7 +306,7 @@ def _run_in_worker(job: Job, settings: Settings) -> FileResult:
     global _busy
     _busy = True
     try:
-        return run_job(job, settings.limits, settings.engine)
+        return run_job(job, settings.limits, settings.engine, settings.iterate)
     except KeyboardInterrupt:  # the file being written has been cleaned up on the way here
         os._exit(INTERRUPTED)
     finally:

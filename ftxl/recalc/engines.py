@@ -29,7 +29,7 @@ from ..bounded_cache import BoundedCache
 from . import fidelity
 from .book import BookCells, Evaluation
 from .formula_text import EXTERNAL_REFERENCE, FTXL_CALL, STRING_LITERAL, node, node_ref, parse_node
-from .plain.compiler import PlainBook
+from .plain.compiler import ON_IN_WORKBOOK, PlainBook
 from .values import VALUE, NotCoveredError
 
 if TYPE_CHECKING:
@@ -311,12 +311,14 @@ def collecting_cycles() -> Iterator[None]:
 class ModelCache:
     """Compiled models by formula signature, so filled copies of one template compile once."""
 
-    def __init__(self, size: int = 32, engine: str = "auto") -> None:
+    def __init__(self, size: int = 32, engine: str = "auto", iterate: bool = False) -> None:
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
         if engine == "ironcalc" and not ironcalc_installed():
             raise ValueError("engine ironcalc: IronCalc is not installed (pip install 'ftxl[cli]')")
         self.engine = engine
+        self.iterate = iterate
+        """Compute loops iteratively, with Excel's defaults, in workbooks saved with iteration off (--iterate)."""
         self.shared = 0
         """Models used for more than one workbook so far."""
         self.models: BoundedCache[tuple[Any, ...], Model] = BoundedCache(size)
@@ -328,8 +330,20 @@ class ModelCache:
 
     def evaluate(self, cells: BookCells) -> Evaluation:
         """Evaluate `cells` with the cached model of their signature, compiling it when new."""
+        asked = self.iterate and cells.iteration is None
+        if asked:  # Excel takes the setting from the first workbook of a session: this one may have had it on
+            cells.iteration = EXCEL_ITERATION
         model = self.models.get_or_make(cells.signature(), lambda: Model(cells, self.engine))
         model.uses += 1
         if model.uses == 2:
             self.shared += 1
-        return model.evaluate(cells)
+        evaluation = model.evaluate(cells)
+        if asked and evaluation.iterated:
+            evaluation.engine = evaluation.engine.replace(ON_IN_WORKBOOK, ON_BY_OPTION)
+            evaluation.iterated = evaluation.iterated.replace(ON_IN_WORKBOOK, ON_BY_OPTION)
+        return evaluation
+
+
+EXCEL_ITERATION = (100, 0.001)
+"""Excel's defaults for iterative calculation: at most 100 iterations, until no value moves by more than 0.001."""
+ON_BY_OPTION = "on by --iterate: Excel's 100 iterations, maximum change 0.001"

@@ -225,7 +225,7 @@ class CompiledBook:
                     ) from None
                 raise WorkbookError(
                     f"circular reference: {loop}; Excel computes these only with iterative calculation on, and "
-                    "this workbook has it off. Break the loop"
+                    "this workbook has it off. Break the loop, or run ftxl recalc --iterate if it is meant"
                 ) from None
             try:
                 self.function = FastPipe(pipe)

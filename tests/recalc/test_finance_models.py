@@ -283,3 +283,20 @@ def test_the_formulas_engine_names_the_loop_it_refuses(tmp_path):
     result = recalculate(source, tmp_path / "out.xlsx", ModelCache(engine="formulas"))
     assert not result.ok
     assert result.error.startswith("circular reference: Debt!A1 -> Debt!B1 -> Debt!A1"), result.error
+
+
+def test_iterate_option_computes_a_debt_schedule_saved_with_iteration_off(tmp_path):
+    """Excel takes iteration from the first workbook of a session: an LBO saved without it was still iterated.
+    `ftxl recalc --iterate` does so with Excel's defaults (100 iterations, maximum change 0.001)."""
+    source = tmp_path / "lbo.xlsx"
+    debt_schedule(iterate=False).save(source)
+    run = CliRunner().invoke(cli, ["recalc", str(source), "--out", str(tmp_path / "o"), "--iterate", "--json"])
+    assert run.exit_code == 0, run.output
+    (report,) = json.loads(run.output)["files"]
+    assert "on by --iterate: Excel's 100 iterations, maximum change 0.001" in report["engine"]
+    values = _values(tmp_path / "o" / "lbo.xlsx")
+    for period, (interest, closing) in enumerate(closed_form(), start=1):
+        assert values[f"C{period + 1}"] == pytest.approx(interest, abs=0.001)
+        assert values[f"E{period + 1}"] == pytest.approx(closing, abs=0.001)
+    refused = CliRunner().invoke(cli, ["recalc", str(source), "--out", str(tmp_path / "p")])
+    assert refused.exit_code == 1 and "ftxl recalc --iterate" in refused.output

@@ -996,7 +996,7 @@ def _cycle(stuck: list[Step], needs: list[set[int]], steps: list[Step], names: d
     return (
         f"circular reference: {shown} ({len(blocked)} cell{'s' if len(blocked) != 1 else ''} in or behind loops); "
         "Excel computes these only with iterative calculation on, and this workbook has it off. Break the loop, "
-        "or turn iterative calculation on (File > Options > Formulas) if the loop is meant"
+        "or turn iterative calculation on (File > Options > Formulas, or ftxl recalc --iterate) if the loop is meant"
     )
 
 
@@ -1470,6 +1470,10 @@ def _change(old: Value, new: Value) -> float:
     return 0.0 if type(old) is type(new) and old == new else float("inf")
 
 
+ON_IN_WORKBOOK = "on in this workbook"
+"""Why loops were iterated, in the result line (ftxl recalc --iterate says it asked)."""
+
+
 def _iteration_line(loops: list[_Loop], iteration: tuple[int, float] | None) -> str:
     """What iterative calculation did, for the result line."""
     assert iteration is not None
@@ -1478,7 +1482,7 @@ def _iteration_line(loops: list[_Loop], iteration: tuple[int, float] | None) -> 
     change = max(loop.change for loop in loops)
     settled = change <= iteration[1]
     return (
-        f"iterative calculation (on in this workbook): {cells:,} cell{'s' if cells != 1 else ''} in "
+        f"iterative calculation ({ON_IN_WORKBOOK}): {cells:,} cell{'s' if cells != 1 else ''} in "
         f"{len(loops):,} loop{'s' if len(loops) != 1 else ''}, {most:,} iteration{'s' if most != 1 else ''}, "
         + (
             f"last change {change:.3g} within {iteration[1]:g}"
