@@ -101,7 +101,11 @@ class Compiler:
         local_names: dict[str, str] | None = None,
         filtered_sheets: set[str] | None = None,
         formula_texts: dict[tuple[str, int, int], str | None] | None = None,
+        spills: dict[tuple[str, int, int], Box] | None = None,
     ) -> None:
+        self.spills = spills or {}
+        """(SHEET, row, column) of an array formula's first cell -> the range it fills: what A1# (saved as
+        _xlfn.ANCHORARRAY(A1)) refers to."""
         self.formula_texts = formula_texts or {}
         """(SHEET, row, column) -> the formula text saved in that cell for FORMULATEXT; None where it is not
         known as saved (inside an array range, a text the engine rewrote)."""
@@ -319,6 +323,8 @@ class Compiler:
             return self.cell_info(trees)
         if upper == "LET":
             return self.let(trees, context)
+        if upper == "ANCHORARRAY":
+            return self.spilled(trees, context)
         if upper == "FORMULATEXT":
             return self.formula_text(trees)
         if upper == "AGGREGATE":
@@ -472,6 +478,17 @@ class Compiler:
         style = self.closure(trees[1], VALUE_CONTEXT) if len(trees) == 2 else None
         names = partial(self._name_target, self.sheet)
         return dynamic.indirect(text, style, self.sheet, (self.row, self.column), names, self.sheets, read)
+
+    def spilled(self, trees: list[Tree], context: str) -> Closure:
+        """A1# (ANCHORARRAY(A1) in the file): the range the array formula in A1 fills, as the file saved it
+        (#REF! where A1 holds no array formula)."""
+        target = self._named_range(trees[0]) if len(trees) == 1 else ("missing",)
+        if target[0] != "ref":
+            raise NotCoveredError("a spill reference (#) to something other than a cell")
+        box = self.spills.get((target[1], target[2][1], target[2][0]))
+        if box is None:
+            return lambda cells: REF
+        return self.reference(target[1], box, RANGE_CONTEXT if context == VALUE_CONTEXT else context)
 
     def let(self, trees: list[Tree], context: str) -> Closure:
         """LET(name1, value1, [name2, value2, ...], calculation): each value computed once when the LET runs,
@@ -1099,6 +1116,11 @@ class PlainBook:
                 for column in range(min_col, max_col + 1):
                     first = (row, column) == (min_row, min_col)
                     texts[(sheet.upper(), row, column)] = text if whole and first else None
+        spills = {}
+        for key in array_formulas:
+            sheet, ref = parse_node(key)
+            box = range_boundaries(ref)
+            spills[(sheet, box[1], box[0])] = box
         compiler = Compiler(
             name_trees,
             known,
@@ -1111,6 +1133,7 @@ class PlainBook:
             local_names,
             filtered_sheets,
             texts,
+            spills,
         )
         steps = []
         self.notes: list[tuple[str, str]] = []

@@ -87,3 +87,14 @@ def test_let_names_values_once_in_order():
 def test_mode_as_excel_gives_it(formula, expected):
     cells = {"A1": 1.0, "A2": 2.0, "A3": 2.0, "A4": 3.0, "A5": 3.0, "A6": 4.0, "B9": 2.0}
     assert calc(formula, **cells) == [[expected]]
+
+
+def test_a_spill_reference_reads_the_range_the_array_formula_fills():
+    """Excel saves =SUM(A1#) as SUM(_xlfn.ANCHORARRAY(A1)), with the spill A1:A3 as an array formula's range."""
+    formulas = {node("S", "A1:A3"): "_xlfn.SEQUENCE(3)", node("S", "B1"): "SUM(_xlfn.ANCHORARRAY(A1))"}
+    formulas[node("S", "B2")] = "ROWS(_xlfn.ANCHORARRAY(A1))*10+SUM(_xlfn.ANCHORARRAY(C1))"
+    book = PlainBook(formulas, {}, [], [], ["S"], array_formulas={node("S", "A1:A3")})
+    assert not book.uncovered, book.uncovered
+    results = book.evaluate({}, {})
+    assert results[node("S", "B1")] == [[6.0]]
+    assert results[node("S", "B2")] == [[CellError("#REF!")]]  # C1 holds no spill
