@@ -35,6 +35,8 @@ class BookCells:
     """SHEETs with an autofilter, whose hidden rows may be filtered out (SUBTOTAL 1-11 leaves those out too)."""
     iteration: tuple[int, float] | None = None
     """(most iterations, largest change) of iterative calculation when the workbook turns it on, else None."""
+    linked_sheets: list[str] = field(default_factory=list)
+    """Other workbooks' sheets whose cells this file caches ("[1]Sheet1"): their values are among `values`."""
     rewritten: set[str] = field(default_factory=set)
     """Nodes of formulas whose engine text is not the text saved in the cell (a table reference resolved, an
     add-in reference dropped): FORMULATEXT of them is left to another engine."""

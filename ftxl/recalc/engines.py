@@ -78,7 +78,7 @@ class Model:
                 cells.names,
                 list(cells.values),
                 list(cells.blocks),
-                cells.sheets,
+                cells.sheets + cells.linked_sheets,
                 cells.array_formulas,
                 cells.date1904,
                 cells.hidden_rows,

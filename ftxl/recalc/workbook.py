@@ -262,6 +262,10 @@ class BookReader:
         for sheet_name, sheet_values in values.items():
             for ref, value in sheet_values.items():
                 self.book.values[formula_text.node(sheet_name, ref)] = value
+        for linked, cached in self.workbook.external.items():  # another workbook's cells, as last saved here
+            self.book.linked_sheets.append(linked)
+            for ref, value in cached.items():
+                self.book.values[formula_text.node(linked, ref)] = value
 
     def _blocks(self, formula_cells: set[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
         """Large ranges of value cells that formulas only ever read whole: each becomes one engine input."""

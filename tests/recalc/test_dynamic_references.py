@@ -169,3 +169,13 @@ def test_many_running_sums_over_offset_finish_quickly(tmp_path):
     assert time.perf_counter() - start < 20
     assert values.active[f"B{rows}"].value == rows * (rows + 1) // 2
     assert values.active[f"C{rows}"].value == 2 * rows
+
+
+def test_references_to_another_workbook_read_the_link_cache_saved_with_the_file(tmp_path):
+    """Excel shows [1]Sheet1!A1 from the cache in xl/externalLinks until its links are updated; so does ftxl,
+    with a warning that the values are as old as the file (they used to show #REF!)."""
+    source = CORPUS / "closedxml" / "ClosedXML.Tests_Resource_TryToLoad_LO_xlsx_external-refs.xlsx"
+    result = compare(source)
+    assert result.engine == "plain" and result.equal == result.cells == 4
+    out = recalculate(source, tmp_path / "out.xlsx", ModelCache())
+    assert out.ok and any("link cache" in w for w in out.warnings), out.warnings

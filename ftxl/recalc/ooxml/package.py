@@ -25,6 +25,7 @@ from defusedxml.ElementTree import fromstring
 
 from ...bounded_cache import BoundedCache
 from ...errors import WorkbookError
+from ..values import ERRORS, CellError
 from .worksheet import plain_text
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -77,6 +78,9 @@ class Workbook:
     iteration: tuple[int, float] | None = None
     """(most iterations, largest change) when the workbook turns iterative calculation on (`<calcPr
     iterate="1" iterateCount="100" iterateDelta="0.001"/>`, Excel's defaults); None when it is off."""
+    external: dict[str, dict[str, object]] = field(default_factory=dict)
+    """Other workbooks' cells as this file saved them (its link cache, `xl/externalLinks/`): "[1]Sheet1" (the
+    sheet as formulas name it) -> A1 -> value. Excel shows these until the links are updated."""
 
 
 def sniff(path: Path) -> None:
@@ -310,6 +314,7 @@ def read_workbook(package: Package) -> Workbook:
     """Sheets, defined names and shared strings of `package` (read-only: copies share one object)."""
     names = ["xl/workbook.xml", "xl/_rels/workbook.xml.rels"]
     names += sorted(name for name in package.names if name.endswith("sharedStrings.xml"))
+    names += sorted(name for name in package.names if name.startswith("xl/externalLinks/") and name.endswith(".xml"))
     data = {name: package.read(name) for name in names if name in package.names}
     key = tuple(data.get(name, b"") for name in names)
     book = _WORKBOOKS.get(key)
@@ -384,7 +389,48 @@ def _parse_workbook(package: Package, data: dict[str, bytes]) -> Workbook:
             # plain text, or rich-text runs; phonetic guides (rPh) are not part of the value
             texts = [item.findtext(t) or ""] + [r.findtext(t) or "" for r in item.findall(run)]
             book.shared_strings.append(plain_text("".join(texts)))
+    for number, reference in enumerate(root.iter(f"{{{MAIN_NS}}}externalReference"), start=1):
+        part = rels.get(reference.get(f"{{{REL_NS}}}id", ""))
+        if part and part in package.names:
+            book.external.update(_link_cache(package.xml(part, data.get(part)), number, book.shared_strings))
     return book
+
+
+def _link_cache(link: Element, number: int, strings: list[str]) -> dict[str, dict[str, object]]:
+    """The cells another workbook (the `number`th external reference) had when this file was saved, by the
+    sheet name formulas use for them ("[1]Sheet1")."""
+    book = link.find(f"{{{MAIN_NS}}}externalBook")
+    if book is None:
+        return {}
+    sheets = [s.get("val", "") for s in book.iter(f"{{{MAIN_NS}}}sheetName")]
+    found: dict[str, dict[str, object]] = {}
+    for data in book.iter(f"{{{MAIN_NS}}}sheetData"):
+        sheet_id = data.get("sheetId", "")
+        if not sheet_id.isdigit() or int(sheet_id) >= len(sheets):
+            continue
+        cells: dict[str, object] = {}
+        for cell in data.iter(f"{{{MAIN_NS}}}cell"):
+            ref, kind, text = cell.get("r", ""), cell.get("t", "n"), cell.findtext(f"{{{MAIN_NS}}}v")
+            if not ref or text is None:
+                continue
+            value: object
+            if kind == "n":
+                try:
+                    value = float(text)
+                except ValueError:
+                    continue
+            elif kind == "b":
+                value = text.strip() in ("1", "true")
+            elif kind == "e":
+                value = CellError(text.strip()) if text.strip() in ERRORS else None
+            elif kind == "s":
+                value = strings[int(text)] if text.isdigit() and int(text) < len(strings) else None
+            else:  # str, inlineStr
+                value = plain_text(text)
+            if value is not None:
+                cells[ref.replace("$", "").upper()] = value
+        found[f"[{number}]{sheets[int(sheet_id)]}"] = cells
+    return found
 
 
 def looks_like_workbook(path: Path) -> bool:

@@ -199,8 +199,13 @@ class Compiler:
 
     def reference(self, sheet: str, box: Box, context: str) -> Closure:
         if sheet not in self.sheets:  # Excel shows #REF! for a sheet that does not exist
-            self.notes.append(f"refers to sheet {sheet!r}, which is not in the workbook; the cell shows #REF!")
+            if re.match(r"^\[\d+\]", sheet):
+                self.notes.append("refers to another workbook, which is never opened; the cell shows #REF!")
+            else:
+                self.notes.append(f"refers to sheet {sheet!r}, which is not in the workbook; the cell shows #REF!")
             return lambda cells: REF
+        if sheet.startswith("[") and LINKED_NOTE not in self.notes:
+            self.notes.append(LINKED_NOTE)
         min_col, min_row, max_col, max_row = box
         single = min_col == max_col and min_row == max_row
         if context == VALUE_CONTEXT and not single:
@@ -706,6 +711,10 @@ class Compiler:
 
 
 _WHERE_FUNCTIONS = frozenset({"ROW", "COLUMN", "ROWS", "COLUMNS"})
+LINKED_NOTE = (
+    "reads another workbook's cells as this file saved them (Excel's link cache), as Excel shows them until "
+    "its links are updated: open the source to refresh them"
+)
 CELL_INFO_TYPES = frozenset(
     {"address", "col", "color", "contents", "filename", "format", "parentheses", "prefix", "protect", "row", "type"}
     | {"width"}

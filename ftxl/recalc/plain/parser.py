@@ -20,10 +20,10 @@ from ..formula_text import LAST_COLUMN, LAST_ROW
 from ..values import ERRORS, CellError, NotCoveredError, Value
 
 REFERENCE = re.compile(
-    r"^(?:(?P<sheet>'(?:[^']|'')+'|[^'!:\[\]\s]+)!)?(?P<a>\$?[A-Za-z]{1,3}\$?\d+)(?::(?P<b>\$?[A-Za-z]{1,3}\$?\d+))?$"
+    r"^(?:(?P<sheet>'(?:[^']|'')+'|(?:\[\d+\])?[^'!:\[\]\s]+)!)?(?P<a>\$?[A-Za-z]{1,3}\$?\d+)(?::(?P<b>\$?[A-Za-z]{1,3}\$?\d+))?$"
 )
 WHOLE_LINES = re.compile(
-    r"^(?:(?P<sheet>'(?:[^']|'')+'|[^'!:\[\]\s]+)!)?"
+    r"^(?:(?P<sheet>'(?:[^']|'')+'|(?:\[\d+\])?[^'!:\[\]\s]+)!)?"
     r"(?:\$?(?P<c1>[A-Za-z]{1,3}):\$?(?P<c2>[A-Za-z]{1,3})|\$?(?P<r1>\d+):\$?(?P<r2>\d+))$"
 )
 """Whole columns (A:C) or whole rows (1:3), with an optional sheet."""
