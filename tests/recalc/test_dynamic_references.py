@@ -179,3 +179,18 @@ def test_references_to_another_workbook_read_the_link_cache_saved_with_the_file(
     assert result.engine == "plain" and result.equal == result.cells == 4
     out = recalculate(source, tmp_path / "out.xlsx", ModelCache())
     assert out.ok and any("link cache" in w for w in out.warnings), out.warnings
+
+
+def test_a_warning_passes_through_a_dynamic_reference(tmp_path):
+    """A cell that reads an unchecked fallback value through OFFSET is warned like one that reads it directly."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["A1"] = "=FISHER(0.5)"  # not in the plain engine: computed by a fallback, with a warning
+    sheet["B1"] = "=OFFSET(A1,0,0)*2"
+    sheet["C1"] = "=B1+1"
+    sheet["D1"] = '=INDIRECT("E1")'
+    sheet["E1"] = 3
+    result, values = _computed(tmp_path, book)
+    assert {"Sheet!A1", "Sheet!B1", "Sheet!C1"} <= set(result.warned_cells), result.warned_cells
+    assert "Sheet!D1" not in result.warned_cells
+    assert values.active["B1"].value == pytest.approx(2 * 0.5493061443340549)

@@ -428,7 +428,7 @@ class Compiler:
             value = float(self.row if name == "ROW" else self.column)
             return lambda cells: value
         tree = self._named_range(trees[0])
-        if tree[0] == "call" and _call_name(tree[1]) in ("OFFSET", "INDIRECT"):
+        if _dynamic_call(tree):
             return self._where_dynamic(name, self.dynamic_reference(_call_name(tree[1]), tree[2], RANGE_CONTEXT, True))
         if tree[0] != "ref":
             if name in ("ROW", "COLUMN"):
@@ -463,8 +463,7 @@ class Compiler:
         `position`, the target itself (SHEET, box), not read (ROW, COLUMN, ROWS, COLUMNS and CELL("row")
         ask where it is, which is no dependency)."""
         self.dynamic = True
-        cut = (self.row, self.column) if context == VALUE_CONTEXT and not self.in_array else None
-        read = dynamic.locator if position else dynamic.reader(self.reads, cut)
+        read = dynamic.locator if position else self._target_reader(context)
         if function == "OFFSET":
             if not 3 <= len(trees) <= 5:
                 raise NotCoveredError(f"OFFSET with {len(trees)} arguments")
@@ -530,6 +529,11 @@ class Compiler:
 
         return run
 
+    def _target_reader(self, context: str) -> Callable[[dynamic.Target, Cells], Value]:
+        """Reads a dynamic reference's target, logged; in a normal cell cut to the cell in its row or column."""
+        cut = (self.row, self.column) if context == VALUE_CONTEXT and not self.in_array else None
+        return dynamic.reader(self.reads, cut)
+
     def range_to(self, start: str, function: str, trees: list[Tree], context: str) -> Closure:
         """`start`:OFFSET(...) or `start`:INDIRECT(...): the range from the cell `start` to the target's far
         corner (both on one sheet, else #REF!), read when it runs."""
@@ -540,8 +544,7 @@ class Compiler:
         if corner[0] != "ref":
             raise NotCoveredError(f"a range from {start} to {function}")
         locate = self.dynamic_reference(function, trees, RANGE_CONTEXT, position=True)
-        cut = (self.row, self.column) if context == VALUE_CONTEXT and not self.in_array else None
-        read = dynamic.reader(self.reads, cut)
+        read = self._target_reader(context)
         sheet, box = corner[1], corner[2]
 
         def run(cells: Cells) -> Value:
@@ -1169,6 +1172,8 @@ class PlainBook:
         """Counts the changes of plan after compiling: formulas left to the other engine, or dependencies of
         dynamic references learnt (the batches change with it)."""
         self._planned: tuple[int, list[tuple[int, list[Any], bool]]] = (-1, [])
+        self._learnt = False
+        """The last pass found dynamic references reading formulas they did not list yet."""
         self._producers: dict[tuple[str, Box], list[str]] = {}
         """Per (SHEET, box) a dynamic reference read: the formulas with a cell in it (for this plan)."""
         self._arrange(steps)
@@ -1283,22 +1288,24 @@ class PlainBook:
         while True:
             left: dict[str, str] = {}
             late: dict[str, list[dynamic.Target]] = {}
+            self._learnt = False
             results = self._evaluate(values, blocks, foreign, left, saved or {}, late)
+            if self._learnt:  # dynamic references read formulas: put them among their dependencies
+                self._arrange(self.steps)
+                self.generation += 1
             if not left and not late:
                 return results
             moving = next((key for key in left if self.steps[self._index[key]].dynamic), None)
             if moving is not None:  # what it reads is known only by running it: no batch can be fed its inputs
                 raise NotCoveredError(f"{left[moving]}, with references known only by computing them")
-            if late:  # a dynamic reference read a formula computed after it: learn the dependency, order again
+            if late:  # a dynamic reference read a formula computed after it: computed again in the new order
                 passes += 1
                 if passes > MAX_REORDERS:
                     raise NotCoveredError("OFFSET or INDIRECT targets that moved in every one of 50 passes")
-                for key, targets in late.items():
-                    step = self.steps[self._index[key]]
-                    step.refs.extend(t for t in dict.fromkeys(targets) if t not in step.refs)
-            self.uncovered.update(left)  # all found in one pass: one more pass, not one per cell
-            self._arrange(self.steps)
-            self.generation += 1
+            if left:
+                self.uncovered.update(left)  # all found in one pass: one more pass, not one per cell
+                self._arrange(self.steps)
+                self.generation += 1
 
     def _evaluate(
         self,
@@ -1423,10 +1430,17 @@ class PlainBook:
         late: dict[str, list[dynamic.Target]],
         loop: set[str] = frozenset(),  # type: ignore[assignment]
     ) -> None:
-        """After a dynamic step ran: each target it read that holds a formula not yet computed in this pass
-        (nor iterated with it in one loop) goes into `late` (the step read a stale value)."""
+        """After a dynamic step ran: each target it read that holds a formula becomes one of its dependencies
+        (`_learnt`: the plan is out of date); one whose formula was not yet computed in this pass (nor iterated
+        with it in one loop) also goes into `late`: the step read a stale value, and the pass is done again."""
         for target in self._targets_read:
-            if any(key not in results and key not in loop for key in self._formulas_in(target)):
+            producers = self._formulas_in(target)
+            if not producers:
+                continue
+            if target not in step.refs:  # a dependency from now on: for the order, and for the warnings it passes on
+                step.refs.append(target)
+                self._learnt = True
+            if any(key not in results and key not in loop for key in producers):
                 late.setdefault(step.key, []).append(target)
         self._targets_read.clear()
 
