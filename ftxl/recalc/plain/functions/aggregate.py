@@ -1,4 +1,5 @@
-"""Excel's aggregates over ranges and values: SUM, MIN, MAX, AVERAGE, COUNT, COUNTA, COUNTBLANK, SUMPRODUCT."""
+"""Excel's aggregates over ranges and values: SUM, SUMSQ, MIN, MAX, AVERAGE, COUNT, COUNTA, COUNTBLANK,
+SUMPRODUCT."""
 
 from __future__ import annotations
 
@@ -52,6 +53,12 @@ def numbers_of(args: Iterable[Value]) -> list[float] | CellError:
 def xl_sum(*args: Value) -> Value:
     values = numbers_of(args)
     return values if isinstance(values, CellError) else finite(running_sum(values))
+
+
+@FUNCTIONS.add("SUMSQ", 1, None, ranges=None, blanks_add_nothing=True)
+def xl_sumsq(*args: Value) -> Value:
+    values = numbers_of(args)
+    return values if isinstance(values, CellError) else finite(running_sum(v * v for v in values))
 
 
 @FUNCTIONS.add("MIN", 1, None, ranges=None, blanks_add_nothing=True)

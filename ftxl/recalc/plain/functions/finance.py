@@ -1,4 +1,5 @@
-"""Excel's finance functions on a constant rate: PMT, PV, FV, NPER, NPV, IRR, XNPV.
+"""Excel's finance functions on a constant rate: PMT, PV, FV, NPER, IPMT, PPMT, CUMIPMT, CUMPRINC, NPV, IRR,
+MIRR, XNPV, EFFECT, NOMINAL; depreciation SLN, SYD, DDB, DB.
 
 Excel's sign convention: money paid out is negative, money received positive; `type` 1
 means payments at the start of each period, 0 (the default) at its end.
@@ -7,8 +8,9 @@ means payments at the start of each period, 0 (the default) at its end.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
-from ...values import DIV0, NUM, CellError, Grid, Value, direct, finite, number
+from ...values import DIV0, NUM, CellError, Grid, NotCoveredError, Value, direct, finite, number
 from .aggregate import numbers_of
 from .maths import numeric
 from .spec import Library
@@ -53,6 +55,151 @@ FUNCTIONS.add("PMT", 3, 5)(numeric(_pmt))
 FUNCTIONS.add("PV", 3, 5)(numeric(_pv))
 FUNCTIONS.add("FV", 3, 5)(numeric(_fv))
 FUNCTIONS.add("NPER", 3, 5)(numeric(_nper))
+
+
+def _ipmt(
+    rate: float, period: float, periods: float, pv: float, fv: float = 0.0, kind: float = 0.0
+) -> float | CellError:
+    """The interest part of payment `period` (1 to `periods`): the balance before it times the rate (with
+    payments at the start, none in the first period and the rest discounted by one period)."""
+    if not 1 <= period <= periods:
+        return NUM
+    payment = _pmt(rate, periods, pv, fv, kind)
+    if isinstance(payment, CellError):
+        return payment
+    if kind and period == 1:
+        return 0.0
+    balance = _fv(rate, period - 1, payment, pv, kind)
+    if isinstance(balance, CellError):
+        return balance
+    interest = balance * rate
+    return interest / (1 + rate) if kind else interest
+
+
+def _ppmt(
+    rate: float, period: float, periods: float, pv: float, fv: float = 0.0, kind: float = 0.0
+) -> float | CellError:
+    """The principal part of payment `period`: the payment less its interest."""
+    payment, interest = _pmt(rate, periods, pv, fv, kind), _ipmt(rate, period, periods, pv, fv, kind)
+    if isinstance(payment, CellError):
+        return payment
+    return interest if isinstance(interest, CellError) else payment - interest
+
+
+def _cumulative(part: Callable[..., float | CellError]) -> Callable[..., float | CellError]:
+    def total(rate: float, periods: float, pv: float, first: float, last: float, kind: float) -> float | CellError:
+        """The interest (principal) paid from period `first` to `last`, both included (Excel's CUMIPMT)."""
+        first, last = math.trunc(first), math.trunc(last)
+        if rate <= 0 or periods <= 0 or pv <= 0 or first < 1 or last < first or last > periods or kind not in (0, 1):
+            return NUM
+        paid = 0.0
+        for period in range(first, last + 1):
+            amount = part(rate, period, periods, pv, 0.0, kind)
+            if isinstance(amount, CellError):
+                return amount
+            paid += amount
+        return paid
+
+    return total
+
+
+def _effect(nominal: float, periods: float) -> float | CellError:
+    periods = math.trunc(periods)
+    if nominal <= 0 or periods < 1:
+        return NUM
+    return (1 + nominal / periods) ** periods - 1
+
+
+def _nominal(effect: float, periods: float) -> float | CellError:
+    periods = math.trunc(periods)
+    if effect <= 0 or periods < 1:
+        return NUM
+    return periods * ((1 + effect) ** (1 / periods) - 1)
+
+
+def _sln(cost: float, salvage: float, life: float) -> float | CellError:
+    return DIV0 if life == 0 else (cost - salvage) / life
+
+
+def _syd(cost: float, salvage: float, life: float, period: float) -> float | CellError:
+    if life <= 0 or period <= 0 or period > life:
+        return NUM
+    return (cost - salvage) * (life - period + 1) * 2 / (life * (life + 1))
+
+
+def _whole(*values: float) -> None:
+    if any(v != math.trunc(v) for v in values) or any(v > 100_000 for v in values):
+        raise NotCoveredError("depreciation over a fractional or very long life or period")
+
+
+def _ddb(cost: float, salvage: float, life: float, period: float, factor: float = 2.0) -> float | CellError:
+    """Double-declining balance (or `factor`): each period the book value times factor / life, never below
+    the salvage value."""
+    if cost < 0 or salvage < 0 or life <= 0 or period <= 0 or period > life or factor <= 0:
+        return NUM
+    _whole(life, period)
+    rate, book, amount = min(factor / life, 1.0), cost, 0.0
+    for _ in range(int(period)):
+        amount = min(book * rate, max(0.0, book - salvage))
+        book -= amount
+    return amount
+
+
+def _db(cost: float, salvage: float, life: float, period: float, months: float = 12.0) -> float | CellError:
+    """Fixed-declining balance: the rate 1 - (salvage / cost)^(1 / life) rounded to three decimals; the first
+    period counts `months` of 12, and a last period (life + 1) the rest."""
+    months = math.trunc(months)
+    if cost <= 0 or salvage < 0 or life <= 0 or period <= 0 or not 1 <= months <= 12:
+        return NUM
+    _whole(life, period)
+    if period > life + (1 if months < 12 else 0):
+        return NUM
+    rate = round(1 - (salvage / cost) ** (1 / life), 3)
+    total, amount = 0.0, 0.0
+    for current in range(1, int(period) + 1):
+        if current == 1:
+            amount = cost * rate * months / 12
+        elif current == life + 1:
+            amount = (cost - total) * rate * (12 - months) / 12
+        else:
+            amount = (cost - total) * rate
+        total += amount
+    return amount
+
+
+FUNCTIONS.add("IPMT", 4, 6)(numeric(_ipmt))
+FUNCTIONS.add("PPMT", 4, 6)(numeric(_ppmt))
+FUNCTIONS.add("CUMIPMT", 6, 6)(numeric(_cumulative(_ipmt)))
+FUNCTIONS.add("CUMPRINC", 6, 6)(numeric(_cumulative(_ppmt)))
+FUNCTIONS.add("EFFECT", 2, 2)(numeric(_effect))
+FUNCTIONS.add("NOMINAL", 2, 2)(numeric(_nominal))
+FUNCTIONS.add("SLN", 3, 3)(numeric(_sln))
+FUNCTIONS.add("SYD", 4, 4)(numeric(_syd))
+FUNCTIONS.add("DDB", 4, 5)(numeric(_ddb))
+FUNCTIONS.add("DB", 4, 5)(numeric(_db))
+
+
+@FUNCTIONS.add("MIRR", 3, 3, ranges=(0,))
+def xl_mirr(flows: Value, finance_rate: Value, reinvest_rate: Value) -> Value:
+    """The modified internal rate of return: payments discounted at the finance rate, receipts compounded at the
+    reinvestment rate to the last period."""
+    values = numbers_of((flows,))
+    if isinstance(values, CellError):
+        return values
+    finance = number(direct(finance_rate.first() if isinstance(finance_rate, Grid) else finance_rate))
+    reinvest = number(direct(reinvest_rate.first() if isinstance(reinvest_rate, Grid) else reinvest_rate))
+    if isinstance(finance, CellError):
+        return finance
+    if isinstance(reinvest, CellError):
+        return reinvest
+    n = len(values)
+    if n < 2 or finance <= -1 or reinvest <= -1:
+        return DIV0 if n < 2 else NUM
+    paid = math.fsum(v / (1 + finance) ** k for k, v in enumerate(values) if v < 0)
+    grown = math.fsum(v * (1 + reinvest) ** (n - 1 - k) for k, v in enumerate(values) if v > 0)
+    if paid == 0 or grown == 0:
+        return DIV0
+    return finite((-grown / paid) ** (1 / (n - 1)) - 1)
 
 
 @FUNCTIONS.add("NPV", 2, None, ranges=None)

@@ -137,3 +137,12 @@ def _true() -> Value:
 def _false() -> Value:
     """FALSE(): the logical FALSE."""
     return False
+
+
+@FUNCTIONS.add("XOR", 1, None, ranges=None)
+def xl_xor(*args: Value) -> Value:
+    """TRUE when an odd number of the logicals are TRUE (the same values as AND and OR read)."""
+    found = _logicals(args)
+    if type(found) is CellError:
+        return found
+    return sum(found) % 2 == 1 if found else VALUE  # type: ignore[arg-type]

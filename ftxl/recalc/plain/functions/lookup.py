@@ -319,3 +319,29 @@ def xl_address(row: Value, column: Value, kind: Value = MISSING, a1: Value = MIS
         # Excel's documentation quotes '[Book1]Sheet1', the Excel that saved POI's test data does not
         raise NotCoveredError("ADDRESS with a sheet name other than letters, digits, _ and .")
     return f"{name}!{text}"
+
+
+@FUNCTIONS.add("SWITCH", 3, None, lazy=True)
+def xl_switch(expression: Callable[[], Value], *pairs: Callable[[], Value]) -> Value:
+    """SWITCH(expression, value1, result1, ..., [default]): the result of the first value equal to the
+    expression (text without case), else the default, else #N/A; only the chosen result is computed."""
+    subject = expression()
+    if isinstance(subject, Grid):
+        if subject.shape != (1, 1):
+            raise NotCoveredError("SWITCH of a range or an array")
+        subject = subject.first()
+    if isinstance(subject, CellError):
+        return subject
+    subject = 0.0 if subject is None else subject
+    for k in range(0, len(pairs) - 1, 2):
+        candidate = pairs[k]()
+        if isinstance(candidate, Grid):
+            raise NotCoveredError("SWITCH with a range or an array as a value")
+        if isinstance(candidate, CellError):
+            return candidate
+        candidate = 0.0 if candidate is None or candidate is MISSING else candidate
+        if type(candidate) is type(subject) and compare(subject, candidate) == 0:
+            return direct(pairs[k + 1]())
+    if len(pairs) % 2 == 1:
+        return direct(pairs[-1]())
+    return NA

@@ -323,3 +323,47 @@ def test_sum_and_average_add_one_by_one_as_excel_does():
 def test_median_of_no_number_is_num_as_in_excel():
     assert calc("MEDIAN(A1:A3)", A1="text") == CellError("#NUM!")
     assert calc("VARP(A1:A3)", A1="text") == CellError("#DIV/0!")
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [  # the examples of Excel's documentation (support.microsoft.com), to its shown digits
+        ("IPMT(0.1/12,1,3*12,8000)", -66.67),
+        ("IPMT(0.1,3,3,8000)", -292.45),
+        ("PPMT(0.1/12,1,2*12,2000)", -75.62),
+        ("PPMT(0.08,10,10,200000)", -27598.05),
+        ("CUMIPMT(0.09/12,30*12,125000,13,24,0)", -11135.23),
+        ("CUMIPMT(0.09/12,30*12,125000,1,1,0)", -937.50),
+        ("CUMPRINC(0.09/12,30*12,125000,13,24,0)", -934.1071234),
+        ("CUMPRINC(0.09/12,30*12,125000,1,1,0)", -68.27827118),
+        ("EFFECT(0.0525,4)", 0.053542667),
+        ("NOMINAL(0.053543,4)", 0.05250032),
+        ("SLN(30000,7500,10)", 2250.0),
+        ("SYD(30000,7500,10,1)", 4090.91),
+        ("SYD(30000,7500,10,10)", 409.09),
+        ("DDB(2400,300,10*365,1)", 1.32),
+        ("DDB(2400,300,10*12,1,2)", 40.00),
+        ("DDB(2400,300,10,1,2)", 480.0),
+        ("DDB(2400,300,10,1,1.5)", 360.0),
+        ("DDB(2400,300,10,10)", 22.12),
+        ("DB(1000000,100000,6,1,7)", 186083.33),
+        ("DB(1000000,100000,6,2,7)", 259639.42),
+        ("DB(1000000,100000,6,6,7)", 55841.76),
+        ("DB(1000000,100000,6,7,7)", 15845.10),
+        ("SUMSQ(3,4)", 25.0),
+    ],
+)
+def test_finance_functions_give_excels_documented_values(formula, expected):
+    digits = len(repr(expected).split(".")[1]) if "." in repr(expected) else 0
+    assert round(calc(formula), digits) == pytest.approx(expected, abs=10**-digits / 2)
+
+
+def test_mirr_xor_and_switch_as_excel_documents_them():
+    flows = {f"A{k + 1}": v for k, v in enumerate([-120000.0, 39000.0, 30000.0, 21000.0, 37000.0, 46000.0])}
+    assert round(calc("MIRR(A1:A6,0.1,0.12)", **flows), 6) == 0.126094
+    assert calc("MIRR(A1:A3,0.1,0.12)", A1=1.0, A2=2.0, A3=3.0) == CellError("#DIV/0!")
+    assert (calc("XOR(3>0,2<9)"), calc("XOR(3>12,4>6)"), calc("XOR(3>12,4<6)")) == (False, False, True)
+    assert calc('SWITCH(WEEKDAY(A1),1,"Sunday",2,"Monday",3,"Tuesday","No match")', A1=2.0) == "Monday"
+    assert calc('SWITCH(99,1,"Sunday",2,"Monday",3,"Tuesday")') == CellError("#N/A")
+    assert calc('SWITCH(99,1,"Sunday",2,"Monday","No match")') == "No match"
+    assert calc('SWITCH("b","B",1/0,"b",2)') == CellError("#DIV/0!")  # text without case: "B" matches first
