@@ -125,6 +125,12 @@ def uses_dynamic_references(formula: str) -> bool:
 NODE = re.compile(r"^'\[BOOK\]((?:[^']|'')*)'!(.+)$")
 
 
+def linked(key: str) -> bool:
+    """True for a node of another workbook's cell, cached in this file ("[1]Sheet1"): only the plain engine
+    reads those; the fallbacks see #REF! for such references."""
+    return parse_node(key)[0].startswith("[")
+
+
 def parse_node(key: str) -> tuple[str, str]:
     """(SHEET, A1 or A1:B9 or NAME) of a node id such as '[BOOK]INPUTS'!C5; SHEET is empty for a name."""
     match = NODE.match(key)

@@ -38,6 +38,7 @@ from .formula_text import (
     FTXL_CALL,
     FUNCTION_CALL,
     STRING_LITERAL,
+    linked,
     node,
     node_ref,
     parse_node,
@@ -149,7 +150,7 @@ def engine_value(value: Any) -> Any:
 
 def engine_inputs(cells: BookCells) -> dict[str, Any]:
     """Every input node of a workbook with its value as `formulas` takes it."""
-    values = {key: engine_value(v) for key, v in cells.values.items()}
+    values = {key: engine_value(v) for key, v in cells.values.items() if not linked(key)}
     values.update({key: _block_value(rows) for key, rows in cells.blocks.items()})
     return values
 
@@ -379,7 +380,7 @@ def _on_the_edge(key: str) -> tuple[bool, bool]:
 def _cells_on_the_edge(cells: BookCells) -> bool:
     """True when any cell of the workbook lies in the last row or column of its sheet."""
     for key in (*cells.values, *cells.formulas):
-        if any(_on_the_edge(key)):
+        if not linked(key) and any(_on_the_edge(key)):
             return True
     for key, rows in cells.blocks.items():
         last_row, last_column = _on_the_edge(key)

@@ -19,7 +19,7 @@ import ironcalc
 from openpyxl.utils.cell import range_boundaries
 
 from .book import BookCells, Evaluation
-from .formula_text import parse_node
+from .formula_text import linked, parse_node
 from .plain.parser import MAX_NESTING
 from .values import ERRORS, CellError, NotCoveredError
 
@@ -92,6 +92,8 @@ class IronBook:
     def evaluate(self, cells: BookCells) -> Evaluation:
         """The batch's formulas computed from `cells`' values (and blocks)."""
         for key, value in cells.values.items():
+            if linked(key):
+                continue  # another workbook's cached cell: IronCalc is never given a link
             sheet, row, column, _ = self._place(key)
             self._set(sheet, row, column, value)
         for key, rows in cells.blocks.items():

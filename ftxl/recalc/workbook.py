@@ -342,8 +342,13 @@ class BookReader:
         return key
 
     def where(self, key: str) -> str:
-        """Sheet!A1 of the formula behind an engine node (the top-left cell of an array range)."""
-        sheet, rows = self.placement[key]
+        """Sheet!A1 of the formula behind an engine node (the top-left cell of an array range); "name RID" for
+        a defined name's node (a fallback may note one)."""
+        placed = self.placement.get(key)
+        if placed is None:
+            sheet, name = formula_text.parse_node(key)
+            return f"name {name}" if not sheet else f"{sheet}!{name}"
+        sheet, rows = placed
         return f"{sheet}!{rows[0][0]}"
 
     def _read_names(self) -> None:

@@ -64,6 +64,10 @@ WHOLE_R1C1 = re.compile(r"^(?:.+!)?(?:R(?:\[-?\d+\]|\d+)?|C(?:\[-?\d+\]|\d+)?)(?
 R1C1_PART = re.compile(r"^R(\[-?\d+\]|\d+)?C(\[-?\d+\]|\d+)?$", re.I)
 
 
+PARSED_TEXTS = 4096
+"""Reference texts one INDIRECT keeps parsed."""
+
+
 class Reads(list[Target]):
     """The targets dynamic references read while one formula ran, in order (cleared after each formula)."""
 
@@ -157,6 +161,8 @@ def indirect(
         key = (value, a1)
         target = parsed.get(key)
         if target is None:
+            if len(parsed) >= PARSED_TEXTS:  # texts that change with every copy: keep the memory bounded
+                parsed.clear()
             target = parsed[key] = _target(value, a1, sheet, where, resolve, sheets)
         if isinstance(target, CellError):
             return target
