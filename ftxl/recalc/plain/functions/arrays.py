@@ -122,8 +122,9 @@ def xl_sort(array: Value, index: Value = MISSING, order: Value = MISSING, by_col
     return Grid(_rows(Grid(rows)))
 
 
-def _same(a: list[Value], b: list[Value]) -> bool:
-    return all(type(x) is type(y) and compare(x, y) == 0 for x, y in zip(a, b, strict=True))
+def _key(value: Value) -> Value:
+    """What UNIQUE compares of a value: text without case, each kind apart ("1" is not 1)."""
+    return ("text", value.lower()) if isinstance(value, str) else (type(value).__name__, value)  # type: ignore[return-value]
 
 
 @FUNCTIONS.add("UNIQUE", 1, 3, arrays=True)
@@ -138,15 +139,10 @@ def xl_unique(array: Value, by_column: Value = MISSING, exactly_once: Value = MI
     if columns:
         rows = [list(column) for column in zip(*rows, strict=True)]
     _ordered([v for row in rows for v in row])
-    groups: list[list[list[Value]]] = []
-    for row in rows:
-        for group in groups:
-            if _same(group[0], row):
-                group.append(row)
-                break
-        else:
-            groups.append([row])
-    kept = [group[0] for group in groups if not once or len(group) == 1]
+    groups: dict[tuple[Value, ...], list[list[Value]]] = {}
+    for row in rows:  # one key per row as Excel compares them: text without case, a number not equal to text
+        groups.setdefault(tuple(_key(v) for v in row), []).append(row)
+    kept = [group[0] for group in groups.values() if not once or len(group) == 1]
     if not kept:
         raise NotCoveredError("UNIQUE with nothing left (Excel's #CALC!)")
     if columns:
