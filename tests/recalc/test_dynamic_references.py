@@ -204,3 +204,24 @@ def test_linked_workbooks_never_cost_an_internal_error(tmp_path, engine):
         result = recalculate(CORPUS / name, tmp_path / f"{engine}.xlsx", ModelCache(engine=engine))
         assert result.ok, (name, result.error)
     assert engine == "formulas" or any(w.startswith("name RID:") for w in result.warnings), result.warnings
+
+
+def test_running_sums_down_a_column_keep_memory_bounded(tmp_path):
+    """=SUM($A$1:A9999) down a column reads ranges that are all different: their cell keys are no longer all kept
+    (10,000 rows ran out of memory), and the order is found by column, not by comparing every pair of formulas."""
+    from ftxl.recalc.plain import compiler
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    rows = 3000
+    for r in range(1, rows + 1):
+        sheet[f"A{r}"] = r
+        sheet[f"B{r}"] = f"=SUM($A$1:A{r})"
+    kept = compiler.RANGE_KEYS_KEPT
+    compiler.RANGE_KEYS_KEPT = 100_000  # well below the 4.5 million cells these ranges hold together
+    try:
+        result, values = _computed(tmp_path, book)
+    finally:
+        compiler.RANGE_KEYS_KEPT = kept
+    assert result.engine == "plain"
+    assert [values.active[f"B{r}"].value for r in (1, 2, rows)] == [1, 3, rows * (rows + 1) // 2]

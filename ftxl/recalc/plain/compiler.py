@@ -14,6 +14,7 @@ workbook is computed by the `formulas` engine instead, so coverage never changes
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections import defaultdict, deque
@@ -67,6 +68,10 @@ _XLFN = re.compile(r"_xlfn\.|_xlws\.", re.IGNORECASE)
 NEAR_ZERO = 2.0**-48
 """A final sum or difference this small beside its larger operand is a cancellation (about 3.6e-15 of it,
 some 16 units in the last place): Excel shows 0. LibreOffice uses the same bound for its Excel-like rule."""
+
+RANGE_KEYS_KEPT = 2_000_000
+"""Cell keys of ranges made once and kept for every copy (a table column read by many formulas); past this
+many cells, a range's keys are made each time its formula runs."""
 
 VALUE_CONTEXT, ARRAY_CONTEXT, RANGE_CONTEXT = "value", "array", "range"
 """How a reference is read. value: in a normal cell, where a multi-cell range is cut down to
@@ -128,6 +133,8 @@ class Compiler:
         self.blocks = blocks
         self.refs: list[tuple[str, Box]] = []
         self._range_keys: dict[tuple[str, Box], list[list[tuple[str, int, int]]]] = {}
+        self._range_keys_kept = 0
+        """Cells whose keys `_range_keys` holds (at most `RANGE_KEYS_KEPT`)."""
         self.row = self.column = 0
         self.in_array = False
         """Compiling an array formula, or the arguments of a function Excel evaluates as arrays."""
@@ -226,9 +233,21 @@ class Compiler:
                 return lambda cells: Grid([[cells.get(key)]], True)
             return lambda cells: cells.get(key)
         keys = self._range_keys.get((sheet, box))
+        if keys is None and self._range_keys_kept + area(box) > RANGE_KEYS_KEPT:
+            # running sums (SUM($A$1:A9999) down a column) read ranges that are all different: kept, their keys
+            # would take memory growing with the square of the rows; they are made as each formula runs
+            columns = range(min_col, max_col + 1)
+            rows = range(min_row, max_row + 1)
+
+            def read_made(cells: Cells) -> Value:
+                get = cells.get
+                return Grid([[get((sheet, r, c)) for c in columns] for r in rows], True)
+
+            return read_made
         if keys is None:  # many formulas read the same table column: its cell keys are made once
             keys = [[(sheet, r, c) for c in range(min_col, max_col + 1)] for r in range(min_row, max_row + 1)]
             self._range_keys[(sheet, box)] = keys
+            self._range_keys_kept += area(box)
 
         def read(cells: Cells) -> Value:
             get = cells.get
@@ -725,6 +744,25 @@ CELL_INFO_TYPES = frozenset(
 """The info types CELL takes; any other text (or a number, a logical) is #VALUE!."""
 
 
+def _column_index(steps: list[Step]) -> dict[tuple[str, int], tuple[list[int], list[str], list[tuple[int, int, str]]]]:
+    """Where the formulas are, by (SHEET, column): one-cell ones as sorted rows with their keys, taller ones
+    (array ranges) as (top, bottom, key)."""
+    single: dict[tuple[str, int], list[tuple[int, str]]] = defaultdict(list)
+    tall: dict[tuple[str, int], list[tuple[int, int, str]]] = defaultdict(list)
+    for step in steps:
+        left, top, right, bottom = step.box
+        for column in range(left, right + 1):
+            if top == bottom:
+                single[(step.sheet, column)].append((top, step.key))
+            else:
+                tall[(step.sheet, column)].append((top, bottom, step.key))
+    index = {}
+    for place in single.keys() | tall.keys():
+        ordered = sorted(single.get(place, ()))
+        index[place] = ([row for row, _ in ordered], [key for _, key in ordered], tall.get(place, []))
+    return index
+
+
 def _overlap(one: Box, other: Box) -> bool:
     return one[0] <= other[2] and other[0] <= one[2] and one[1] <= other[3] and other[1] <= one[3]
 
@@ -909,6 +947,8 @@ def _order(
             for c in range(min_col, max_col + 1):
                 by_cell[(step.sheet, r, c)] = index
         by_sheet[step.sheet].append((step.box, index))
+    columns: dict[tuple[str, int], tuple[list[int], list[str], list[tuple[int, int, str]]]] | None = None
+    at = {step.key: k for k, step in enumerate(steps)}
     needs: list[set[int]] = []
     for step in steps:
         found: set[int] = set()
@@ -919,6 +959,15 @@ def _order(
                         producer = by_cell.get((sheet, r, c))
                         if producer is not None:
                             found.add(producer)
+            elif max_col - min_col < 256:  # a tall range (SUM($A$1:A9999)): by column, the rows by bisection
+                columns = columns if columns is not None else _column_index(steps)
+                for c in range(min_col, max_col + 1):
+                    rows, keys, tall = columns.get((sheet, c), ((), (), ()))
+                    found.update(
+                        at[key]
+                        for key in keys[bisect.bisect_left(rows, min_row) : bisect.bisect_right(rows, max_row)]
+                    )
+                    found.update(at[key] for top, bottom, key in tall if top <= max_row and min_row <= bottom)
             else:
                 for (a, b, x, y), index in by_sheet.get(sheet, ()):
                     if a <= max_col and min_col <= x and b <= max_row and min_row <= y:
@@ -1174,6 +1223,8 @@ class PlainBook:
         self._planned: tuple[int, list[tuple[int, list[Any], bool]]] = (-1, [])
         self._learnt = False
         """The last pass found dynamic references reading formulas they did not list yet."""
+        self._columns: dict[tuple[str, int], tuple[list[int], list[str], list[tuple[int, int, str]]]] | None = None
+        """Per (SHEET, column): the rows and keys of its one-cell formulas, sorted, and its taller ones."""
         self._producers: dict[tuple[str, Box], list[str]] = {}
         """Per (SHEET, box) a dynamic reference read: the formulas with a cell in it (for this plan)."""
         self._arrange(steps)
@@ -1187,8 +1238,6 @@ class PlainBook:
         self._check_loops()
         self.stages = _stages(self.steps, self.needs, self.uncovered, self._looped)
         self.__dict__.pop("_index", None)
-        self._producers = {}
-        self._by_cell: dict[tuple[str, int, int], str] | None = None
 
     def _check_loops(self) -> None:
         """Refuse a loop the plain engine cannot iterate: through a formula another engine computes, or an
@@ -1445,30 +1494,21 @@ class PlainBook:
         self._targets_read.clear()
 
     def _formulas_in(self, target: dynamic.Target) -> list[str]:
-        """The formulas with a cell in `target` (SHEET, box), found once per plan."""
+        """The formulas with a cell in `target` (SHEET, box), found once (the formulas' places never change)."""
         found = self._producers.get(target)
         if found is None:
             sheet, (a, b, c, d) = target
-            if area((a, b, c, d)) <= 64:
-                if self._by_cell is None:
-                    self._by_cell = {
-                        (step.sheet, r, k): step.key
-                        for step in self.steps
-                        for r in range(step.box[1], step.box[3] + 1)
-                        for k in range(step.box[0], step.box[2] + 1)
-                    }
-                keys = (self._by_cell.get((sheet, r, k)) for r in range(b, d + 1) for k in range(a, c + 1))
-                found = list(dict.fromkeys(key for key in keys if key is not None))
+            if c - a < 256:  # column by column: the one-cell formulas by row (bisect), the others in full
+                if self._columns is None:
+                    self._columns = _column_index(self.steps)
+                found = []
+                for column in range(a, c + 1):
+                    rows, keys, tall = self._columns.get((sheet, column), ((), (), ()))
+                    found += keys[bisect.bisect_left(rows, b) : bisect.bisect_right(rows, d)]
+                    found += [key for top, bottom, key in tall if top <= d and b <= bottom]
+                found = list(dict.fromkeys(found))
             else:
-                found = [
-                    step.key
-                    for step in self.steps
-                    if step.sheet == sheet
-                    and step.box[0] <= c
-                    and a <= step.box[2]
-                    and step.box[1] <= d
-                    and b <= step.box[3]
-                ]
+                found = [step.key for step in self.steps if step.sheet == sheet and _overlap(step.box, (a, b, c, d))]
             self._producers[target] = found
         return found
 
