@@ -964,8 +964,7 @@ def _order(
                 for c in range(min_col, max_col + 1):
                     rows, keys, tall = columns.get((sheet, c), ((), (), ()))
                     found.update(
-                        at[key]
-                        for key in keys[bisect.bisect_left(rows, min_row) : bisect.bisect_right(rows, max_row)]
+                        at[key] for key in keys[bisect.bisect_left(rows, min_row) : bisect.bisect_right(rows, max_row)]
                     )
                     found.update(at[key] for top, bottom, key in tall if top <= max_row and min_row <= bottom)
             else:
