@@ -48,9 +48,9 @@ def evppi(drawn: Mapping[str, np.ndarray], totals: np.ndarray, bins: int = EVPPI
             found[name] = 0.0  # known already: nothing to learn
         else:
             uncertain[name] = v
-    names = list(uncertain)
-    for start in range(0, len(names), _rows_at_once(n)):
-        group = names[start : start + _rows_at_once(n)]
+    names, at_once = list(uncertain), _rows_at_once(n)
+    for start in range(0, len(names), at_once):
+        group = names[start : start + at_once]
         # sorted by the input (equal draws, which continuous ranges do not give, may share a bin either way)
         orders = np.argsort(np.stack([uncertain[name] for name in group]), axis=1)
         for name, gain in zip(group, _gains(costs, orders, bins), strict=True):
@@ -90,8 +90,9 @@ def noise_floor(totals: np.ndarray, seed: int = 0, bins: int = EVPPI_BINS) -> fl
     costs = totals / scale
     worst = 0.0
     trials = [rng.permutation(n) for _ in range(NOISE_TRIALS)]
-    for start in range(0, NOISE_TRIALS, _rows_at_once(n)):
-        orders = np.stack(trials[start : start + _rows_at_once(n)])
+    at_once = _rows_at_once(n)
+    for start in range(0, NOISE_TRIALS, at_once):
+        orders = np.stack(trials[start : start + at_once])
         worst = max(worst, float(_gains(costs, orders, bins).max()))
     return worst * float(scale) if worst > 1e-12 else 0.0
 

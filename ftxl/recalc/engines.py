@@ -11,8 +11,8 @@ Measured on Excel-saved workbooks (tests/benchmarks/bench_engines.py), IronCalc 
 cells than `formulas` and imports in milliseconds rather than seconds. Workbooks whose formulas are
 identical share one compiled model (`ModelCache`).
 
-Neither engine opens another file: external links to other workbooks evaluate to #REF!
-with a warning, which keeps untrusted input from reading other files.
+No engine opens another file, which keeps untrusted input from reading other files: the plain engine reads
+another workbook's cells from the link cache the file saved (with a warning), the fallbacks show #REF!.
 """
 
 from __future__ import annotations

@@ -167,11 +167,11 @@ def write_sensitivity(page: Page) -> None:
 
 TOP_INPUTS = 10
 PLAN_ROWS = 8
+"""Inputs in the printed measurement plan, the most valuable to learn first."""
 FLAG_COLUMN = 40
+"""A hidden helper column (AO), far right of the printed page: which plan rows are ones to act on."""
 TITLES_COLUMN = 10
 """Column (K) of the charts' titles, on the first row below the printed page."""
-"""A hidden helper column (AO), far right of the printed page: which plan rows are ones to act on."""
-"""Inputs in the printed measurement plan, the most valuable to learn first."""
 CHARTS_END = 42
 """The row below both charts (the histogram from row 4, the tornado below it): the page ends there at least."""
 """Inputs shown on the printed page, largest swing first; the rest are counted in one line."""

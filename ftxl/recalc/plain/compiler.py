@@ -744,7 +744,12 @@ CELL_INFO_TYPES = frozenset(
 """The info types CELL takes; any other text (or a number, a logical) is #VALUE!."""
 
 
-def _column_index(steps: list[Step]) -> dict[tuple[str, int], tuple[list[int], list[str], list[tuple[int, int, str]]]]:
+ColumnIndex = dict[tuple[str, int], tuple[list[int], list[str], list[tuple[int, int, str]]]]
+"""(SHEET, column) -> the rows of its one-cell formulas (sorted), their keys, and its taller formulas (top, bottom,
+key): see `_column_index`."""
+
+
+def _column_index(steps: list[Step]) -> ColumnIndex:
     """Where the formulas are, by (SHEET, column): one-cell ones as sorted rows with their keys, taller ones
     (array ranges) as (top, bottom, key)."""
     single: dict[tuple[str, int], list[tuple[int, str]]] = defaultdict(list)
@@ -761,6 +766,22 @@ def _column_index(steps: list[Step]) -> dict[tuple[str, int], tuple[list[int], l
         ordered = sorted(single.get(place, ()))
         index[place] = ([row for row, _ in ordered], [key for _, key in ordered], tall.get(place, []))
     return index
+
+
+TALL = 256
+"""Ranges narrower than this many columns are looked up column by column in `_column_index`."""
+
+
+def _keys_in(columns: ColumnIndex, sheet: str, box: Box) -> list[str]:
+    """The formulas with a cell in `box` of `sheet`, once each, from `_column_index`: column by column, the
+    one-cell formulas by bisection of their rows, the taller ones in full."""
+    min_col, min_row, max_col, max_row = box
+    found: list[str] = []
+    for column in range(min_col, max_col + 1):
+        rows, keys, tall = columns.get((sheet, column), ((), (), ()))
+        found += keys[bisect.bisect_left(rows, min_row) : bisect.bisect_right(rows, max_row)]
+        found += [key for top, bottom, key in tall if top <= max_row and min_row <= bottom]
+    return list(dict.fromkeys(found))
 
 
 def _overlap(one: Box, other: Box) -> bool:
@@ -947,7 +968,7 @@ def _order(
             for c in range(min_col, max_col + 1):
                 by_cell[(step.sheet, r, c)] = index
         by_sheet[step.sheet].append((step.box, index))
-    columns: dict[tuple[str, int], tuple[list[int], list[str], list[tuple[int, int, str]]]] | None = None
+    columns: ColumnIndex | None = None
     at = {step.key: k for k, step in enumerate(steps)}
     needs: list[set[int]] = []
     for step in steps:
@@ -959,14 +980,9 @@ def _order(
                         producer = by_cell.get((sheet, r, c))
                         if producer is not None:
                             found.add(producer)
-            elif max_col - min_col < 256:  # a tall range (SUM($A$1:A9999)): by column, the rows by bisection
+            elif max_col - min_col < TALL:  # a tall range (SUM($A$1:A9999)): by column, the rows by bisection
                 columns = columns if columns is not None else _column_index(steps)
-                for c in range(min_col, max_col + 1):
-                    rows, keys, tall = columns.get((sheet, c), ((), (), ()))
-                    found.update(
-                        at[key] for key in keys[bisect.bisect_left(rows, min_row) : bisect.bisect_right(rows, max_row)]
-                    )
-                    found.update(at[key] for top, bottom, key in tall if top <= max_row and min_row <= bottom)
+                found.update(at[key] for key in _keys_in(columns, sheet, (min_col, min_row, max_col, max_row)))
             else:
                 for (a, b, x, y), index in by_sheet.get(sheet, ()):
                     if a <= max_col and min_col <= x and b <= max_row and min_row <= y:
@@ -1222,7 +1238,7 @@ class PlainBook:
         self._planned: tuple[int, list[tuple[int, list[Any], bool]]] = (-1, [])
         self._learnt = False
         """The last pass found dynamic references reading formulas they did not list yet."""
-        self._columns: dict[tuple[str, int], tuple[list[int], list[str], list[tuple[int, int, str]]]] | None = None
+        self._columns: ColumnIndex | None = None
         """Per (SHEET, column): the rows and keys of its one-cell formulas, sorted, and its taller ones."""
         self._producers: dict[tuple[str, Box], list[str]] = {}
         """Per (SHEET, box) a dynamic reference read: the formulas with a cell in it (for this plan)."""
@@ -1335,7 +1351,7 @@ class PlainBook:
         passes = 0
         while True:
             left: dict[str, str] = {}
-            late: dict[str, list[dynamic.Target]] = {}
+            late: set[str] = set()
             self._learnt = False
             results = self._evaluate(values, blocks, foreign, left, saved or {}, late)
             if self._learnt:  # dynamic references read formulas: put them among their dependencies
@@ -1349,7 +1365,9 @@ class PlainBook:
             if late:  # a dynamic reference read a formula computed after it: computed again in the new order
                 passes += 1
                 if passes > MAX_REORDERS:
-                    raise NotCoveredError("OFFSET or INDIRECT targets that moved in every one of 50 passes")
+                    raise NotCoveredError(
+                        f"OFFSET or INDIRECT targets that moved in every one of {MAX_REORDERS} passes"
+                    )
             if left:
                 self.uncovered.update(left)  # all found in one pass: one more pass, not one per cell
                 self._arrange(self.steps)
@@ -1362,7 +1380,7 @@ class PlainBook:
         foreign: Callable[[int, Cells], dict[str, list[list[Value]]]] | None,
         left: dict[str, str],
         saved: dict[str, Value],
-        late: dict[str, list[dynamic.Target]],
+        late: set[str],
     ) -> dict[str, list[list[Value]]]:
         positions = self.positions
         cells: Cells = {positions[key]: value for key, value in values.items()}
@@ -1427,7 +1445,7 @@ class PlainBook:
         results: dict[str, list[list[Value]]],
         saved: dict[str, Value],
         left: dict[str, str],
-        late: dict[str, list[dynamic.Target]],
+        late: set[str],
     ) -> None:
         """Compute a loop as Excel's iterative calculation does: from the values saved with its cells, each
         cell in turn, again and again until no value changes by more than the largest change, or the most
@@ -1475,7 +1493,7 @@ class PlainBook:
         self,
         step: Step,
         results: dict[str, list[list[Value]]],
-        late: dict[str, list[dynamic.Target]],
+        late: set[str],
         loop: set[str] = frozenset(),  # type: ignore[assignment]
     ) -> None:
         """After a dynamic step ran: each target it read that holds a formula becomes one of its dependencies
@@ -1489,7 +1507,7 @@ class PlainBook:
                 step.refs.append(target)
                 self._learnt = True
             if any(key not in results and key not in loop for key in producers):
-                late.setdefault(step.key, []).append(target)
+                late.add(step.key)
         self._targets_read.clear()
 
     def _formulas_in(self, target: dynamic.Target) -> list[str]:
@@ -1497,15 +1515,10 @@ class PlainBook:
         found = self._producers.get(target)
         if found is None:
             sheet, (a, b, c, d) = target
-            if c - a < 256:  # column by column: the one-cell formulas by row (bisect), the others in full
+            if c - a < TALL:
                 if self._columns is None:
                     self._columns = _column_index(self.steps)
-                found = []
-                for column in range(a, c + 1):
-                    rows, keys, tall = self._columns.get((sheet, column), ((), (), ()))
-                    found += keys[bisect.bisect_left(rows, b) : bisect.bisect_right(rows, d)]
-                    found += [key for top, bottom, key in tall if top <= d and b <= bottom]
-                found = list(dict.fromkeys(found))
+                found = _keys_in(self._columns, sheet, (a, b, c, d))
             else:
                 found = [step.key for step in self.steps if step.sheet == sheet and _overlap(step.box, (a, b, c, d))]
             self._producers[target] = found

@@ -10,7 +10,6 @@ among the values SORT and UNIQUE compare, several sort keys) are left to another
 from __future__ import annotations
 
 import functools
-import math
 from collections import Counter
 
 from ...values import (
@@ -27,22 +26,10 @@ from ...values import (
     number,
     truth,
 )
+from .maths import whole_argument
 from .spec import Library
 
 FUNCTIONS = Library()
-
-
-def _count(value: Value, default: int = 1) -> int | CellError:
-    """A whole-number argument (a size, an index, an order), truncated as Excel does; `default` when left out."""
-    value = value.first() if isinstance(value, Grid) else value
-    if value is MISSING:
-        return default
-    read = number(direct(value))
-    if isinstance(read, CellError):
-        return read
-    if not math.isfinite(read):
-        return VALUE
-    return math.trunc(read)
 
 
 def _flag(value: Value) -> bool | CellError:
@@ -64,7 +51,7 @@ def _rows(value: Value) -> list[list[Value]]:
 @FUNCTIONS.add("SEQUENCE", 1, 4, arrays=True)
 def xl_sequence(rows: Value, columns: Value = MISSING, start: Value = MISSING, step: Value = MISSING) -> Value:
     """SEQUENCE(rows, [columns], [start], [step]): numbers row by row from `start` by `step`."""
-    height, width = _count(rows), _count(columns)
+    height, width = whole_argument(rows, 1), whole_argument(columns, 1)
     if isinstance(height, CellError):
         return height
     if isinstance(width, CellError):
@@ -94,7 +81,7 @@ def xl_sort(array: Value, index: Value = MISSING, order: Value = MISSING, by_col
     with equal keys keep their order."""
     if isinstance(index, Grid) and index.shape != (1, 1) or isinstance(order, Grid) and order.shape != (1, 1):
         raise NotCoveredError("SORT by several keys")
-    key, direction, columns = _count(index), _count(order), _flag(by_column)
+    key, direction, columns = whole_argument(index, 1), whole_argument(order, 1), _flag(by_column)
     for read in (key, direction, columns):
         if isinstance(read, CellError):
             return read

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -12,7 +11,6 @@ from openpyxl.utils.cell import get_column_letter
 from ...values import (
     MISSING,
     NA,
-    NUM,
     REF,
     VALUE,
     CellError,
@@ -23,10 +21,10 @@ from ...values import (
     cell_at,
     compare,
     direct,
-    number,
     truth,
 )
 from .criteria import text_matches
+from .maths import whole, whole_argument
 from .spec import Library
 
 FUNCTIONS = Library()
@@ -74,14 +72,6 @@ def _sorted_position(lookup: Value, values: list[Value], descending: bool) -> Va
         else:
             break
     return float(found) if found else NA
-
-
-def whole(value: Value) -> int | CellError:
-    """A value as a whole number, truncated as Excel does for positions and counts."""
-    result = number(direct(value))
-    if isinstance(result, CellError):
-        return result
-    return int(result) if math.isfinite(result) else NUM
 
 
 @FUNCTIONS.add("INDEX", 2, 3, ranges=(0,))
@@ -288,16 +278,13 @@ SAFE_SHEET_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 def xl_address(row: Value, column: Value, kind: Value = MISSING, a1: Value = MISSING, sheet: Value = MISSING) -> Value:
     """ADDRESS(row, column, [abs_num], [a1], [sheet_text]): a cell's reference as text ("$C$2", "R2C3"), for
     INDIRECT and for reading; abs_num 1-4 says which parts are absolute."""
-    numbers = []
-    for value, default in ((row, None), (column, None), (kind, 1.0)):
-        value = value.first() if isinstance(value, Grid) else value
-        if value is MISSING and default is not None:
-            value = default
-        read = number(direct(value))
-        if isinstance(read, CellError):
-            return read
-        numbers.append(math.trunc(read))
-    r, c, how = numbers
+    r, c, how = whole_argument(row), whole_argument(column), whole_argument(kind, 1)
+    if isinstance(r, CellError):
+        return r
+    if isinstance(c, CellError):
+        return c
+    if isinstance(how, CellError):
+        return how
     if not (1 <= r <= 1_048_576 and 1 <= c <= 16_384) or how not in (1, 2, 3, 4):
         return VALUE
     style = a1.first() if isinstance(a1, Grid) else a1

@@ -111,6 +111,13 @@ def whole(value: Value) -> int | CellError:
     return int(result) if math.isfinite(result) else NUM
 
 
+def whole_argument(value: Value, default: int | None = None) -> int | CellError:
+    """An argument that is one whole number (a size, an index, a kind), read from its first cell and truncated;
+    `default` when it is left out (without one, a left-out argument is 0, as in Excel)."""
+    value = value.first() if isinstance(value, Grid) else value
+    return default if value is MISSING and default is not None else whole(value)
+
+
 for _name, _mode in (("ROUND", ROUND_HALF_UP), ("ROUNDUP", ROUND_UP), ("ROUNDDOWN", ROUND_DOWN)):
     FUNCTIONS.add(_name, 2, 2)(_rounder(_mode))
 FUNCTIONS.add("ABS", 1, 1)(numeric(abs))
