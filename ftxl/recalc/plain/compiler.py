@@ -69,6 +69,12 @@ NEAR_ZERO = 2.0**-48
 """A final sum or difference this small beside its larger operand is a cancellation (about 3.6e-15 of it,
 some 16 units in the last place): Excel shows 0. LibreOffice uses the same bound for its Excel-like rule."""
 
+THREE_D_FUNCTIONS = frozenset(
+    {"SUM", "AVERAGE", "AVERAGEA", "COUNT", "COUNTA", "MAX", "MAXA", "MIN", "MINA", "PRODUCT"}
+    | {"STDEV", "STDEV.S", "STDEV.P", "STDEVP", "STDEVA", "STDEVPA", "VAR", "VAR.S", "VAR.P", "VARP", "VARA", "VARPA"}
+)
+"""The functions Excel lets read a run of sheets (Jan:Dec!B5): each sheet's cells count as one more range."""
+
 RANGE_KEYS_KEPT = 2_000_000
 """Cell keys of ranges made once and kept for every copy (a table column read by many formulas); past this
 many cells, a range's keys are made each time its formula runs."""
@@ -107,7 +113,10 @@ class Compiler:
         filtered_sheets: set[str] | None = None,
         formula_texts: dict[tuple[str, int, int], str | None] | None = None,
         spills: dict[tuple[str, int, int], Box] | None = None,
+        sheet_order: list[str] | None = None,
     ) -> None:
+        self.sheet_order = sheet_order or sorted(sheets)
+        """The workbook's sheets in tab order, upper-cased: the run of sheets Jan:Dec!B5 reads."""
         self.spills = spills or {}
         """(SHEET, row, column) of an array formula's first cell -> the range it fills: what A1# (saved as
         _xlfn.ANCHORARRAY(A1)) refers to."""
@@ -197,6 +206,8 @@ class Compiler:
             return self.reference(tree[1], tree[2], context)
         if kind == "name":
             return self.name(tree[1], context)
+        if kind == "ref3d":
+            raise NotCoveredError("a reference through several sheets outside SUM, AVERAGE, COUNT, MAX, MIN ...")
         inner = ARRAY_CONTEXT if self.in_array else VALUE_CONTEXT
         if kind == "unary":
             return self.unary(tree[1], self.closure(tree[2], inner))
@@ -365,6 +376,10 @@ class Compiler:
         if why_not:
             raise NotCoveredError(why_not)
         trees = [self._named_range(tree) for tree in trees]
+        if any(tree[0] == "ref3d" for tree in trees):
+            trees = self._through_sheets(upper, trees)
+            if spec.max_args is not None and len(trees) > spec.max_args:
+                raise NotCoveredError(f"{name} with {len(trees)} arguments")
         cut = self._cuts(spec, trees)
         outer = self.in_array
         self.in_array = outer or spec.arrays
@@ -389,6 +404,24 @@ class Compiler:
         run = _caller(spec, args)
         key = self._shared_key(upper, trees) if spec.shared else None
         return run if key is None else _computed_once(key, run)
+
+    def _through_sheets(self, function: str, trees: list[Tree]) -> list[Tree]:
+        """The arguments with each reference through a run of sheets (Jan:Dec!B5) written out as one reference
+        per sheet, first to last in the workbook's order, as the functions Excel allows them in read them."""
+        if function not in THREE_D_FUNCTIONS:
+            raise NotCoveredError(f"a reference through several sheets in {function}")
+        out: list[Tree] = []
+        for tree in trees:
+            if tree[0] != "ref3d":
+                out.append(tree)
+                continue
+            (first, last), box = tree[1], tree[2]
+            if first not in self.sheet_order or last not in self.sheet_order:
+                out.append(("ref", last if first in self.sheet_order else first, box))  # #REF!, with a note
+                continue
+            start, end = sorted((self.sheet_order.index(first), self.sheet_order.index(last)))
+            out.extend(("ref", sheet, box) for sheet in self.sheet_order[start : end + 1])
+        return out
 
     def _shared_key(self, function: str, trees: list[Tree]) -> tuple[str, str] | None:
         """What identifies a call within one evaluation when every argument means the same in any cell (a
@@ -1210,6 +1243,7 @@ class PlainBook:
             filtered_sheets,
             texts,
             spills,
+            [sheet.upper() for sheet in sheets],
         )
         steps = []
         self.notes: list[tuple[str, str]] = []

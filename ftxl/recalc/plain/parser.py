@@ -27,6 +27,12 @@ WHOLE_LINES = re.compile(
     r"(?:\$?(?P<c1>[A-Za-z]{1,3}):\$?(?P<c2>[A-Za-z]{1,3})|\$?(?P<r1>\d+):\$?(?P<r2>\d+))$"
 )
 """Whole columns (A:C) or whole rows (1:3), with an optional sheet."""
+THREE_D = re.compile(
+    r"^(?:'(?P<quoted>(?:[^']|'')+):(?P<quoted_last>(?:[^']|'')+)'|(?P<first>[^'!:\[\]\s]+):(?P<last>[^'!:\[\]\s]+))!"
+    r"(?P<a>\$?[A-Za-z]{1,3}\$?\d+)(?::(?P<b>\$?[A-Za-z]{1,3}\$?\d+))?$"
+)
+"""A reference through a run of sheets (Jan:Dec!B5, 'Q1 2024:Q4 2024'!B5:C9): the same cells on each sheet from
+the first to the last, in the workbook's order."""
 DEFINED_NAME = re.compile(r"^[A-Za-z_\\][\w.\\]*$")
 SHEET_NAME = re.compile(r"^(?P<sheet>'(?:[^']|'')+'|[^'!:\[\]\s]+)!(?P<name>[A-Za-z_\\][\w.\\]*)$")
 """A name scoped to a sheet, written with that sheet: Defines!NR_To_A1."""
@@ -194,6 +200,13 @@ class Parser:
             if value.upper() not in ERRORS:
                 raise NotCoveredError(f"error value {value}")
             return ("value", CellError(value.upper()))
+        through = THREE_D.match(value)  # a sheet name holds no colon: a quoted one with a colon is a run of sheets
+        if through:
+            first = through.group("quoted") or through.group("first")
+            last = through.group("quoted_last") or through.group("last")
+            ref = through.group("a") + (":" + through.group("b") if through.group("b") else "")
+            sheets = tuple(name.replace("''", "'").upper() for name in (first, last))
+            return ("ref3d", sheets, range_boundaries(ref.replace("$", "").upper()))
         match = REFERENCE.match(value)
         if match:
             sheet = self._sheet(match.group("sheet"))
@@ -268,6 +281,8 @@ def static_references(formula: str, sheet: str, values_only: bool = False) -> li
         try:
             tree = reader.operand(token)
         except NotCoveredError:
-            return None  # a 3-D reference, a table's column, ...
+            return None  # a table's column, ...
+        if tree[0] == "ref3d":
+            return None  # which sheets lie between two is the workbook's order, not known here
         found.append(("", tree[1]) if tree[0] == "name" else (tree[1], tree[2]))
     return found

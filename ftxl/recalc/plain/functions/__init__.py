@@ -23,6 +23,7 @@ from . import (
     lookup,
     maths,
     number_format,
+    regression,
     statistics,
     text,
 )
@@ -39,6 +40,7 @@ def _merged() -> dict[str, Spec]:
         logic,
         maths,
         statistics,
+        regression,
         finance,
         lookup,
         criteria,
