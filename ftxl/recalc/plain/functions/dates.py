@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from ...values import NUM, VALUE, CellError, Grid, NotCoveredError, Value, direct, elementwise, number
+from ...values import NUM, VALUE, CellError, Grid, NotCoveredError, Value, direct, elementwise, number, truth
 from .spec import Library
 
 FUNCTIONS = Library()
@@ -252,6 +252,76 @@ def xl_networkdays(date1904: bool, start: Value, end: Value, holidays: Value = N
     count += sum(1 for k in range(rest) if _weekday_index(a + full_weeks * 7 + k, date1904) < 5)
     count -= sum(1 for day in off if a <= day <= b and _weekday_index(day, date1904) < 5)
     return sign * count
+
+
+@FUNCTIONS.add("WORKDAY", 2, 3, ranges=(2,), dates=True)
+def xl_workday(date1904: bool, start: Value, days: Value, holidays: Value = None) -> Value:
+    """WORKDAY(start_date, days, [holidays]): the working day (Monday to Friday, not a holiday) `days` working
+    days after (before, when negative) the start date."""
+    first, steps = _serial(start), _whole(days)
+    if type(first) is CellError:
+        return first
+    if type(steps) is CellError:
+        return steps
+    off = set()
+    if holidays is not None and holidays is not direct(None):
+        for value in holidays.values() if isinstance(holidays, Grid) else [holidays]:
+            if value is None:
+                continue
+            serial = _serial(value)
+            if type(serial) is CellError:
+                return serial
+            off.add(math.floor(serial))  # type: ignore[arg-type]
+    if abs(steps) > 100_000:  # type: ignore[arg-type]
+        return NUM
+    day, step, left = math.floor(first), (1 if steps >= 0 else -1), abs(steps)  # type: ignore[arg-type,operator]
+    while left:
+        day += step
+        if _weekday_index(day, date1904) < 5 and day not in off:
+            left -= 1
+    return float(day) if day >= 0 else NUM
+
+
+@FUNCTIONS.add("DAYS", 2, 2, dates=True)
+@_dated
+def xl_days(date1904: bool, end: Value, start: Value) -> Value:
+    """DAYS(end_date, start_date): the whole days from start to end."""
+    a, b = _serial(start), _serial(end)
+    if type(b) is CellError:
+        return b
+    if type(a) is CellError:
+        return a
+    return float(math.floor(b) - math.floor(a))  # type: ignore[arg-type]
+
+
+@FUNCTIONS.add("DAYS360", 2, 3, dates=True)
+@_dated
+def xl_days360(date1904: bool, start: Value, end: Value, european: Value = False) -> Value:
+    """DAYS360(start_date, end_date, [method]): days between two dates on twelve 30-day months, by the US
+    (NASD) rule (a start on the month's last day counts as the 30th; an end on the 31st as the 30th when the
+    start is on the 30th or later) or, with method TRUE, the European one (the 31st is the 30th)."""
+    a, b = _serial(start), _serial(end)
+    if type(a) is CellError:
+        return a
+    if type(b) is CellError:
+        return b
+    method = truth(direct(european))
+    if type(method) is CellError:
+        return method
+    first, last = to_date(math.floor(a), date1904), to_date(math.floor(b), date1904)  # type: ignore[arg-type]
+    if type(first) is CellError:
+        return first
+    if type(last) is CellError:
+        return last
+    (y1, m1, d1), (y2, m2, d2) = first, last  # type: ignore[misc]
+    if method:
+        d1, d2 = min(d1, 30), min(d2, 30)
+    else:
+        if d1 == 31 or (m1 == 2 and d1 == _days_in(y1, 2, date1904)):
+            d1 = 30
+        if d2 == 31 and d1 >= 30:
+            d2 = 30
+    return float((y2 - y1) * 360 + (m2 - m1) * 30 + (d2 - d1))
 
 
 @FUNCTIONS.add("DATEVALUE", 1, 1, dates=True)

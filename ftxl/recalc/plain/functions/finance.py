@@ -167,6 +167,39 @@ def _db(cost: float, salvage: float, life: float, period: float, months: float =
     return amount
 
 
+def _rate(
+    periods: float, payment: float, pv: float, fv: float = 0.0, kind: float = 0.0, guess: float = 0.1
+) -> float | CellError:
+    """RATE: the rate per period at which `pv` and `periods` payments (at the end, or the start when `kind` is
+    1) come to `fv`, by Newton's method from `guess`, as Excel iterates (20 steps at most). Where that does not
+    settle, Excel's own steps decide: another engine is asked."""
+    if periods <= 0:
+        return NUM
+    start = 1.0 if kind else 0.0
+    rate = guess
+    for _ in range(20):
+        if rate <= -1:
+            break
+        if abs(rate) < 1e-12:
+            value = pv + payment * periods + fv
+            slope = pv * periods + payment * (periods * (periods - 1) / 2 + start * periods)
+        else:
+            grown = (1 + rate) ** periods
+            d_grown = periods * (1 + rate) ** (periods - 1)
+            annuity = (grown - 1) / rate
+            d_annuity = (d_grown * rate - (grown - 1)) / rate**2
+            value = pv * grown + payment * (1 + rate * start) * annuity + fv
+            slope = pv * d_grown + payment * (start * annuity + (1 + rate * start) * d_annuity)
+        if slope == 0 or not math.isfinite(slope) or not math.isfinite(value):
+            break
+        step = value / slope
+        rate -= step
+        if abs(step) < 1e-12 * max(1.0, abs(rate)):
+            return rate
+    raise NotCoveredError("RATE that does not settle in 20 steps of Newton's method")
+
+
+FUNCTIONS.add("RATE", 3, 6)(numeric(_rate))
 FUNCTIONS.add("IPMT", 4, 6)(numeric(_ipmt))
 FUNCTIONS.add("PPMT", 4, 6)(numeric(_ppmt))
 FUNCTIONS.add("CUMIPMT", 6, 6)(numeric(_cumulative(_ipmt)))

@@ -4,10 +4,11 @@ IF and its kin take argument thunks (lazy), so that only the branch taken is eva
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ...values import NA, VALUE, CellError, Grid, NotCoveredError, Value, direct, elementwise, truth
+from ...values import NA, VALUE, CellError, Grid, NotCoveredError, Value, direct, elementwise, number, truth
 from .spec import Library
 
 FUNCTIONS = Library()
@@ -105,6 +106,54 @@ FUNCTIONS.add("ISLOGICAL", 1, 1)(_is(lambda v: type(v) is bool))
 FUNCTIONS.add("ISBLANK", 1, 1)(_is(lambda v: v is None))
 FUNCTIONS.add("ISERROR", 1, 1)(_is(lambda v: type(v) is CellError))
 FUNCTIONS.add("ISNA", 1, 1)(_is(lambda v: v == NA))
+FUNCTIONS.add("ISERR", 1, 1)(_is(lambda v: type(v) is CellError and v != NA))
+FUNCTIONS.add("ISNONTEXT", 1, 1)(_is(lambda v: type(v) is not str))
+
+
+def _parity(odd: bool) -> Callable[[Value], Value]:
+    """ISEVEN / ISODD of a number (its whole part; an empty cell is 0); a logical is #VALUE!."""
+
+    def test(value: Value) -> Value:
+        if type(value) is bool:
+            return VALUE
+        if type(value) is str:
+            raise NotCoveredError("ISEVEN or ISODD of text")  # Excel reads some text as dates
+        n = number(direct(value))
+        if type(n) is CellError:
+            return n
+        return (math.trunc(n) % 2 == 1) is odd  # type: ignore[arg-type]
+
+    return lambda value: elementwise(test, value)
+
+
+FUNCTIONS.add("ISEVEN", 1, 1)(_parity(False))
+FUNCTIONS.add("ISODD", 1, 1)(_parity(True))
+
+
+def _one_cell(value: Value) -> Value:
+    """The value of a single cell or a typed value; a range of several cells is read by rules of Excel's own."""
+    if isinstance(value, Grid):
+        if value.shape != (1, 1):
+            raise NotCoveredError("N or T of a range of several cells")
+        return value.first()
+    return value
+
+
+@FUNCTIONS.add("N", 1, 1, ranges=None)
+def xl_n(value: Value) -> Value:
+    """N(value): a number as it is, TRUE as 1, an error as it is, anything else (text, FALSE, empty) 0."""
+    value = _one_cell(value)
+    kind = type(value)
+    if kind is float or kind is CellError:
+        return value
+    return 1.0 if value is True else 0.0
+
+
+@FUNCTIONS.add("T", 1, 1, ranges=None)
+def xl_t(value: Value) -> Value:
+    """T(value): text as it is, an error as it is, anything else empty text."""
+    value = _one_cell(value)
+    return value if type(value) in (str, CellError) else ""
 
 
 @FUNCTIONS.add("IFS", 2, None, lazy=True)

@@ -131,6 +131,37 @@ def xl_match(lookup: Value, array: Value, match_type: Value = 1.0) -> Value:
     return NA
 
 
+@FUNCTIONS.add("LOOKUP", 2, 3, ranges=(1, 2), blanks_add_nothing=True, pairs_ranges=True)
+def xl_lookup(lookup: Value, searched: Value, results: Value = MISSING) -> Value:
+    """LOOKUP(lookup_value, lookup_vector, [result_vector]): the approximate match (the last value at most the
+    one looked up, in sorted values) and the value in the same place of the result vector; with two arguments,
+    the array's first row (when wider than tall) or column is searched and its last row or column answers."""
+    if type(lookup) is CellError:
+        return lookup
+    if isinstance(lookup, Grid):
+        raise NotCoveredError("LOOKUP of an array of values")
+    grid = as_grid(searched)
+    rows, cols = grid.shape
+    if results is MISSING:
+        if cols > rows:
+            keys, answers = grid.rows[0], grid.rows[-1]
+        else:
+            keys, answers = [row[0] for row in grid.rows], [row[-1] for row in grid.rows]
+    else:
+        if rows != 1 and cols != 1:
+            raise NotCoveredError("LOOKUP in a block of several rows and columns with a result vector")
+        keys, answers = list(grid.values()), list(as_grid(results).values())
+        if len(answers) != len(keys):
+            raise NotCoveredError("LOOKUP with vectors of different lengths")
+    if type(lookup) is str and any(c in lookup for c in "*?~"):
+        raise NotCoveredError("an approximate match of text with wildcards")
+    position = _sorted_position(lookup, list(keys), False)
+    if isinstance(position, CellError):
+        return position
+    answer = answers[int(position) - 1]  # type: ignore[arg-type]
+    return 0.0 if answer is None else answer
+
+
 @FUNCTIONS.add("CHOOSE", 2, None, lazy=True)
 def xl_choose(index: Callable[[], Value], *choices: Callable[[], Value]) -> Value:
     which = index()

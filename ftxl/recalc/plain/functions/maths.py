@@ -274,6 +274,33 @@ FUNCTIONS.add("FLOOR.PRECISE", 1, 2)(numeric(_precise(_floor_math)))
 FUNCTIONS.add("EVEN", 1, 1)(numeric(_even_odd(False)))
 FUNCTIONS.add("ODD", 1, 1)(numeric(_even_odd(True)))
 FUNCTIONS.add("FACT", 1, 1)(numeric(_fact))
+
+
+def _choose(ordered: bool) -> Callable[[float, float], float | CellError]:
+    """COMBIN / PERMUT: the ways to choose k of n things (whole parts), unordered or ordered."""
+
+    def ways(n: float, k: float) -> float | CellError:
+        n, k = math.trunc(n), math.trunc(k)
+        if n < 0 or k < 0 or k > n:
+            return NUM
+        return float(math.perm(n, k) if ordered else math.comb(n, k))
+
+    return ways
+
+
+def _acosh(x: float) -> float | CellError:
+    return NUM if x < 1 else math.acosh(x)
+
+
+def _atanh(x: float) -> float | CellError:
+    return NUM if abs(x) >= 1 else math.atanh(x)
+
+
+FUNCTIONS.add("COMBIN", 2, 2)(numeric(_choose(False)))
+FUNCTIONS.add("PERMUT", 2, 2)(numeric(_choose(True)))
+FUNCTIONS.add("ASINH", 1, 1)(numeric(math.asinh))
+FUNCTIONS.add("ACOSH", 1, 1)(numeric(_acosh))
+FUNCTIONS.add("ATANH", 1, 1)(numeric(_atanh))
 FUNCTIONS.add("QUOTIENT", 2, 2)(numeric(_quotient))
 
 

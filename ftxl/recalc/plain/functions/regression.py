@@ -39,7 +39,7 @@ from .spec import Library
 FUNCTIONS = Library()
 
 
-def _pairs(ys: Value, xs: Value) -> tuple[list[float], list[float]] | CellError:
+def pairs(ys: Value, xs: Value) -> tuple[list[float], list[float]] | CellError:
     """The (y, x) pairs in which both cells hold a number, in reading order; #N/A when the two differ in size."""
     y_values, x_values = list(as_grid(ys).values()), list(as_grid(xs).values())
     if len(y_values) != len(x_values):
@@ -77,12 +77,12 @@ def _paired(
     """A function of two ranges through their moments; fewer than `least` pairs is #DIV/0!."""
 
     def call(ys: Value, xs: Value) -> Value:
-        pairs = _pairs(ys, xs)
-        if isinstance(pairs, CellError):
-            return pairs
-        if len(pairs[0]) < max(least, 1):
+        found = pairs(ys, xs)
+        if isinstance(found, CellError):
+            return found
+        if len(found[0]) < max(least, 1):
             return DIV0
-        result = statistic(len(pairs[0]), _moments(*pairs))
+        result = statistic(len(found[0]), _moments(*found))
         return result if isinstance(result, CellError) else finite(result)
 
     return call
@@ -124,13 +124,14 @@ FUNCTIONS.add("COVARIANCE.S", 2, 2, ranges=None, arrays=True)(_paired(2, lambda 
 
 def _forecast(x: Value, ys: Value, xs: Value) -> Value:
     """FORECAST(x, known_y's, known_x's): the straight line through the pairs, at x (at each of several x)."""
-    pairs = _pairs(ys, xs)
-    if isinstance(pairs, CellError):
-        line: Callable[[Value], Value] = lambda at: pairs  # noqa: E731
-    elif len(pairs[0]) < 2:
+    found = pairs(ys, xs)
+    if isinstance(found, CellError):
+        error = found
+        line: Callable[[Value], Value] = lambda at: error  # noqa: E731
+    elif len(found[0]) < 2:
         line = lambda at: DIV0  # noqa: E731
     else:
-        mean_x, mean_y, sxx, _, sxy = _moments(*pairs)
+        mean_x, mean_y, sxx, _, sxy = _moments(*found)
 
         def line(at: Value) -> Value:
             point = number(direct(at))

@@ -1,5 +1,5 @@
-"""Excel's statistics and distributions: MEDIAN, STDEV, VAR, LARGE, SMALL, PERCENTILE, QUARTILE, RANK,
-NORM.DIST, NORM.INV, NORM.S.DIST, NORM.S.INV (and their pre-2010 names).
+"""Excel's statistics and distributions: MEDIAN, STDEV, VAR, DEVSQ, AVEDEV, GEOMEAN, HARMEAN, LARGE, SMALL,
+PERCENTILE, QUARTILE, RANK, NORM.DIST, NORM.INV, NORM.S.DIST, NORM.S.INV (and their pre-2010 names).
 
 The numbers a statistic sees are those an aggregate sees (`aggregate.numbers`): in ranges
 only numbers count, typed arguments count when they read as numbers; the first error is
@@ -70,6 +70,32 @@ for _name, _sample in (("STDEV", True), ("STDEV.S", True), ("STDEVP", False), ("
     FUNCTIONS.add(_name, 1, None, ranges=None, blanks_add_nothing=True)(
         _statistic(deviation(_sample), 2 if _sample else 1)
     )
+
+
+def _devsq(values: list[float]) -> float:
+    mean = math.fsum(values) / len(values)
+    return math.fsum((v - mean) ** 2 for v in values)
+
+
+def _avedev(values: list[float]) -> float:
+    mean = math.fsum(values) / len(values)
+    return math.fsum(abs(v - mean) for v in values) / len(values)
+
+
+def _geomean(values: list[float]) -> float | CellError:
+    if any(v <= 0 for v in values):
+        return NUM
+    return math.exp(math.fsum(math.log(v) for v in values) / len(values))
+
+
+def _harmean(values: list[float]) -> float | CellError:
+    if any(v <= 0 for v in values):
+        return NUM
+    return len(values) / math.fsum(1 / v for v in values)
+
+
+for _name, _function in (("DEVSQ", _devsq), ("AVEDEV", _avedev), ("GEOMEAN", _geomean), ("HARMEAN", _harmean)):
+    FUNCTIONS.add(_name, 1, None, ranges=None, blanks_add_nothing=True)(_statistic(_function, none=NUM))
 
 
 def _kth(largest: bool) -> Callable[[Value, Value], Value]:

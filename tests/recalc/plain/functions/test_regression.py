@@ -1,6 +1,6 @@
 """SLOPE, INTERCEPT, FORECAST, RSQ, CORREL, STEYX, COVARIANCE, LINEST and TREND in the plain engine, against
-Excel's values: those saved in pycel's Excel-saved `stats.xlsx` (tests/corpus/pycel) and the examples of
-Microsoft's documentation of each function."""
+Excel's values: those saved in pycel's Excel-saved `tests/fixtures/stats.xlsx` (github.com/dgorissen/pycel,
+read there: its GPL-3.0 licence keeps the file out of tests/corpus) and Microsoft's example for SLOPE."""
 
 from __future__ import annotations
 

@@ -1,0 +1,122 @@
+"""Functions added to the plain engine where IronCalc, the fallback, gives answers other than Excel's (MMULT,
+MINVERSE, MDETERM and the paired sums of squares in array formulas; DEVSQ, AVEDEV, T of POI's test data) and
+common ones of finance models (LOOKUP, WORKDAY, DAYS, DAYS360, RATE ...). Each against the example of
+Microsoft's documentation of the function; Apache POI's Excel-saved FormulaEvalTestData and
+MatrixFormulaEvalTestData check them further in tests/recalc/test_corpus.py."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from ftxl.recalc.formula_text import node
+from ftxl.recalc.plain.compiler import PlainBook
+from ftxl.recalc.values import CellError
+
+
+def calc(formula: str, box: str = "Z1", **cells: object) -> list[list[object]]:
+    values = {node("S", ref): value for ref, value in cells.items()}
+    key = node("S", box)
+    book = PlainBook({key: formula}, {}, list(values), [], ["S"], array_formulas={key} if ":" in box else set())
+    assert not book.uncovered, book.uncovered
+    return book.evaluate(values, {})[key]
+
+
+def one(formula: str, **cells: object) -> object:
+    return calc(formula, **cells)[0][0]
+
+
+def code(value: object) -> object:
+    return value.code if isinstance(value, CellError) else value
+
+
+@pytest.mark.parametrize(
+    ("formula", "box", "expected"),
+    [
+        ("MMULT({1,3;7,2},{2,0;0,2})", "A1:B2", [[2.0, 6.0], [14.0, 4.0]]),
+        ("MINVERSE({4,-1;2,0})", "A1:B2", [[0.0, 0.5], [-1.0, 2.0]]),
+        ("MINVERSE({1,2,1;3,4,-1;0,2,0})", "A1:C3", [[0.25, 0.25, -0.75], [0.0, 0.0, 0.5], [0.75, -0.25, -0.25]]),
+        ("MUNIT(2)", "A1:B2", [[1.0, 0.0], [0.0, 1.0]]),
+    ],
+)
+def test_matrix_results_fill_their_range(formula, box, expected):
+    actual = calc(formula, box)
+    pairs = [(a, e) for ra, re in zip(actual, expected, strict=True) for a, e in zip(ra, re, strict=True)]
+    assert all(math.isclose(a, e, abs_tol=1e-15) for a, e in pairs), actual
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        ("MDETERM({1,3,8,5;1,3,6,1;1,1,1,0;7,3,10,2})", 88.0),
+        ("MDETERM({3,6,1;1,1,0;3,10,2})", 1.0),
+        ("MDETERM({3,6;1,1})", -3.0),
+        ("MDETERM({1,3,8,5;1,3,6,1})", "#VALUE!"),  # not square
+        ("MMULT({1,2},{1,2})", "#VALUE!"),  # 2 columns, 1 row
+        ("MINVERSE({1,2;2,4})", "#NUM!"),  # singular
+        ("SUMX2MY2({2,3,9,1,8,7,5},{6,5,11,7,5,4,4})", -55.0),
+        ("SUMX2PY2({2,3,9,1,8,7,5},{6,5,11,7,5,4,4})", 521.0),
+        ("SUMXMY2({2,3,9,1,8,7,5},{6,5,11,7,5,4,4})", 79.0),
+        ("SUMXMY2({1,2},{1,2,3})", "#N/A"),
+        ("DEVSQ(4,5,8,7,11,4,3)", 48.0),
+        ("AVEDEV(4,5,6,7,5,4,3)", 1.020408163),
+        ("GEOMEAN(4,5,8,7,11,4,3)", 5.476986969),
+        ("HARMEAN(4,5,8,7,11,4,3)", 5.028375962),
+        ("GEOMEAN(4,0)", "#NUM!"),
+        ("COMBIN(8,2)", 28.0),
+        ("PERMUT(100,3)", 970200.0),
+        ("PERMUT(3,2)", 6.0),
+        ("COMBIN(2,3)", "#NUM!"),
+        ("ASINH(-2.5)", -1.647231146),
+        ("ASINH(10)", 2.99822295),
+        ("ACOSH(1)", 0.0),
+        ("ACOSH(10)", 2.993222846),
+        ("ACOSH(0.5)", "#NUM!"),
+        ("ATANH(0.76159416)", 1.00000001),
+        ("ATANH(-0.1)", -0.100335348),
+        ("DAYS(DATE(2021,3,15),DATE(2021,2,1))", 42.0),
+        ("DAYS(DATE(2021,12,31),DATE(2021,1,1))", 364.0),
+        ("DAYS360(DATE(2011,1,30),DATE(2011,12,31))", 330.0),
+        ("DAYS360(DATE(2011,1,1),DATE(2011,12,31))", 360.0),
+        ("WORKDAY(DATE(2008,10,1),151)", 39933.0),  # 2009-04-30
+        ("WORKDAY(DATE(2008,10,1),151,{39778,39786,39834})", 39938.0),  # 2009-05-05, three holidays later
+        ("WORKDAY(DATE(2008,10,6),-1)", 39724.0),  # Monday back to Friday 2008-10-03
+        ("ROUND(RATE(4*12,-200,8000),4)", 0.0077),
+        ("ROUND(RATE(4*12,-200,8000)*12,4)", 0.0924),
+        ('LOOKUP("C",{"a","b","c","d";1,2,3,4})', 3.0),
+        ('LOOKUP("bump",{"a",1;"b",2;"c",3})', 2.0),
+        ("ISERR(NA())", False),
+        ("ISERR(1/0)", True),
+        ("ISNONTEXT(A1)", True),
+        ('ISNONTEXT("x")', False),
+        ("ISEVEN(-1)", False),
+        ("ISEVEN(2.5)", True),
+        ("ISODD(5)", True),
+        ("ISEVEN(TRUE)", "#VALUE!"),
+        ("N(7)", 7.0),
+        ('N("seven")', 0.0),
+        ("N(TRUE)", 1.0),
+        ('T("Rainfall")', "Rainfall"),
+        ("T(19)", ""),
+        ("T(TRUE)", ""),
+    ],
+)
+def test_the_documented_examples(formula, expected):
+    actual = code(one(formula))
+    if isinstance(expected, float) and isinstance(actual, float):
+        assert math.isclose(actual, expected, rel_tol=1e-8, abs_tol=1e-12), actual
+    else:
+        assert actual == expected
+
+
+def test_lookup_finds_the_last_value_at_most_the_one_looked_up():
+    cells = {"A2": 4.14, "A3": 4.19, "A4": 5.17, "A5": 5.77, "A6": 6.39}
+    cells |= {"B2": "red", "B3": "orange", "B4": "yellow", "B5": "green", "B6": "blue"}
+    found = [code(one(f"LOOKUP({x},A2:A6,B2:B6)", **cells)) for x in (4.19, 5.75, 7.66, 0.5)]
+    assert found == ["orange", "yellow", "blue", "#N/A"]
+
+
+def test_a_paired_sum_with_no_pair_of_numbers_is_div0_and_text_pairs_drop_out():
+    assert code(one("SUMX2MY2(A1:A2,B1:B2)", A1="x", B2="y")) == "#DIV/0!"
+    assert one("SUMX2MY2(A1:A3,B1:B3)", A1=3.0, A2="x", A3=2.0, B1=1.0, B2=5.0, B3=1.0) == 8.0 + 3.0
