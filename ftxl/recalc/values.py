@@ -285,10 +285,19 @@ def compare(x: Value, y: Value) -> int | CellError:
     return (x > y) - (x < y)  # type: ignore[no-any-return]
 
 
+def fifteen_digits(x: float, y: float) -> tuple[float, float]:
+    """Two numbers as Excel's comparison operators see them: two that agree to 15 significant digits are equal
+    (=0.1+0.2=0.3 is TRUE, though 0.1+0.2 is 0.30000000000000004), two that do not keep their order
+    (=0.1=1.2-1.1 is FALSE: 0.0999999999999999 to 15 digits; =0=0.5-0.4-0.1 is FALSE)."""
+    if x == y or abs(x - y) > 1e-13 * max(abs(x), abs(y)):
+        return x, y
+    return float(f"{x:.15g}"), float(f"{y:.15g}")
+
+
 def _comparison(test: Callable[[Any, Any], bool]) -> Callable[[Value, Value], Value]:
     def apply(x: Value, y: Value) -> Value:
         if type(x) is float and type(y) is float:
-            return test(x, y)
+            return test(*fifteen_digits(x, y))
         order = compare(x, y)
         return order if type(order) is CellError else test(order, 0)  # type: ignore[arg-type]
 

@@ -65,3 +65,15 @@ def test_an_error_reason_travels_with_the_value_and_never_changes_equality():
     refused = CellError("#VALUE!", "events_per_day = 0 must be greater than 0")
     assert refused == VALUE and hash(refused) == hash(VALUE)
     assert binary("*")(refused, 2.0).reason == refused.reason
+
+
+def test_comparison_operators_see_numbers_to_15_significant_digits():
+    """As Excel answers (Stack Overflow 58452176, excelatfinance.com's floating-point Q&A, Microsoft's KB 78113
+    examples): equal when they agree to 15 digits, ordered exactly otherwise."""
+    equal, greater, at_most = binary("="), binary(">"), binary("<=")
+    assert equal(0.1 + 0.2, 0.3) is True  # 0.30000000000000004
+    assert equal(0.1, 1.2 - 1.1) is False  # 0.0999999999999999 to 15 digits
+    assert equal(0.0, 0.5 - 0.4 - 0.1) is False  # -2.8E-17 is not 0 here
+    assert equal(10.01 - 10, 0.01) is False
+    assert greater(400.00000000000006, 400.0) is False and at_most(400.00000000000006, 400.0) is True
+    assert greater(400.0000000001, 400.0) is True
