@@ -77,3 +77,15 @@ def test_comparison_operators_see_numbers_to_15_significant_digits():
     assert equal(10.01 - 10, 0.01) is False
     assert greater(400.00000000000006, 400.0) is False and at_most(400.00000000000006, 400.0) is True
     assert greater(400.0000000001, 400.0) is True
+
+
+def test_texts_are_ordered_here_only_where_excel_orders_them_by_letters_digits_and_spaces():
+    import pytest
+
+    from ftxl.recalc.values import NotCoveredError
+
+    assert compare("apple", "Banana") == -1 and compare("B2", "b10") == 1 and compare("ab", "AB") == 0
+    assert compare("a b", "ab") == -1  # a space sorts first in both
+    for x, y in (("a-b", "ab"), ("é", "f"), ("_x", "1x"), ("x'", "x")):
+        with pytest.raises(NotCoveredError):
+            compare(x, y)  # Excel skips hyphens, sorts é with e and punctuation before digits
