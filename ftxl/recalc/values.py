@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import operator
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -150,7 +151,14 @@ def text_number(text: str) -> float | CellError:
     try:
         return float(stripped) * scale
     except ValueError:
+        if _MAYBE_NUMBER.match(stripped) or (_MONTH.search(stripped) and any(c.isdigit() for c in stripped)):
+            raise NotCoveredError("text Excel may read as a number, a date or a time ($5, 1,000, (5), 1/2, 9:30)")
         return VALUE
+
+
+_MAYBE_NUMBER = re.compile(r"^[\d\s,.$()+\-/:%]*\d[\d\s,.$()+\-/:%]*(?:\s*(?:am|pm|a|p))?$", re.IGNORECASE)
+"""Text of digits with currency, grouping, parentheses, date or time signs: Excel reads much of it as a number."""
+_MONTH = re.compile(r"(?<![a-z])(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE)
 
 
 def text(value: Value) -> str | CellError:
@@ -306,10 +314,12 @@ def fifteen_digits(x: float, y: float) -> tuple[float, float]:
     return float(f"{x:.15g}"), float(f"{y:.15g}")
 
 
-def _comparison(test: Callable[[Any, Any], bool]) -> Callable[[Value, Value], Value]:
+def _comparison(test: Callable[[Any, Any], bool], equality: bool = False) -> Callable[[Value, Value], Value]:
     def apply(x: Value, y: Value) -> Value:
         if type(x) is float and type(y) is float:
             return test(*fifteen_digits(x, y))
+        if equality and type(x) is str and type(y) is str:  # equal or not, whatever the order
+            return test(int(x.lower() != y.lower()), 0)
         order = compare(x, y)
         return order if type(order) is CellError else test(order, 0)  # type: ignore[arg-type]
 
@@ -323,8 +333,8 @@ BINARY: dict[str, Callable[[Value, Value], Value]] = {
     "/": _arithmetic(_divide),
     "^": _arithmetic(_power),
     "&": _concatenate,
-    "=": _comparison(operator.eq),
-    "<>": _comparison(operator.ne),
+    "=": _comparison(operator.eq, equality=True),
+    "<>": _comparison(operator.ne, equality=True),
     "<": _comparison(operator.lt),
     ">": _comparison(operator.gt),
     "<=": _comparison(operator.le),

@@ -89,3 +89,18 @@ def test_texts_are_ordered_here_only_where_excel_orders_them_by_letters_digits_a
     for x, y in (("a-b", "ab"), ("é", "f"), ("_x", "1x"), ("x'", "x")):
         with pytest.raises(NotCoveredError):
             compare(x, y)  # Excel skips hyphens, sorts é with e and punctuation before digits
+
+
+def test_text_excel_may_read_as_a_number_or_a_date_is_not_taken_for_value_error():
+    """Excel's arithmetic reads "$5", "1,000", "(5)" as numbers and "1/2", "9:30", "Jan 5" as dates or times
+    (of the year it runs in): the plain engine leaves those to another engine rather than show #VALUE!."""
+    import pytest
+
+    from ftxl.recalc.values import NotCoveredError
+
+    for written in ("$5", "1,000", "(5)", "1/2", "9:30 am", "12-34", "Jan 5", "5 March"):
+        with pytest.raises(NotCoveredError):
+            number(written)
+    assert number("10%") == 0.1 and number(" 1e3 ") == 1000.0
+    for plain_text in ("abc", "A-123", "TRUE", "-", "May"):
+        assert number(plain_text) == VALUE

@@ -84,7 +84,12 @@ def criterion(value: Value) -> Callable[[Value], bool]:
     match = _CRITERION.match(value)
     assert match is not None
     op, operand = match.group(1) or "", match.group(2)
-    target = text_number(operand)
+    try:
+        target = text_number(operand)
+    except NotCoveredError:
+        if DATE_LIKE.match(operand.strip()):
+            raise NotCoveredError("a criterion with a date written as text") from None  # Excel reads it as a date
+        raise
     if type(target) is float and not operand.strip().endswith("%"):
         if op in ("", "="):
             return criterion(target)
