@@ -152,7 +152,8 @@ def text_number(text: str) -> float | CellError:
         return float(stripped) * scale
     except ValueError:
         if _MAYBE_NUMBER.match(stripped) or (_MONTH.search(stripped) and any(c.isdigit() for c in stripped)):
-            raise NotCoveredError("text Excel may read as a number, a date or a time ($5, 1,000, (5), 1/2, 9:30)")
+            why = "text Excel may read as a number, a date or a time ($5, 1,000, (5), 1/2, 9:30)"
+            raise NotCoveredError(why) from None
         return VALUE
 
 
