@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .data_tables import DataTable
 
 
 @dataclass
@@ -40,6 +43,8 @@ class BookCells:
     rewritten: set[str] = field(default_factory=set)
     """Nodes of formulas whose engine text is not the text saved in the cell (a table reference resolved, an
     add-in reference dropped): FORMULATEXT of them is left to another engine."""
+    data_tables: list[DataTable] = field(default_factory=list)
+    """The workbook's What-If data tables, computed after the model (`data_tables`)."""
     saved: dict[str, Any] = field(default_factory=dict)
     """Node of a one-cell formula -> the value saved with it, read only with iteration on: a loop starts
     from the values the workbook holds, as Excel's does."""
@@ -61,6 +66,7 @@ class BookCells:
             frozenset(self.filtered_sheets),
             self.iteration,
             frozenset(self.rewritten),
+            tuple(self.data_tables),
         )
 
 
@@ -87,5 +93,9 @@ class Evaluation:
     iterated: str = ""
     """How iterative calculation went, for the result line ("3 cells in 1 loop, 4 iterations ..."); empty
     when no loop was computed."""
+    tables: dict[str, Any] = field(default_factory=dict)
+    """Node of each cell of a computed data table -> its value (a value cell of the file, not a formula's)."""
+    table_notes: list[str] = field(default_factory=list)
+    """Why a data table's saved values were kept, one line each."""
     looped: set[str] = field(default_factory=set)
     """Nodes computed in a loop of iterative calculation: right to within the workbook's largest change."""

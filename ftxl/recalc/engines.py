@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from openpyxl.utils.cell import get_column_letter
 
 from ..bounded_cache import BoundedCache
-from . import fidelity
+from . import data_tables, fidelity
 from .book import BookCells, Evaluation
 from .formula_text import EXTERNAL_REFERENCE, FTXL_CALL, STRING_LITERAL, node, node_ref, parse_node
 from .plain.compiler import ON_IN_WORKBOOK, PlainBook
@@ -99,6 +99,8 @@ class Model:
                 )
             except NotCoveredError as exc:  # pragma: no cover - the plain engine leaves such cells to formulas itself
                 self.reason = str(exc)
+            if not self.reason and cells.data_tables:
+                results, tables = self._tables(cells, results)
             if not self.reason:
                 notes = list(plain.notes) + plain.loop_notes
                 for book, *_ in self.batches.values():
@@ -110,6 +112,11 @@ class Model:
                     evaluation.looped = {step.key for loop in plain.loops for step in loop.steps}
                     evaluation.engine += f", with {plain.iterated}"
                 evaluation.by_formulas = set(plain.uncovered)
+                if cells.data_tables:
+                    evaluation.tables, evaluation.table_notes = tables.values, [why for _, why in tables.kept]
+                    done = len(cells.data_tables) - len(tables.kept)
+                    if done:
+                        evaluation.engine += f", {done} data table{'s' if done > 1 else ''} computed"
                 self._warn(evaluation, plain.uncovered)
                 return evaluation
         with collecting_cycles():
@@ -119,10 +126,36 @@ class Model:
                 self.whole = CompiledBook(cells)
             evaluation = self.whole.evaluate(cells)
         evaluation.results = self._refused_dates(evaluation.results)
+        evaluation.table_notes = [
+            f"data table {table.where}: not computed (the workbook went to the formulas engine); its saved values kept"
+            for table in cells.data_tables
+        ]
         evaluation.engine = f"formulas ({self.reason})"
         evaluation.by_formulas = set(cells.formulas)
         self._warn(evaluation, cells.formulas)
         return evaluation
+
+    def _tables(self, cells: BookCells, results: dict[str, Any]) -> tuple[dict[str, Any], data_tables.Outcome]:
+        """The model's data tables, each cell the model computed once more with its inputs set, and the model
+        once more with the tables' values (formulas may read them). Kept as saved, with the reason, where the
+        plain engine does not compute every cell."""
+        plain = self.plain
+        assert plain is not None
+        if plain.uncovered:
+            why = "not computed (another engine computes some of the model's cells); its saved values kept"
+            return results, data_tables.Outcome(kept=[("", f"data table {t.where}: {why}") for t in cells.data_tables])
+        batch = lambda stage, got: self._batch(cells, stage, got)  # noqa: E731
+
+        def evaluate(values: dict[str, Any]) -> dict[str, Any]:
+            return plain.evaluate(values, cells.blocks, batch, cells.saved)
+
+        outcome = data_tables.compute(cells.data_tables, cells.values, cells.formulas, results, evaluate)
+        if not outcome.values:
+            return results, outcome
+        values = dict(cells.values)
+        values.update({key: value for key, value in outcome.values.items() if key in values})
+        blocks = data_tables.blocks_with(cells.blocks, outcome.values)
+        return plain.evaluate(values, blocks, batch, cells.saved), outcome
 
     def _warn(self, evaluation: Evaluation, computed_by_formulas: dict[str, str]) -> None:
         """Add a note to each cell `formulas` computed through a function not checked against Excel, and

@@ -22,7 +22,7 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from .. import cell_functions
 from ..bounded_cache import BoundedCache
 from ..errors import WorkbookError
-from . import formula_text
+from . import data_tables, formula_text
 from .atomic import write_atomically
 from .book import BookCells, Evaluation
 from .engines import ModelCache
@@ -290,7 +290,12 @@ class BookReader:
                 continue
             where = f"{sheet.name}!{cell.ref}"
             if attrs.get("t") == "dataTable":
-                self.warnings.append(f"{where}: what-if data tables are not computed; its cached values are kept")
+                sheet.values[cell.ref] = cell.value  # its first result, an input to formulas like the others
+                table = data_tables.read_table(sheet.name, attrs)
+                if isinstance(table, str):
+                    self.warnings.append(f"{where}: what-if data table not computed ({table}); its saved values kept")
+                else:
+                    self.book.data_tables.append(table)
                 continue
             if attrs.get("t") == "shared" and not text:
                 master = masters.get(attrs.get("si", ""))
@@ -470,6 +475,10 @@ def _values_by_sheet(reader: BookReader, evaluation: Evaluation) -> dict[str, di
         for r, address_row in enumerate(addresses):
             for c, address in enumerate(address_row):
                 values[sheet][address] = spilled_cell(rows, r, c)
+    named = {sheet.name.upper(): sheet.name for sheet in reader.sheets}
+    for key, value in evaluation.tables.items():  # data tables: value cells the engine computed
+        sheet, address = formula_text.parse_node(key)
+        values[named[sheet]][address] = value
     return values
 
 
@@ -517,7 +526,7 @@ def recalculate(
             parts, computed = _patched_parts(reader, values, result)
             parts.update(_refreshed_charts(reader, values, result))
             write_atomically(target, lambda handle: package.write_copy(handle, parts), sync_file, sync_folder)
-        result.warnings = reader.warnings + result.warnings + _notes(reader, evaluation)
+        result.warnings = reader.warnings + evaluation.table_notes + result.warnings + _notes(reader, evaluation)
         result.cells = computed
         result.engine = evaluation.engine
         result.outputs = summary_outputs(reader, values, evaluation.ftxl_nodes)
