@@ -5,7 +5,7 @@ separators and scaling commas, %, scientific E+00, literal text ("..." and \\x a
 characters Excel shows as they are); sections for positive;negative;zero;text; colours
 ([Red]) and locale tags ([$-409]) are ignored; dates and times with y m d h s, AM/PM,
 elapsed [h] [m] [s] and fractions of a second. Anything else (conditions such as [>100],
-fractions # ?/?, * fills, _ spacing) is left to the other engine.
+fractions # ?/?, * fills) is left to the other engine; _x spacing is one space.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augu
            "November", "December"]  # fmt: skip
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _TOKEN = re.compile(
-    r'"[^"]*"|\\.|\[[^\]]*\]|AM/PM|A/P|am/pm|a/p|[yY]+|[mM]+|[dD]+|[hH]+|[sS]+|[eE][+-]|[0#?]|[.,%]|.',
+    r'"[^"]*"|\\.|_.|\[[^\]]*\]|AM/PM|A/P|am/pm|a/p|[yY]+|[mM]+|[dD]+|[hH]+|[sS]+|[eE][+-]|[0#?]|[.,%]|.',
     re.S,
 )
 _LITERAL = set("$-+/():!^&'~{}<>= £¥€¢|")
@@ -69,6 +69,8 @@ def _tokens(section: str) -> list[str]:
                 continue
             else:
                 raise NotCoveredError(f"number format with {token}")
+        elif len(token) == 2 and token[0] == "_":
+            tokens.append('" "')  # _x: room as wide as x, which TEXT writes as one space (POI's Excel-saved tests)
         elif token in ("*", "_"):
             raise NotCoveredError(f"number format with {token} (fill or spacing)")
         else:

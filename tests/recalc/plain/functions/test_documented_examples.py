@@ -120,3 +120,11 @@ def test_lookup_finds_the_last_value_at_most_the_one_looked_up():
 def test_a_paired_sum_with_no_pair_of_numbers_is_div0_and_text_pairs_drop_out():
     assert code(one("SUMX2MY2(A1:A2,B1:B2)", A1="x", B2="y")) == "#DIV/0!"
     assert one("SUMX2MY2(A1:A3,B1:B3)", A1=3.0, A2="x", A3=2.0, B1=1.0, B2=5.0, B3=1.0) == 8.0 + 3.0
+
+
+def test_text_writes_underscore_spacing_as_one_space():
+    """_x leaves room as wide as x: TEXT writes one space (Apache POI's Excel-saved NumberFormatTests: "#_#/#"
+    of 3.75 is "15 /4"), so the accounting format #,##0_);(#,##0) lines positive numbers up with negatives."""
+    assert one('TEXT(1234.5,"#,##0_);(#,##0)")') == "1,235 "
+    assert one('TEXT(-1234.5,"#,##0_);(#,##0)")') == "(1,235)"
+    assert one('TEXT(0.5,"0.0%_)")') == "50.0% "
