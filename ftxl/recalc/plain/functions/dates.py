@@ -227,6 +227,21 @@ def xl_datedif(date1904: bool, start: Value, end: Value, unit: Value) -> Value:
     return NUM
 
 
+def _holidays(holidays: Value) -> set[int] | CellError:
+    """The days of a holidays argument (a range, an array or one date; empty cells are none), or its error."""
+    off: set[int] = set()
+    if holidays is None or holidays is direct(None):
+        return off
+    for value in holidays.values() if isinstance(holidays, Grid) else [holidays]:
+        if value is None:
+            continue
+        serial = _serial(value)
+        if type(serial) is CellError:
+            return serial
+        off.add(math.floor(serial))  # type: ignore[arg-type]
+    return off
+
+
 @FUNCTIONS.add("NETWORKDAYS", 2, 3, ranges=(2,), dates=True)
 def xl_networkdays(date1904: bool, start: Value, end: Value, holidays: Value = None) -> Value:
     a, b = _serial(start), _serial(end)
@@ -238,15 +253,9 @@ def xl_networkdays(date1904: bool, start: Value, end: Value, holidays: Value = N
     sign = 1.0
     if a > b:
         a, b, sign = b, a, -1.0
-    off = set()
-    if holidays is not None and holidays is not direct(None):
-        for value in holidays.values() if isinstance(holidays, Grid) else [holidays]:
-            if value is None:
-                continue
-            serial = _serial(value)
-            if type(serial) is CellError:
-                return serial
-            off.add(math.floor(serial))  # type: ignore[arg-type]
+    off = _holidays(holidays)
+    if isinstance(off, CellError):
+        return off
     full_weeks, rest = divmod(b - a + 1, 7)
     count = full_weeks * 5
     count += sum(1 for k in range(rest) if _weekday_index(a + full_weeks * 7 + k, date1904) < 5)
@@ -263,15 +272,9 @@ def xl_workday(date1904: bool, start: Value, days: Value, holidays: Value = None
         return first
     if type(steps) is CellError:
         return steps
-    off = set()
-    if holidays is not None and holidays is not direct(None):
-        for value in holidays.values() if isinstance(holidays, Grid) else [holidays]:
-            if value is None:
-                continue
-            serial = _serial(value)
-            if type(serial) is CellError:
-                return serial
-            off.add(math.floor(serial))  # type: ignore[arg-type]
+    off = _holidays(holidays)
+    if isinstance(off, CellError):
+        return off
     if abs(steps) > 100_000:  # type: ignore[arg-type]
         return NUM
     day, step, left = math.floor(first), (1 if steps >= 0 else -1), abs(steps)  # type: ignore[arg-type,operator]

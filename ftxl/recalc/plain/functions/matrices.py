@@ -13,26 +13,15 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ...values import DIV0, NUM, VALUE, CellError, Grid, NotCoveredError, Value, as_grid, finite
+from ...values import DIV0, NUM, VALUE, CellError, Grid, NotCoveredError, Value, finite
 from .maths import whole_argument
-from .regression import pairs
+from .regression import number_rows, pairs
 from .spec import Library
 
 FUNCTIONS = Library()
 
 CONDITION_LIMIT = 1e12
 """A matrix whose condition number passes this has an inverse whose last digits depend on the method."""
-
-
-def _matrix(value: Value) -> list[list[float]] | CellError:
-    """The rows of a matrix argument, every cell a number; else the first error, or #VALUE!."""
-    grid = as_grid(value)
-    for item in grid.values():
-        if type(item) is CellError:
-            return item
-        if type(item) is not float:
-            return VALUE
-    return grid.rows  # type: ignore[return-value]
 
 
 def _checked(rows: list[list[float]]) -> Value:
@@ -43,7 +32,7 @@ def _checked(rows: list[list[float]]) -> Value:
 @FUNCTIONS.add("MMULT", 2, 2, ranges=None, arrays=True)
 def xl_mmult(first: Value, second: Value) -> Value:
     """MMULT(array1, array2): the matrix product; the columns of the first must be the rows of the second."""
-    a, b = _matrix(first), _matrix(second)
+    a, b = number_rows(first), number_rows(second)
     if isinstance(a, CellError):
         return a
     if isinstance(b, CellError):
@@ -55,7 +44,7 @@ def xl_mmult(first: Value, second: Value) -> Value:
 
 
 def _square(value: Value) -> np.ndarray | CellError:
-    rows = _matrix(value)
+    rows = number_rows(value)
     if isinstance(rows, CellError):
         return rows
     if len(rows) != len(rows[0]):

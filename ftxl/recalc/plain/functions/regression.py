@@ -211,15 +211,22 @@ class _Fit:
         ]
 
 
-def _numbers(value: Value) -> np.ndarray | CellError:
-    """A range or array of numbers as a matrix; an error in it, or #VALUE! for anything else."""
+def number_rows(value: Value) -> list[list[float]] | CellError:
+    """The rows of a range or array that holds a number in every cell; else its first error, or #VALUE! (for
+    an empty cell, text or a logical)."""
     grid = as_grid(value)
     for item in grid.values():
         if type(item) is CellError:
             return item
         if type(item) is not float:
             return VALUE
-    return np.array(grid.rows, dtype=float)
+    return grid.rows  # type: ignore[return-value]
+
+
+def _numbers(value: Value) -> np.ndarray | CellError:
+    """`number_rows` as a matrix."""
+    rows = number_rows(value)
+    return rows if isinstance(rows, CellError) else np.array(rows, dtype=float)
 
 
 def _option(value: Value, default: bool) -> bool | CellError:

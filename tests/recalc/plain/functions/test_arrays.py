@@ -8,28 +8,7 @@ import pytest
 from ftxl.recalc.formula_text import node
 from ftxl.recalc.plain.compiler import PlainBook
 from ftxl.recalc.values import CellError
-
-
-def calc(formula: str, box: str = "Z1", **cells: object) -> list[list[object]]:
-    """The rows of `formula`, entered as an array formula over `box` of sheet S (as Excel 365 saves a spill)."""
-    values = {node("S", ref): value for ref, value in cells.items()}
-    key = node("S", box)
-    array = {key} if ":" in box else set()
-    book = PlainBook({key: formula}, {}, list(values), [], ["S"], array_formulas=array)
-    assert not book.uncovered, book.uncovered
-    return book.evaluate(values, {})[key]
-
-
-def left_to_another_engine(formula: str, box: str = "Z1", **cells: object) -> str:
-    values = {node("S", ref): value for ref, value in cells.items()}
-    key = node("S", box)
-    book = PlainBook({key: formula}, {}, list(values), [], ["S"], array_formulas={key} if ":" in box else set())
-    if book.uncovered:
-        return next(iter(book.uncovered.values()))
-    left: dict[str, str] = {}
-    book._evaluate(values, {}, None, left, {}, {})
-    assert left, "computed"
-    return next(iter(left.values()))
+from tests.helpers.plain_cells import calc, left_to_another_engine
 
 
 def test_sequence_counts_row_by_row():

@@ -10,17 +10,8 @@ import math
 
 import pytest
 
-from ftxl.recalc.formula_text import node
-from ftxl.recalc.plain.compiler import PlainBook
 from ftxl.recalc.values import CellError
-
-
-def calc(formula: str, box: str = "Z1", **cells: object) -> list[list[object]]:
-    values = {node("S", ref): value for ref, value in cells.items()}
-    key = node("S", box)
-    book = PlainBook({key: formula}, {}, list(values), [], ["S"], array_formulas={key} if ":" in box else set())
-    assert not book.uncovered, book.uncovered
-    return book.evaluate(values, {})[key]
+from tests.helpers.plain_cells import calc
 
 
 def one(formula: str, **cells: object) -> object:

@@ -9,9 +9,8 @@ import statistics
 
 import pytest
 
-from ftxl.recalc.formula_text import node
-from ftxl.recalc.plain.compiler import PlainBook
 from ftxl.recalc.values import CellError
+from tests.helpers.plain_cells import calc, left_to_another_engine
 
 # stats.xlsx: five observations in J3:N7, one row each
 ROWS = {
@@ -22,27 +21,6 @@ ROWS = {
     "J7": 0.0, "K7": 0.0, "L7": 0.0, "M7": 0.0, "N7": 0.0,
     "E2": 2.5, "F2": 3.5,
 }  # fmt: skip
-
-
-def calc(formula: str, box: str = "Z1", **cells: object) -> list[list[object]]:
-    """The rows of `formula` over `box` of sheet S (an array formula when `box` is a range)."""
-    values = {node("S", ref): value for ref, value in cells.items()}
-    key = node("S", box)
-    book = PlainBook({key: formula}, {}, list(values), [], ["S"], array_formulas={key} if ":" in box else set())
-    assert not book.uncovered, book.uncovered
-    return book.evaluate(values, {})[key]
-
-
-def left_to_another_engine(formula: str, box: str = "Z1", **cells: object) -> str:
-    values = {node("S", ref): value for ref, value in cells.items()}
-    key = node("S", box)
-    book = PlainBook({key: formula}, {}, list(values), [], ["S"], array_formulas={key} if ":" in box else set())
-    if book.uncovered:
-        return next(iter(book.uncovered.values()))
-    left: dict[str, str] = {}
-    book._evaluate(values, {}, None, left, {}, {})
-    assert left, "computed"
-    return next(iter(left.values()))
 
 
 def close(actual: object, expected: object) -> bool:
