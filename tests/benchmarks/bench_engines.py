@@ -57,24 +57,74 @@ class Totals:
 
 
 def excel_cells(path: Path) -> dict[tuple[str, str], tuple[Any, bool]]:
-    """(sheet, A1) -> (Excel's cached value, whether the formula is volatile), for every formula cell."""
-    from ftxl.recalc.fidelity import volatile
+    """(sheet, A1) -> (Excel's cached value, whether the cell moves with a volatile function), for every formula
+    cell: one that calls RAND, TODAY ... or reads, directly or through others, a cell that does (Excel's value
+    was that of its moment; the corpus test leaves the same cells out)."""
     from ftxl.recalc.ooxml.package import Package, read_workbook
     from ftxl.recalc.workbook import BookReader
 
     found = {}
     with Package(path) as package:
         reader = BookReader(package, read_workbook(package))
-        for key, text in reader.book.formulas.items():
+        moving = _moving(reader)
+        for key in reader.book.formulas:
             sheet_name, rows = reader.placement[key]
             sheet = next(s for s in reader.sheets if s.name == sheet_name)
-            moving = bool(volatile(text))
             for row in rows:
                 for ref in row:
                     cell = sheet.by_ref.get(ref)
                     if cell is not None:  # a spilled cell the file does not hold has no value of Excel's
-                        found[(sheet_name, ref)] = (cell.value, moving)
+                        found[(sheet_name, ref)] = (cell.value, key in moving)
     return found
+
+
+def _moving(reader: Any) -> set[str]:
+    """Nodes of the formulas that call a volatile function or read one that does, followed to a fixed point over
+    the references each formula's text names (a formula whose references are known only by computing them
+    moves with any volatile cell of the workbook)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    from ftxl.recalc.fidelity import volatile
+    from ftxl.recalc.formula_text import parse_node
+    from ftxl.recalc.plain.parser import static_references
+
+    places: dict[str, tuple[str, tuple[int, int, int, int]]] = {}
+    for key in reader.book.formulas:
+        sheet, ref = parse_node(key)
+        places[key] = (sheet, range_boundaries(ref))
+    names = {name.upper(): text for name, text in ((parse_node(k)[1], t) for k, t in reader.book.names.items())}
+    reads: dict[str, list[tuple[str, tuple[int, int, int, int]]] | None] = {}
+    for key, text in reader.book.formulas.items():
+        refs = static_references(text, places[key][0])
+        if refs is not None:
+            boxes = []
+            for sheet, box in refs:
+                if sheet:
+                    boxes.append((sheet, box))
+                elif box.upper() in names:  # a name: the references of its formula
+                    named = static_references(names[box.upper()], places[key][0])
+                    if named is None:
+                        boxes = None
+                        break
+                    boxes += [(s, b) for s, b in named if s]
+            refs = boxes
+        reads[key] = refs
+    moving = {key for key, text in reader.book.formulas.items() if volatile(text)}
+    changed = bool(moving)
+    while changed:
+        changed = False
+        hot = [places[key] for key in moving]
+        for key, refs in reads.items():
+            if key in moving:
+                continue
+            if refs is None or any(
+                sheet == hot_sheet and box[0] <= b[2] and b[0] <= box[2] and box[1] <= b[3] and b[1] <= box[3]
+                for sheet, box in refs
+                for hot_sheet, b in hot
+            ):
+                moving.add(key)
+                changed = True
+    return moving if any(volatile(t) for t in reader.book.formulas.values()) else set()
 
 
 def run_ftxl(path: str, engine: str) -> dict[tuple[str, str], tuple[Any, bool]] | str:
