@@ -91,3 +91,18 @@ def test_reading_the_table_element():
     assert isinstance(row, DataTable) and row.cases()[2] == ("G5", [("B2", "G4")], "D5")
     assert "deleted" in read_table("S", {"ref": "B5:B11", "r1": "A2", "del1": "1"})
     assert "no row or column" in read_table("S", {"ref": "A1:A3", "r1": "B2"})
+
+
+def test_a_two_variable_table_puts_the_top_row_into_r1_as_libreoffice_reads_excels_file(tmp_path):
+    """ClosedXML's table is symmetric (D1*E1); made D1-10*E1, the orientation shows. LibreOffice, a second client,
+    imports Excel's table as MULTIPLE.OPERATIONS and recalculates it: every cell agrees with ftxl's."""
+    from tests.helpers.workbooks import libreoffice_recalculated
+
+    source = edited(TWO_VARIABLES, tmp_path / "asymmetric.xlsx", ("<f>D1*E1</f>", "<f>D1-10*E1</f>"))
+    ours = recalculate(source, tmp_path / "ours.xlsx", ModelCache())
+    assert ours.ok and ours.engine == "plain, 1 data table computed"
+    theirs = values(libreoffice_recalculated(source, tmp_path / "lo"))
+    got = values(tmp_path / "ours.xlsx")
+    table = [f"{col}{row}" for row in range(4, 16) for col in "BCDEFGHIJKLM"]
+    assert [got[ref] for ref in table] == [theirs[ref] for ref in table]
+    assert got["C4"] == 2 - 10 * 1  # D1 takes C3 (the top row), E1 takes A4 (the left column)
