@@ -12,8 +12,8 @@ CORE = {"ftxl", "ftxl.errors", "ftxl.checks", "ftxl.model", "ftxl.labels", "ftxl
 CORE |= {"ftxl.cell_functions", "ftxl.bounded_cache", "ftxl.finetune_economics", "ftxl.value_of_information"}
 CORE |= {"ftxl.second_layer", "ftxl.cost_builder", "ftxl.api_risks", "ftxl.finetuning_costs", "ftxl.price_list"}
 """numpy only: what xlwings Lite installs, and what every room builds on."""
-BELOW_THE_ENGINES = {"ftxl.recalc.values", "ftxl.recalc.formula_text", "ftxl.recalc.book"}
-"""The value model and formula text, below both engines and the file I/O."""
+BELOW_THE_ENGINES = {"ftxl.recalc.values", "ftxl.recalc.formula_text", "ftxl.recalc.book", "ftxl.recalc.data_tables"}
+"""The value model, formula text and what a data table is, below both engines and the file I/O."""
 
 
 def _module(path: Path) -> str:
