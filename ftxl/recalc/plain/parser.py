@@ -33,6 +33,8 @@ THREE_D = re.compile(
 )
 """A reference through a run of sheets (Jan:Dec!B5, 'Q1 2024:Q4 2024'!B5:C9): the same cells on each sheet from
 the first to the last, in the workbook's order."""
+DELETED = re.compile(r"^(?:'(?:[^']|'')+'|[^'!\s]+)!#REF!$", re.IGNORECASE)
+"""A reference whose cells were deleted, as Excel rewrites it (Sheet1!#REF!): the error value #REF!."""
 DEFINED_NAME = re.compile(r"^[A-Za-z_\\][\w.\\]*$")
 SHEET_NAME = re.compile(r"^(?P<sheet>'(?:[^']|'')+'|[^'!:\[\]\s]+)!(?P<name>[A-Za-z_\\][\w.\\]*)$")
 """A name scoped to a sheet, written with that sheet: Defines!NR_To_A1."""
@@ -200,6 +202,8 @@ class Parser:
             if value.upper() not in ERRORS:
                 raise NotCoveredError(f"error value {value}")
             return ("value", CellError(value.upper()))
+        if DELETED.match(value):
+            return ("value", CellError("#REF!"))  # a reference to cells since deleted (a name left behind)
         through = THREE_D.match(value)  # a sheet name holds no colon: a quoted one with a colon is a run of sheets
         if through:
             first = through.group("quoted") or through.group("first")
@@ -284,5 +288,7 @@ def static_references(formula: str, sheet: str, values_only: bool = False) -> li
             return None  # a table's column, ...
         if tree[0] == "ref3d":
             return None  # which sheets lie between two is the workbook's order, not known here
+        if tree[0] == "value":
+            continue  # Sheet1!#REF!: cells since deleted, read as the error
         found.append(("", tree[1]) if tree[0] == "name" else (tree[1], tree[2]))
     return found

@@ -53,3 +53,14 @@ def test_a_formula_it_cannot_read_is_left_to_the_other_engine(formula):
 def test_nesting_deeper_than_excel_allows_is_left_to_the_other_engine():
     with pytest.raises(NotCoveredError, match="nested more than 100 levels"):
         parse("(" * 101 + "1" + ")" * 101)
+
+
+def test_a_reference_to_deleted_cells_is_the_error_ref():
+    """Excel rewrites a reference to deleted cells as Sheet1!#REF! (defined names keep it): #REF! as a value,
+    which reads nothing, rather than a formula the plain engine refuses whole (POI's 49783.xlsx)."""
+    from ftxl.recalc.plain.parser import static_references
+    from ftxl.recalc.values import CellError
+
+    assert Parser("Sheet1!#REF!", "S").parse() == ("value", CellError("#REF!"))
+    assert Parser("'My Sheet'!#REF!*2", "S").parse()[2] == ("value", CellError("#REF!"))
+    assert static_references("SUM(Sheet1!#REF!,A1)", "S") == [("S", (1, 1, 1, 1))]
