@@ -75,6 +75,7 @@ def test_matrix_results_fill_their_range(formula, box, expected):
         ("WORKDAY(DATE(2008,10,6),-1)", 39724.0),  # Monday back to Friday 2008-10-03
         ("ROUND(RATE(4*12,-200,8000),4)", 0.0077),
         ("ROUND(RATE(4*12,-200,8000)*12,4)", 0.0924),
+        ("RATE(58,-200,8000)", 1.3541257643259374e-2),  # Excel's value saved in POI's FormulaEvalTestData
         ('LOOKUP("C",{"a","b","c","d";1,2,3,4})', 3.0),
         ('LOOKUP("bump",{"a",1;"b",2;"c",3})', 2.0),
         ("ISERR(NA())", False),
