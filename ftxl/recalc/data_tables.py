@@ -171,3 +171,20 @@ def blocks_with(blocks: Mapping[str, list[list[Any]]], cells: Mapping[str, Any])
                 copy[r][c] = v
             found[key] = copy
     return found
+
+
+def warned(tables: list[DataTable], outcome: Outcome, warned_nodes: set[str]) -> list[str]:
+    """A line for each computed table whose formula carries a warning (it reads a cell another engine computed,
+    or a volatile one): its values carry it too."""
+    kept = {why for _, why in outcome.kept}
+    lines = []
+    for table in tables:
+        if any(why.startswith(f"data table {table.where}:") for why in kept):
+            continue
+        formulas = {node(table.sheet, formula) for _, _, formula in table.cases()}
+        if formulas & warned_nodes:
+            lines.append(
+                f"data table {table.where}: computed from a formula that carries a warning (see its cells); "
+                "check the table's values"
+            )
+    return lines

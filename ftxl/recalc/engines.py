@@ -118,6 +118,8 @@ class Model:
                     if done:
                         evaluation.engine += f", {done} data table{'s' if done > 1 else ''} computed"
                 self._warn(evaluation, plain.uncovered)
+                if cells.data_tables:
+                    evaluation.table_notes += data_tables.warned(cells.data_tables, tables, evaluation.warned)
                 return evaluation
         with collecting_cycles():
             if self.whole is None:
@@ -136,14 +138,11 @@ class Model:
         return evaluation
 
     def _tables(self, cells: BookCells, results: dict[str, Any]) -> tuple[dict[str, Any], data_tables.Outcome]:
-        """The model's data tables, each cell the model computed once more with its inputs set, and the model
-        once more with the tables' values (formulas may read them). Kept as saved, with the reason, where the
-        plain engine does not compute every cell."""
+        """The model's data tables, each cell the model computed once more with its inputs set (cells the plain
+        engine does not compute by their fallback, as always), and the model once more with the tables' values
+        (formulas may read them)."""
         plain = self.plain
         assert plain is not None
-        if plain.uncovered:
-            why = "not computed (another engine computes some of the model's cells); its saved values kept"
-            return results, data_tables.Outcome(kept=[("", f"data table {t.where}: {why}") for t in cells.data_tables])
         batch = lambda stage, got: self._batch(cells, stage, got)  # noqa: E731
 
         def evaluate(values: dict[str, Any]) -> dict[str, Any]:
