@@ -58,5 +58,6 @@ def test_at_least_97_5_percent_of_the_cells_equal_excel():
         equal += result.equal - result.volatile_equal
     assert cells > 10_000
     # 95.0 % with `formulas` as the fallback, 97.2 % with IronCalc; 98.0 % (28,643 of 29,232) with OFFSET,
-    # INDIRECT, LET and the dynamic arrays in the plain engine, which no longer sends whole workbooks away
+    # INDIRECT, LET and the dynamic arrays in the plain engine, which no longer sends whole workbooks away;
+    # 98.2 % of the 29,556 of bench_engines on 348 files (2026-12-05, with data tables, LINEST, 3-D references)
     assert equal / cells >= 0.975, f"{equal:,} of {cells:,} cells equal Excel ({equal / cells:.2%})"
