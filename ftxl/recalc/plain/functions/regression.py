@@ -234,9 +234,9 @@ def _option(value: Value, default: bool) -> bool | CellError:
     return default if value is MISSING else truth(direct(value))
 
 
-def _fit(ys: Value, xs: Value, constant: Value) -> tuple[_Fit, bool, np.ndarray] | CellError:
-    """The fit of known_y's on known_x's; whether the observations run along a row; the x-values as one row
-    per observation. Shapes are checked before values: a misfit is #REF! even where a cell is empty."""
+def _fit(ys: Value, xs: Value, constant: Value) -> tuple[_Fit, bool] | CellError:
+    """The fit of known_y's on known_x's (its `x`: the x-values as one row per observation), and whether the
+    observations run along a row. Shapes are checked before values: a misfit is #REF! even where a cell is empty."""
     height, width = as_grid(ys).shape
     by_row = height == 1 and width > 1
     observations = height * width
@@ -261,7 +261,7 @@ def _fit(ys: Value, xs: Value, constant: Value) -> tuple[_Fit, bool, np.ndarray]
     with_constant = _option(constant, True)
     if isinstance(with_constant, CellError):
         return with_constant
-    return _Fit(y.reshape(-1), x, with_constant), by_row, x
+    return _Fit(y.reshape(-1), x, with_constant), by_row
 
 
 @FUNCTIONS.add("LINEST", 1, 4, ranges=(0, 1), arrays=True)
@@ -278,12 +278,7 @@ def xl_linest(ys: Value, xs: Value = MISSING, constant: Value = MISSING, stats: 
     rows: list[list[Value]] = [[float(m) for m in model.slopes[::-1]] + [model.intercept]]
     if with_stats:
         rows += model.statistics()
-    for row in rows:
-        for i, item in enumerate(row):
-            if isinstance(item, float):
-                checked = finite(item)
-                row[i] = checked
-    return Grid(rows)
+    return Grid([[finite(item) if isinstance(item, float) else item for item in row] for row in rows])
 
 
 @FUNCTIONS.add("TREND", 1, 4, ranges=(0, 1, 2), arrays=True)
@@ -293,18 +288,14 @@ def xl_trend(ys: Value, xs: Value = MISSING, new_xs: Value = MISSING, constant: 
     fit = _fit(ys, xs, constant)
     if isinstance(fit, CellError):
         return fit
-    model, by_row, known = fit
-    variables = known.shape[1]
-    if new_xs is MISSING:
-        if xs is MISSING:
-            points = known
-            shape = as_grid(ys).shape
+    model, by_row = fit
+    variables = model.x.shape[1]
+    if new_xs is MISSING:  # the known x-values, laid out as the y-values (one variable) or along them
+        points = model.x
+        if variables == 1:
+            shape = as_grid(ys if xs is MISSING else xs).shape
         else:
-            given = _numbers(xs)
-            assert not isinstance(given, CellError)
-            points, shape = known, given.shape if variables == 1 else (known.shape[0], 1)
-            if variables > 1 and by_row:
-                shape = (1, known.shape[0])
+            shape = (1, len(points)) if by_row else (len(points), 1)
     else:
         new = _numbers(new_xs)
         if isinstance(new, CellError):
