@@ -94,8 +94,13 @@ class Outcome:
     """What the tables came to: the value of each of their cells, by engine node, and why any was not computed."""
 
     values: dict[str, Any] = field(default_factory=dict)
-    kept: list[tuple[str, str]] = field(default_factory=list)
-    """(node of the table's first cell, why its saved values are kept)."""
+    kept: dict[DataTable, str] = field(default_factory=dict)
+    """Each table whose saved values are kept -> the line that says why (`kept_line`)."""
+
+
+def kept_line(table: DataTable, why: str) -> str:
+    """The warning of a table whose saved values are kept."""
+    return f"data table {table.where}: {why}; its saved values are kept"
 
 
 def compute(
@@ -109,10 +114,9 @@ def compute(
     that cell's inputs set; `results` (the model as it stands) gives the headings that are formulas."""
     outcome = Outcome()
     for table in tables:
-        first = node(table.sheet, _a1(table.box[0], table.box[1]))
         why = _why_not(table, values, formulas)
         if why:
-            outcome.kept.append((first, f"data table {table.where}: {why}; its saved values are kept"))
+            outcome.kept[table] = kept_line(table, why)
             continue
         for cell, inputs, formula in table.cases():
             changed = dict(values)
@@ -176,10 +180,9 @@ def blocks_with(blocks: Mapping[str, list[list[Any]]], cells: Mapping[str, Any])
 def warned(tables: list[DataTable], outcome: Outcome, warned_nodes: set[str]) -> list[str]:
     """A line for each computed table whose formula carries a warning (it reads a cell another engine computed,
     or a volatile one): its values carry it too."""
-    kept = {why for _, why in outcome.kept}
     lines = []
     for table in tables:
-        if any(why.startswith(f"data table {table.where}:") for why in kept):
+        if table in outcome.kept:
             continue
         formulas = {node(table.sheet, formula) for _, _, formula in table.cases()}
         if formulas & warned_nodes:

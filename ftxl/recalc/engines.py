@@ -113,7 +113,7 @@ class Model:
                     evaluation.engine += f", with {plain.iterated}"
                 evaluation.by_formulas = set(plain.uncovered)
                 if cells.data_tables:
-                    evaluation.tables, evaluation.table_notes = tables.values, [why for _, why in tables.kept]
+                    evaluation.tables, evaluation.table_notes = tables.values, list(tables.kept.values())
                     done = len(cells.data_tables) - len(tables.kept)
                     if done:
                         evaluation.engine += f", {done} data table{'s' if done > 1 else ''} computed"
@@ -128,10 +128,8 @@ class Model:
                 self.whole = CompiledBook(cells)
             evaluation = self.whole.evaluate(cells)
         evaluation.results = self._refused_dates(evaluation.results)
-        evaluation.table_notes = [
-            f"data table {table.where}: not computed (the workbook went to the formulas engine); its saved values kept"
-            for table in cells.data_tables
-        ]
+        why = "not computed (the workbook went to the formulas engine)"
+        evaluation.table_notes = [data_tables.kept_line(table, why) for table in cells.data_tables]
         evaluation.engine = f"formulas ({self.reason})"
         evaluation.by_formulas = set(cells.formulas)
         self._warn(evaluation, cells.formulas)

@@ -99,11 +99,8 @@ def compare(path: Path) -> Comparison:
             for sheet in reader.sheets:
                 cached = {cell.ref: cell.value for cell in sheet.cells}
                 for ref, value in values[sheet.name].items():
-                    key, text = formulas.get((sheet.name, ref), ("", "TABLE()"))  # else a cell of a data table
-                    if not key:
-                        key = f"table {sheet.name}!{ref}"
-                        reader.placement.setdefault(key, (sheet.name, ((ref,),)))
-                    if key not in reader.placement or ref not in cached:
+                    key, text = formulas.get((sheet.name, ref), ("", "TABLE()"))  # no key: a data table's cell
+                    if ref not in cached:
                         continue
                     result.cells += 1
                     moving = key in evaluation.volatile
