@@ -112,14 +112,14 @@ class Model:
                     evaluation.looped = {step.key for loop in plain.loops for step in loop.steps}
                     evaluation.engine += f", with {plain.iterated}"
                 evaluation.by_formulas = set(plain.uncovered)
-                if cells.data_tables:
-                    evaluation.tables, evaluation.table_notes = tables.values, list(tables.kept.values())
+                self._warn(evaluation, plain.uncovered)
+                if cells.data_tables:  # after the warnings: a table whose formula carries one is said to
+                    evaluation.tables = tables.values
+                    evaluation.table_notes = [*tables.kept.values()]
+                    evaluation.table_notes += data_tables.warned(cells.data_tables, tables, evaluation.warned)
                     done = len(cells.data_tables) - len(tables.kept)
                     if done:
                         evaluation.engine += f", {done} data table{'s' if done > 1 else ''} computed"
-                self._warn(evaluation, plain.uncovered)
-                if cells.data_tables:
-                    evaluation.table_notes += data_tables.warned(cells.data_tables, tables, evaluation.warned)
                 return evaluation
         with collecting_cycles():
             if self.whole is None:
