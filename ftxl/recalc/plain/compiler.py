@@ -102,7 +102,7 @@ class Compiler:
     def __init__(
         self,
         names: dict[str, Tree],
-        sheets: set[str],
+        sheets: list[str],
         blocks: dict[tuple[str, Box], Any],
         extents: dict[str, tuple[int, int]] | None = None,
         date1904: bool = False,
@@ -113,9 +113,8 @@ class Compiler:
         filtered_sheets: set[str] | None = None,
         formula_texts: dict[tuple[str, int, int], str | None] | None = None,
         spills: dict[tuple[str, int, int], Box] | None = None,
-        sheet_order: list[str] | None = None,
     ) -> None:
-        self.sheet_order = sheet_order or sorted(sheets)
+        self.sheet_order = sheets
         """The workbook's sheets in tab order, upper-cased: the run of sheets Jan:Dec!B5 reads."""
         self.spills = spills or {}
         """(SHEET, row, column) of an array formula's first cell -> the range it fills: what A1# (saved as
@@ -136,7 +135,7 @@ class Compiler:
         """Defined names' formula texts, for names with relative references (read from each using cell)."""
         """The workbook counts dates from 1904 (its date functions take that first)."""
         self.names = names
-        self.sheets = sheets
+        self.sheets = set(sheets)
         self.extents = extents or {}
         """Sheet -> (last row, last column) holding a value or a formula: where whole columns end in effect."""
         self.blocks = blocks
@@ -1202,7 +1201,7 @@ class PlainBook:
                 name_trees[name] = Parser(text, "").parse()
             except NotCoveredError:
                 pass  # a formula using it is left to the other engine
-        known = {sheet.upper() for sheet in sheets}
+        known = [sheet.upper() for sheet in sheets]
         extents: dict[str, tuple[int, int]] = {}
         for key in (*value_keys, *block_keys, *formulas):
             sheet, ref = parse_node(key)
@@ -1243,7 +1242,6 @@ class PlainBook:
             filtered_sheets,
             texts,
             spills,
-            [sheet.upper() for sheet in sheets],
         )
         steps = []
         self.notes: list[tuple[str, str]] = []
