@@ -179,21 +179,22 @@ def _taken_blocks(
 def _scanned(data: bytes, shared_strings: list[str], part: str) -> list[Cell]:
     """The cells of a sheet part; large parts seen before with the same strings are not scanned again, and a
     small one that differs from one seen before only in its values is read through that one's layout."""
-    if len(data) < LARGE_PART:
-        skeleton = Layout.skeleton_of(data)
-        layout = _LAYOUTS.get(skeleton)
-        cells = None if layout is None else layout.cells_of(data, shared_strings, part)
-        if cells is None:
-            cells = _checked_cells(data, shared_strings, part)
-            layout = Layout.of(data, cells)
-            if layout is not None:
-                _LAYOUTS.put(layout.skeleton, layout)
-        return cells
-    seen = _SCANS.get(data)
-    if seen is not None and seen[0] is shared_strings:
-        return seen[1]
-    cells = _checked_cells(data, shared_strings, part)
-    if len(data) <= LARGEST_CACHED_PART:
+    large = len(data) >= LARGE_PART
+    if large:
+        seen = _SCANS.get(data)
+        if seen is not None and seen[0] is shared_strings:
+            return seen[1]
+    if len(data) > LARGEST_CACHED_PART:
+        return _checked_cells(data, shared_strings, part)
+    skeleton = Layout.skeleton_of(data)
+    layout = _LAYOUTS.get(skeleton)
+    cells = None if layout is None else layout.cells_of(data, shared_strings, part)
+    if cells is None:
+        cells = _checked_cells(data, shared_strings, part)
+        layout = Layout.of(data, cells, skeleton)
+        if layout is not None:
+            _LAYOUTS.put(layout.skeleton, layout)
+    if large:
         _SCANS.put(data, (shared_strings, cells))
     return cells
 

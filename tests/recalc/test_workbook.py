@@ -190,3 +190,26 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+def test_recalculating_a_recalculated_example_rewrites_no_part(tmp_path, monkeypatch):
+    """Every part of a workbook whose values come out the same again is copied as its compressed bytes: the
+    label log's formulas that show "" (`<v></v>`) are not rewritten (nor recompressed) as changed cells."""
+    from helpers import EXAMPLE_WORKBOOK
+
+    from ftxl.recalc.ooxml.package import Package
+
+    replaced: list[list[str]] = []
+    write_copy = Package.write_copy
+
+    def spy(self, handle, parts):
+        replaced.append(sorted(parts))
+        write_copy(self, handle, parts)
+
+    monkeypatch.setattr(Package, "write_copy", spy)
+    cache = engine.ModelCache()
+    first = recalculate(EXAMPLE_WORKBOOK, tmp_path / "once.xlsx", cache)
+    second = recalculate(tmp_path / "once.xlsx", tmp_path / "twice.xlsx", cache)
+    assert first.ok and second.ok, (first.error, second.error)
+    assert replaced[-1] == []
+    assert _compressed(tmp_path / "once.xlsx") == _compressed(tmp_path / "twice.xlsx")

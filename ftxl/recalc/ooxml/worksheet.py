@@ -100,7 +100,7 @@ def _typed_value(cell_type: str, raw: str | None, inline: str | None, shared_str
     if cell_type == "inlineStr":
         return None if inline is None else plain_text(inline)
     if raw is None or raw == "":
-        return None
+        return "" if cell_type == "str" and raw == "" else None  # <v></v>: a formula's empty text, kept as such
     if cell_type == "s":
         return _shared_string(shared_strings, raw)
     if cell_type == "str":
@@ -218,9 +218,10 @@ class Layout:
         return VALUE_TEXT.sub(b"<v></v>", part)
 
     @classmethod
-    def of(cls, part: bytes, cells: list[Cell]) -> Layout | None:
-        """The layout of a part `scan` read as `cells`; None unless every cell is of the common form with at
-        most one value, and every value of the part belongs to a cell."""
+    def of(cls, part: bytes, cells: list[Cell], skeleton: bytes | None = None) -> Layout | None:
+        """The layout of a part `scan` read as `cells` (`skeleton`: its skeleton, when already taken); None
+        unless every cell is of the common form with at most one value, and every value of the part belongs
+        to a cell."""
         matches = list(VALUE_TEXT.finditer(part))
         slots, lengths, k = [], [], 0
         for cell in cells:
@@ -238,7 +239,7 @@ class Layout:
             lengths.append(len(matches[inside[0]].group(1)) if inside else 0)
         if k != len(matches):
             return None
-        return cls(cls.skeleton_of(part), cells, slots, lengths, len(matches))
+        return cls(cls.skeleton_of(part) if skeleton is None else skeleton, cells, slots, lengths, len(matches))
 
     def cells_of(self, part: bytes, shared_strings: list[str], part_name: str = "sheet") -> list[Cell] | None:
         """The cells of `part`, whose skeleton is this layout's, read from its values; None when its values

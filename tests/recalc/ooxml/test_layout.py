@@ -12,31 +12,35 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ftxl.errors import WorkbookError
+from ftxl.recalc import workbook
 from ftxl.recalc.ooxml.package import check_well_formed
 from ftxl.recalc.ooxml.worksheet import Layout, patch, scan
 
 STRINGS = [f"label {k}" for k in range(2000)]
 
 
-def _sheets() -> dict[str, bytes]:
+def _sheets(small: bool) -> dict[str, bytes]:
     with zipfile.ZipFile(EXAMPLE_WORKBOOK) as package:
         return {
             name: package.read(name)
             for name in package.namelist()
-            if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", name) and package.getinfo(name).file_size < 1 << 16
+            if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", name)
+            and (package.getinfo(name).file_size < 1 << 16 or not small)
         }
 
 
-SHEETS = _sheets()
+SHEETS = _sheets(small=True)
+EVERY_SHEET = _sheets(small=False)
+"""With the large ones: the Inputs sheet that filled copies differ in, the label log."""
 
 
 def _fields(cells):
     return [(c.ref, c.start, c.end, c.attrs, c.formula, c.formula_attrs, c.value, c.plain) for c in cells]
 
 
-@pytest.mark.parametrize("name", sorted(SHEETS))
+@pytest.mark.parametrize("name", sorted(EVERY_SHEET))
 def test_every_sheet_of_the_example_has_a_layout_that_reads_it_back(name):
-    part = SHEETS[name]
+    part = EVERY_SHEET[name]
     cells = list(scan(part, STRINGS))
     layout = Layout.of(part, cells)
     assert layout is not None
@@ -111,3 +115,30 @@ def test_parts_of_another_form_have_no_layout_or_do_not_match_it():
     assert layout is not None
     emptied = PART.replace(b"<v>30</v>", b"")  # another skeleton: never looked up under this one
     assert Layout.skeleton_of(emptied) != layout.skeleton
+
+
+def test_a_large_sheet_that_differs_only_in_values_is_read_through_its_layout(monkeypatch):
+    """A filled copy's Inputs sheet (over 64 kB) is not scanned again, and reads as a scan would read it."""
+    name = max((n for n in EVERY_SHEET if len(EVERY_SHEET[n]) < 1 << 20), key=lambda n: len(EVERY_SHEET[n]))
+    part = EVERY_SHEET[name]
+    assert len(part) >= workbook.LARGE_PART
+    workbook._scanned(part, STRINGS, name)
+    copy = re.sub(rb"<c r=\"([A-Z]+\d+)\"( s=\"\d+\")?><v>(\d+)</v>", rb'<c r="\1"\2><v>\g<3>7</v>', part)
+    assert copy != part
+    scans = []
+    monkeypatch.setattr(workbook, "_checked_cells", lambda *args: scans.append(args) or [])
+    found = workbook._scanned(copy, STRINGS, name)
+    assert not scans
+    assert _fields(found) == _fields(scan(copy, STRINGS))
+
+
+def test_a_formula_cached_as_empty_text_reads_as_empty_text():
+    """`<v></v>` in a `t="str"` cell is the empty text a formula such as IF(…, "", …) gave, not a missing value:
+    a recalculation that gives "" again leaves the part as it is."""
+    part = PART.replace(b"<v>ab</v>", b"<v></v>")
+    (cell,) = [c for c in scan(part, []) if c.ref == "B1"]
+    assert cell.value == ""
+    layout = Layout.of(PART, list(scan(PART, [])))
+    assert layout is not None
+    assert [c.value for c in layout.cells_of(part, [])] == [30.0, ""]
+    assert [c.value for c in scan(PART.replace(b"<v>ab</v>", b""), [])] == [30.0, None]
