@@ -109,10 +109,10 @@ def test_a_two_variable_table_puts_the_top_row_into_r1_as_libreoffice_reads_exce
 
 
 def test_a_table_whose_formula_reads_a_cell_another_engine_computes_is_computed_and_warned(tmp_path):
-    source = edited(ONE_VARIABLE, tmp_path / "fisher.xlsx", ("<f>A2*B2</f>", "<f>A2*B2+FISHER(0)</f>"))
+    source = edited(ONE_VARIABLE, tmp_path / "delta.xlsx", ("<f>A2*B2</f>", "<f>A2*B2+DELTA(1,0)</f>"))
     result = recalculate(source, tmp_path / "out.xlsx", ModelCache())
     assert result.ok and "2 data tables computed" in result.engine, result.engine
     assert [got for got in (values(tmp_path / "out.xlsx")[f"B{row}"] for row in range(5, 12))] == [
         2 * a for a in range(1, 8)
-    ]  # FISHER(0) is 0, computed by the fallback for every table cell
+    ]  # DELTA(1,0) is 0, computed by the fallback for every table cell
     assert any(w.startswith("data table One-Var!B5:B11: computed from a formula that carries") for w in result.warnings)

@@ -27,7 +27,7 @@ def _book(tmp_path: Path) -> Path:
     sheet["A1"], sheet["A2"], sheet["A3"] = 40000, 5000, 0.14
     sheet["B1"] = "=YEARFRAC(DATE(2012,1,1),DATE(2012,7,30),1)"  # plain
     sheet["B2"] = "=B3*2"  # plain, reading the IronCalc cell
-    sheet["B3"] = "=FISHER(0)+A1+1"  # another uncovered function, reading an input
+    sheet["B3"] = "=DELTA(1,0)+A1+1"  # another uncovered function, reading an input
     sheet["B4"] = "=BREAKEVEN_DAYS(A1,A2,0.26,A3)"  # ftxl's own: always the plain engine
     sheet["B5"] = '=TEXT(A1,"# ?/?")'  # a fraction format: left to the fallback
     path = tmp_path / "book.xlsx"

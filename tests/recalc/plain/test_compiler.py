@@ -288,12 +288,12 @@ def test_what_the_plain_engine_does_not_cover_is_computed_by_ironcalc(tmp_path):
     book = xlsxwriter.Workbook(str(path))
     sheet = book.add_worksheet("S")
     sheet.write_column("A1", [1, 2, 3])
-    sheet.write_formula("B1", "=SUM(A1:A3)+FISHER(0)")
+    sheet.write_formula("B1", "=SUM(A1:A3)+DELTA(1,0)")
     sheet.write_formula("B2", "=HUMAN_COST_PER_EVENT(30,20)")
     book.close()
     result = CliRunner().invoke(cli, ["recalc", str(path), "--out", str(tmp_path / "out"), "--json"])
     assert result.exit_code == 0, result.output
-    assert '"engine": "plain for 1 cells, IronCalc for 1 (function FISHER)"' in result.output
+    assert '"engine": "plain for 1 cells, IronCalc for 1 (function DELTA)"' in result.output
     values = _values(tmp_path / "out" / "stdev.xlsx")
     assert values["B1"] == 6 and values["B2"] == pytest.approx(30 / 3600 * 20)
 
