@@ -202,6 +202,7 @@ class Model:
                             "has not checked against Excel's results: check this value",
                         )
                     )
+            self._flags += self._moving_flags(noted | computed_by_formulas.keys())
         evaluation.notes = evaluation.notes + self._flags  # a new list: an engine's own notes stay as they are
         if evaluation.notes:
             roots = frozenset(key for key, _ in evaluation.notes)
@@ -209,6 +210,23 @@ class Model:
                 volatile = {key for key, note in self._flags if note.startswith("volatile")}
                 self._reach[roots] = (self._dependents(set(roots)), self._dependents(volatile))
             evaluation.warned, evaluation.volatile = self._reach[roots]
+
+    def _moving_flags(self, flagged: set[str]) -> list[tuple[str, str]]:
+        """The note of each cell the plain engine computes with a function whose value changes at every
+        recalculation (TODAY, RAND ...: Excel's saved value was that of its moment), directly or through a name."""
+        moving: dict[str, list[str]] = {}
+        if any(fidelity.moving(text) for text in self.names.values()):  # else no name leads to one (the usual)
+            moving = {name: fidelity.moving(fidelity.with_names(text, self.names)) for name, text in self.names.items()}
+        flags = []
+        for key, text in self.formulas.items():
+            if key in flagged:
+                continue
+            found = fidelity.moving(text) or sorted(
+                {f for name, used in moving.items() if used and fidelity.uses_name(text, name) for f in used}
+            )
+            if found:
+                flags.append((key, f"volatile: recomputed now ({', '.join(found)})"))
+        return flags
 
     def _engine_of(self, key: str) -> str:
         return "IronCalc" if key in self.by_ironcalc else "formulas"

@@ -17,6 +17,11 @@ from .formula_text import FTXL_NAMES, FUNCTION_CALL, RELATIVE_REFERENCE, STRING_
 VOLATILE = frozenset({"RAND", "RANDBETWEEN", "TODAY", "NOW", "OFFSET", "INDIRECT", "RANDARRAY", "CELL", "INFO"})
 """Functions whose value changes each time Excel recalculates (or that Excel recalculates every time)."""
 
+MOVING = frozenset({"RAND", "RANDBETWEEN", "RANDARRAY", "TODAY", "NOW"})
+"""The volatile functions whose value itself changes from one recalculation to the next (OFFSET and INDIRECT are
+recomputed every time but give the same value again): a cell using one is noted whichever engine computes it."""
+_MOVING_HINT = re.compile(r"RAND|TODAY|NOW", re.I)
+
 VERIFIED: frozenset[str] = frozenset()
 """Functions of `formulas` trusted without a warning. None yet: on the corpus, every function `formulas`
 computed for ftxl either missed Excel's value somewhere or was seen too seldom to vouch for (the plain
@@ -88,6 +93,11 @@ def scoped_names(formula: str, sheet: str, local_names: dict[str, str]) -> list[
 def volatile(formula: str) -> list[str]:
     """The volatile functions a formula calls, sorted."""
     return sorted(functions_in(formula) & VOLATILE)
+
+
+def moving(formula: str) -> list[str]:
+    """The functions a formula calls whose value changes at each recalculation (`MOVING`), sorted."""
+    return sorted(functions_in(formula) & MOVING) if _MOVING_HINT.search(formula) else []
 
 
 DATE_FUNCTIONS = frozenset(

@@ -28,6 +28,7 @@ from . import (
     regression,
     statistics,
     text,
+    volatile,
 )
 from .spec import Spec
 
@@ -51,6 +52,7 @@ def _merged() -> dict[str, Spec]:
         text,
         number_format,
         dates,
+        volatile,
         bases,
         database,
         ftxl_functions,
