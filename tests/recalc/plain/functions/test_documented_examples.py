@@ -120,3 +120,64 @@ def test_text_writes_underscore_spacing_as_one_space():
     assert one('TEXT(1234.5,"#,##0_);(#,##0)")') == "1,235 "
     assert one('TEXT(-1234.5,"#,##0_);(#,##0)")') == "(1,235)"
     assert one('TEXT(0.5,"0.0%_)")') == "50.0% "
+
+
+SAMPLE = {f"A{k}": v for k, v in enumerate((3.0, 4.0, 5.0, 2.0, 3.0, 4.0, 5.0, 6.0, 4.0, 7.0), start=1)}
+"""Microsoft's sample for SKEW and KURT."""
+
+
+@pytest.mark.parametrize(
+    ("formula", "shown"),
+    [  # Microsoft's documented example of each function, to as many decimals as its page shows
+        ("SKEW(A1:A10)", 0.359543),
+        ("_xlfn.SKEW.P({3,4,5,2,3,4,5,6,4,7})", 0.303193),
+        ("KURT(A1:A10)", -0.151799637),
+        ("TRIMMEAN({4,5,6,7,2,3,4,5,1,2,3},0.2)", 3.777778),
+        ("_xlfn.PERCENTRANK.INC({13,12,11,8,4,3,2,1,1,1},2)", 0.333),
+        ("_xlfn.PERCENTRANK.INC({13,12,11,8,4,3,2,1,1,1},4)", 0.555),  # 5/9, truncated
+        ("_xlfn.PERCENTRANK.INC({13,12,11,8,4,3,2,1,1,1},8)", 0.666),
+        ("PERCENTRANK({13,12,11,8,4,3,2,1,1,1},5)", 0.583),  # between 4 and 8
+        ("_xlfn.PERCENTRANK.EXC({1,2,3,6,6,6,7,8,9},7)", 0.7),
+        ("_xlfn.PERCENTRANK.EXC({1,2,3,6,6,6,7,8,9},5.43)", 0.381),
+        ("_xlfn.PERCENTRANK.EXC({1,2,3,6,6,6,7,8,9},5.43,1)", 0.3),
+        ("FVSCHEDULE(1,{0.09,0.11,0.1})", 1.33089),
+        ("_xlfn.PDURATION(0.025,2000,2200)", 3.86),
+        ("_xlfn.RRI(96,10000,11000)", 0.0009933),
+        ("ISPMT(0.1/12,1,36,8000000)", -64814.8),
+        ("ISPMT(0.1,1,3,8000000)", -533333),
+        ("DOLLARDE(1.02,16)", 1.125),
+        ("DOLLARDE(1.1,32)", 1.3125),
+        ("DOLLARFR(1.125,16)", 1.02),
+        ("DOLLARFR(1.125,32)", 1.04),
+        ("WEEKNUM(DATE(2012,3,9))", 10),
+        ("WEEKNUM(DATE(2012,3,9),2)", 11),
+        ("_xlfn.ISOWEEKNUM(DATE(2012,3,9))", 10),
+    ],
+)
+def test_the_documented_examples_to_the_digits_shown(formula, shown):
+    actual = one(formula, **SAMPLE)
+    decimals = len(repr(float(shown)).split(".")[1]) if not float(shown).is_integer() else 0
+    assert isinstance(actual, float) and abs(actual - shown) <= 0.5 * 10.0**-decimals, actual
+
+
+def test_frequency_counts_each_bin_and_what_lies_above_the_last():
+    assert calc("FREQUENCY({79,85,78,85,50,81,95,88,97},{70,79,89})", "Z1:Z4") == [[1.0], [2.0], [4.0], [2.0]]
+
+
+def test_shape_and_rank_edges():
+    assert code(one("SKEW(1,2)")) == "#DIV/0!" and code(one("KURT(1,1,1,1)")) == "#DIV/0!"
+    assert code(one("TRIMMEAN({1,2,3},1)")) == "#NUM!"
+    assert code(one("_xlfn.PERCENTRANK.INC({1,2,3},4)")) == "#N/A"  # outside the values
+    assert code(one("_xlfn.PERCENTRANK.INC({1,2,3},2,0)")) == "#NUM!"
+    assert code(one("DOLLARDE(1.02,0)")) == "#DIV/0!" and code(one("DOLLARDE(1.02,-1)")) == "#NUM!"
+    assert code(one("_xlfn.PDURATION(0,1,2)")) == "#NUM!"
+    assert code(one("FVSCHEDULE(1,A1:A2)", A1=0.1, A2="x")) == "#VALUE!"
+    assert one("FVSCHEDULE(1,A1:A3)", A1=0.5, A3=1.0) == 3.0  # an empty cell grows nothing
+    assert one("WEEKNUM(DATE(2024,12,31),21)") == 1.0  # ISO: the week of the year's first Thursday
+
+
+def test_what_these_leave_to_another_engine():
+    from tests.helpers.plain_cells import left_to_another_engine
+
+    assert "1900-03-01" in left_to_another_engine("WEEKNUM(59)")  # Excel's calendar keeps a 1900-02-29
+    assert "ascending" in left_to_another_engine("FREQUENCY({1,2},{3,1})", "Z1:Z3")
