@@ -17,43 +17,34 @@ from .spec import Library
 FUNCTIONS = Library()
 
 
-def _moments(values: list[float], sample: bool) -> tuple[float, float] | CellError:
-    """The mean and the (sample or population) standard deviation; #DIV/0! when it is 0."""
+def _standard_sum(values: list[float], power: int, sample: bool, least: int = 1) -> float | CellError:
+    """Σ ((v - mean) / deviation) ** power with the sample (or population) standard deviation; #DIV/0! with
+    fewer than `least` numbers or a deviation of 0."""
     n = len(values)
+    if n < least:
+        return DIV0
     mean = math.fsum(values) / n
     deviation = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1 if sample else n))
-    return DIV0 if deviation == 0 else (mean, deviation)
+    if deviation == 0:
+        return DIV0
+    return math.fsum(((v - mean) / deviation) ** power for v in values)
 
 
 def _skew(values: list[float]) -> float | CellError:
-    n = len(values)
-    if n < 3:
-        return DIV0
-    found = _moments(values, sample=True)
-    if isinstance(found, CellError):
-        return found
-    mean, s = found
-    return n / ((n - 1) * (n - 2)) * math.fsum(((v - mean) / s) ** 3 for v in values)
+    n, total = len(values), _standard_sum(values, 3, sample=True, least=3)
+    return total if isinstance(total, CellError) else n / ((n - 1) * (n - 2)) * total
 
 
 def _skew_p(values: list[float]) -> float | CellError:
-    found = _moments(values, sample=False)
-    if isinstance(found, CellError):
-        return found
-    mean, sigma = found
-    return math.fsum(((v - mean) / sigma) ** 3 for v in values) / len(values)
+    total = _standard_sum(values, 3, sample=False)
+    return total if isinstance(total, CellError) else total / len(values)
 
 
 def _kurt(values: list[float]) -> float | CellError:
-    n = len(values)
-    if n < 4:
-        return DIV0
-    found = _moments(values, sample=True)
-    if isinstance(found, CellError):
-        return found
-    mean, s = found
-    fourth = math.fsum(((v - mean) / s) ** 4 for v in values)
-    return n * (n + 1) / ((n - 1) * (n - 2) * (n - 3)) * fourth - 3 * (n - 1) ** 2 / ((n - 2) * (n - 3))
+    n, total = len(values), _standard_sum(values, 4, sample=True, least=4)
+    if isinstance(total, CellError):
+        return total
+    return n * (n + 1) / ((n - 1) * (n - 2) * (n - 3)) * total - 3 * (n - 1) ** 2 / ((n - 2) * (n - 3))
 
 
 def _of_numbers(function: Callable[[list[float]], float | CellError]) -> Callable[..., Value]:
