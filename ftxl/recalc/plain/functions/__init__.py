@@ -32,6 +32,7 @@ from . import (
     text,
     volatile,
     weeks,
+    working_days,
 )
 from .spec import Spec
 
@@ -59,6 +60,7 @@ def _merged() -> dict[str, Spec]:
         dates,
         volatile,
         weeks,
+        working_days,
         bases,
         database,
         ftxl_functions,

@@ -181,3 +181,38 @@ def test_what_these_leave_to_another_engine():
 
     assert "1900-03-01" in left_to_another_engine("WEEKNUM(59)")  # Excel's calendar keeps a 1900-02-29
     assert "ascending" in left_to_another_engine("FREQUENCY({1,2},{3,1})", "Z1:Z3")
+
+
+HOLIDAYS = {"A1": 38719.0, "A2": 38733.0}
+"""2006-01-02 and 2006-01-16, the holidays of Microsoft's NETWORKDAYS.INTL example (typed there as text)."""
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        ("_xlfn.NETWORKDAYS.INTL(DATE(2006,1,1),DATE(2006,1,31))", 22.0),
+        ("_xlfn.NETWORKDAYS.INTL(DATE(2006,2,28),DATE(2006,1,31))", -21.0),
+        ("_xlfn.NETWORKDAYS.INTL(DATE(2006,1,1),DATE(2006,2,1),7,A1:A2)", 22.0),  # Friday and Saturday off
+        ('_xlfn.NETWORKDAYS.INTL(DATE(2006,1,1),DATE(2006,2,1),"0010001",A1:A2)', 20.0),  # Wednesday, Sunday
+        ("_xlfn.WORKDAY.INTL(DATE(2012,1,1),30,0)", "#NUM!"),
+        ("_xlfn.WORKDAY.INTL(DATE(2012,1,1),90,11)", 41013.0),  # Sundays off
+        ("_xlfn.WORKDAY.INTL(DATE(2012,1,1),30,17)", 40944.0),  # Saturdays off: 2012-02-05
+        ('_xlfn.NETWORKDAYS.INTL(DATE(2006,1,1),DATE(2006,1,31),"01")', "#VALUE!"),
+        ("TDIST(1.959999998,60,2)", 0.054644930),
+        ("TDIST(1.959999998,60,1)", 0.027322465),
+    ],
+)
+def test_working_days_with_a_weekend_of_ones_own(formula, expected):
+    actual = code(one(formula, **HOLIDAYS))
+    if isinstance(expected, float) and not expected.is_integer():
+        assert isinstance(actual, float) and abs(actual - expected) <= 5e-10, actual
+    else:
+        assert actual == expected
+
+
+def test_the_default_weekend_is_workday_and_networkdays():
+    for start, days in ((40909.0, 30), (40909.0, -30), (38718.0, 400)):
+        assert one(f"WORKDAY({start},{days})") == one(f"_xlfn.WORKDAY.INTL({start},{days},1)")
+        assert one(f"NETWORKDAYS({start},{start + days})") == one(
+            f'_xlfn.NETWORKDAYS.INTL({start},{start + days},"0000011")'
+        )
