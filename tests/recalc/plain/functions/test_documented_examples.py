@@ -216,3 +216,26 @@ def test_the_default_weekend_is_workday_and_networkdays():
         assert one(f"NETWORKDAYS({start},{start + days})") == one(
             f'_xlfn.NETWORKDAYS.INTL({start},{start + days},"0000011")'
         )
+
+
+@pytest.mark.parametrize(
+    ("formula", "cents"),
+    [  # Microsoft's VDB examples: an asset of 2,400 with a salvage value of 300 and a life of 10 years
+        ("VDB(2400,300,10*365,0,1)", 1.32),  # the first day
+        ("VDB(2400,300,10*12,0,1)", 40.00),  # the first month
+        ("VDB(2400,300,10,0,1)", 480.00),  # the first year
+        ("VDB(2400,300,10*12,6,18)", 396.31),  # the sixth month to the eighteenth
+        ("VDB(2400,300,10*12,6,18,1.5)", 311.81),  # the same with a factor of 1.5
+        ("VDB(2400,300,10,0,0.875,1.5)", 315.00),  # the first year's 0.875, a factor of 1.5
+    ],
+)
+def test_variable_declining_balance(formula, cents):
+    assert abs(one(formula) - cents) <= 0.005
+
+
+def test_variable_declining_balance_depreciates_to_the_salvage_value_and_checks_its_arguments():
+    assert one("VDB(2400,300,10,0,10)") == 2100.0 == one("VDB(2400,300,10,0,10,2,TRUE)")
+    parts = [one(f"VDB(2400,300,10,{k},{k + 1})") for k in range(10)]
+    assert math.isclose(math.fsum(parts), 2100.0, rel_tol=1e-12)  # year by year adds up to the whole
+    assert code(one("VDB(2400,300,10,5,4)")) == "#NUM!" and code(one("VDB(2400,300,10,0,11)")) == "#NUM!"
+    assert code(one("VDB(2400,3000,10,0,1)")) == "#NUM!"  # salvage above cost
