@@ -239,3 +239,23 @@ def test_variable_declining_balance_depreciates_to_the_salvage_value_and_checks_
     assert math.isclose(math.fsum(parts), 2100.0, rel_tol=1e-12)  # year by year adds up to the whole
     assert code(one("VDB(2400,300,10,5,4)")) == "#NUM!" and code(one("VDB(2400,300,10,0,11)")) == "#NUM!"
     assert code(one("VDB(2400,3000,10,0,1)")) == "#NUM!"  # salvage above cost
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [  # Microsoft's examples (POI's Excel-saved FormulaEvalTestData checks DOLLAR's argument rules further)
+        ("FIXED(1234.567,1)", "1,234.6"),
+        ("FIXED(1234.567,-1)", "1,230"),
+        ("FIXED(-1234.567,-1,TRUE)", "-1230"),
+        ("FIXED(44.332)", "44.33"),
+        ("DOLLAR(1234.567,2)", "$1,234.57"),
+        ("DOLLAR(1234.567,-2)", "$1,200"),
+        ("DOLLAR(-1234.567,-2)", "($1,200)"),
+        ("DOLLAR(-0.123,4)", "($0.1230)"),
+        ("DOLLAR(99.888)", "$99.89"),
+        ('FIXED("x")', "#VALUE!"),
+        ("FIXED(1,128)", "#VALUE!"),
+    ],
+)
+def test_numbers_written_with_fixed_decimals(formula, expected):
+    assert code(one(formula)) == expected
