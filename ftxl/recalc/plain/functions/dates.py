@@ -1,5 +1,5 @@
 """Excel's date and time functions on serial numbers: DATE, YEAR, MONTH, DAY, EDATE, EOMONTH, WEEKDAY,
-DATEDIF, NETWORKDAYS, DATEVALUE, TIME, HOUR, MINUTE, SECOND.
+DATEDIF, DATEVALUE, TIME, HOUR, MINUTE, SECOND.
 
 A date is a serial number of days. In the 1900 date system (the default) serial 1 is
 1900-01-01 and serial 60 is 1900-02-29, a day that never was, which Excel keeps for
@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from ...values import NUM, VALUE, CellError, Grid, NotCoveredError, Value, direct, elementwise, number, truth
+from ...values import NUM, VALUE, CellError, NotCoveredError, Value, direct, elementwise, number, truth
 from .spec import Library
 
 FUNCTIONS = Library()
@@ -225,64 +225,6 @@ def xl_datedif(date1904: bool, start: Value, end: Value, unit: Value) -> Value:
     if code in ("YD", "MD"):
         raise NotCoveredError(f'DATEDIF with "{code}"')  # Excel's own rules there are irregular
     return NUM
-
-
-def _holidays(holidays: Value) -> set[int] | CellError:
-    """The days of a holidays argument (a range, an array or one date; empty cells are none), or its error."""
-    off: set[int] = set()
-    if holidays is None or holidays is direct(None):
-        return off
-    for value in holidays.values() if isinstance(holidays, Grid) else [holidays]:
-        if value is None:
-            continue
-        serial = _serial(value)
-        if type(serial) is CellError:
-            return serial
-        off.add(math.floor(serial))  # type: ignore[arg-type]
-    return off
-
-
-@FUNCTIONS.add("NETWORKDAYS", 2, 3, ranges=(2,), dates=True)
-def xl_networkdays(date1904: bool, start: Value, end: Value, holidays: Value = None) -> Value:
-    a, b = _serial(start), _serial(end)
-    if type(a) is CellError:
-        return a
-    if type(b) is CellError:
-        return b
-    a, b = math.floor(a), math.floor(b)  # type: ignore[arg-type]
-    sign = 1.0
-    if a > b:
-        a, b, sign = b, a, -1.0
-    off = _holidays(holidays)
-    if isinstance(off, CellError):
-        return off
-    full_weeks, rest = divmod(b - a + 1, 7)
-    count = full_weeks * 5
-    count += sum(1 for k in range(rest) if _weekday_index(a + full_weeks * 7 + k, date1904) < 5)
-    count -= sum(1 for day in off if a <= day <= b and _weekday_index(day, date1904) < 5)
-    return sign * count
-
-
-@FUNCTIONS.add("WORKDAY", 2, 3, ranges=(2,), dates=True)
-def xl_workday(date1904: bool, start: Value, days: Value, holidays: Value = None) -> Value:
-    """WORKDAY(start_date, days, [holidays]): the working day (Monday to Friday, not a holiday) `days` working
-    days after (before, when negative) the start date."""
-    first, steps = _serial(start), _whole(days)
-    if type(first) is CellError:
-        return first
-    if type(steps) is CellError:
-        return steps
-    off = _holidays(holidays)
-    if isinstance(off, CellError):
-        return off
-    if abs(steps) > 100_000:  # type: ignore[arg-type]
-        return NUM
-    day, step, left = math.floor(first), (1 if steps >= 0 else -1), abs(steps)  # type: ignore[arg-type,operator]
-    while left:
-        day += step
-        if _weekday_index(day, date1904) < 5 and day not in off:
-            left -= 1
-    return float(day) if day >= 0 else NUM
 
 
 @FUNCTIONS.add("DAYS", 2, 2, dates=True)

@@ -258,6 +258,13 @@ def _t_dist_2t(x: float, degrees: float) -> float | CellError:
     return NUM if x < 0 else 2 * float(_special().stdtr(_freedom(degrees), -x))
 
 
+def _tdist(x: float, degrees: float, tails: float) -> float | CellError:
+    """TDIST, before 2010: the right tail (tails 1) or both tails (2) beyond x, which must be 0 or more."""
+    if x < 0 or math.trunc(tails) not in (1, 2):
+        return NUM
+    return math.trunc(tails) * float(_special().stdtr(_freedom(degrees), -x))
+
+
 def _t_inv(p: float, degrees: float) -> float | CellError:
     return float(_special().stdtrit(_freedom(degrees), p)) if 0 < p < 1 else NUM
 
@@ -373,6 +380,7 @@ for _names, _least, _most, _function, _logical in (
     (("T.DIST",), 3, 3, _t_dist, 2),
     (("T.DIST.RT",), 2, 2, _t_dist_rt, None),
     (("T.DIST.2T",), 2, 2, _t_dist_2t, None),
+    (("TDIST",), 3, 3, _tdist, None),
     (("T.INV",), 2, 2, _t_inv, None),
     (("T.INV.2T", "TINV"), 2, 2, _t_inv_2t, None),
     (("CHISQ.DIST",), 3, 3, _chisq_dist, 2),

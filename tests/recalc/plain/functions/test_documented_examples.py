@@ -181,3 +181,81 @@ def test_what_these_leave_to_another_engine():
 
     assert "1900-03-01" in left_to_another_engine("WEEKNUM(59)")  # Excel's calendar keeps a 1900-02-29
     assert "ascending" in left_to_another_engine("FREQUENCY({1,2},{3,1})", "Z1:Z3")
+
+
+HOLIDAYS = {"A1": 38719.0, "A2": 38733.0}
+"""2006-01-02 and 2006-01-16, the holidays of Microsoft's NETWORKDAYS.INTL example (typed there as text)."""
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        ("_xlfn.NETWORKDAYS.INTL(DATE(2006,1,1),DATE(2006,1,31))", 22.0),
+        ("_xlfn.NETWORKDAYS.INTL(DATE(2006,2,28),DATE(2006,1,31))", -21.0),
+        ("_xlfn.NETWORKDAYS.INTL(DATE(2006,1,1),DATE(2006,2,1),7,A1:A2)", 22.0),  # Friday and Saturday off
+        ('_xlfn.NETWORKDAYS.INTL(DATE(2006,1,1),DATE(2006,2,1),"0010001",A1:A2)', 20.0),  # Wednesday, Sunday
+        ("_xlfn.WORKDAY.INTL(DATE(2012,1,1),30,0)", "#NUM!"),
+        ("_xlfn.WORKDAY.INTL(DATE(2012,1,1),90,11)", 41013.0),  # Sundays off
+        ("_xlfn.WORKDAY.INTL(DATE(2012,1,1),30,17)", 40944.0),  # Saturdays off: 2012-02-05
+        ('_xlfn.NETWORKDAYS.INTL(DATE(2006,1,1),DATE(2006,1,31),"01")', "#VALUE!"),
+        ("TDIST(1.959999998,60,2)", 0.054644930),
+        ("TDIST(1.959999998,60,1)", 0.027322465),
+    ],
+)
+def test_working_days_with_a_weekend_of_ones_own(formula, expected):
+    actual = code(one(formula, **HOLIDAYS))
+    if isinstance(expected, float) and not expected.is_integer():
+        assert isinstance(actual, float) and abs(actual - expected) <= 5e-10, actual
+    else:
+        assert actual == expected
+
+
+def test_the_default_weekend_is_workday_and_networkdays():
+    for start, days in ((40909.0, 30), (40909.0, -30), (38718.0, 400)):
+        assert one(f"WORKDAY({start},{days})") == one(f"_xlfn.WORKDAY.INTL({start},{days},1)")
+        assert one(f"NETWORKDAYS({start},{start + days})") == one(
+            f'_xlfn.NETWORKDAYS.INTL({start},{start + days},"0000011")'
+        )
+
+
+@pytest.mark.parametrize(
+    ("formula", "cents"),
+    [  # Microsoft's VDB examples: an asset of 2,400 with a salvage value of 300 and a life of 10 years
+        ("VDB(2400,300,10*365,0,1)", 1.32),  # the first day
+        ("VDB(2400,300,10*12,0,1)", 40.00),  # the first month
+        ("VDB(2400,300,10,0,1)", 480.00),  # the first year
+        ("VDB(2400,300,10*12,6,18)", 396.31),  # the sixth month to the eighteenth
+        ("VDB(2400,300,10*12,6,18,1.5)", 311.81),  # the same with a factor of 1.5
+        ("VDB(2400,300,10,0,0.875,1.5)", 315.00),  # the first year's 0.875, a factor of 1.5
+    ],
+)
+def test_variable_declining_balance(formula, cents):
+    assert abs(one(formula) - cents) <= 0.005
+
+
+def test_variable_declining_balance_depreciates_to_the_salvage_value_and_checks_its_arguments():
+    assert one("VDB(2400,300,10,0,10)") == 2100.0 == one("VDB(2400,300,10,0,10,2,TRUE)")
+    parts = [one(f"VDB(2400,300,10,{k},{k + 1})") for k in range(10)]
+    assert math.isclose(math.fsum(parts), 2100.0, rel_tol=1e-12)  # year by year adds up to the whole
+    assert code(one("VDB(2400,300,10,5,4)")) == "#NUM!" and code(one("VDB(2400,300,10,0,11)")) == "#NUM!"
+    assert code(one("VDB(2400,3000,10,0,1)")) == "#NUM!"  # salvage above cost
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [  # Microsoft's examples (POI's Excel-saved FormulaEvalTestData checks DOLLAR's argument rules further)
+        ("FIXED(1234.567,1)", "1,234.6"),
+        ("FIXED(1234.567,-1)", "1,230"),
+        ("FIXED(-1234.567,-1,TRUE)", "-1230"),
+        ("FIXED(44.332)", "44.33"),
+        ("DOLLAR(1234.567,2)", "$1,234.57"),
+        ("DOLLAR(1234.567,-2)", "$1,200"),
+        ("DOLLAR(-1234.567,-2)", "($1,200)"),
+        ("DOLLAR(-0.123,4)", "($0.1230)"),
+        ("DOLLAR(99.888)", "$99.89"),
+        ('FIXED("x")', "#VALUE!"),
+        ("FIXED(1,128)", "#VALUE!"),
+    ],
+)
+def test_numbers_written_with_fixed_decimals(formula, expected):
+    assert code(one(formula)) == expected
