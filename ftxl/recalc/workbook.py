@@ -177,8 +177,9 @@ def _taken_blocks(
 
 
 def _scanned(data: bytes, shared_strings: list[str], part: str) -> list[Cell]:
-    """The cells of a sheet part; large parts seen before with the same strings are not scanned again, and a
-    small one that differs from one seen before only in its values is read through that one's layout."""
+    """The cells of a sheet part; large parts seen before with the same strings are not scanned again, and one
+    that differs from one seen before only in its values (a filled copy's Inputs sheet) is read through that
+    one's layout."""
     large = len(data) >= LARGE_PART
     if large:
         seen = _SCANS.get(data)
@@ -186,14 +187,15 @@ def _scanned(data: bytes, shared_strings: list[str], part: str) -> list[Cell]:
             return seen[1]
     if len(data) > LARGEST_CACHED_PART:
         return _checked_cells(data, shared_strings, part)
+    layouts = _LARGE_LAYOUTS if large else _LAYOUTS
     skeleton = Layout.skeleton_of(data)
-    layout = _LAYOUTS.get(skeleton)
+    layout = layouts.get(skeleton)
     cells = None if layout is None else layout.cells_of(data, shared_strings, part)
     if cells is None:
         cells = _checked_cells(data, shared_strings, part)
         layout = Layout.of(data, cells, skeleton)
         if layout is not None:
-            _LAYOUTS.put(layout.skeleton, layout)
+            layouts.put(layout.skeleton, layout)
     if large:
         _SCANS.put(data, (shared_strings, cells))
     return cells
@@ -201,6 +203,8 @@ def _scanned(data: bytes, shared_strings: list[str], part: str) -> list[Cell]:
 
 _LAYOUTS: BoundedCache[bytes, Layout] = BoundedCache(64)
 """Layouts of the small sheet parts seen, by skeleton: the sheets of filled copies of a template."""
+_LARGE_LAYOUTS: BoundedCache[bytes, Layout] = BoundedCache(8)
+"""Layouts of the large ones (up to `LARGEST_CACHED_PART` each), as few as the scans they stand beside."""
 BLOCK_MIN_CELLS = 256
 """A range of at least this many value cells is fed to the engine as one input (a label log, a table)."""
 LARGEST_CACHED_PART = 16 << 20
