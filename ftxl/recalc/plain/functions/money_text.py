@@ -6,7 +6,7 @@ the one the plain engine's TEXT assumes (`.` for decimals, `,` for thousands, `$
 
 from __future__ import annotations
 
-from ...values import VALUE, CellError, Value, direct, elementwise, number, truth
+from ...values import MISSING, VALUE, CellError, NotCoveredError, Value, direct, elementwise, number, truth
 from .maths import FUNCTIONS as MATHS
 from .spec import Library
 
@@ -56,10 +56,14 @@ def _dollar(value: Value, decimals: Value = 2.0) -> Value:
 @FUNCTIONS.add("FIXED", 1, 3)
 def xl_fixed(*args: Value) -> Value:
     """FIXED(number, [decimals], [no_commas])."""
+    if len(args) >= 2 and args[1] is MISSING:
+        raise NotCoveredError("FIXED with its decimals left out between commas")
     return elementwise(_fixed, *args)
 
 
 @FUNCTIONS.add("DOLLAR", 1, 2)
 def xl_dollar(*args: Value) -> Value:
     """DOLLAR(number, [decimals])."""
+    if len(args) == 2 and args[1] is MISSING:
+        raise NotCoveredError("DOLLAR with its decimals left out after a comma")
     return elementwise(_dollar, *args)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from ...values import DIV0, NA, NUM, CellError, Grid, NotCoveredError, Value, direct, number
+from ...values import DIV0, MISSING, NA, NUM, CellError, Grid, NotCoveredError, Value, direct, number
 from .aggregate import numbers_of
 from .spec import Library
 
@@ -79,6 +79,8 @@ def xl_trimmean(cells: Value, percent: Value) -> Value:
 
 def _percentrank(exclusive: bool) -> Callable[..., Value]:
     def call(cells: Value, x: Value, significance: Value = 3.0) -> Value:
+        if significance is MISSING:
+            raise NotCoveredError("PERCENTRANK with its significance left out after a comma")
         values = numbers_of((cells,))
         if isinstance(values, CellError):
             return values

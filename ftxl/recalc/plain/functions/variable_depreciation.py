@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from ...values import NUM, CellError, Value, direct, elementwise, truth
+from ...values import MISSING, NUM, CellError, NotCoveredError, Value, direct, elementwise, truth
 from .maths import numeric
 from .spec import Library
 
@@ -88,6 +88,8 @@ _computed = numeric(_vdb)
 @FUNCTIONS.add("VDB", 5, 7)
 def xl_vdb(*args: Value) -> Value:
     """VDB(cost, salvage, life, start_period, end_period, [factor], [no_switch])."""
+    if len(args) == 7 and args[5] is MISSING:
+        raise NotCoveredError("VDB with its factor left out between commas")
     if len(args) == 7:
         args = (*args[:6], elementwise(_flag, args[6]))
     return _computed(*args)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from ...values import NUM, CellError, NotCoveredError, Value
+from ...values import MISSING, NUM, CellError, NotCoveredError, Value
 from .dates import _dated, _serial, _whole, to_date
 from .spec import Library
 
@@ -34,6 +34,8 @@ def _calendar_date(date1904: bool, value: Value) -> dt.date | CellError:
 @FUNCTIONS.add("WEEKNUM", 1, 2, dates=True)
 @_dated
 def xl_weeknum(date1904: bool, value: Value, kind: Value = 1.0) -> Value:
+    if kind is MISSING:
+        raise NotCoveredError("WEEKNUM with its return type left out after a comma")
     day = _calendar_date(date1904, value)
     style = _whole(1.0 if kind is None else kind)
     if isinstance(day, CellError):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 
-from ...values import NUM, VALUE, CellError, Grid, NotCoveredError, Value, direct, number
+from ...values import MISSING, NUM, VALUE, CellError, Grid, NotCoveredError, Value, direct, number
 from .dates import _serial, _weekday_index, _whole
 from .spec import Library
 
@@ -39,10 +39,12 @@ def _holidays(holidays: Value) -> set[int] | CellError:
 
 
 def _weekend(value: Value) -> frozenset[int] | CellError:
-    """The days off a weekend argument names (left out or empty: Saturday and Sunday)."""
+    """The days off a weekend argument names (left out, also between commas: Saturday and Sunday)."""
+    if value is MISSING:
+        return _NUMBERED[1]
     value = direct(value)
     if value is None:
-        return _NUMBERED[1]
+        raise NotCoveredError("a weekend argument that is an empty cell")
     if isinstance(value, str):
         if not re.fullmatch(r"[01]{7}", value):
             return VALUE
@@ -57,7 +59,7 @@ def _weekend(value: Value) -> frozenset[int] | CellError:
 
 @FUNCTIONS.add("NETWORKDAYS.INTL", 2, 4, ranges=(3,), dates=True)
 def xl_networkdays_intl(
-    date1904: bool, start: Value, end: Value, weekend: Value = None, holidays: Value = None
+    date1904: bool, start: Value, end: Value, weekend: Value = MISSING, holidays: Value = None
 ) -> Value:
     """The working days from start to end, both counted (negative when end comes first)."""
     a, b, off_days = _serial(start), _serial(end), _weekend(weekend)
@@ -82,7 +84,9 @@ def xl_networkdays_intl(
 
 
 @FUNCTIONS.add("WORKDAY.INTL", 2, 4, ranges=(3,), dates=True)
-def xl_workday_intl(date1904: bool, start: Value, days: Value, weekend: Value = None, holidays: Value = None) -> Value:
+def xl_workday_intl(
+    date1904: bool, start: Value, days: Value, weekend: Value = MISSING, holidays: Value = None
+) -> Value:
     """The working day `days` working days after (before, when negative) the start date."""
     first, steps, off_days = _serial(start), _whole(days), _weekend(weekend)
     if isinstance(first, CellError):
@@ -106,11 +110,11 @@ def xl_workday_intl(date1904: bool, start: Value, days: Value, weekend: Value = 
 
 @FUNCTIONS.add("NETWORKDAYS", 2, 3, ranges=(2,), dates=True)
 def xl_networkdays(date1904: bool, start: Value, end: Value, holidays: Value = None) -> Value:
-    return xl_networkdays_intl(date1904, start, end, None, holidays)
+    return xl_networkdays_intl(date1904, start, end, MISSING, holidays)
 
 
 @FUNCTIONS.add("WORKDAY", 2, 3, ranges=(2,), dates=True)
 def xl_workday(date1904: bool, start: Value, days: Value, holidays: Value = None) -> Value:
     """WORKDAY(start_date, days, [holidays]): the working day (Monday to Friday, not a holiday) `days` working
     days after (before, when negative) the start date."""
-    return xl_workday_intl(date1904, start, days, None, holidays)
+    return xl_workday_intl(date1904, start, days, MISSING, holidays)

@@ -259,3 +259,25 @@ def test_variable_declining_balance_depreciates_to_the_salvage_value_and_checks_
 )
 def test_numbers_written_with_fixed_decimals(formula, expected):
     assert code(one(formula)) == expected
+
+
+def test_a_weekend_left_out_between_commas_is_saturday_and_sunday():
+    """WORKDAY.INTL(start, days, , holidays): the weekend argument left out, not 0 (which is #NUM!)."""
+    assert one("_xlfn.WORKDAY.INTL(DATE(2012,1,1),30,,A1:A2)", A1=40910.0) == one(
+        "WORKDAY(DATE(2012,1,1),30,A1)", A1=40910.0
+    )
+    assert code(one("_xlfn.WORKDAY.INTL(DATE(2012,1,1),30,0)")) == "#NUM!"
+
+
+def test_arguments_left_out_where_excels_rule_is_not_documented_go_to_another_engine():
+    from tests.helpers.plain_cells import left_to_another_engine
+
+    for formula in (
+        "VDB(2400,300,10,0,1,,TRUE)",
+        "FIXED(1,,TRUE)",
+        "DOLLAR(1,)",
+        "PERCENTRANK({1,2,3},2,)",
+        "WEEKNUM(45000,)",
+        "_xlfn.WORKDAY.INTL(45000,3,A9)",  # a weekend read from an empty cell
+    ):
+        assert "left out" in left_to_another_engine(formula) or "empty cell" in left_to_another_engine(formula)
