@@ -299,7 +299,7 @@ def main() -> None:
             print(f"{'':<16} ({t.equal_finished:,} of {t.cells_finished:,}; {t.equal_all:,} of {t.cells_all:,})")
         print(
             f"cells all three engines answer alike and not as the file saved: {agreed[split]:,} "
-            "(saved values another program wrote, or a rule none of them knows)"
+            "(no choice of fallback wins them back: a rule none of them knows, or values another program wrote)"
         )
         for engine, t in totals.items():
             for failure in t.failures[:8]:
