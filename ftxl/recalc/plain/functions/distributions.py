@@ -16,8 +16,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from ...values import DIV0, NUM, CellError, NotCoveredError, Value, direct, elementwise, truth
-from .maths import numeric
+from ...values import DIV0, NUM, CellError, NotCoveredError
+from .maths import logical_at, numeric
 from .spec import Library
 
 FUNCTIONS = Library()
@@ -30,24 +30,6 @@ def _special() -> Any:
     from scipy import special  # a quarter of a second, paid by the workbooks that use these functions only
 
     return special
-
-
-def _with_logical(function: Callable[..., Value], index: int) -> Callable[..., Value]:
-    """A function whose argument `index` is a logical (cumulative), which may be typed as "TRUE" or left blank."""
-
-    def call(*args: Value) -> Value:
-        if len(args) <= index:
-            return function(*args)
-
-        def flag(value: Value) -> Value:
-            decided = truth(direct(value))
-            return 1.0 if decided is True else 0.0 if decided is False else decided
-
-        given = list(args)
-        given[index] = elementwise(flag, given[index])
-        return function(*given)
-
-    return call
 
 
 def _count(value: float) -> int:
@@ -120,10 +102,9 @@ def _negbinom_dist(failures: float, successes: float, p: float, cumulative: floa
         return float(_special().betainc(s, f + 1, p))
     if f + s <= EXACT_COMBINATIONS:
         return math.comb(f + s - 1, s - 1) * p**s * (1 - p) ** f
-    else:
-        special = _special()
-        log = special.gammaln(f + s) - special.gammaln(s) - special.gammaln(f + 1)
-        return math.exp(log + s * math.log(p) + f * math.log1p(-p))
+    special = _special()
+    log = special.gammaln(f + s) - special.gammaln(s) - special.gammaln(f + 1)
+    return math.exp(log + s * math.log(p) + f * math.log1p(-p))
 
 
 def _poisson_dist(x: float, mean: float, cumulative: float) -> float | CellError:
@@ -233,10 +214,11 @@ def _gauss(z: float) -> float:
     return 0.5 * math.erf(z / math.sqrt(2))
 
 
-def _freedom(degrees: float, least: float = 1.0) -> int:
-    """Degrees of freedom: truncated to a whole number; below `least` is #NUM! (raised as ValueError)."""
+def _freedom(degrees: float) -> int:
+    """Degrees of freedom: truncated to a whole number; below 1 is #NUM! (raised as ValueError, which `numeric`
+    turns into #NUM!)."""
     whole = _count(degrees)
-    if whole < least:
+    if whole < 1:
         raise ValueError("degrees of freedom")
     return whole
 
@@ -346,7 +328,7 @@ def _phi(x: float) -> float:
 def _register(names: tuple[str, ...], least: int, most: int, function: Callable[..., Any], logical: int | None) -> None:
     wrapped = numeric(function)
     if logical is not None:
-        wrapped = _with_logical(wrapped, logical)
+        wrapped = logical_at(wrapped, logical)
     for name in names:
         FUNCTIONS.add(name, least, most)(wrapped)
 

@@ -23,6 +23,7 @@ from ...values import (
     elementwise,
     finite,
     number,
+    truth,
 )
 from .spec import Library
 
@@ -81,6 +82,24 @@ def numeric(function: Callable[..., float | CellError]) -> Callable[..., Value]:
         return result if type(result) is CellError else finite(result)  # type: ignore[arg-type]
 
     return lambda *args: elementwise(single, *args)
+
+
+def logical_at(function: Callable[..., Value], index: int) -> Callable[..., Value]:
+    """A function whose argument `index` is a logical (cumulative, no_switch): TRUE/FALSE, a number, text that
+    reads "TRUE" or "FALSE", or left out (FALSE), passed on as 1.0 or 0.0 cell by cell; other text is #VALUE!."""
+
+    def flag(value: Value) -> Value:
+        decided = truth(direct(value))
+        return 1.0 if decided is True else 0.0 if decided is False else decided
+
+    def call(*args: Value) -> Value:
+        if len(args) <= index:
+            return function(*args)
+        given = list(args)
+        given[index] = elementwise(flag, given[index])
+        return function(*given)
+
+    return call
 
 
 def _mod(x: float, y: float) -> float | CellError:

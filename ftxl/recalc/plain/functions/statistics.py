@@ -12,10 +12,10 @@ import math
 import statistics
 from collections.abc import Callable
 
-from ...values import DIV0, NA, NUM, VALUE, CellError, Value, direct, elementwise, finite, number, truth
+from ...values import DIV0, NA, NUM, VALUE, CellError, Value, direct, elementwise, finite, number
 from . import aggregate
 from .aggregate import numbers_of
-from .maths import numeric
+from .maths import logical_at, numeric
 from .spec import Library
 
 FUNCTIONS = Library()
@@ -223,27 +223,12 @@ def _norm_s_inv(p: float) -> float | CellError:
     return _STANDARD.inv_cdf(p) if 0 < p < 1 else NUM
 
 
-def _logical_last(function: Callable[..., Value]) -> Callable[..., Value]:
-    """A function whose last argument is a logical (cumulative), which may be typed as "TRUE"."""
-
-    def call(*args: Value) -> Value:
-        *first, last = args
-
-        def flag(value: Value) -> Value:
-            decided = truth(direct(value))
-            return 1.0 if decided is True else 0.0 if decided is False else decided
-
-        return function(*first, elementwise(flag, last))
-
-    return call
-
-
-FUNCTIONS.add("NORM.DIST", 4, 4)(_logical_last(numeric(_norm_dist)))
-FUNCTIONS.add("NORMDIST", 4, 4)(_logical_last(numeric(_norm_dist)))
+FUNCTIONS.add("NORM.DIST", 4, 4)(logical_at(numeric(_norm_dist), 3))
+FUNCTIONS.add("NORMDIST", 4, 4)(logical_at(numeric(_norm_dist), 3))
 FUNCTIONS.add("NORM.INV", 3, 3)(numeric(_norm_inv))
 FUNCTIONS.add("NORMINV", 3, 3)(numeric(_norm_inv))
 FUNCTIONS.add("NORM.S.DIST", 2, 2)(
-    _logical_last(numeric(lambda z, cumulative: _standard_cdf(z) if cumulative else _STANDARD.pdf(z)))
+    logical_at(numeric(lambda z, cumulative: _standard_cdf(z) if cumulative else _STANDARD.pdf(z)), 1)
 )
 FUNCTIONS.add("NORMSDIST", 1, 1)(numeric(_standard_cdf))
 FUNCTIONS.add("NORM.S.INV", 1, 1)(numeric(_norm_s_inv))

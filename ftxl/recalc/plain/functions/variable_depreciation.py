@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 
-from ...values import MISSING, NUM, CellError, NotCoveredError, Value, direct, elementwise, truth
-from .maths import numeric
+from ...values import MISSING, NUM, CellError, NotCoveredError, Value
+from .maths import logical_at, numeric
 from .spec import Library
 
 FUNCTIONS = Library()
@@ -77,12 +77,7 @@ def _vdb(
     return _switching(book, salvage, life, life - first, last - first, factor) - part
 
 
-def _flag(value: Value) -> Value:
-    decided = truth(direct(value))
-    return 1.0 if decided is True else 0.0 if decided is False else decided
-
-
-_computed = numeric(_vdb)
+_computed = logical_at(numeric(_vdb), 6)
 
 
 @FUNCTIONS.add("VDB", 5, 7)
@@ -90,6 +85,4 @@ def xl_vdb(*args: Value) -> Value:
     """VDB(cost, salvage, life, start_period, end_period, [factor], [no_switch])."""
     if len(args) == 7 and args[5] is MISSING:
         raise NotCoveredError("VDB with its factor left out between commas")
-    if len(args) == 7:
-        args = (*args[:6], elementwise(_flag, args[6]))
     return _computed(*args)
