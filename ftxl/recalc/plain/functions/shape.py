@@ -79,12 +79,12 @@ def xl_trimmean(cells: Value, percent: Value) -> Value:
 
 def _percentrank(exclusive: bool) -> Callable[..., Value]:
     def call(cells: Value, x: Value, significance: Value = 3.0) -> Value:
-        if significance is MISSING:
-            raise NotCoveredError("PERCENTRANK with its significance left out after a comma")
+        if significance is MISSING or significance is None:
+            raise NotCoveredError("PERCENTRANK with its significance left out after a comma or in an empty cell")
         values = numbers_of((cells,))
         if isinstance(values, CellError):
             return values
-        point, digits = number(direct(x)), number(direct(3.0 if significance is None else significance))
+        point, digits = number(direct(x)), number(direct(significance))
         if isinstance(point, CellError):
             return point
         if isinstance(digits, CellError):

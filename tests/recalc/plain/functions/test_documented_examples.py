@@ -277,6 +277,7 @@ def test_arguments_left_out_where_excels_rule_is_not_documented_go_to_another_en
         "FIXED(1,,TRUE)",
         "DOLLAR(1,)",
         "PERCENTRANK({1,2,3},2,)",
+        "PERCENTRANK({1,2,3},2,A9)",  # a significance read from an empty cell
         "WEEKNUM(45000,)",
         "_xlfn.WORKDAY.INTL(45000,3,A9)",  # a weekend read from an empty cell
     ):
